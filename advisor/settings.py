@@ -1,0 +1,207 @@
+"""One settings object for the library, the CLI, the UI and the API.
+
+Precedence: explicit keyword argument > environment variable > default.
+Nothing here runs at import time; call `Settings.from_env()` when you need one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import ConfigurationError
+
+BACKENDS = ("extractive", "openai", "fake")
+
+
+def _default_data_dir() -> Path:
+    return Path.cwd() / ".advisor"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Every knob of the advisor; build with `Settings.from_env(**overrides)`."""
+
+    # --- store -------------------------------------------------------------
+    store_dir: Path = field(default_factory=lambda: _default_data_dir() / "store")
+    """Directory of the embedded Chroma store (ADVISOR_STORE_DIR)."""
+    collection: str = "career_advisor"
+    """Chroma collection name (ADVISOR_COLLECTION)."""
+    chroma_host: str | None = None
+    """Chroma server host; when set the store is remote (CHROMA_HOST)."""
+    chroma_port: int = 8000
+    """Chroma server port (CHROMA_PORT)."""
+    store_refresh_seconds: float = 2.0
+    """How often a reader checks whether an ingest changed the store (ADVISOR_STORE_REFRESH)."""
+
+    # --- embeddings ----------------------------------------------------------
+    embedding_model: str | None = None
+    """Path or id of the sentence-transformers model; default: the bundled MiniLM
+    (ADVISOR_EMBEDDING_MODEL)."""
+
+    # --- ingest ----------------------------------------------------------------
+    chunk_size: int = 700
+    """Maximum characters per chunk, chosen by measuring retrieval (ADVISOR_CHUNK_SIZE)."""
+    chunk_overlap: int = 100
+    """Characters shared by neighbouring pieces of one section (ADVISOR_CHUNK_OVERLAP)."""
+    max_file_bytes: int = 5_000_000
+    """Files (and fetched pages) larger than this are skipped (ADVISOR_MAX_FILE_BYTES)."""
+    fetch_timeout: float = 15.0
+    """Seconds allowed to fetch one URL during ingest (ADVISOR_FETCH_TIMEOUT)."""
+
+    # --- retrieval -------------------------------------------------------------
+    top_k: int = 4
+    """Sources handed to the answerer (ADVISOR_TOP_K)."""
+    min_relevance: float = 0.30
+    """Cosine similarity the best dense match must reach, else refuse (ADVISOR_MIN_RELEVANCE)."""
+
+    # --- answering -------------------------------------------------------------
+    backend: str | None = None
+    """extractive | openai | fake; default openai when a key or base URL is set
+    (ADVISOR_BACKEND)."""
+    openai_api_key: str | None = field(default=None, repr=False)
+    """Key for the OpenAI-compatible server (OPENAI_API_KEY)."""
+    openai_base_url: str | None = None
+    """Base URL of any OpenAI-compatible server: Ollama, vLLM, llama.cpp (OPENAI_BASE_URL)."""
+    llm_model: str = "gpt-4o-mini"
+    """Chat model name on that server (ADVISOR_LLM_MODEL)."""
+    llm_timeout: float = 30.0
+    """Seconds before one LLM request (or a stalled stream) fails (ADVISOR_LLM_TIMEOUT)."""
+    llm_max_retries: int = 2
+    """Retries on 429/5xx/connection errors, never on 401/404 (ADVISOR_LLM_MAX_RETRIES)."""
+    llm_temperature: float = 0.1
+    """Sampling temperature for generated answers (ADVISOR_LLM_TEMPERATURE)."""
+    llm_context_chars: int = 24_000
+    """Character budget of one prompt (sources + history + question) (ADVISOR_LLM_CONTEXT_CHARS)."""
+    history_chars: int = 4_000
+    """Character budget of the chat history kept for condensing (ADVISOR_HISTORY_CHARS)."""
+    max_question_chars: int = 2_000
+    """Longer questions are rejected with a message (ADVISOR_MAX_QUESTION_CHARS)."""
+    fake_responses: tuple[str, ...] = ()
+    """Scripted replies of the fake backend, a JSON list (ADVISOR_FAKE_RESPONSES)."""
+
+    # --- surfaces ----------------------------------------------------------------
+    feedback_db: Path = field(default_factory=lambda: _default_data_dir() / "feedback.sqlite3")
+    """SQLite file where ratings from the UI are stored (ADVISOR_FEEDBACK_DB)."""
+    api_token: str | None = field(default=None, repr=False)
+    """Bearer token the API requires when set (ADVISOR_API_TOKEN)."""
+    api_max_body_bytes: int = 64_000
+    """Largest accepted API request body (ADVISOR_API_MAX_BODY_BYTES)."""
+    api_rate_limit: int = 120
+    """Requests per minute per client address; 0 disables (ADVISOR_API_RATE_LIMIT)."""
+    api_cors_origins: tuple[str, ...] = ()
+    """Origins allowed by CORS, a comma-separated list (ADVISOR_API_CORS_ORIGINS)."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from `env` (default: os.environ), then apply explicit overrides."""
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for name, (var, parse) in _ENV.items():
+            raw = source.get(var)
+            if raw is None or raw.strip() == "":
+                continue
+            try:
+                values[name] = parse(raw.strip())
+            except ValueError as exc:
+                raise ConfigurationError(f"{var}={raw!r} is not valid: {exc}") from None
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            parse = _ENV.get(name, (None, None))[1]
+            if isinstance(value, str) and parse is not None and parse is not str:
+                value = parse(value)
+            values[name] = value
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ConfigurationError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (validated)."""
+        settings = replace(self, **changes)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Raise ConfigurationError naming the variable when a value cannot work."""
+        if self.backend is not None and self.backend not in BACKENDS:
+            raise ConfigurationError(
+                f"ADVISOR_BACKEND={self.backend!r} is unknown; choose one of {', '.join(BACKENDS)}"
+            )
+        if self.chunk_overlap >= self.chunk_size:
+            raise ConfigurationError("ADVISOR_CHUNK_OVERLAP must be smaller than ADVISOR_CHUNK_SIZE")
+        if self.top_k < 1:
+            raise ConfigurationError("ADVISOR_TOP_K must be at least 1")
+        if self.llm_timeout <= 0:
+            raise ConfigurationError("ADVISOR_LLM_TIMEOUT must be positive")
+
+    @property
+    def resolved_backend(self) -> str:
+        """The answerer in use: the explicit choice, else openai when configured, else extractive."""
+        if self.backend:
+            return self.backend
+        if self.openai_api_key or self.openai_base_url:
+            return "openai"
+        return "extractive"
+
+    @property
+    def remote_store(self) -> bool:
+        """True when a Chroma server is configured instead of the embedded store."""
+        return bool(self.chroma_host)
+
+
+def _path(raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _fake_responses(raw: str) -> tuple[str, ...]:
+    data = json.loads(raw)
+    if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
+        raise ValueError("expected a JSON list of strings")
+    return tuple(data)
+
+
+def _csv(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+_ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "store_dir": ("ADVISOR_STORE_DIR", _path),
+    "collection": ("ADVISOR_COLLECTION", str),
+    "chroma_host": ("CHROMA_HOST", str),
+    "chroma_port": ("CHROMA_PORT", int),
+    "store_refresh_seconds": ("ADVISOR_STORE_REFRESH", float),
+    "embedding_model": ("ADVISOR_EMBEDDING_MODEL", str),
+    "chunk_size": ("ADVISOR_CHUNK_SIZE", int),
+    "chunk_overlap": ("ADVISOR_CHUNK_OVERLAP", int),
+    "max_file_bytes": ("ADVISOR_MAX_FILE_BYTES", int),
+    "fetch_timeout": ("ADVISOR_FETCH_TIMEOUT", float),
+    "top_k": ("ADVISOR_TOP_K", int),
+    "min_relevance": ("ADVISOR_MIN_RELEVANCE", float),
+    "backend": ("ADVISOR_BACKEND", str),
+    "openai_api_key": ("OPENAI_API_KEY", str),
+    "openai_base_url": ("OPENAI_BASE_URL", str),
+    "llm_model": ("ADVISOR_LLM_MODEL", str),
+    "llm_timeout": ("ADVISOR_LLM_TIMEOUT", float),
+    "llm_max_retries": ("ADVISOR_LLM_MAX_RETRIES", int),
+    "llm_temperature": ("ADVISOR_LLM_TEMPERATURE", float),
+    "llm_context_chars": ("ADVISOR_LLM_CONTEXT_CHARS", int),
+    "history_chars": ("ADVISOR_HISTORY_CHARS", int),
+    "max_question_chars": ("ADVISOR_MAX_QUESTION_CHARS", int),
+    "fake_responses": ("ADVISOR_FAKE_RESPONSES", _fake_responses),
+    "feedback_db": ("ADVISOR_FEEDBACK_DB", _path),
+    "api_token": ("ADVISOR_API_TOKEN", str),
+    "api_max_body_bytes": ("ADVISOR_API_MAX_BODY_BYTES", int),
+    "api_rate_limit": ("ADVISOR_API_RATE_LIMIT", int),
+    "api_cors_origins": ("ADVISOR_API_CORS_ORIGINS", _csv),
+}
+
+ENV_VARS: dict[str, str] = {name: var for name, (var, _) in _ENV.items()}

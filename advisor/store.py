@@ -1,0 +1,309 @@
+"""The Chroma adapter: the only module that sees raw Chroma results.
+
+Embedded (`PersistentClient`) by default, a Chroma server (`HttpClient`) when
+`CHROMA_HOST` is set. Writers are serialised with a file lock; readers notice an
+ingest through a generation counter kept in the collection metadata.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from filelock import FileLock, Timeout
+
+from advisor.errors import ConfigurationError, StoreUnavailable
+from advisor.records import Chunk
+from advisor.settings import Settings
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+_META_KEYS = ("embedding_model", "embedding_dim", "generation", "last_ingest")
+
+
+@dataclass(frozen=True)
+class DocState:
+    """What the store holds for one document: enough to decide whether it changed."""
+
+    doc_key: str
+    hashes: frozenset[str]
+    expected_chunks: int
+    ids: tuple[str, ...]
+
+    def is_complete(self, doc_hash: str) -> bool:
+        """True when every chunk of exactly this version is present (no interrupted write)."""
+        return self.hashes == {doc_hash} and len(self.ids) == self.expected_chunks
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    """A Chroma client for these settings: a server when CHROMA_HOST is set, else on disk."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.remote_store:
+            return chromadb.HttpClient(
+                host=settings.chroma_host or "localhost",
+                port=settings.chroma_port,
+                settings=chroma_settings,
+            )
+        settings.store_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    except (OSError, ValueError, ConnectionError) as exc:
+        raise StoreUnavailable(_unavailable(settings, exc)) from None
+    except Exception as exc:  # chromadb raises its own error types for a down server
+        raise StoreUnavailable(_unavailable(settings, exc)) from None
+
+
+def _unavailable(settings: Settings, exc: BaseException) -> str:
+    where = (
+        f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+        if settings.remote_store
+        else f"embedded store in {settings.store_dir}"
+    )
+    return f"vector store unavailable ({where}): {type(exc).__name__}: {exc}".strip()
+
+
+class Store:
+    """Chunks and their vectors in one Chroma collection."""
+
+    def __init__(self, client: ClientAPI, settings: Settings) -> None:
+        self._client = client
+        self._settings = settings
+        self._collection: Collection | None = None
+        self._mutex = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings) -> Store:
+        """Open the store described by `settings` (creates the directory when embedded)."""
+        return cls(make_client(settings), settings)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings this store was opened with."""
+        return self._settings
+
+    # --- collection -----------------------------------------------------------
+    def _col(self) -> Collection:
+        if self._collection is None:
+            with self._mutex:
+                if self._collection is None:
+                    self._collection = self._call(
+                        lambda: self._client.get_or_create_collection(
+                            self._settings.collection,
+                            embedding_function=None,
+                            configuration={"hnsw": {"space": "cosine"}},
+                        )
+                    )
+        return self._collection
+
+    def _call(self, fn: Any) -> Any:
+        try:
+            return fn()
+        except (ConfigurationError, StoreUnavailable):
+            raise
+        except Exception as exc:
+            if _looks_like_connection_error(exc):
+                self._collection = None  # reconnect on the next call
+                raise StoreUnavailable(_unavailable(self._settings, exc)) from None
+            raise
+
+    def metadata(self) -> dict[str, Any]:
+        """The collection's own metadata (model id, dimension, generation, last ingest)."""
+        col = self._call(lambda: self._client.get_collection(self._settings.collection))
+        return dict(col.metadata or {})
+
+    def check_model(self, model: str, dim: int | None = None) -> None:
+        """Stop with a clear message when the collection was built with another model."""
+        meta = self.metadata() if self.exists() else {}
+        stored = meta.get("embedding_model")
+        if stored and stored != model:
+            raise ConfigurationError(
+                f"the index was built with embedding model {stored!r} but "
+                f"{model!r} is configured (ADVISOR_EMBEDDING_MODEL); "
+                "re-ingest with `advisor ingest --reset`"
+            )
+        stored_dim = meta.get("embedding_dim")
+        if dim is not None and stored_dim and int(stored_dim) != dim:
+            raise ConfigurationError(
+                f"the index holds {stored_dim}-dimensional vectors but the model makes {dim}; "
+                "re-ingest with `advisor ingest --reset`"
+            )
+
+    def exists(self) -> bool:
+        """Whether the collection has been created."""
+        names = self._call(self._client.list_collections)
+        return any(getattr(c, "name", c) == self._settings.collection for c in names)
+
+    def count(self) -> int:
+        """Number of chunks stored."""
+        return int(self._call(self._col().count))
+
+    def generation(self) -> int:
+        """A counter bumped by every ingest that changed something."""
+        return int(self.metadata().get("generation", 0)) if self.exists() else 0
+
+    def mark_ingested(self, model: str, dim: int, changed: bool) -> None:
+        """Record model, dimension and (when something changed) a new generation."""
+        meta = {k: v for k, v in self.metadata().items() if k in _META_KEYS}
+        meta["embedding_model"] = model
+        meta["embedding_dim"] = dim
+        meta["generation"] = int(meta.get("generation", 0)) + (1 if changed else 0)
+        meta["last_ingest"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self._call(lambda: self._col().modify(metadata=meta))
+
+    def reset(self) -> None:
+        """Drop the collection and everything in it."""
+        if self.exists():
+            self._call(lambda: self._client.delete_collection(self._settings.collection))
+        self._collection = None
+
+    # --- documents ------------------------------------------------------------
+    def documents(self) -> dict[str, DocState]:
+        """Per document: the hashes and chunk ids stored."""
+        seen: dict[str, tuple[set[str], int, list[str]]] = {}
+        for ids, metas in self._pages(include=["metadatas"]):
+            for cid, meta in zip(ids, metas, strict=True):
+                key = str(meta.get("doc_key", ""))
+                hashes, _, members = seen.setdefault(key, (set(), 0, []))
+                hashes.add(str(meta.get("doc_hash", "")))
+                members.append(cid)
+                seen[key] = (hashes, int(meta.get("doc_chunks", 0)), members)
+        return {
+            key: DocState(key, frozenset(h), n, tuple(ids)) for key, (h, n, ids) in seen.items()
+        }
+
+    def all_chunks(self) -> list[Chunk]:
+        """Every stored chunk, text included (for the BM25 index)."""
+        chunks: list[Chunk] = []
+        for ids, metas, docs in self._pages(include=["metadatas", "documents"]):
+            for cid, meta, doc in zip(ids, metas, docs, strict=True):
+                chunks.append(_to_chunk(cid, doc, meta))
+        return chunks
+
+    def _pages(self, include: list[str], page: int = 5000) -> Iterator[tuple[Any, ...]]:
+        if not self.exists():
+            return
+        col = self._col()
+        offset = 0
+        while True:
+            got = self._call(lambda o=offset: col.get(include=include, limit=page, offset=o))
+            ids = got["ids"]
+            if not ids:
+                return
+            yield (ids, *(got[name] for name in include))
+            offset += len(ids)
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        """Write chunks with their vectors, in batches Chroma accepts."""
+        col = self._col()
+        step = max(1, min(self._call(self._client.get_max_batch_size), 2000))
+        for start in range(0, len(chunks), step):
+            part = chunks[start : start + step]
+            self._call(
+                lambda p=part, s=start: col.upsert(
+                    ids=[c.id for c in p],
+                    documents=[c.text for c in p],
+                    metadatas=[c.metadata() for c in p],  # type: ignore[misc]
+                    embeddings=[list(v) for v in vectors[s : s + len(p)]],
+                )
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove chunks by id, in batches."""
+        col = self._col()
+        step = 2000
+        for start in range(0, len(ids), step):
+            self._call(lambda s=start: col.delete(ids=list(ids[s : s + step])))
+
+    # --- search -------------------------------------------------------------------
+    def query(
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """The k nearest chunks with their cosine similarity, best first."""
+        col = self._col()
+        n = min(k, self.count())
+        if n == 0:
+            return []
+        got = self._call(
+            lambda: col.query(
+                query_embeddings=[list(vector)],
+                n_results=n,
+                where=where or None,
+                include=["metadatas", "documents", "distances"],
+            )
+        )
+        rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        return [(_to_chunk(cid, doc, meta), 1.0 - float(dist)) for cid, doc, meta, dist in rows]
+
+    def stats(self) -> dict[str, Any]:
+        """Documents, chunks and the time of the last ingest (for the UI sidebar and the API)."""
+        if not self.exists():
+            return {"documents": 0, "chunks": 0, "last_ingest": None}
+        meta = self.metadata()
+        return {
+            "documents": len(self.documents()),
+            "chunks": self.count(),
+            "last_ingest": meta.get("last_ingest"),
+        }
+
+    # --- writers ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writer_lock(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold the store's writer lock; another writer waits `wait` seconds, then stops."""
+        self._settings.store_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self._settings.store_dir / "ingest.lock"))
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise StoreUnavailable(
+                "another ingest is writing to this store; wait for it to finish "
+                f"(lock: {self._settings.store_dir / 'ingest.lock'})"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+
+def _to_chunk(cid: str, doc: str | None, meta: Any) -> Chunk:
+    m = dict(meta or {})
+    return Chunk(
+        id=cid,
+        text=doc or "",
+        source=str(m.get("source", "")),
+        title=str(m.get("title", "")),
+        section=str(m.get("section", "")),
+        doc_key=str(m.get("doc_key", "")),
+        doc_hash=str(m.get("doc_hash", "")),
+        doc_chunks=int(m.get("doc_chunks", 0)),
+        url=str(m.get("url", "")),
+        kind=str(m.get("kind", "")),
+        root=str(m.get("root", "")),
+    )
+
+
+def _looks_like_connection_error(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(
+        word in text
+        for word in ("connect", "connection", "timed out", "timeout", "unavailable", "refused")
+    )
+
+
+def wait_for_generation(store: Store, after: int, timeout: float = 10.0) -> int:
+    """Poll until the store's generation passes `after` (tests and scripts)."""
+    deadline = time.monotonic() + timeout
+    gen = store.generation()
+    while gen <= after and time.monotonic() < deadline:
+        time.sleep(0.05)
+        gen = store.generation()
+    return gen

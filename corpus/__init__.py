@@ -1,0 +1,8 @@
+"""The bundled corpus: the guide (verbatim) and one card per resource it names."""
+
+from pathlib import Path
+
+
+def path() -> Path:
+    """Directory holding `guide/` and `resources/`."""
+    return Path(__file__).resolve().parent

@@ -1,0 +1,328 @@
+"""Files and URLs -> chunks -> Chroma, incrementally and idempotently.
+
+An unchanged document is recognised by its hash and skipped without loading the
+embedding model. A changed document's new chunks are written before its old
+ones are deleted, so an interrupted run leaves a state the next run repairs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from advisor.embeddings import get_embeddings, model_id
+from advisor.errors import InputError
+from advisor.records import Chunk
+from advisor.settings import Settings
+from advisor.store import Store
+from ingest.chunking import chunk_document, doc_hash
+from ingest.fetch import fetch
+from ingest.loaders import SUPPORTED, LoadError, load_bytes
+
+BUNDLED_ROOT = "bundled"
+EMBED_BATCH = 64
+
+
+@dataclass
+class Skipped:
+    """A file that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """Counts of files by outcome; `chunks` is the store total afterwards."""
+
+    files: int = 0
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks: int = 0
+    embedded_chunks: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Something was indexed, or nothing needed to change."""
+        return self.added + self.updated + self.unchanged + self.deleted > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `advisor ingest --json` object."""
+        return {
+            "files": self.files,
+            "added": self.added,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "chunks": self.chunks,
+        }
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (
+            f"{self.files} files: {self.added} added, {self.updated} updated, "
+            f"{self.deleted} deleted, {self.unchanged} unchanged, {len(self.skipped)} skipped; "
+            f"{self.chunks} chunks in the store"
+        )
+
+
+@dataclass
+class _Doc:
+    key: str
+    root: str
+    source: str
+    display: str
+    data: bytes
+    kind: str
+    url: str = ""
+
+
+def bundled_corpus() -> Path:
+    """The corpus shipped with the package."""
+    import corpus
+
+    return Path(corpus.__file__).resolve().parent
+
+
+def ingest(
+    inputs: Sequence[str | Path] = (),
+    *,
+    settings: Settings,
+    store: Store | None = None,
+    reset: bool = False,
+    progress: bool = True,
+    lock_wait: float = 600.0,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Index `inputs` (paths or http(s) URLs; none means the bundled corpus)."""
+    store = store or Store.open(settings)
+    report = IngestReport()
+    with store.writer_lock(wait=lock_wait):
+        if reset:
+            store.reset()
+        store.check_model(model_id(settings))
+        state = store.documents()
+        docs, prune_roots = _collect(inputs, settings, report)
+        pending: list[tuple[_Doc, list[Chunk], bool]] = []
+        seen: set[str] = set()
+        for doc in docs:
+            seen.add(doc.key)
+            report.files += 1
+            chunks = _chunk(doc, settings, report)
+            if chunks is None:
+                continue
+            old = state.get(doc.key)
+            if old is not None and old.is_complete(chunks[0].doc_hash):
+                report.unchanged += 1
+                continue
+            pending.append((doc, chunks, old is not None))
+        _write(store, settings, state, pending, report, progress, on_progress)
+        stale = [
+            key for key, doc in state.items() if _root_of(key) in prune_roots and key not in seen
+        ]
+        for key in stale:
+            store.delete(state[key].ids)
+        report.deleted = len(stale)
+        changed = bool(pending or stale or reset)
+        if report.embedded_chunks or changed or store.exists():
+            dim = _dim(store, settings) if report.embedded_chunks else None
+            store.mark_ingested(model_id(settings), dim or _stored_dim(store), changed)
+        report.chunks = store.count() if store.exists() else 0
+    return report
+
+
+def _root_of(key: str) -> str:
+    return key.split("::", 1)[0]
+
+
+def _dim(store: Store, settings: Settings) -> int:
+    return len(get_embeddings(settings).embed_query("dimension probe"))
+
+
+def _stored_dim(store: Store) -> int:
+    return int(store.metadata().get("embedding_dim", 0) or 0)
+
+
+def _chunk(doc: _Doc, settings: Settings, report: IngestReport) -> list[Chunk] | None:
+    try:
+        loaded = load_bytes(doc.data, doc.kind)
+    except LoadError as exc:
+        report.skipped.append(Skipped(doc.display, str(exc)))
+        return None
+    digest = doc_hash(doc.data, settings.chunk_size, settings.chunk_overlap)
+    chunks = chunk_document(
+        text=loaded.text,
+        doc_key=doc.key,
+        digest=digest,
+        source=doc.source,
+        title=loaded.title or Path(doc.source).stem.replace("-", " ").replace("_", " "),
+        root=doc.root,
+        url=doc.url or loaded.meta.get("url", ""),
+        kind=loaded.meta.get("kind", ""),
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+    )
+    if not chunks:
+        report.skipped.append(Skipped(doc.display, "no text to index"))
+        return None
+    return chunks
+
+
+def _write(
+    store: Store,
+    settings: Settings,
+    state: dict[str, Any],
+    pending: list[tuple[_Doc, list[Chunk], bool]],
+    report: IngestReport,
+    progress: bool,
+    on_progress: Callable[[int, int], None] | None,
+) -> None:
+    total = sum(len(chunks) for _, chunks, _ in pending)
+    if total == 0:
+        return
+    embeddings = get_embeddings(settings)
+    flat = [c for _, chunks, _ in pending for c in chunks]
+    vectors: list[list[float]] = []
+    bar = _progress_bar(total, progress)
+    try:
+        for start in range(0, total, EMBED_BATCH):
+            batch = flat[start : start + EMBED_BATCH]
+            vectors.extend(embeddings.embed_documents([c.index_text() for c in batch]))
+            bar.update(len(batch))
+            if on_progress:
+                on_progress(len(vectors), total)
+    finally:
+        bar.close()
+    offset = 0
+    for doc, chunks, existed in pending:
+        store.upsert(chunks, vectors[offset : offset + len(chunks)])
+        offset += len(chunks)
+        if existed:
+            keep = {c.id for c in chunks}
+            store.delete([i for i in state[doc.key].ids if i not in keep])
+            report.updated += 1
+        else:
+            report.added += 1
+        report.embedded_chunks += len(chunks)
+
+
+def _progress_bar(total: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="embedding", unit="chunk", file=sys.stderr, disable=not enabled)
+
+
+def _collect(
+    inputs: Sequence[str | Path], settings: Settings, report: IngestReport
+) -> tuple[list[_Doc], set[str]]:
+    docs: list[_Doc] = []
+    prune: set[str] = set()
+    if not inputs:
+        prune.add(BUNDLED_ROOT)
+        docs.extend(_walk(bundled_corpus(), BUNDLED_ROOT, settings, report))
+        return docs, prune
+    for item in inputs:
+        text = str(item)
+        if text.startswith(("http://", "https://")):
+            doc = _fetch_doc(text, settings, report)
+            if doc:
+                docs.append(doc)
+            continue
+        path = Path(text).expanduser()
+        if path.is_dir():
+            root = str(path.resolve())
+            prune.add(root)
+            docs.extend(_walk(path, root, settings, report))
+        elif path.is_file():
+            docs.extend(_single(path, settings, report))
+        elif text.startswith(("ftp:", "file:", "javascript:", "data:")):
+            report.skipped.append(Skipped(text, "only http(s) URLs and local paths are supported"))
+        else:
+            report.skipped.append(Skipped(text, "no such file or directory"))
+    return docs, prune
+
+
+def _walk(top: Path, root: str, settings: Settings, report: IngestReport) -> Iterator[_Doc]:
+    real_top = top.resolve()
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(filenames):
+            if name.startswith(".") or name.endswith((".py", ".pyc")):
+                continue
+            path = Path(dirpath) / name
+            rel = path.relative_to(top).as_posix()
+            if path.is_symlink() and not _inside(path, real_top):
+                report.skipped.append(Skipped(rel, "symlink leads outside the ingested root"))
+                continue
+            doc = _read(path, rel, f"{root}::{rel}", root, settings, report)
+            if doc:
+                yield doc
+
+
+def _single(path: Path, settings: Settings, report: IngestReport) -> Iterator[_Doc]:
+    real = path.resolve()
+    root = str(real.parent)
+    doc = _read(path, path.name, f"{root}::{path.name}", root, settings, report)
+    if doc:
+        yield doc
+
+
+def _inside(path: Path, real_top: Path) -> bool:
+    try:
+        path.resolve().relative_to(real_top)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _read(
+    path: Path, rel: str, key: str, root: str, settings: Settings, report: IngestReport
+) -> _Doc | None:
+    kind = SUPPORTED.get(path.suffix.lower())
+    if kind is None:
+        report.skipped.append(Skipped(rel, f"unsupported file type {path.suffix or '(none)'}"))
+        return None
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            report.skipped.append(
+                Skipped(rel, f"larger than the {settings.max_file_bytes}-byte cap "
+                        "(ADVISOR_MAX_FILE_BYTES)")
+            )
+            return None
+        with path.open("rb") as fh:
+            data = fh.read(settings.max_file_bytes + 1)
+    except FileNotFoundError:
+        report.skipped.append(Skipped(rel, "file vanished during ingest"))
+        return None
+    except OSError as exc:
+        report.skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
+        return None
+    return _Doc(key=key, root=root, source=rel, display=rel, data=data, kind=kind)
+
+
+def _fetch_doc(url: str, settings: Settings, report: IngestReport) -> _Doc | None:
+    try:
+        data, kind = fetch(url, timeout=settings.fetch_timeout, max_bytes=settings.max_file_bytes)
+    except LoadError as exc:
+        report.skipped.append(Skipped(url, str(exc)))
+        return None
+    return _Doc(key=f"{url}::", root=url, source=url, display=url, data=data, kind=kind, url=url)
+
+
+def require_ok(report: IngestReport) -> None:
+    """Raise InputError with a one-line reason when nothing could be indexed."""
+    if report.ok:
+        return
+    if report.skipped:
+        first = report.skipped[0]
+        raise InputError(f"nothing could be indexed: {first.path}: {first.reason}")
+    raise InputError("nothing to index: no supported files found")
