@@ -34,8 +34,9 @@ class Chunk:
 
     def metadata(self) -> dict[str, str | int]:
         """Chroma metadata (scalars only)."""
-        data = asdict(self)
+        data: dict[str, str | int] = asdict(self)
         del data["id"], data["text"]
+        data["top_section"] = self.section.split(" > ")[0]
         return data
 
 

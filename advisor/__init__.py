@@ -1,0 +1,31 @@
+"""career-advisor: cited answers about becoming an AI/ML engineer, offline by default.
+
+    from advisor import CareerAdvisor
+    answer = CareerAdvisor.from_env().ask("PyTorch or TensorFlow first?")
+
+Importing this package builds nothing and reads no environment.
+"""
+
+from advisor.core import Answerer, CareerAdvisor, make_answerer
+from advisor.errors import AdvisorError, ConfigurationError, InputError, LLMError, StoreUnavailable
+from advisor.fake import FakeChatModel
+from advisor.records import Answer, Chunk, Source
+from advisor.settings import Settings
+from advisor.store import Store
+
+__all__ = [
+    "AdvisorError",
+    "Answer",
+    "Answerer",
+    "CareerAdvisor",
+    "Chunk",
+    "ConfigurationError",
+    "FakeChatModel",
+    "InputError",
+    "LLMError",
+    "Settings",
+    "Source",
+    "Store",
+    "StoreUnavailable",
+    "make_answerer",
+]

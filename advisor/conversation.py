@@ -1,0 +1,92 @@
+"""Chat history: normalising, trimming to a budget, and condensing follow-ups."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from advisor.errors import InputError
+from advisor.text import tokens
+
+Turn = tuple[str, str]
+"""(role, content) with role "user" or "assistant"."""
+
+_ROLES = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
+_REFERS_BACK = re.compile(
+    r"^(and|but|also|so|what about|how about|why|is that|is it|are they|are those|does that|"
+    r"do they|can i|should i|then|ok|okay)\b|\b(it|that|this|those|these|them|they|one|ones|"
+    r"there|same|instead|else|more)\b",
+    re.I,
+)
+
+
+def normalize_history(history: Iterable[Any]) -> list[Turn]:
+    """Accept (role, content) pairs or LangChain messages; reject anything else clearly."""
+    turns: list[Turn] = []
+    for item in history:
+        if isinstance(item, BaseMessage):
+            if isinstance(item, SystemMessage):
+                continue
+            role = "user" if isinstance(item, HumanMessage) else "assistant"
+            turns.append((role, item.text if hasattr(item, "text") else str(item.content)))
+            continue
+        if isinstance(item, dict):
+            item = (item.get("role"), item.get("content"))
+        if (
+            isinstance(item, Sequence)
+            and not isinstance(item, str)
+            and len(item) == 2
+            and str(item[0]).lower() in _ROLES
+            and isinstance(item[1], str)
+        ):
+            turns.append((_ROLES[str(item[0]).lower()], item[1]))
+            continue
+        raise InputError(
+            "history must be a list of (role, content) pairs with role 'user' or 'assistant'"
+        )
+    return turns
+
+
+def trim(history: Sequence[Turn], budget_chars: int) -> list[Turn]:
+    """The most recent turns that fit in `budget_chars` (a long turn is cut, not dropped)."""
+    kept: list[Turn] = []
+    used = 0
+    for role, content in reversed(history):
+        room = budget_chars - used
+        if room <= 0:
+            break
+        text = content if len(content) <= room else content[: max(0, room - 1)] + "…"
+        kept.append((role, text))
+        used += len(text)
+    kept.reverse()
+    return kept
+
+
+def needs_context(question: str) -> bool:
+    """A follow-up that cannot stand alone: short, or pointing back at earlier turns."""
+    words = tokens(question)
+    return len(words) <= 3 or bool(_REFERS_BACK.search(question.strip()))
+
+
+def condense_heuristic(question: str, history: Sequence[Turn]) -> str:
+    """Offline condensing: fold the previous user question into a follow-up that needs it."""
+    previous = next((content for role, content in reversed(history) if role == "user"), "")
+    if not previous or not needs_context(question):
+        return question
+    previous = previous.strip()
+    if len(previous) > 300:
+        previous = previous[:300]
+    return f"{previous} {question.strip()}"
+
+
+def to_messages(history: Sequence[Turn]) -> list[BaseMessage]:
+    """LangChain messages for a prompt."""
+    return [HumanMessage(c) if r == "user" else AIMessage(c) for r, c in history]
+
+
+def render(history: Sequence[Turn]) -> str:
+    """Plain-text transcript for the condense prompt."""
+    return "\n".join(f"{role}: {content}" for role, content in history)

@@ -1,0 +1,219 @@
+"""CareerAdvisor: condense -> retrieve -> refuse or answer -> check citations."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from advisor.conversation import Turn, condense_heuristic, normalize_history, trim
+from advisor.embeddings import get_embeddings
+from advisor.errors import InputError, LLMError
+from advisor.extractive import Draft, ExtractiveAnswerer
+from advisor.llm import ChatAnswerer, load_prompt, openai_chat_model
+from advisor.records import Answer, Source
+from advisor.retrieval import Retriever
+from advisor.safety import mark_cited, repair_citations, safe_markdown
+from advisor.settings import Settings
+from advisor.store import Store
+
+
+class Answerer(Protocol):
+    """Turns (question, sources, history) into cited text."""
+
+    name: str
+
+    def stream(
+        self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
+    ) -> Iterator[str | Draft]: ...
+
+
+def make_answerer(settings: Settings, backend: str | None = None) -> Answerer:
+    """The answerer for a backend name (default: the settings' resolved backend)."""
+    name = backend or settings.resolved_backend
+    if name == "extractive":
+        return ExtractiveAnswerer()
+    if name == "fake":
+        from advisor.fake import FakeChatModel
+
+        return ChatAnswerer(FakeChatModel(responses=list(settings.fake_responses)), settings, "fake")
+    if name == "openai":
+        return ChatAnswerer(openai_chat_model(settings), settings, "openai")
+    settings.with_(backend=name)  # raises ConfigurationError naming ADVISOR_BACKEND
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    question: str
+    history: list[Turn]
+    sources: list[Source]
+    refused: bool
+
+
+class CareerAdvisor:
+    """The public entry point: ask, stream, retrieve, or compose it as a LangChain Runnable."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        answerer: Answerer,
+        *,
+        retriever: Retriever | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.answerer = answerer
+        self.retriever = retriever or Retriever(store, lambda: get_embeddings(settings), settings)
+        if isinstance(answerer, ExtractiveAnswerer):
+            answerer.set_idf(lambda token: self.retriever.keyword_index().idf(token))
+        self._index_checked = False
+        self._index_lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> CareerAdvisor:
+        """Build everything from the environment (explicit overrides win)."""
+        return cls.from_settings(Settings.from_env(**overrides))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, backend: str | None = None) -> CareerAdvisor:
+        """Build the store and answerer these settings describe."""
+        return cls(settings, Store.open(settings), make_answerer(settings, backend))
+
+    @property
+    def backend(self) -> str:
+        """Name of the answerer in use: extractive, openai or fake."""
+        return self.answerer.name
+
+    def describe_backend(self) -> str:
+        """Human description, e.g. "openai (gpt-4o-mini)" or "offline extractive"."""
+        if self.backend == "openai":
+            where = f" at {self.settings.openai_base_url}" if self.settings.openai_base_url else ""
+            return f"LLM: {self.settings.llm_model}{where}"
+        return "offline extractive" if self.backend == "extractive" else self.backend
+
+    # --- index ----------------------------------------------------------------
+    def ensure_index(self, progress: bool = True) -> None:
+        """Build the bundled corpus index when the store is empty (first use)."""
+        if self._index_checked:
+            return
+        with self._index_lock:
+            if not self._index_checked:
+                if self.store.count() == 0 if self.store.exists() else True:
+                    from ingest import ingest
+
+                    ingest(settings=self.settings, store=self.store, progress=progress)
+                self._index_checked = True
+
+    def warm_up(self) -> None:
+        """Load the model and keyword index now rather than on the first question."""
+        self.ensure_index(progress=False)
+        self.retriever.embeddings.embed_query("warm up")
+        self.retriever.keyword_index()
+
+    def stats(self) -> dict[str, Any]:
+        """Documents, chunks and last ingest time of the store."""
+        return self.store.stats()
+
+    # --- asking ---------------------------------------------------------------
+    def retrieve(
+        self, question: str, k: int = 4, filters: dict[str, Any] | None = None
+    ) -> list[Source]:
+        """The k best sources for a question, best first."""
+        question = self._check(question)
+        self.ensure_index()
+        return self.retriever.retrieve(question, k, filters).sources
+
+    def ask(self, question: str, history: Iterable[Any] = ()) -> Answer:
+        """Answer a question (with optional prior turns) from the sources, with citations."""
+        answer: Answer | None = None
+        for item in self.stream(question, history):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: Iterable[Any] = ()) -> Iterator[str | Answer]:
+        """Yield text deltas as they are produced, then the final Answer."""
+        plan = self._plan(question, history)
+        if plan.refused:
+            text = refusal_text()
+            yield text
+            yield Answer(text=text, backend=self.backend, refused=True, question=plan.question)
+            return
+        parts: list[str] = []
+        draft: Draft | None = None
+        for item in self.answerer.stream(plan.question, plan.sources, plan.history):
+            if isinstance(item, Draft):
+                draft = item
+            else:
+                parts.append(item)
+                yield safe_markdown(item)
+        draft = draft or Draft("".join(parts))
+        if not draft.text.strip():
+            text = refusal_text()
+            yield text
+            yield Answer(text=text, backend=self.backend, refused=True, question=plan.question)
+            return
+        text, cited = repair_citations(safe_markdown(draft.text), len(plan.sources))
+        yield Answer(
+            text=text,
+            sources=mark_cited(plan.sources, cited),
+            backend=self.backend,
+            refused=False,
+            question=plan.question,
+            incomplete=not draft.complete,
+        )
+
+    def offline_answer(self, question: str, history: Iterable[Any] = ()) -> Answer:
+        """The extractive answer, whatever the configured backend (fallback after LLM errors)."""
+        fallback = CareerAdvisor(
+            self.settings, self.store, ExtractiveAnswerer(), retriever=self.retriever
+        )
+        return fallback.ask(question, history)
+
+    def as_runnable(self) -> Any:
+        """A LangChain Runnable over {"question": ..., "chat_history": [...]} -> Answer."""
+        from advisor.runnable import AdvisorRunnable
+
+        return AdvisorRunnable(self)
+
+    # --- steps ----------------------------------------------------------------
+    def _check(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise InputError("the question is empty: ask something about AI/ML careers")
+        question = question.replace("\x00", "").strip()
+        if len(question) > self.settings.max_question_chars:
+            raise InputError(
+                f"the question is {len(question)} characters long; the limit is "
+                f"{self.settings.max_question_chars} (ADVISOR_MAX_QUESTION_CHARS)"
+            )
+        return question
+
+    def _plan(self, question: str, history: Iterable[Any]) -> _Plan:
+        question = self._check(question)
+        turns = trim(normalize_history(history), self.settings.history_chars)
+        standalone = self._condense(question, turns)
+        self.ensure_index()
+        found = self.retriever.retrieve(standalone, self.settings.top_k)
+        weak = not found.sources or found.best_similarity < self.settings.min_relevance
+        return _Plan(standalone, turns, [] if weak else found.sources, weak)
+
+    def _condense(self, question: str, turns: Sequence[Turn]) -> str:
+        if not turns:
+            return question
+        if isinstance(self.answerer, ChatAnswerer):
+            try:
+                rewritten = self.answerer.condense(question, turns)
+                if rewritten and len(rewritten) <= self.settings.max_question_chars:
+                    return rewritten
+            except LLMError:
+                pass  # fall back to the offline heuristic; the answer call reports failures
+        return condense_heuristic(question, turns)
+
+
+def refusal_text() -> str:
+    """What the advisor says when its sources do not cover a question."""
+    return load_prompt("refusal").strip()

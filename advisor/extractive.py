@@ -1,0 +1,76 @@
+"""The offline answerer: the most relevant sentences of the sources, each cited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from advisor.records import Source
+from advisor.text import sentences, tokens
+
+MAX_SENTENCES = 3
+PER_SOURCE = 2
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answer's text and whether it finished (streamed LLM answers can be cut off)."""
+
+    text: str
+    complete: bool = True
+
+
+class ExtractiveAnswerer:
+    """Builds an answer only from sentences of the retrieved sources; never writes its own."""
+
+    name = "extractive"
+
+    def __init__(self, idf: Callable[[str], float] | None = None) -> None:
+        self._idf = idf or (lambda _token: 1.0)
+
+    def set_idf(self, idf: Callable[[str], float]) -> None:
+        """Use term weights from the keyword index (rare words count more)."""
+        self._idf = idf
+
+    def pick(self, question: str, sources: Sequence[Source]) -> list[tuple[str, int]]:
+        """(sentence, source number) pairs, most relevant first."""
+        wanted = set(tokens(question))
+        scored: list[tuple[float, int, int, str]] = []
+        for n, source in enumerate(sources, start=1):
+            context = set(tokens(f"{source.title} {source.section}"))
+            for position, sentence in enumerate(sentences(source.text)):
+                words = set(tokens(sentence))
+                if len(words) < 3:
+                    continue
+                hit = sum(self._idf(w) for w in wanted & words)
+                framed = 0.5 * sum(self._idf(w) for w in (wanted & context) - words)
+                if hit + framed <= 0 and (n, position) != (1, 0):
+                    continue
+                score = hit + framed + 1.5 / n - 0.05 * position
+                scored.append((score, n, position, sentence))
+        scored.sort(key=lambda row: (-row[0], row[1], row[2]))
+        chosen: list[tuple[str, int]] = []
+        per_source: dict[int, int] = {}
+        for score, n, _, sentence in scored:
+            if score <= 0 or per_source.get(n, 0) >= PER_SOURCE:
+                continue
+            if any(sentence == s for s, _ in chosen):
+                continue
+            chosen.append((sentence, n))
+            per_source[n] = per_source.get(n, 0) + 1
+            if len(chosen) == MAX_SENTENCES:
+                break
+        return chosen
+
+    def stream(
+        self, question: str, sources: Sequence[Source], history: Sequence[tuple[str, str]] = ()
+    ) -> Iterator[str]:
+        """Yield the answer sentence by sentence."""
+        for i, (sentence, n) in enumerate(self.pick(question, sources)):
+            yield f"{'' if i == 0 else ' '}{sentence} [{n}]"
+
+    def answer(
+        self, question: str, sources: Sequence[Source], history: Sequence[tuple[str, str]] = ()
+    ) -> Draft:
+        """The whole answer at once."""
+        return Draft("".join(self.stream(question, sources, history)))

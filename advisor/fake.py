@@ -1,0 +1,72 @@
+"""A scripted chat model shipped with the library, for tests and demos (backend `fake`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import Field
+
+from advisor.errors import LLMError
+
+_FIRST_SOURCE = re.compile(r'<source id="1"[^>]*>\n(.*?)\n</source>', re.S)
+
+
+class FakeChatModel(GenericFakeChatModel):
+    """Replies from a script, then (when the script runs out) with a cited sentence of source 1.
+
+    Every call's messages are recorded in `calls`, so tests can assert the prompt's shape.
+    A scripted reply equal to "!error" raises LLMError, to exercise failure paths.
+    """
+
+    messages: Iterator[AIMessage | str] = Field(default_factory=lambda: iter(()))
+    responses: list[str] = Field(default_factory=list)
+    calls: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def _next_reply(self, messages: list[BaseMessage]) -> str:
+        self.calls.append(list(messages))
+        if self.responses:
+            reply = self.responses.pop(0)
+            if reply == "!error":
+                raise LLMError("the language model is failing (scripted fake error)")
+            return reply
+        return _echo_first_source(messages)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        self.messages = iter([self._next_reply(messages)])
+        return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        yield from super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+        done = AIMessageChunk(content="", response_metadata={"finish_reason": "stop"})
+        yield ChatGenerationChunk(message=done)
+
+
+def _echo_first_source(messages: Sequence[BaseMessage]) -> str:
+    last = messages[-1].content if messages else ""
+    match = _FIRST_SOURCE.search(str(last))
+    if not match:
+        if "Standalone question" in str(last):
+            question = re.search(r"Last message: (.*)\n", str(last))
+            return question.group(1) if question else "?"
+        return "The guide and its resources do not cover that."
+    first = match.group(1).strip().split("\n")[0]
+    sentence = re.split(r"(?<=[.!?])\s", first)[0].lstrip("-* ").strip()
+    return f"{sentence} [1]"

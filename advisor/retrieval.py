@@ -1,0 +1,205 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank fusion.
+
+The BM25 index is built once per store generation and rebuilt only when an
+ingest bumps the generation (checked at most every `store_refresh_seconds`).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from advisor.records import Chunk, Source
+from advisor.settings import Settings
+from advisor.store import Store
+from advisor.text import normalize, tokens
+
+RRF_K = 60
+CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked sources plus the evidence used to decide whether to refuse."""
+
+    sources: list[Source]
+    best_similarity: float
+    """Cosine similarity of the best dense match (0 when the store is empty)."""
+
+
+class KeywordIndex:
+    """BM25 over every chunk (bm25s sparse matrices), with document frequencies for IDF."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        import bm25s
+
+        self.chunks = chunks
+        corpus = [tokens(c.index_text()) for c in chunks]
+        self._vocab: dict[str, int] = {}
+        df: dict[str, int] = {}
+        ids: list[list[int]] = []
+        for words in corpus:
+            ids.append([self._vocab.setdefault(w, len(self._vocab)) for w in words])
+            for w in set(words):
+                df[w] = df.get(w, 0) + 1
+        n = max(1, len(chunks))
+        self._idf = {w: math.log(1 + (n - d + 0.5) / (d + 0.5)) for w, d in df.items()}
+        self._max_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._bm25: Any = None
+        if chunks:
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=self._vocab),
+                             show_progress=False)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a token; unseen tokens weigh the most."""
+        return self._idf.get(token, self._max_idf)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for `query`."""
+        if self._bm25 is None:
+            return np.zeros(0)
+        words = [w for w in tokens(query) if w in self._vocab]
+        if not words:
+            return np.zeros(len(self.chunks))
+        return np.asarray(self._bm25.get_scores(words))
+
+
+class Retriever:
+    """Finds the passages that answer a question; owns the keyword index."""
+
+    def __init__(
+        self, store: Store, embeddings: Embeddings | Callable[[], Embeddings], settings: Settings
+    ) -> None:
+        self._store = store
+        self._embeddings = embeddings
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._index: KeywordIndex | None = None
+        self._generation = -1
+        self._checked = 0.0
+        self.rebuilds = 0
+
+    @property
+    def embeddings(self) -> Embeddings:
+        """The embedding model (resolved lazily when a factory was given)."""
+        if callable(self._embeddings) and not isinstance(self._embeddings, Embeddings):
+            self._embeddings = self._embeddings()
+        return self._embeddings
+
+    def keyword_index(self) -> KeywordIndex:
+        """The BM25 index for the store's current generation."""
+        now = time.monotonic()
+        if self._index is not None and now - self._checked < self._settings.store_refresh_seconds:
+            return self._index
+        with self._lock:
+            generation = self._store.generation()
+            self._checked = time.monotonic()
+            if self._index is None or generation != self._generation:
+                self._index = KeywordIndex(self._store.all_chunks())
+                self._generation = generation
+                self.rebuilds += 1
+            return self._index
+
+    def retrieve(
+        self, question: str, k: int = 4, filters: dict[str, Any] | None = None
+    ) -> Retrieval:
+        """The k best passages for `question`, fused, filtered and de-duplicated."""
+        index = self.keyword_index()
+        vector = self.embeddings.embed_query(question)
+        pool = max(CANDIDATES, 5 * k)
+        dense = self._store.query(vector, pool, where=_chroma_where(filters))
+        best = max((sim for _, sim in dense), default=0.0)
+        fused: dict[str, float] = {}
+        by_id: dict[str, Chunk] = {}
+        for rank, (chunk, _) in enumerate(dense):
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            by_id[chunk.id] = chunk
+        scores = index.scores(question)
+        if len(scores):
+            order = np.argsort(-scores)
+            rank = 0
+            for i in order:
+                if scores[i] <= 0 or rank >= pool:
+                    break
+                chunk = index.chunks[int(i)]
+                if not matches(chunk, filters):
+                    continue
+                fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                by_id.setdefault(chunk.id, chunk)
+                rank += 1
+        ranked = sorted(fused, key=lambda cid: -fused[cid])
+        sources: list[Source] = []
+        seen: list[set[str]] = []
+        for cid in ranked:
+            chunk = by_id[cid]
+            words = set(normalize(chunk.text).split())
+            if any(_near_duplicate(words, other) for other in seen):
+                continue
+            seen.append(words)
+            sources.append(_to_source(chunk, fused[cid]))
+            if len(sources) == k:
+                break
+        return Retrieval(sources=sources, best_similarity=best)
+
+
+def _near_duplicate(a: set[str], b: set[str]) -> bool:
+    if not a or not b:
+        return a == b
+    return len(a & b) / len(a | b) >= 0.9
+
+
+def _to_source(chunk: Chunk, score: float) -> Source:
+    return Source(
+        id=chunk.id,
+        text=chunk.text,
+        title=chunk.title,
+        section=chunk.section,
+        source=chunk.source,
+        url=chunk.url,
+        score=score,
+        kind=chunk.kind,
+    )
+
+
+_FIELDS = ("source", "title", "section", "top_section", "kind", "url", "root", "doc_key")
+
+
+def _chroma_where(filters: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not filters:
+        return None
+    clauses = []
+    for key, cond in filters.items():
+        if key not in _FIELDS:
+            raise ValueError(f"unknown filter field {key!r}; use one of {', '.join(_FIELDS)}")
+        clauses.append({key: cond if isinstance(cond, dict) else {"$eq": cond}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def matches(chunk: Chunk, filters: dict[str, Any] | None) -> bool:
+    """Apply the same metadata filter Chroma applies ($eq, $ne, $in, $nin)."""
+    if not filters:
+        return True
+    meta = chunk.metadata()
+    for key, cond in filters.items():
+        value = meta.get(key)
+        ops = cond if isinstance(cond, dict) else {"$eq": cond}
+        for op, expected in ops.items():
+            ok = {
+                "$eq": lambda v, e: v == e,
+                "$ne": lambda v, e: v != e,
+                "$in": lambda v, e: v in e,
+                "$nin": lambda v, e: v not in e,
+            }.get(op)
+            if ok is None:
+                raise ValueError(f"unsupported filter operator {op!r}")
+            if not ok(value, expected):
+                return False
+    return True

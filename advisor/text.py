@@ -1,0 +1,55 @@
+"""Small text helpers shared by retrieval and answering: tokens and sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(])")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    im ive id dont doesnt isnt arent wont cant also get got gonna wanna really thing things one
+    please tell know like want need much many lot lots s t""".split()
+)
+
+
+def normalize(text: str) -> str:
+    """Lowercase, fold accents and typographic quotes so matching is forgiving."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return text.lower()
+
+
+def stem(word: str) -> str:
+    """A deliberately light suffix stripper (plural and common verb endings)."""
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Content-word tokens, stemmed, stopwords removed."""
+    words = _WORD.findall(normalize(text).replace("'", ""))
+    return [stem(w.strip(".-")) for w in words if w not in STOPWORDS and w.strip(".-")]
+
+
+def sentences(text: str) -> list[str]:
+    """Split a passage into sentences and list items, keeping their original wording."""
+    found: list[str] = []
+    for raw_line in text.split("\n"):
+        line = raw_line.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = re.sub(r"^(?:[-*•]|\d+\.)\s+", "", line)
+        found.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return found
