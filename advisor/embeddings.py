@@ -62,12 +62,23 @@ def _load(path: str) -> Embeddings:
         )
     from langchain_huggingface import HuggingFaceEmbeddings
 
+    _quiet_transformers()
     return HuggingFaceEmbeddings(
         model_name=path,
         model_kwargs={"device": "cpu"},
         encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
         query_encode_kwargs={"normalize_embeddings": True},
     )
+
+
+def _quiet_transformers() -> None:
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+        pass
 
 
 def encode_raw(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:

@@ -22,15 +22,28 @@ class Chunk:
     doc_hash: str
     """Hash of the document content and the chunking parameters."""
     doc_chunks: int
-    """How many chunks the document produced (detects an interrupted write)."""
+    """How many records (chunks and sentence units) the document produced."""
     url: str = ""
     kind: str = ""
     root: str = ""
+    unit: str = "chunk"
+    """"chunk" (a passage shown to users) or "sentence" (a retrieval unit inside one)."""
+    parent: str = ""
+    """For a sentence unit: the id of its chunk."""
 
     def index_text(self) -> str:
-        """What is embedded and keyword-indexed: the passage under its title and heading path."""
-        head = " — ".join(part for part in (self.title, self.section) if part)
-        return f"{head}\n{self.text}" if head else self.text
+        """What is embedded and keyword-indexed: the text under its heading path.
+
+        Short titles (a resource's name) are prefixed too; a long document title
+        would only dilute every passage of that document.
+        """
+        parts = [self.title] if self.title and len(self.title) <= 40 else []
+        if self.section:
+            parts.append(self.section)
+        head = " — ".join(parts)
+        if not head:
+            return self.text
+        return f"{head}: {self.text}" if self.unit == "sentence" else f"{head}\n{self.text}"
 
     def metadata(self) -> dict[str, str | int]:
         """Chroma metadata (scalars only)."""

@@ -21,8 +21,18 @@ from advisor.settings import Settings
 from advisor.store import Store
 from advisor.text import normalize, tokens
 
-RRF_K = 60
 CANDIDATES = 20
+DENSE_WEIGHT = 0.7
+"""Weighted fusion: share of the dense cosine similarity; BM25 gets the rest."""
+BM25_SATURATION = 5.0
+"""BM25 scores are divided by (best score + this): weak keyword evidence counts less."""
+PRIMARY_KINDS = frozenset({"guide"})
+PRIMARY_PRIOR = 0.15
+"""Weighted fusion: added to passages of the primary source (the guide) over resource cards."""
+RRF_K = 5
+RRF_BM25_WEIGHT = 0.7
+RRF_PRIOR = 0.2
+"""RRF fusion (ADVISOR_FUSION=rrf): k, BM25 list weight and relative guide boost."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,7 @@ class KeywordIndex:
         import bm25s
 
         self.chunks = chunks
+        self.by_id = {c.id: c for c in chunks}
         corpus = [tokens(c.index_text()) for c in chunks]
         self._vocab: dict[str, int] = {}
         df: dict[str, int] = {}
@@ -115,26 +126,24 @@ class Retriever:
         index = self.keyword_index()
         vector = self.embeddings.embed_query(question)
         pool = max(CANDIDATES, 5 * k)
-        dense = self._store.query(vector, pool, where=_chroma_where(filters))
-        best = max((sim for _, sim in dense), default=0.0)
-        fused: dict[str, float] = {}
-        by_id: dict[str, Chunk] = {}
-        for rank, (chunk, _) in enumerate(dense):
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
-            by_id[chunk.id] = chunk
+        dense = self._dense(vector, pool, filters, index)
         scores = index.scores(question)
+        keyword: dict[str, float] = {}
         if len(scores):
-            order = np.argsort(-scores)
-            rank = 0
-            for i in order:
-                if scores[i] <= 0 or rank >= pool:
+            top = scores.max()
+            for i in np.argsort(-scores):
+                if scores[i] <= 0 or len(keyword) >= pool:
                     break
                 chunk = index.chunks[int(i)]
-                if not matches(chunk, filters):
-                    continue
-                fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
-                by_id.setdefault(chunk.id, chunk)
-                rank += 1
+                if matches(chunk, filters):
+                    keyword[chunk.id] = float(scores[i] / (top + BM25_SATURATION))
+        fuse = _rrf if self._settings.fusion == "rrf" else _weighted
+        fused = fuse(dense, keyword)
+        for cid in fused:
+            if index.by_id[cid].kind in PRIMARY_KINDS:
+                fused[cid] += PRIMARY_PRIOR if fuse is _weighted else fused[cid] * RRF_PRIOR
+        best = max(dense.values(), default=0.0)
+        by_id = index.by_id
         ranked = sorted(fused, key=lambda cid: -fused[cid])
         sources: list[Source] = []
         seen: list[set[str]] = []
@@ -148,6 +157,38 @@ class Retriever:
             if len(sources) == k:
                 break
         return Retrieval(sources=sources, best_similarity=best)
+
+
+    def _dense(
+        self, vector: list[float], pool: int, filters: dict[str, Any] | None, index: KeywordIndex
+    ) -> dict[str, float]:
+        """Best cosine similarity per passage, over the passage and its sentence units."""
+        best: dict[str, float] = {}
+        for unit, sim in self._store.query(vector, pool * 4, where=_chroma_where(filters)):
+            cid = unit.parent or unit.id
+            if cid in index.by_id and sim > best.get(cid, -1.0):
+                best[cid] = sim
+            if len(best) >= pool:
+                break
+        return best
+
+
+def _weighted(dense: dict[str, float], keyword: dict[str, float]) -> dict[str, float]:
+    """Convex combination of cosine similarity and saturated BM25 (measured best here)."""
+    ids = dense.keys() | keyword.keys()
+    return {
+        cid: DENSE_WEIGHT * dense.get(cid, 0.0) + (1 - DENSE_WEIGHT) * keyword.get(cid, 0.0)
+        for cid in ids
+    }
+
+
+def _rrf(dense: dict[str, float], keyword: dict[str, float]) -> dict[str, float]:
+    """Reciprocal rank fusion of the two ranked lists."""
+    fused: dict[str, float] = {}
+    for weight, ranked in ((1.0, dense), (RRF_BM25_WEIGHT, keyword)):
+        for rank, cid in enumerate(sorted(ranked, key=lambda c: -ranked[c])):
+            fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+    return fused
 
 
 def _near_duplicate(a: set[str], b: set[str]) -> bool:

@@ -44,10 +44,12 @@ class Settings:
     (ADVISOR_EMBEDDING_MODEL)."""
 
     # --- ingest ----------------------------------------------------------------
-    chunk_size: int = 700
+    chunk_size: int = 1200
     """Maximum characters per chunk, chosen by measuring retrieval (ADVISOR_CHUNK_SIZE)."""
     chunk_overlap: int = 100
     """Characters shared by neighbouring pieces of one section (ADVISOR_CHUNK_OVERLAP)."""
+    sentence_units: bool = True
+    """Also embed each sentence, pointing at its passage: finds one-line facts (ADVISOR_SENTENCE_UNITS)."""
     max_file_bytes: int = 5_000_000
     """Files (and fetched pages) larger than this are skipped (ADVISOR_MAX_FILE_BYTES)."""
     fetch_timeout: float = 15.0
@@ -56,6 +58,8 @@ class Settings:
     # --- retrieval -------------------------------------------------------------
     top_k: int = 4
     """Sources handed to the answerer (ADVISOR_TOP_K)."""
+    fusion: str = "weighted"
+    """How dense and BM25 results combine: weighted (measured best) or rrf (ADVISOR_FUSION)."""
     min_relevance: float = 0.30
     """Cosine similarity the best dense match must reach, else refuse (ADVISOR_MIN_RELEVANCE)."""
 
@@ -136,6 +140,8 @@ class Settings:
             raise ConfigurationError(
                 f"ADVISOR_BACKEND={self.backend!r} is unknown; choose one of {', '.join(BACKENDS)}"
             )
+        if self.fusion not in ("weighted", "rrf"):
+            raise ConfigurationError("ADVISOR_FUSION must be 'weighted' or 'rrf'")
         if self.chunk_overlap >= self.chunk_size:
             raise ConfigurationError("ADVISOR_CHUNK_OVERLAP must be smaller than ADVISOR_CHUNK_SIZE")
         if self.top_k < 1:
@@ -169,6 +175,15 @@ def _fake_responses(raw: str) -> tuple[str, ...]:
     return tuple(data)
 
 
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
 def _csv(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
@@ -182,9 +197,11 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "embedding_model": ("ADVISOR_EMBEDDING_MODEL", str),
     "chunk_size": ("ADVISOR_CHUNK_SIZE", int),
     "chunk_overlap": ("ADVISOR_CHUNK_OVERLAP", int),
+    "sentence_units": ("ADVISOR_SENTENCE_UNITS", _bool),
     "max_file_bytes": ("ADVISOR_MAX_FILE_BYTES", int),
     "fetch_timeout": ("ADVISOR_FETCH_TIMEOUT", float),
     "top_k": ("ADVISOR_TOP_K", int),
+    "fusion": ("ADVISOR_FUSION", str),
     "min_relevance": ("ADVISOR_MIN_RELEVANCE", float),
     "backend": ("ADVISOR_BACKEND", str),
     "openai_api_key": ("OPENAI_API_KEY", str),

@@ -144,8 +144,14 @@ class Store:
         return any(getattr(c, "name", c) == self._settings.collection for c in names)
 
     def count(self) -> int:
-        """Number of chunks stored."""
+        """Number of records stored (chunks and their sentence units)."""
         return int(self._call(self._col().count))
+
+    def count_chunks(self) -> int:
+        """Number of passages (chunks) stored, sentence units not counted."""
+        if not self.exists():
+            return 0
+        return sum(len(page[0]) for page in self._pages(include=[], where={"unit": "chunk"}))
 
     def generation(self) -> int:
         """A counter bumped by every ingest that changed something."""
@@ -184,18 +190,23 @@ class Store:
     def all_chunks(self) -> list[Chunk]:
         """Every stored chunk, text included (for the BM25 index)."""
         chunks: list[Chunk] = []
-        for ids, metas, docs in self._pages(include=["metadatas", "documents"]):
+        pages = self._pages(include=["metadatas", "documents"], where={"unit": "chunk"})
+        for ids, metas, docs in pages:
             for cid, meta, doc in zip(ids, metas, docs, strict=True):
                 chunks.append(_to_chunk(cid, doc, meta))
         return chunks
 
-    def _pages(self, include: list[str], page: int = 5000) -> Iterator[tuple[Any, ...]]:
+    def _pages(
+        self, include: list[str], where: dict[str, Any] | None = None, page: int = 5000
+    ) -> Iterator[tuple[Any, ...]]:
         if not self.exists():
             return
         col = self._col()
         offset = 0
         while True:
-            got = self._call(lambda o=offset: col.get(include=include, limit=page, offset=o))
+            got = self._call(
+                lambda o=offset: col.get(include=include, where=where, limit=page, offset=o)
+            )
             ids = got["ids"]
             if not ids:
                 return
@@ -251,7 +262,7 @@ class Store:
         meta = self.metadata()
         return {
             "documents": len(self.documents()),
-            "chunks": self.count(),
+            "chunks": self.count_chunks(),
             "last_ingest": meta.get("last_ingest"),
         }
 
@@ -288,6 +299,8 @@ def _to_chunk(cid: str, doc: str | None, meta: Any) -> Chunk:
         url=str(m.get("url", "")),
         kind=str(m.get("kind", "")),
         root=str(m.get("root", "")),
+        unit=str(m.get("unit", "chunk")),
+        parent=str(m.get("parent", "")),
     )
 
 

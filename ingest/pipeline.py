@@ -135,7 +135,7 @@ def ingest(
         if report.embedded_chunks or changed or store.exists():
             dim = _dim(store, settings) if report.embedded_chunks else None
             store.mark_ingested(model_id(settings), dim or _stored_dim(store), changed)
-        report.chunks = store.count() if store.exists() else 0
+        report.chunks = store.count_chunks()
     return report
 
 
@@ -157,7 +157,9 @@ def _chunk(doc: _Doc, settings: Settings, report: IngestReport) -> list[Chunk] |
     except LoadError as exc:
         report.skipped.append(Skipped(doc.display, str(exc)))
         return None
-    digest = doc_hash(doc.data, settings.chunk_size, settings.chunk_overlap)
+    digest = doc_hash(
+        doc.data, settings.chunk_size, settings.chunk_overlap, settings.sentence_units
+    )
     chunks = chunk_document(
         text=loaded.text,
         doc_key=doc.key,
@@ -169,6 +171,7 @@ def _chunk(doc: _Doc, settings: Settings, report: IngestReport) -> list[Chunk] |
         kind=loaded.meta.get("kind", ""),
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
+        sentence_units=settings.sentence_units,
     )
     if not chunks:
         report.skipped.append(Skipped(doc.display, "no text to index"))

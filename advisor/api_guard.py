@@ -1,0 +1,167 @@
+"""The API's front door: bearer token, request body cap and per-client rate limit.
+
+A plain ASGI middleware, so a rejected request costs no parsing and no model call.
+Health probes (`/healthz`, `/readyz`) pass freely so load balancers can always ask.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+def error_body(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
+    """The one JSON error shape of the API (OpenAI-style, so standard clients show the message)."""
+    return {"error": {"message": message, "type": kind, "code": code}}
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """`text` with every configured secret replaced, as a last line of defence."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+class RateLimiter:
+    """A token bucket per client: `per_minute` requests, refilled continuously."""
+
+    def __init__(self, per_minute: int, clock: Any = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._last_sweep = clock()
+
+    def hit(self, client: str) -> float:
+        """Take one request for `client`; return 0 when allowed, else seconds to wait."""
+        now = self._clock()
+        self._sweep(now)
+        tokens, seen = self._buckets.get(client, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - seen) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[client] = (tokens - 1.0, now)
+            return 0.0
+        self._buckets[client] = (tokens, now)
+        return (1.0 - tokens) / self.rate
+
+    def _sweep(self, now: float) -> None:
+        """Forget clients whose bucket is full again, so memory stays bounded."""
+        if now - self._last_sweep < 60.0:
+            return
+        self._last_sweep = now
+        full = 60.0
+        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full}
+
+
+class Guard:
+    """Rate limit, then token, then body cap; everything else goes to the app."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        max_body_bytes: int,
+        rate_limit: int,
+    ) -> None:
+        self.app = app
+        self.token = token.encode() if token else None
+        self.max_body = max_body_bytes
+        self.limiter = RateLimiter(rate_limit) if rate_limit > 0 else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        if self.limiter is not None:
+            wait = self.limiter.hit(_client(scope))
+            if wait > 0:
+                retry = str(max(1, math.ceil(wait)))
+                message = f"too many requests from this client; retry in {retry} s"
+                await _reply(
+                    scope,
+                    receive,
+                    send,
+                    429,
+                    message,
+                    "rate_limit_exceeded",
+                    {"Retry-After": retry},
+                )
+                return
+        if self.token is not None and not self._authorized(scope):
+            message = "missing or wrong bearer token (Authorization: Bearer <ADVISOR_API_TOKEN>)"
+            await _reply(
+                scope,
+                receive,
+                send,
+                401,
+                message,
+                "authentication_error",
+                {"WWW-Authenticate": "Bearer"},
+            )
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            await _reply(scope, receive, send, 413, self._too_large(), "request_too_large")
+            return
+        await self.app(scope, self._capped(receive), send)
+
+    def _authorized(self, scope: Scope) -> bool:
+        value = _header(scope, b"authorization") or ""
+        scheme, _, credential = value.partition(" ")
+        if scheme.lower() != "bearer" or self.token is None:
+            return False
+        return hmac.compare_digest(credential.strip().encode(), self.token)
+
+    def _too_large(self) -> str:
+        return f"the request body is larger than {self.max_body} bytes (ADVISOR_API_MAX_BODY_BYTES)"
+
+    def _capped(self, receive: Receive) -> Receive:
+        """Count streamed (chunked) body bytes too; the app turns the HTTPException into 413."""
+        seen = 0
+
+        async def capped() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise HTTPException(413, self._too_large())
+            return message
+
+        return capped
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1").strip()
+    return None
+
+
+async def _reply(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    message: str,
+    kind: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    response = JSONResponse(error_body(message, kind), status_code=status, headers=headers)
+    await response(scope, receive, send)

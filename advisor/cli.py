@@ -1,0 +1,245 @@
+"""The `advisor` command: ingest, ask, retrieve, chat, eval, feedback, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import AdvisorError, InputError
+from advisor.settings import BACKENDS, Settings
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status (errors are one line on stderr, no traceback)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.run(args) or 0)
+    except AdvisorError as exc:
+        print(f"advisor: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, InputError) else EXIT_FAILED
+    except KeyboardInterrupt:
+        print("advisor: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="advisor", description="Cited answers about becoming an AI/ML engineer."
+    )
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    def command(name: str, run: Callable[[argparse.Namespace], int], help: str) -> Any:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(run=run)
+        p.add_argument("--store", metavar="DIR", help="store directory (ADVISOR_STORE_DIR)")
+        return p
+
+    p = command("ingest", _ingest, "index files, folders or URLs (default: the bundled corpus)")
+    p.add_argument("inputs", nargs="*", metavar="PATH_OR_URL")
+    p.add_argument("--reset", action="store_true", help="drop the index first")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    for name, run, help in (
+        ("ask", _ask, "answer one question with numbered sources"),
+        ("chat", _chat, "interactive chat in the terminal (/reset, /quit)"),
+    ):
+        p = command(name, run, help)
+        if name == "ask":
+            p.add_argument("question")
+            p.add_argument("--history", metavar="FILE", help='JSON list of {"role","content"}')
+            p.add_argument("--json", action="store_true", help="print one JSON object")
+        p.add_argument("--backend", choices=BACKENDS, help="answerer (ADVISOR_BACKEND)")
+
+    p = command("retrieve", _retrieve, "show the ranked sources for a question")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=4, help="number of sources (default 4)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+
+    p = command("eval", _eval, "measure retrieval, refusal and answer quality vs a baseline")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--no-baseline", action="store_true", help="skip the baseline stack")
+
+    p = command("feedback", _feedback, "list the ratings stored by the chat app")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+
+    p = command("serve", _serve, "run the HTTP API (needs the api extra)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+    return Settings.from_env(store_dir=getattr(args, "store", None), **extra)
+
+
+def _advisor(args: argparse.Namespace) -> Any:
+    from advisor.core import CareerAdvisor
+
+    settings = _settings(args, backend=getattr(args, "backend", None))
+    advisor = CareerAdvisor.from_settings(settings)
+    advisor.ensure_index(progress=sys.stderr.isatty())
+    return advisor
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from ingest import ingest, require_ok
+
+    report = ingest(args.inputs, settings=_settings(args), reset=args.reset, progress=True)
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    else:
+        print(report.summary())
+        for skipped in report.skipped:
+            print(f"  skipped {skipped.path}: {skipped.reason}")
+    require_ok(report)
+    return 0
+
+
+def _read_history(path: str | None) -> list[tuple[str, str]]:
+    if not path:
+        return []
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read history file {path}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"history file {path} is not valid JSON: {exc.msg}") from None
+    if not isinstance(data, list) or not all(
+        isinstance(t, dict) and t.get("role") in ("user", "assistant") and isinstance(
+            t.get("content"), str) for t in data
+    ):
+        raise InputError(
+            f'history file {path} must be a JSON list of {{"role": "user"|"assistant", '
+            '"content": "..."}'
+        )
+    return [(t["role"], t["content"]) for t in data]
+
+
+def _ask(args: argparse.Namespace) -> int:
+    history = _read_history(args.history)
+    if not args.question.strip():
+        raise InputError("the question is empty: ask something about AI/ML careers")
+    advisor = _advisor(args)
+    if args.json:
+        print(json.dumps(advisor.ask(args.question, history).to_dict(), ensure_ascii=False))
+        return 0
+    answer = None
+    for item in advisor.stream(args.question, history):
+        if isinstance(item, str):
+            print(item, end="", flush=True)
+        else:
+            answer = item
+    print()
+    if answer is not None:
+        print(format_sources(answer))
+    return 0
+
+
+def format_sources(answer: Any) -> str:
+    """The numbered source list printed under an answer."""
+    if answer.refused or not answer.sources:
+        return ""
+    lines = ["", "Sources:"]
+    for n, s in enumerate(answer.sources, start=1):
+        where = f" — {s.section}" if s.section else ""
+        link = f" <{s.url}>" if s.url else ""
+        mark = "" if s.cited else " (not cited)"
+        lines.append(f"  [{n}] {s.title}{where}{link}{mark}")
+    if answer.incomplete:
+        lines.append("  (the answer was cut off before it finished)")
+    return "\n".join(lines)
+
+
+def _retrieve(args: argparse.Namespace) -> int:
+    advisor = _advisor(args)
+    sources = advisor.retrieve(args.question, k=max(1, args.k))
+    if args.json:
+        print(json.dumps([s.to_dict() for s in sources], ensure_ascii=False))
+        return 0
+    for n, s in enumerate(sources, start=1):
+        print(f"[{n}] {s.score:.4f} {s.title} — {s.section} ({s.source})")
+        print("    " + s.text[:200].replace("\n", " "))
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    advisor = _advisor(args)
+    history: list[tuple[str, str]] = []
+    print(f"career-advisor ({advisor.describe_backend()}). /reset starts over, /quit leaves.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if question in ("/quit", "/exit"):
+            return 0
+        if question == "/reset":
+            history.clear()
+            print("(new conversation)")
+            continue
+        if not question:
+            continue
+        try:
+            answer = None
+            print("advisor> ", end="", flush=True)
+            for item in advisor.stream(question, history):
+                if isinstance(item, str):
+                    print(item, end="", flush=True)
+                else:
+                    answer = item
+            print()
+            if answer is not None:
+                print(format_sources(answer))
+                history += [("user", question), ("assistant", answer.text)]
+        except AdvisorError as exc:
+            print(f"\n(advisor: {exc})")
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from advisor.evaluation.run import evaluate, format_report
+
+    report = evaluate(_settings(args), baseline=not args.no_baseline)
+    print(json.dumps(report) if args.json else format_report(report))
+    return 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from advisor.feedback import FeedbackStore
+
+    rows = FeedbackStore(_settings(args).feedback_db).list()
+    if args.json:
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False))
+        return 0
+    for r in rows:
+        thumb = "up" if r.rating else "down"
+        print(f"{r.created_at} {thumb:4} [{r.backend}] {r.question}")
+    if not rows:
+        print("no feedback stored yet")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from advisor.api import serve
+    except ImportError:
+        raise AdvisorError(
+            "the API needs its extra: pip install 'career-advisor[api]'"
+        ) from None
+    serve(_settings(args), host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

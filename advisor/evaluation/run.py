@@ -1,0 +1,233 @@
+"""`advisor eval`: retrieval, refusal and answer quality, beside plain baselines.
+
+A question "hits" at rank r when the phrase its answer must come from appears in
+the r-th retrieved passage. Baselines run in the same process on the same corpus:
+LangChain's tutorial stack (1000/200 recursive splitter, MiniLM, top-k similarity)
+and BM25 alone over the advisor's chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from advisor.core import CareerAdvisor, make_answerer
+from advisor.retrieval import KeywordIndex, Retriever
+from advisor.settings import Settings
+from advisor.store import Store
+from advisor.text import normalize
+
+K = 4
+
+
+@dataclass(frozen=True)
+class Question:
+    """One evaluation item."""
+
+    id: str
+    question: str
+    expect: tuple[str, ...] = ()
+    """Phrases any one of which a correct passage or answer contains."""
+    topic: str = ""
+    history: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """In-scope questions, off-topic questions and two-turn follow-ups."""
+
+    in_scope: list[Question]
+    off_topic: list[Question]
+    follow_ups: list[Question]
+
+
+def load_questions() -> QuestionSet:
+    """The project's question set (package data under advisor/evaluation/)."""
+    in_scope: list[Question] = []
+    off_topic: list[Question] = []
+    follow_ups: list[Question] = []
+    folder = resources.files("advisor.evaluation")
+    for name in ("questions_guide.json", "questions_resources.json"):
+        data = json.loads(folder.joinpath(name).read_text(encoding="utf-8"))
+        in_scope += [Question(q["id"], q["question"], _phrases(q["expect"]), q.get("topic", ""))
+                     for q in data.get("in_scope", [])]
+        off_topic += [Question(q["id"], q["question"]) for q in data.get("off_topic", [])]
+        follow_ups += [
+            Question(q["id"], q["question"], _phrases(q["expect"]), "follow_up",
+                     tuple((r, c) for r, c in q["history"]))
+            for q in data.get("follow_ups", [])
+        ]
+    return QuestionSet(in_scope, off_topic, follow_ups)
+
+
+def _phrases(value: str | list[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", normalize(text))
+
+
+def contains(text: str, phrases: Sequence[str]) -> bool:
+    """Whether any phrase occurs in text, forgiving case, quotes and whitespace."""
+    squashed = _squash(text)
+    return any(_squash(p) in squashed for p in phrases)
+
+
+def retrieval_metrics(
+    questions: Sequence[Question], search: Callable[[str], list[str]]
+) -> dict[str, float]:
+    """hit@1, MRR (within the top K), recall@K and average context characters."""
+    hits1 = mrr = recall = chars = 0.0
+    for q in questions:
+        texts = search(q.question)[:K]
+        chars += sum(len(t) for t in texts)
+        rank = next((i for i, t in enumerate(texts, start=1) if contains(t, q.expect)), 0)
+        hits1 += rank == 1
+        mrr += 1.0 / rank if rank else 0.0
+        recall += rank > 0
+    n = max(1, len(questions))
+    return {
+        "hit@1": hits1 / n,
+        "mrr": mrr / n,
+        f"recall@{K}": recall / n,
+        "avg_context_chars": chars / n,
+    }
+
+
+def answer_metrics(advisor: CareerAdvisor, qs: QuestionSet) -> dict[str, Any]:
+    """Refusals, answer accuracy, follow-ups and citation validity of one advisor."""
+    valid = total = 0
+    correct = false_refusals = 0
+    missed: list[str] = []
+    for q in qs.in_scope:
+        answer = advisor.ask(q.question)
+        false_refusals += answer.refused
+        ok = not answer.refused and contains(answer.text, q.expect)
+        correct += ok
+        if not ok:
+            missed.append(q.id)
+        for n in re.findall(r"\[(\d+)\]", answer.text):
+            total += 1
+            valid += 1 <= int(n) <= len(answer.sources)
+    refused_off = [q.id for q in qs.off_topic if advisor.ask(q.question).refused]
+    follow_ok = 0
+    for q in qs.follow_ups:
+        answer = advisor.ask(q.question, list(q.history))
+        follow_ok += (not answer.refused) and contains(answer.text, q.expect)
+    n = max(1, len(qs.in_scope))
+    return {
+        "answer_accuracy": correct / n,
+        "in_scope_refused": false_refusals,
+        "off_topic_refused": len(refused_off) / max(1, len(qs.off_topic)),
+        "off_topic_not_refused": [q.id for q in qs.off_topic if q.id not in refused_off],
+        "follow_up_accuracy": follow_ok / max(1, len(qs.follow_ups)),
+        "citation_validity": valid / total if total else 1.0,
+        "missed": missed,
+    }
+
+
+def tutorial_baseline(settings: Settings) -> Callable[[str], list[str]]:
+    """LangChain's tutorial RAG retriever over the same corpus, in memory."""
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from advisor.embeddings import get_embeddings
+    from ingest.loaders import load_bytes
+    from ingest.pipeline import bundled_corpus
+
+    docs = []
+    for path in sorted(bundled_corpus().rglob("*.md")):
+        loaded = load_bytes(path.read_bytes(), "markdown")
+        docs.append(Document(page_content=loaded.text, metadata={"source": path.name}))
+    splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(
+        docs
+    )
+    client = chromadb.EphemeralClient()
+    store = Chroma(
+        client=client, collection_name="tutorial_baseline",
+        embedding_function=get_embeddings(settings),
+    )
+    store.add_documents(splits)
+    return lambda q: [d.page_content for d in store.similarity_search(q, k=K)]
+
+
+def bm25_baseline(store: Store) -> Callable[[str], list[str]]:
+    """BM25 alone over the advisor's own chunks."""
+    index = KeywordIndex(store.all_chunks())
+
+    def search(question: str) -> list[str]:
+        scores = index.scores(question)
+        order = scores.argsort()[::-1][:K]
+        return [index.chunks[int(i)].text for i in order if scores[i] > 0]
+
+    return search
+
+
+def evaluate(settings: Settings, baseline: bool = True) -> dict[str, Any]:
+    """Run every measurement; returns a JSON-ready report."""
+    qs = load_questions()
+    settings = settings.with_(backend="extractive")
+    store = Store.open(settings)
+    advisor = CareerAdvisor(settings, store, make_answerer(settings))
+    advisor.ensure_index(progress=False)
+    retrieval_qs = qs.in_scope
+    report: dict[str, Any] = {
+        "questions": {
+            "in_scope": len(qs.in_scope),
+            "off_topic": len(qs.off_topic),
+            "follow_ups": len(qs.follow_ups),
+        },
+        "retrieval": {
+            "advisor": retrieval_metrics(
+                retrieval_qs, lambda q: [s.text for s in advisor.retrieve(q, k=K)]
+            )
+        },
+        "answers": answer_metrics(advisor, qs),
+    }
+    rrf = Retriever(store, advisor.retriever.embeddings, settings.with_(fusion="rrf"))
+    report["retrieval"]["advisor_rrf"] = retrieval_metrics(
+        retrieval_qs, lambda q: [s.text for s in rrf.retrieve(q, k=K).sources]
+    )
+    if baseline:
+        report["retrieval"]["langchain_tutorial"] = retrieval_metrics(
+            retrieval_qs, tutorial_baseline(settings)
+        )
+        report["retrieval"]["bm25_only"] = retrieval_metrics(retrieval_qs, bm25_baseline(store))
+    return report
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """A plain table for people."""
+    lines = [
+        "Questions: {in_scope} in scope, {off_topic} off topic, {follow_ups} follow-ups".format(
+            **report["questions"]
+        ),
+        "",
+        f"{'retriever':<20}{'hit@1':>8}{'MRR':>8}{f'recall@{K}':>10}{'ctx chars':>11}",
+    ]
+    for name, m in report["retrieval"].items():
+        lines.append(
+            f"{name:<20}{m['hit@1']:>8.3f}{m['mrr']:>8.3f}{m[f'recall@{K}']:>10.3f}"
+            f"{m['avg_context_chars']:>11.0f}"
+        )
+    a = report["answers"]
+    lines += [
+        "",
+        f"answer accuracy (extractive): {a['answer_accuracy']:.3f}",
+        f"follow-up accuracy:           {a['follow_up_accuracy']:.3f}",
+        f"off-topic refused:            {a['off_topic_refused']:.3f}",
+        f"in-scope refused:             {a['in_scope_refused']}",
+        f"citation validity:            {a['citation_validity']:.3f}",
+    ]
+    if a["missed"]:
+        lines.append(f"missed: {', '.join(a['missed'])}")
+    if a["off_topic_not_refused"]:
+        lines.append(f"off-topic answered: {', '.join(a['off_topic_not_refused'])}")
+    return "\n".join(lines)

@@ -1,0 +1,101 @@
+"""Shared fixtures: a built index in a temp dir, the fake backend, and no network."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from advisor import CareerAdvisor, Settings, Store, make_answerer
+
+_SAFE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "ANONYMIZED_TELEMETRY": "False",
+}
+_CLEARED = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHROMA_HOST", "CHROMA_PORT", "ADVISOR_API_TOKEN")
+
+os.environ.update(_SAFE_ENV)
+for _name in _CLEARED:
+    os.environ.pop(_name, None)
+
+
+def _loopback(address: object) -> bool:
+    if not isinstance(address, tuple) or not address:
+        return True  # AF_UNIX paths and the like
+    host = str(address[0])
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _loopback(address):
+        raise ConnectionRefusedError(f"tests may not reach the network: {address!r}")
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if not _loopback(address):
+        raise ConnectionRefusedError(f"tests may not reach the network: {address!r}")
+    return _real_connect_ex(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the bundled corpus, built once per test session."""
+    from ingest import ingest
+
+    path = tmp_path_factory.mktemp("index") / "store"
+    report = ingest(settings=Settings.from_env(env={}, store_dir=path), progress=False)
+    assert report.added >= 20 and report.chunks > 50
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[None]:
+    """Every test: temp store and feedback file, fake backend, offline, loopback only."""
+    for name in _CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in _SAFE_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ADVISOR_STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("ADVISOR_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
+    monkeypatch.setenv("ADVISOR_BACKEND", "fake")
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    yield
+
+
+@pytest.fixture
+def built_env(monkeypatch: pytest.MonkeyPatch, index_dir: Path) -> Path:
+    """Point ADVISOR_STORE_DIR at the shared built index (read-only use)."""
+    monkeypatch.setenv("ADVISOR_STORE_DIR", str(index_dir))
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def shared_store(index_dir: Path) -> Store:
+    """One open store over the built index, shared by read-only tests."""
+    return Store.open(Settings.from_env(env={}, store_dir=index_dir))
+
+
+@pytest.fixture(scope="session")
+def extractive(shared_store: Store) -> CareerAdvisor:
+    """The offline advisor over the built index."""
+    settings = shared_store.settings.with_(backend="extractive")
+    return CareerAdvisor(settings, shared_store, make_answerer(settings))
