@@ -30,6 +30,7 @@ from advisor.api_common import (
     advisor_of,
     describe_error,
     open_stream,
+    public_answer,
     public_source,
     safe_url,
     sse,
@@ -97,7 +98,8 @@ def create_app(settings: Settings | None = None, advisor: CareerAdvisor | None =
     app.state.advisor = advisor
     app.state.ready = False
     app.state.startup_error = None
-    app.state.secrets = (settings.openai_api_key, settings.api_token)
+    injected = advisor.settings if advisor is not None else settings
+    app.state.secrets = (settings.openai_api_key, settings.api_token, injected.openai_api_key)
     _install_handlers(app)
     app.add_middleware(
         Guard,
@@ -173,7 +175,7 @@ def _add_routes(app: FastAPI) -> None:
     @app.post("/v1/ask", tags=["advisor"], summary="Answer a question, with sources")
     async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
         advisor = advisor_of(request)
-        answer: Answer = await run_in_threadpool(advisor.ask, body.question, body.turns())
+        answer = public_answer(await run_in_threadpool(advisor.ask, body.question, body.turns()))
         return {**answer.to_dict(), "sources": [public_source(s) for s in answer.sources]}
 
     @app.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
@@ -26,6 +27,7 @@ from advisor.safety import repair_citations, safe_markdown
 SOURCES_HEADING = "\n\n**Sources**\n"
 """Starts the source list appended to OpenAI-compatible answers (and stripped from history)."""
 
+_BRACKET = re.compile(r"\[")
 _REF_LINE = re.compile(r"^\s{0,3}\[[^\]]+\]:")
 _UNSAFE_LABEL = re.compile(r"[\[\]<>\n\r`]")
 
@@ -52,6 +54,15 @@ def describe_error(exc: AdvisorError, secrets: Iterable[str | None] = ()) -> tup
     elif isinstance(exc, ConfigurationError):
         status, kind = 503, "configuration_error"
     return status, kind, redact(str(exc) or type(exc).__name__, secrets)
+
+
+def public_answer(answer: Answer) -> Answer:
+    """The answer with its text sanitised once more, after citation repair.
+
+    Citation repair joins "javascript :" back into "javascript:", so sanitising last
+    keeps the scheme neutralised (and is a no-op on text that is already safe).
+    """
+    return replace(answer, text=safe_markdown(answer.text))
 
 
 def public_source(source: Source) -> dict[str, Any]:
@@ -121,8 +132,8 @@ class SafeText:
     def push(self, delta: str) -> str:
         """Add a delta; return the newly settled safe text (may be "")."""
         self._raw += delta
-        safe = repair_citations(safe_markdown(self._raw), self._max)[0]
-        settled = safe[: _settled(safe)]
+        safe = safe_markdown(repair_citations(safe_markdown(self._raw), self._max)[0])
+        settled = safe[: _settled(safe, len(self.sent))]
         if len(settled) <= len(self.sent) or not settled.startswith(self.sent):
             return ""
         new = settled[len(self.sent) :]
@@ -141,13 +152,16 @@ class SafeText:
         return rest
 
 
-def _settled(text: str) -> int:
-    """Length of the prefix of `text` that no further text can alter when sanitised."""
+def _settled(text: str, known: int = 0) -> int:
+    """Length of the prefix of `text` that no further text can alter when sanitised.
+
+    Brackets before `known` (text already released) were closed when released.
+    """
     cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t")) + 1
     tag = text.rfind("<")
     if tag >= 0 and ">" not in text[tag:]:
         cut = min(cut, tag)
-    for start in (m.start() for m in re.finditer(r"\[", text[:cut])):
+    for start in (m.start() for m in _BRACKET.finditer(text, known, cut)):
         if _open_bracket(text[start:]):
             cut = min(cut, start - 1 if start and text[start - 1] == "!" else start)
             break
@@ -214,6 +228,7 @@ async def _safe_items(
 
     async for item in raw():
         if isinstance(item, Answer):
+            item = public_answer(item)
             tail = safe.finish(item.text)
             if tail:
                 yield tail

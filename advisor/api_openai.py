@@ -23,6 +23,7 @@ from advisor.api_common import (
     advisor_of,
     describe_error,
     open_stream,
+    public_answer,
     public_source,
     sources_footer,
     sse,
@@ -106,7 +107,7 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if not body.stream:
-        answer: Answer = await run_in_threadpool(advisor.ask, question, history)
+        answer = public_answer(await run_in_threadpool(advisor.ask, question, history))
         return {
             "id": completion_id,
             "object": "chat.completion",

@@ -6,10 +6,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from advisor.records import Source
-from advisor.text import sentences, tokens
+from advisor.text import headed_sentences, tokens
 
 MAX_SENTENCES = 3
 PER_SOURCE = 2
+SIM_WEIGHT = 3.0
+"""Weight of a sentence's precomputed cosine similarity to the question."""
+RANK_WEIGHT = 0.6
+"""Bonus for sentences of better-ranked sources (divided by the source's rank)."""
 
 
 @dataclass(frozen=True)
@@ -35,18 +39,22 @@ class ExtractiveAnswerer:
     def pick(self, question: str, sources: Sequence[Source]) -> list[tuple[str, int]]:
         """(sentence, source number) pairs, most relevant first."""
         wanted = set(tokens(question))
+        total = sum(self._idf(w) for w in wanted) or 1.0
         scored: list[tuple[float, int, int, str]] = []
         for n, source in enumerate(sources, start=1):
-            context = set(tokens(f"{source.title} {source.section}"))
-            for position, sentence in enumerate(sentences(source.text)):
+            outer = f"{source.title} {source.section}"
+            similarity = dict(source.matches)
+            for position, (inner, sentence) in enumerate(headed_sentences(source.text)):
+                context = set(tokens(f"{outer} {inner}"))
                 words = set(tokens(sentence))
                 if len(words) < 3:
                     continue
-                hit = sum(self._idf(w) for w in wanted & words)
-                framed = 0.5 * sum(self._idf(w) for w in (wanted & context) - words)
-                if hit + framed <= 0 and (n, position) != (1, 0):
+                hit = sum(self._idf(w) for w in wanted & words) / total
+                framed = 0.5 * sum(self._idf(w) for w in (wanted & context) - words) / total
+                sim = similarity.get(sentence, 0.0)
+                if hit + framed + sim <= 0:
                     continue
-                score = hit + framed + 1.5 / n - 0.05 * position
+                score = SIM_WEIGHT * sim + hit + framed + RANK_WEIGHT / n - 0.01 * position
                 scored.append((score, n, position, sentence))
         scored.sort(key=lambda row: (-row[0], row[1], row[2]))
         chosen: list[tuple[str, int]] = []

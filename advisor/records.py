@@ -66,6 +66,8 @@ class Source:
     score: float = 0.0
     kind: str = ""
     cited: bool = True
+    matches: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
+    """Sentences of this passage that matched the question densely, with cosine similarity."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape used by the CLI and the API."""

@@ -126,7 +126,7 @@ class Retriever:
         index = self.keyword_index()
         vector = self.embeddings.embed_query(question)
         pool = max(CANDIDATES, 5 * k)
-        dense = self._dense(vector, pool, filters, index)
+        dense, matched = self._dense(vector, pool, filters, index)
         scores = index.scores(question)
         keyword: dict[str, float] = {}
         if len(scores):
@@ -153,7 +153,7 @@ class Retriever:
             if any(_near_duplicate(words, other) for other in seen):
                 continue
             seen.append(words)
-            sources.append(_to_source(chunk, fused[cid]))
+            sources.append(_to_source(chunk, fused[cid], matched.get(cid, [])))
             if len(sources) == k:
                 break
         return Retrieval(sources=sources, best_similarity=best)
@@ -161,16 +161,20 @@ class Retriever:
 
     def _dense(
         self, vector: list[float], pool: int, filters: dict[str, Any] | None, index: KeywordIndex
-    ) -> dict[str, float]:
-        """Best cosine similarity per passage, over the passage and its sentence units."""
+    ) -> tuple[dict[str, float], dict[str, list[tuple[str, float]]]]:
+        """Best cosine similarity per passage (over it and its sentence units), and the
+        sentence units that matched, per passage."""
         best: dict[str, float] = {}
+        matched: dict[str, list[tuple[str, float]]] = {}
         for unit, sim in self._store.query(vector, pool * 4, where=_chroma_where(filters)):
             cid = unit.parent or unit.id
-            if cid in index.by_id and sim > best.get(cid, -1.0):
+            if cid not in index.by_id:
+                continue
+            if unit.parent:
+                matched.setdefault(cid, []).append((unit.text, sim))
+            if len(best) < pool and sim > best.get(cid, -1.0):
                 best[cid] = sim
-            if len(best) >= pool:
-                break
-        return best
+        return best, matched
 
 
 def _weighted(dense: dict[str, float], keyword: dict[str, float]) -> dict[str, float]:
@@ -197,8 +201,9 @@ def _near_duplicate(a: set[str], b: set[str]) -> bool:
     return len(a & b) / len(a | b) >= 0.9
 
 
-def _to_source(chunk: Chunk, score: float) -> Source:
+def _to_source(chunk: Chunk, score: float, matched: list[tuple[str, float]]) -> Source:
     return Source(
+        matches=tuple(matched),
         id=chunk.id,
         text=chunk.text,
         title=chunk.title,

@@ -60,7 +60,7 @@ class Settings:
     """Sources handed to the answerer (ADVISOR_TOP_K)."""
     fusion: str = "weighted"
     """How dense and BM25 results combine: weighted (measured best) or rrf (ADVISOR_FUSION)."""
-    min_relevance: float = 0.30
+    min_relevance: float = 0.35
     """Cosine similarity the best dense match must reach, else refuse (ADVISOR_MIN_RELEVANCE)."""
 
     # --- answering -------------------------------------------------------------

@@ -43,13 +43,30 @@ def tokens(text: str) -> list[str]:
     return [stem(w.strip(".-")) for w in words if w not in STOPWORDS and w.strip(".-")]
 
 
-def sentences(text: str) -> list[str]:
-    """Split a passage into sentences and list items, keeping their original wording."""
-    found: list[str] = []
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+
+
+def headed_sentences(text: str) -> list[tuple[str, str]]:
+    """(heading path inside the passage, sentence) for each sentence and list item."""
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[int, str]] = []
     for raw_line in text.split("\n"):
         line = raw_line.strip()
-        if not line or line.startswith("#"):
+        heading = _HEADING.match(line)
+        if heading:
+            level = len(heading.group(1))
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, heading.group(2)))
+            continue
+        if not line:
             continue
         line = re.sub(r"^(?:[-*•]|\d+\.)\s+", "", line)
-        found.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+        path = " > ".join(title for _, title in stack)
+        found.extend((path, part.strip()) for part in _SENTENCE_END.split(line) if part.strip())
     return found
+
+
+def sentences(text: str) -> list[str]:
+    """Split a passage into sentences and list items, keeping their original wording."""
+    return [sentence for _, sentence in headed_sentences(text)]

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from advisor.records import Chunk
-from advisor.text import sentences
+from advisor.text import headed_sentences
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
@@ -137,7 +137,14 @@ def chunk_document(
         records.append(chunk)
         if sentence_units:
             records += [
-                replace(chunk, id=f"{chunk.id}-s{j:03d}", text=s, unit="sentence", parent=chunk.id)
-                for j, s in enumerate(sentences(body))
+                replace(
+                    chunk,
+                    id=f"{chunk.id}-s{j:03d}",
+                    text=sentence,
+                    section=" > ".join(p for p in (label, inner) if p),
+                    unit="sentence",
+                    parent=chunk.id,
+                )
+                for j, (inner, sentence) in enumerate(headed_sentences(body))
             ]
     return [replace(r, doc_chunks=len(records)) for r in records]
