@@ -166,7 +166,7 @@ def _add_routes(app: FastAPI) -> None:
             return JSONResponse({"status": "starting", "detail": detail}, 503)
         advisor: CareerAdvisor = state.advisor
         try:
-            chunks = advisor.store.count()
+            chunks = advisor.store.count_chunks()
         except AdvisorError as exc:
             _, _, message = describe_error(exc, state.secrets)
             return JSONResponse({"status": "unavailable", "detail": message}, 503)

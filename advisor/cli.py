@@ -116,8 +116,10 @@ def _read_history(path: str | None) -> list[tuple[str, str]]:
     except json.JSONDecodeError as exc:
         raise InputError(f"history file {path} is not valid JSON: {exc.msg}") from None
     if not isinstance(data, list) or not all(
-        isinstance(t, dict) and t.get("role") in ("user", "assistant") and isinstance(
-            t.get("content"), str) for t in data
+        isinstance(t, dict)
+        and t.get("role") in ("user", "assistant")
+        and isinstance(t.get("content"), str)
+        for t in data
     ):
         raise InputError(
             f'history file {path} must be a JSON list of {{"role": "user"|"assistant", '
@@ -234,9 +236,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         from advisor.api import serve
     except ImportError:
-        raise AdvisorError(
-            "the API needs its extra: pip install 'career-advisor[api]'"
-        ) from None
+        raise AdvisorError("the API needs its extra: pip install 'career-advisor[api]'") from None
     serve(_settings(args), host=args.host, port=args.port)
     return 0
 

@@ -37,7 +37,9 @@ def make_answerer(settings: Settings, backend: str | None = None) -> Answerer:
     if name == "fake":
         from advisor.fake import FakeChatModel
 
-        return ChatAnswerer(FakeChatModel(responses=list(settings.fake_responses)), settings, "fake")
+        return ChatAnswerer(
+            FakeChatModel(responses=list(settings.fake_responses)), settings, "fake"
+        )
     if name == "openai":
         return ChatAnswerer(openai_chat_model(settings), settings, "openai")
     settings.with_(backend=name)  # raises ConfigurationError naming ADVISOR_BACKEND
@@ -157,7 +159,8 @@ class CareerAdvisor:
             yield text
             yield Answer(text=text, backend=self.backend, refused=True, question=plan.question)
             return
-        text, cited = repair_citations(safe_markdown(draft.text), len(plan.sources))
+        text, cited = repair_citations(draft.text, len(plan.sources))
+        text = safe_markdown(text)  # last, so no later edit can undo it
         yield Answer(
             text=text,
             sources=mark_cited(plan.sources, cited),

@@ -44,9 +44,10 @@ def build_messages(
     sources: Sequence[Source],
     history: Sequence[Turn],
     settings: Settings,
+    budget: int | None = None,
 ) -> list[BaseMessage]:
-    """System rules, recent history, then the sources and the question."""
-    budget = settings.llm_context_chars
+    """System rules, recent history, then the sources and the question, within a budget."""
+    budget = budget or settings.llm_context_chars
     history = trim(history, min(settings.history_chars, budget // 4))
     used = sum(len(c) for _, c in history) + len(question)
     body = load_prompt("answer").format(
@@ -66,8 +67,22 @@ class ChatAnswerer:
     def stream(
         self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
     ) -> Iterator[str | Draft]:
-        """Yield text deltas; the last item is a Draft saying whether the model finished."""
-        messages = build_messages(question, sources, history, self.settings)
+        """Yield text deltas; the last item is a Draft saying whether the model finished.
+
+        When the server says the prompt is too long, the history is dropped and the
+        sources are cut to half the budget, once.
+        """
+        budget = self.settings.llm_context_chars
+        for _ in range(2):
+            messages = build_messages(question, sources, history, self.settings, budget)
+            try:
+                yield from self._stream(messages)
+                return
+            except _ContextTooLong:
+                history, budget = (), budget // 2
+        raise LLMError("the question and its sources do not fit the model's context window")
+
+    def _stream(self, messages: list[BaseMessage]) -> Iterator[str | Draft]:
         finished = False
         parts: list[str] = []
         try:
@@ -83,6 +98,8 @@ class ChatAnswerer:
             if parts:  # cut mid-stream: keep what arrived, mark it incomplete
                 yield Draft("".join(parts), complete=False)
                 return
+            if _is_context_error(exc):
+                raise _ContextTooLong from None
             raise translate_error(exc, self.settings) from None
         yield Draft("".join(parts), complete=finished)
 
@@ -107,6 +124,19 @@ class ChatAnswerer:
             raise translate_error(exc, self.settings) from None
         text = reply.text if isinstance(reply.text, str) else str(reply.content)
         return text.strip().strip('"').splitlines()[0].strip() if text.strip() else question
+
+
+class _ContextTooLong(Exception):
+    """The server rejected the prompt as longer than the model's context."""
+
+
+def _is_context_error(exc: BaseException) -> bool:
+    import openai
+
+    text = str(exc).lower()
+    return isinstance(exc, openai.BadRequestError) and (
+        "context_length" in text or "context length" in text or "too long" in text
+    )
 
 
 def translate_error(exc: BaseException, settings: Settings) -> Exception:

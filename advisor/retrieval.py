@@ -66,8 +66,9 @@ class KeywordIndex:
         self._bm25: Any = None
         if chunks:
             self._bm25 = bm25s.BM25()
-            self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=self._vocab),
-                             show_progress=False)
+            self._bm25.index(
+                bm25s.tokenization.Tokenized(ids=ids, vocab=self._vocab), show_progress=False
+            )
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token; unseen tokens weigh the most."""
@@ -157,7 +158,6 @@ class Retriever:
             if len(sources) == k:
                 break
         return Retrieval(sources=sources, best_similarity=best)
-
 
     def _dense(
         self, vector: list[float], pool: int, filters: dict[str, Any] | None, index: KeywordIndex

@@ -49,7 +49,7 @@ class Settings:
     chunk_overlap: int = 100
     """Characters shared by neighbouring pieces of one section (ADVISOR_CHUNK_OVERLAP)."""
     sentence_units: bool = True
-    """Also embed each sentence, pointing at its passage: finds one-line facts (ADVISOR_SENTENCE_UNITS)."""
+    """Also embed each sentence, pointing at its passage (ADVISOR_SENTENCE_UNITS)."""
     max_file_bytes: int = 5_000_000
     """Files (and fetched pages) larger than this are skipped (ADVISOR_MAX_FILE_BYTES)."""
     fetch_timeout: float = 15.0
@@ -116,9 +116,9 @@ class Settings:
         for name, value in overrides.items():
             if value is None:
                 continue
-            parse = _ENV.get(name, (None, None))[1]
-            if isinstance(value, str) and parse is not None and parse is not str:
-                value = parse(value)
+            entry = _ENV.get(name)
+            if isinstance(value, str) and entry is not None and entry[1] is not str:
+                value = entry[1](value)
             values[name] = value
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known
@@ -143,7 +143,9 @@ class Settings:
         if self.fusion not in ("weighted", "rrf"):
             raise ConfigurationError("ADVISOR_FUSION must be 'weighted' or 'rrf'")
         if self.chunk_overlap >= self.chunk_size:
-            raise ConfigurationError("ADVISOR_CHUNK_OVERLAP must be smaller than ADVISOR_CHUNK_SIZE")
+            raise ConfigurationError(
+                "ADVISOR_CHUNK_OVERLAP must be smaller than ADVISOR_CHUNK_SIZE"
+            )
         if self.top_k < 1:
             raise ConfigurationError("ADVISOR_TOP_K must be at least 1")
         if self.llm_timeout <= 0:
@@ -151,7 +153,7 @@ class Settings:
 
     @property
     def resolved_backend(self) -> str:
-        """The answerer in use: the explicit choice, else openai when configured, else extractive."""
+        """The answerer in use: explicit choice, else openai when configured, else extractive."""
         if self.backend:
             return self.backend
         if self.openai_api_key or self.openai_base_url:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from filelock import FileLock, Timeout
 
@@ -80,6 +80,7 @@ class Store:
         self._settings = settings
         self._collection: Collection | None = None
         self._mutex = threading.Lock()
+        self._seen_generation: int | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> Store:
@@ -154,8 +155,37 @@ class Store:
         return sum(len(page[0]) for page in self._pages(include=[], where={"unit": "chunk"}))
 
     def generation(self) -> int:
-        """A counter bumped by every ingest that changed something."""
-        return int(self.metadata().get("generation", 0)) if self.exists() else 0
+        """A counter bumped by every ingest that changed something.
+
+        When it moved since this store last looked, another writer changed the
+        collection, and an embedded client is reopened (see `_reopen`).
+        """
+        gen = int(self.metadata().get("generation", 0)) if self.exists() else 0
+        if self._seen_generation is not None and gen != self._seen_generation:
+            self._reopen()
+        self._seen_generation = gen
+        return gen
+
+    def _reopen(self) -> None:
+        """Replace an embedded client with a fresh one so vector queries see other writers.
+
+        Embedded Chroma keeps one system per path and process, and its vector index
+        in that process only catches up with its own writes: `count` and `get` see
+        another process's ingest, `query` does not. Dropping the cached system for
+        this path makes the next client load the index from disk. Clients already
+        handed out keep working on the old system (it is not stopped).
+        """
+        with self._mutex:
+            self._collection = None  # it may have been dropped and recreated (--reset)
+            if self._settings.remote_store:
+                return  # a server holds one index for every client
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            identifier = getattr(self._client, "_identifier", None)
+            if identifier is not None:
+                SharedSystemClient._identifier_to_system.pop(identifier, None)
+                SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+            self._client = make_client(self._settings)
 
     def mark_ingested(self, model: str, dim: int, changed: bool) -> None:
         """Record model, dimension and (when something changed) a new generation."""
@@ -165,12 +195,17 @@ class Store:
         meta["generation"] = int(meta.get("generation", 0)) + (1 if changed else 0)
         meta["last_ingest"] = datetime.now(UTC).isoformat(timespec="seconds")
         self._call(lambda: self._col().modify(metadata=meta))
+        self._seen_generation = meta["generation"]  # our own write: nothing to reopen
 
     def reset(self) -> None:
-        """Drop the collection and everything in it."""
-        if self.exists():
-            self._call(lambda: self._client.delete_collection(self._settings.collection))
+        """Drop the collection and everything in it (the generation keeps counting up)."""
+        if not self.exists():
+            return
+        generation = int(self.metadata().get("generation", 0))
+        self._call(lambda: self._client.delete_collection(self._settings.collection))
         self._collection = None
+        if generation:  # so an open reader still sees the generation move
+            self._call(lambda: self._col().modify(metadata={"generation": generation}))
 
     # --- documents ------------------------------------------------------------
     def documents(self) -> dict[str, DocState]:
@@ -205,7 +240,9 @@ class Store:
         offset = 0
         while True:
             got = self._call(
-                lambda o=offset: col.get(include=include, where=where, limit=page, offset=o)
+                lambda o=offset: col.get(
+                    include=cast(Any, include), where=where, limit=page, offset=o
+                )
             )
             ids = got["ids"]
             if not ids:
@@ -223,8 +260,8 @@ class Store:
                 lambda p=part, s=start: col.upsert(
                     ids=[c.id for c in p],
                     documents=[c.text for c in p],
-                    metadatas=[c.metadata() for c in p],  # type: ignore[misc]
-                    embeddings=[list(v) for v in vectors[s : s + len(p)]],
+                    metadatas=cast(Any, [c.metadata() for c in p]),
+                    embeddings=cast(Any, [list(v) for v in vectors[s : s + len(p)]]),
                 )
             )
 
@@ -246,13 +283,19 @@ class Store:
             return []
         got = self._call(
             lambda: col.query(
-                query_embeddings=[list(vector)],
+                query_embeddings=cast(Any, [list(vector)]),
                 n_results=n,
                 where=where or None,
                 include=["metadatas", "documents", "distances"],
             )
         )
-        rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        rows = zip(
+            got["ids"][0],
+            got["documents"][0],
+            got["metadatas"][0],
+            got["distances"][0],
+            strict=True,
+        )
         return [(_to_chunk(cid, doc, meta), 1.0 - float(dist)) for cid, doc, meta, dist in rows]
 
     def stats(self) -> dict[str, Any]:

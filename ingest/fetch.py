@@ -1,6 +1,11 @@
-"""Fetch one http(s) page for ingest: timeout, size cap, and a reason when it fails."""
+"""Fetch one http(s) page for ingest: timeout, size cap, and a reason when it fails.
+
+`timeout` bounds each network wait and the whole download.
+"""
 
 from __future__ import annotations
+
+import time
 
 import httpx
 
@@ -18,6 +23,7 @@ _KINDS = {
 def fetch(url: str, *, timeout: float, max_bytes: int) -> tuple[bytes, str]:
     """Return (body, loader kind) or raise LoadError with a one-line reason."""
     headers = {"User-Agent": "career-advisor-ingest/0.1", "Accept": "text/html, text/plain, */*"}
+    deadline = time.monotonic() + timeout
     try:
         with (
             httpx.Client(timeout=timeout, follow_redirects=True, headers=headers) as client,
@@ -37,6 +43,8 @@ def fetch(url: str, *, timeout: float, max_bytes: int) -> tuple[bytes, str]:
                 body.extend(part)
                 if len(body) > max_bytes:
                     raise LoadError(f"page larger than the {max_bytes}-byte cap")
+                if time.monotonic() > deadline:  # a page that trickles in never times out
+                    raise httpx.ReadTimeout("total time exceeded")
             return bytes(body), kind
     except httpx.TimeoutException:
         raise LoadError(f"timed out after {timeout:g} s fetching {url}") from None

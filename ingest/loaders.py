@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 SUPPORTED = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html"}
 SUPPORTED |= {".htm": "html", ".pdf": "pdf"}
 
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad]")
+_ZERO_WIDTH = re.compile(
+    "[\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad]"
+)
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])|opacity\s*:\s*0(?![.\d])",
     re.I,
@@ -47,7 +49,9 @@ def decode_text(data: bytes) -> str:
             try:
                 return data.decode(codec)
             except UnicodeDecodeError:
-                raise LoadError(f"not valid {codec.upper()} text despite its byte-order mark") from None
+                raise LoadError(
+                    f"not valid {codec.upper()} text despite its byte-order mark"
+                ) from None
     if b"\x00" in data:
         raise LoadError("binary content behind a text extension")
     try:
@@ -143,10 +147,10 @@ def load_pdf(data: bytes) -> Loaded:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                ok = reader.decrypt("")
+                opened = bool(reader.decrypt(""))
             except Exception:
-                ok = 0
-            if not ok:
+                opened = False
+            if not opened:
                 raise LoadError("encrypted PDF (a password is needed)")
         pages = [page.extract_text() or "" for page in reader.pages]
     except LoadError:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
+
 from advisor.embeddings import get_embeddings, model_id
 from advisor.errors import InputError
 from advisor.records import Chunk
@@ -25,6 +27,10 @@ from ingest.loaders import SUPPORTED, LoadError, load_bytes
 
 BUNDLED_ROOT = "bundled"
 EMBED_BATCH = 64
+"""Texts per embedding call; the progress bar moves once per call."""
+WRITE_GROUP = 256
+"""Records embedded before their documents are written: an interrupted ingest keeps
+the groups already written, and the next run embeds only the rest."""
 
 
 @dataclass
@@ -124,7 +130,7 @@ def ingest(
                 report.unchanged += 1
                 continue
             pending.append((doc, chunks, old is not None))
-        _write(store, settings, state, pending, report, progress, on_progress)
+        dim = _write(store, settings, state, pending, report, progress, on_progress)
         stale = [
             key for key, doc in state.items() if _root_of(key) in prune_roots and key not in seen
         ]
@@ -132,8 +138,7 @@ def ingest(
             store.delete(state[key].ids)
         report.deleted = len(stale)
         changed = bool(pending or stale or reset)
-        if report.embedded_chunks or changed or store.exists():
-            dim = _dim(store, settings) if report.embedded_chunks else None
+        if changed or store.exists():
             store.mark_ingested(model_id(settings), dim or _stored_dim(store), changed)
         report.chunks = store.count_chunks()
     return report
@@ -141,10 +146,6 @@ def ingest(
 
 def _root_of(key: str) -> str:
     return key.split("::", 1)[0]
-
-
-def _dim(store: Store, settings: Settings) -> int:
-    return len(get_embeddings(settings).embed_query("dimension probe"))
 
 
 def _stored_dim(store: Store) -> int:
@@ -187,34 +188,76 @@ def _write(
     report: IngestReport,
     progress: bool,
     on_progress: Callable[[int, int], None] | None,
-) -> None:
+) -> int:
+    """Embed and store the pending documents, a group at a time; return the vector size."""
     total = sum(len(chunks) for _, chunks, _ in pending)
     if total == 0:
-        return
+        return 0
     embeddings = get_embeddings(settings)
-    flat = [c for _, chunks, _ in pending for c in chunks]
-    vectors: list[list[float]] = []
     bar = _progress_bar(total, progress)
+    done = 0
+    dim = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        bar.update(n)
+        if on_progress:
+            on_progress(done, total)
+
     try:
-        for start in range(0, total, EMBED_BATCH):
-            batch = flat[start : start + EMBED_BATCH]
-            vectors.extend(embeddings.embed_documents([c.index_text() for c in batch]))
-            bar.update(len(batch))
-            if on_progress:
-                on_progress(len(vectors), total)
+        for group in _groups(pending, WRITE_GROUP):
+            records = [c for _, chunks, _ in group for c in chunks]
+            vectors = _embed(embeddings, records, advance)
+            dim = dim or len(vectors[0])
+            store.upsert(records, vectors)
+            for doc, chunks, existed in group:
+                if existed:
+                    keep = {c.id for c in chunks}
+                    store.delete([i for i in state[doc.key].ids if i not in keep])
+                    report.updated += 1
+                else:
+                    report.added += 1
+                report.embedded_chunks += len(chunks)
     finally:
         bar.close()
-    offset = 0
-    for doc, chunks, existed in pending:
-        store.upsert(chunks, vectors[offset : offset + len(chunks)])
-        offset += len(chunks)
-        if existed:
-            keep = {c.id for c in chunks}
-            store.delete([i for i in state[doc.key].ids if i not in keep])
-            report.updated += 1
-        else:
-            report.added += 1
-        report.embedded_chunks += len(chunks)
+    return dim
+
+
+def _groups(
+    pending: list[tuple[_Doc, list[Chunk], bool]], size: int
+) -> Iterator[list[tuple[_Doc, list[Chunk], bool]]]:
+    """Whole documents, gathered until a group holds at least `size` records."""
+    group: list[tuple[_Doc, list[Chunk], bool]] = []
+    count = 0
+    for item in pending:
+        group.append(item)
+        count += len(item[1])
+        if count >= size:
+            yield group
+            group, count = [], 0
+    if group:
+        yield group
+
+
+def _embed(
+    embeddings: Embeddings, records: list[Chunk], advance: Callable[[int], None]
+) -> list[list[float]]:
+    """Vectors in the records' order, computed longest text first.
+
+    Like `encode` does inside one call, but across calls: a batch then holds texts
+    of similar length, so short sentence units are not padded to a long chunk.
+    """
+    texts = [r.index_text() for r in records]
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    vectors: list[list[float]] = [[] for _ in texts]
+    for start in range(0, len(order), EMBED_BATCH):
+        batch = order[start : start + EMBED_BATCH]
+        got = embeddings.embed_documents([texts[i] for i in batch])
+        for i, vector in zip(batch, got, strict=True):
+            vectors[i] = vector
+        advance(len(batch))
+    return vectors
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
@@ -297,8 +340,10 @@ def _read(
         size = path.stat().st_size
         if size > settings.max_file_bytes:
             report.skipped.append(
-                Skipped(rel, f"larger than the {settings.max_file_bytes}-byte cap "
-                        "(ADVISOR_MAX_FILE_BYTES)")
+                Skipped(
+                    rel,
+                    f"larger than the {settings.max_file_bytes}-byte cap (ADVISOR_MAX_FILE_BYTES)",
+                )
             )
             return None
         with path.open("rb") as fh:

@@ -53,12 +53,19 @@ def load_questions() -> QuestionSet:
     folder = resources.files("advisor.evaluation")
     for name in ("questions_guide.json", "questions_resources.json"):
         data = json.loads(folder.joinpath(name).read_text(encoding="utf-8"))
-        in_scope += [Question(q["id"], q["question"], _phrases(q["expect"]), q.get("topic", ""))
-                     for q in data.get("in_scope", [])]
+        in_scope += [
+            Question(q["id"], q["question"], _phrases(q["expect"]), q.get("topic", ""))
+            for q in data.get("in_scope", [])
+        ]
         off_topic += [Question(q["id"], q["question"]) for q in data.get("off_topic", [])]
         follow_ups += [
-            Question(q["id"], q["question"], _phrases(q["expect"]), "follow_up",
-                     tuple((r, c) for r, c in q["history"]))
+            Question(
+                q["id"],
+                q["question"],
+                _phrases(q["expect"]),
+                "follow_up",
+                tuple((r, c) for r, c in q["history"]),
+            )
             for q in data.get("follow_ups", [])
         ]
     return QuestionSet(in_scope, off_topic, follow_ups)
@@ -151,7 +158,8 @@ def tutorial_baseline(settings: Settings) -> Callable[[str], list[str]]:
     )
     client = chromadb.EphemeralClient()
     store = Chroma(
-        client=client, collection_name="tutorial_baseline",
+        client=client,
+        collection_name="tutorial_baseline",
         embedding_function=get_embeddings(settings),
     )
     store.add_documents(splits)

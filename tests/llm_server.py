@@ -1,0 +1,154 @@
+"""A scripted OpenAI-compatible chat server on 127.0.0.1 that misbehaves on cue.
+
+Each request pops the next behaviour from `script` (the last one repeats):
+  "ok"          answer normally (JSON or SSE stream), citing [1]
+  "429"         rate limited with Retry-After: 0
+  "500"         server error
+  "401"         bad key
+  "404"         unknown model
+  "400-context" context length exceeded
+  "stall"       accept, then never answer (until the server stops)
+  "stall-mid"   stream a few tokens, then stall
+  "cut"         stream a few tokens, then close without a finish reason
+Every request body is recorded in `requests`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ANSWER = "Learn PyTorch first: it is the better first choice in 2026 [1]."
+
+
+class ScriptedLLM:
+    """The server's state: a script of behaviours and the requests seen."""
+
+    def __init__(self, script: list[str], answer: str = ANSWER) -> None:
+        self.script = list(script)
+        self.answer = answer
+        self.requests: list[dict[str, Any]] = []
+        self.stop = threading.Event()
+        self.base_url = ""
+
+    def next(self) -> str:
+        return self.script.pop(0) if len(self.script) > 1 else self.script[0]
+
+
+def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _json(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _error(self, status: int, code: str, message: str, **headers: str) -> None:
+            self._json(status, {"error": {"message": message, "type": code, "code": code}}, headers)
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server API
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"{}")
+            state.requests.append(body)
+            action = state.next()
+            if action == "429":
+                return self._error(429, "rate_limit_exceeded", "slow down", **{"Retry-After": "0"})
+            if action == "500":
+                return self._error(500, "server_error", "boom")
+            if action == "401":
+                return self._error(401, "invalid_api_key", "bad key")
+            if action == "404":
+                return self._error(404, "model_not_found", "no such model")
+            if action == "400-context":
+                return self._error(400, "context_length_exceeded", "maximum context length")
+            if action == "stall":
+                state.stop.wait(60)
+                return None
+            if body.get("stream"):
+                return self._stream(action)
+            return self._json(200, _completion(state.answer))
+
+        def _stream(self, action: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            words = state.answer.split(" ")
+            cut = action in ("cut", "stall-mid")
+            for i, word in enumerate(words[:3] if cut else words):
+                delta = {"content": word if i == 0 else " " + word}
+                self._event(_chunk(delta, None))
+            if action == "stall-mid":
+                state.stop.wait(60)
+                return
+            if action == "cut":
+                self.close_connection = True
+                return
+            self._event(_chunk({}, "stop"))
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+
+        def _event(self, payload: dict[str, Any]) -> None:
+            self.wfile.write(f"data: {json.dumps(payload)}\n\n".encode())
+            self.wfile.flush()
+            time.sleep(0.01)
+
+    return Handler
+
+
+def _completion(text: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": "scripted",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def _chunk(delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": "scripted",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+
+
+@contextmanager
+def scripted_llm(script: list[str], answer: str = ANSWER) -> Iterator[ScriptedLLM]:
+    """Run the scripted server on 127.0.0.1 for the duration of the block."""
+    state = ScriptedLLM(script, answer)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server.daemon_threads = True
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        state.stop.set()
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,181 @@
+"""One real browser session: `streamlit run ui/app.py` driven by Debian's Chromium.
+
+Prints (never asserts) the time from server start to the first answer and the time a
+follow-up takes to finish streaming. Saves test-artifacts/browser-answer.png (laptop)
+and browser-phone.png (390 px); docs/screenshot.png is written when it is missing or
+ADVISOR_UPDATE_SCREENSHOT=1.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+STARTER = "PyTorch or TensorFlow first?"
+FOLLOW_UP = "How long does it take to learn it?"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"streamlit was not healthy within {timeout:.0f} s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def server(index_dir: Path, tmp_path: Path) -> Iterator[tuple[str, float]]:
+    """The app on a free loopback port over the built index: (url, start time)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "ADVISOR_BACKEND": "extractive",
+        "ADVISOR_STORE_DIR": str(index_dir),
+        "ADVISOR_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+    }
+    log = tmp_path / "streamlit.log"
+    command = [
+        *(sys.executable, "-m", "streamlit", "run", "ui/app.py"),
+        *("--server.headless", "true", "--server.address", "127.0.0.1"),
+        *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
+    ]
+    started = time.monotonic()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, proc, log)
+        yield url, started
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+def assistant_messages(page: object) -> object:
+    return page.locator('[data-testid="stChatMessage"]').filter(  # type: ignore[attr-defined]
+        has=page.locator('[data-testid="stChatMessageAvatarCustom"]')  # type: ignore[attr-defined]
+    )
+
+
+def ask_starter_and_wait(page: object) -> None:
+    page.get_by_role("button", name=STARTER).click()  # type: ignore[attr-defined]
+    sources = page.get_by_text(re.compile(r"^Sources \(\d+, \d+ cited\)$"))  # type: ignore[attr-defined]
+    sources.first.wait_for(timeout=120_000)
+    page.locator('[data-testid="stFeedback"]').first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+
+
+def scroll_to_top(page: object) -> None:
+    """Show the title, question and answer (the chat may still be scrolling to the bottom)."""
+    title = page.locator("h1").first  # type: ignore[attr-defined]
+    for _ in range(10):
+        page.wait_for_timeout(400)  # type: ignore[attr-defined]
+        title.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(400)  # type: ignore[attr-defined]
+        box = title.bounding_box()
+        if box and box["y"] >= 0:
+            return
+
+
+def test_chat_in_a_real_browser(server: tuple[str, float]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, started = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(url)
+
+            ask_starter_and_wait(page)
+            first_answer = time.monotonic() - started
+            reply = page.locator('[data-testid="stChatMessage"]').nth(1)
+            expect(reply).to_contain_text("PyTorch")
+            expect(reply).to_contain_text("[1]")
+
+            page.get_by_text(re.compile(r"^Sources \(")).first.click()
+            expect(page.get_by_text(re.compile(r"^\[1\]")).first).to_be_visible()
+            link = reply.locator('[data-testid="stExpanderDetails"] a[href^="https://"]')
+            expect(link.first).to_be_visible()
+            scroll_to_top(page)
+            shot = ARTIFACTS / "browser-answer.png"
+            page.screenshot(path=str(shot))
+            docs = ROOT / "docs" / "screenshot.png"
+            if not docs.exists() or os.environ.get("ADVISOR_UPDATE_SCREENSHOT") == "1":
+                docs.parent.mkdir(exist_ok=True)
+                shutil.copyfile(shot, docs)
+
+            asked = time.monotonic()
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill(FOLLOW_UP)
+            box.press("Enter")
+            expect(page.get_by_text(re.compile(r"^Sources \("))).to_have_count(2, timeout=120_000)
+            expect(page.locator('[data-testid="stFeedback"]')).to_have_count(2, timeout=60_000)
+            second_answer = time.monotonic() - asked
+            expect(page.locator('[data-testid="stChatMessage"]')).to_have_count(4)
+
+            phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+            phone.on("request", lambda request: requests.append(request.url))
+            phone.goto(url)
+            ask_starter_and_wait(phone)
+            phone.get_by_text(re.compile(r"^Sources \(")).first.click()
+            scroll_to_top(phone)
+            phone.screenshot(path=str(ARTIFACTS / "browser-phone.png"))
+        finally:
+            browser.close()
+
+    print(f"\nserver start -> first answer rendered: {first_answer:.1f} s")
+    print(f"follow-up asked -> answer finished streaming: {second_answer:.1f} s")
+    hosts = {
+        urlsplit(u).hostname
+        for u in requests
+        if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+    }
+    assert requests and hosts <= {"127.0.0.1", "localhost"}, sorted(hosts)
