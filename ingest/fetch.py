@@ -35,8 +35,8 @@ def fetch(url: str, *, timeout: float, max_bytes: int) -> tuple[bytes, str]:
             kind = _KINDS.get(ctype) or _kind_from_url(url)
             if kind is None:
                 raise LoadError(f"unsupported content type {ctype or 'unknown'!r}")
-            declared = int(response.headers.get("content-length") or 0)
-            if declared > max_bytes:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
                 raise LoadError(f"page larger than the {max_bytes}-byte cap")
             body = bytearray()
             for part in response.iter_bytes():

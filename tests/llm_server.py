@@ -60,7 +60,7 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
         def _error(self, status: int, code: str, message: str, **headers: str) -> None:
             self._json(status, {"error": {"message": message, "type": code, "code": code}}, headers)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             state.requests.append(body)

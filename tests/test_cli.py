@@ -23,14 +23,15 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_ask_json_shape(built_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "ask", "PyTorch or TensorFlow first?", "--json", "--backend",
-                       "extractive")
+    code, out, _ = run(
+        capsys, "ask", "PyTorch or TensorFlow first?", "--json", "--backend", "extractive"
+    )
     assert code == 0
     data = json.loads(out)  # exactly one JSON object on stdout
     assert {"answer", "sources", "backend", "refused", "question"} <= data.keys()
     assert "PyTorch" in data["answer"] and data["refused"] is False
     assert data["backend"] == "extractive"
-    assert data["sources"] and all(SOURCE_KEYS <= s.keys() for s in data["sources"])
+    assert data["sources"] and all(s.keys() >= SOURCE_KEYS for s in data["sources"])
 
 
 def test_ask_text_lists_numbered_sources(built_env: Path, capsys) -> None:
@@ -41,12 +42,24 @@ def test_ask_text_lists_numbered_sources(built_env: Path, capsys) -> None:
 
 def test_ask_with_history_file(built_env: Path, tmp_path: Path, capsys) -> None:
     history = tmp_path / "history.json"
-    history.write_text(json.dumps([
-        {"role": "user", "content": "How much do entry-level ML engineers earn?"},
-        {"role": "assistant", "content": "$100,000–130,000 USD."},
-    ]))
-    code, out, _ = run(capsys, "ask", "And senior ones?", "--history", str(history), "--json",
-                       "--backend", "extractive")
+    history.write_text(
+        json.dumps(
+            [
+                {"role": "user", "content": "How much do entry-level ML engineers earn?"},
+                {"role": "assistant", "content": "$100,000–130,000 USD."},
+            ]
+        )
+    )
+    code, out, _ = run(
+        capsys,
+        "ask",
+        "And senior ones?",
+        "--history",
+        str(history),
+        "--json",
+        "--backend",
+        "extractive",
+    )
     assert code == 0
     data = json.loads(out)
     assert "$200,000–400,000 USD" in data["answer"]
@@ -57,7 +70,7 @@ def test_retrieve_json_is_a_ranked_list(built_env: Path, capsys) -> None:
     code, out, _ = run(capsys, "retrieve", "experiment tracking tools", "-k", "3", "--json")
     assert code == 0
     sources = json.loads(out)
-    assert len(sources) == 3 and all(SOURCE_KEYS <= s.keys() for s in sources)
+    assert len(sources) == 3 and all(s.keys() >= SOURCE_KEYS for s in sources)
     scores = [s["score"] for s in sources]
     assert scores == sorted(scores, reverse=True)
 
@@ -93,8 +106,9 @@ def test_unknown_backend_env_is_a_config_error(built_env, monkeypatch, capsys) -
 
 
 def test_chat_session_keeps_history_and_resets(built_env, monkeypatch, capsys) -> None:
-    lines = iter(["How much do entry-level ML engineers earn?", "And senior ones?", "/reset",
-                  "/quit"])
+    lines = iter(
+        ["How much do entry-level ML engineers earn?", "And senior ones?", "/reset", "/quit"]
+    )
     monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
     code, out, _ = run(capsys, "chat", "--backend", "extractive")
     assert code == 0
@@ -109,13 +123,22 @@ def test_console_script_on_a_fresh_store_builds_the_index(tmp_path: Path) -> Non
     exe = Path(sys.executable).with_name("advisor")
     done = subprocess.run(
         [str(exe), "ask", "PyTorch or TensorFlow first?", "--json"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["backend"] == "extractive" and "PyTorch" in data["answer"]
     again = subprocess.run(
-        [str(exe), "ingest", "--json"], capture_output=True, text=True, env=env, timeout=300,
+        [str(exe), "ingest", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
         check=False,
     )
     report = json.loads(again.stdout)

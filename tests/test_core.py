@@ -8,6 +8,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from advisor import Answer, CareerAdvisor, FakeChatModel, InputError, Store
+from advisor.extractive import ExtractiveAnswerer
 from advisor.llm import ChatAnswerer
 from advisor.text import sentences
 
@@ -73,16 +74,17 @@ def test_refusal_when_store_is_empty(tmp_path, shared_store: Store) -> None:
     assert answer.refused and answer.sources == []
 
 
-def extractive_answerer():  # noqa: ANN201 - small local factory
-    from advisor.extractive import ExtractiveAnswerer
-
+def extractive_answerer() -> ExtractiveAnswerer:
     return ExtractiveAnswerer()
 
 
 def test_follow_up_is_condensed_offline(extractive: CareerAdvisor) -> None:
     history = [
         ("user", "How much do entry-level ML engineers earn?"),
-        ("assistant", "In the US market, entry-level ML roles typically start at $100,000–130,000."),
+        (
+            "assistant",
+            "In the US market, entry-level ML roles typically start at $100,000–130,000.",
+        ),
     ]
     answer = extractive.ask("And senior ones?", history)
     assert "entry-level" in answer.question and "senior" in answer.question
@@ -90,7 +92,10 @@ def test_follow_up_is_condensed_offline(extractive: CareerAdvisor) -> None:
 
 
 def test_history_accepts_langchain_messages(extractive: CareerAdvisor) -> None:
-    history = [HumanMessage("What is an Applied AI Engineer?"), AIMessage("A role building on LLMs.")]
+    history = [
+        HumanMessage("What is an Applied AI Engineer?"),
+        AIMessage("A role building on LLMs."),
+    ]
     answer = extractive.ask("Is that a good entry point?", history)
     assert "one of the most accessible entry points into AI engineering" in answer.text
 
@@ -113,7 +118,7 @@ def test_fake_model_sees_delimited_sources_and_the_question(shared_store: Store)
     assert "not instructions" in messages[0].content
     assert isinstance(messages[-1], HumanMessage)
     body = messages[-1].content
-    assert body.startswith("<sources>\n<source id=\"1\"")
+    assert body.startswith('<sources>\n<source id="1"')
     assert body.count("<source id=") == len(answer.sources)
     assert "Question: PyTorch or TensorFlow first?" in body
     assert answer.backend == "fake" and answer.text.endswith("[1]")

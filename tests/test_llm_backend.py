@@ -63,7 +63,7 @@ def test_persistent_failure_is_a_clear_error_in_bounded_time(
     with scripted_llm([status]) as llm:
         advisor = llm_advisor(shared_store, llm.base_url, llm_max_retries=2)
         started = time.monotonic()
-        with pytest.raises(LLMError, match="busy|failing"):
+        with pytest.raises(LLMError, match=r"busy|failing"):
             advisor.ask("What is DVC?")
     assert time.monotonic() - started < 20
     assert len(llm.requests) == 3  # first try + 2 retries, then stop
@@ -72,10 +72,11 @@ def test_persistent_failure_is_a_clear_error_in_bounded_time(
 @pytest.mark.parametrize(
     ("status", "setting"), [("401", "OPENAI_API_KEY"), ("404", "ADVISOR_LLM_MODEL")]
 )
-def test_configuration_errors_are_not_retried(shared_store: Store, status: str, setting: str) -> None:
-    with scripted_llm([status]) as llm:
-        with pytest.raises(ConfigurationError, match=setting) as info:
-            llm_advisor(shared_store, llm.base_url, llm_max_retries=3).ask("What is DVC?")
+def test_configuration_errors_are_not_retried(
+    shared_store: Store, status: str, setting: str
+) -> None:
+    with scripted_llm([status]) as llm, pytest.raises(ConfigurationError, match=setting) as info:
+        llm_advisor(shared_store, llm.base_url, llm_max_retries=3).ask("What is DVC?")
     assert len(llm.requests) == 1
     assert SECRET not in str(info.value)
 
@@ -86,7 +87,7 @@ def test_stalled_server_fails_within_the_timeout(shared_store: Store, behaviour:
         advisor = llm_advisor(shared_store, llm.base_url, llm_timeout=1.0, llm_max_retries=0)
         started = time.monotonic()
         if behaviour == "stall":
-            with pytest.raises(LLMError, match="did not answer within 1 s"):
+            with pytest.raises(LLMError, match=r"did not answer within 1 s"):
                 advisor.ask("What is DVC?")
         else:
             answer = advisor.ask("What is DVC?")

@@ -1,0 +1,60 @@
+# career-advisor: `make run` starts the chat app, `make test` runs every check.
+# Both create .venv on first use. CPU installs pin torch's CPU build (constraints.txt);
+# see README "GPU" for a CUDA machine.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+PIP     = $(BIN)/pip
+PIN     = -c constraints.txt
+HOST   ?= 127.0.0.1
+PORT   ?= 8501
+
+.PHONY: run test install install-dev lint typecheck pytest browser-deps serve eval bench clean
+
+run: $(VENV)/.ui
+	$(BIN)/advisor ingest
+	$(BIN)/streamlit run ui/app.py --server.address $(HOST) --server.port $(PORT)
+
+serve: $(VENV)/.dev
+	$(BIN)/advisor serve --host $(HOST) --port 8000
+
+test: $(VENV)/.dev browser-deps lint typecheck pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.dev
+	$(BIN)/pytest -q
+
+eval: $(VENV)/.ui
+	$(BIN)/advisor eval
+
+bench: $(VENV)/.dev
+	$(BIN)/advisor bench
+
+# Debian's Chromium drives the browser test (never `playwright install`: it downloads).
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.ui: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP) install -q $(PIN) -e '.[ui]'
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP) install -q $(PIN) -e '.[dev]'
+	@touch $@ $(VENV)/.ui
+
+clean:
+	rm -rf $(VENV) .advisor .mypy_cache .ruff_cache .pytest_cache test-artifacts
