@@ -1,0 +1,40 @@
+"""Quality floors on the project's question set (a little under what `advisor eval` reaches)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor import Settings
+from advisor.evaluation.run import evaluate, load_questions
+
+
+def test_question_set_is_big_enough() -> None:
+    qs = load_questions()
+    assert len(qs.in_scope) >= 40 and len(qs.off_topic) >= 8 and len(qs.follow_ups) >= 6
+    assert len({q.id for q in qs.in_scope + qs.off_topic + qs.follow_ups}) == (
+        len(qs.in_scope) + len(qs.off_topic) + len(qs.follow_ups)
+    )
+
+
+@pytest.fixture(scope="module")
+def report(index_dir: Path) -> dict:
+    return evaluate(Settings.from_env(env={}, store_dir=index_dir), baseline=True)
+
+
+def test_retrieval_floors_and_ahead_of_baseline(report: dict) -> None:
+    ours, base = report["retrieval"]["advisor"], report["retrieval"]["langchain_tutorial"]
+    assert ours["hit@1"] >= 0.83
+    assert ours["recall@4"] >= 0.97
+    assert ours["mrr"] >= 0.88
+    assert ours["hit@1"] > base["hit@1"] and ours["mrr"] > base["mrr"]
+
+
+def test_answer_floors(report: dict) -> None:
+    answers = report["answers"]
+    assert answers["answer_accuracy"] >= 0.86
+    assert answers["follow_up_accuracy"] >= 0.77
+    assert answers["off_topic_refused"] >= 0.9
+    assert answers["in_scope_refused"] <= 1
+    assert answers["citation_validity"] == 1.0
