@@ -59,13 +59,21 @@ class FakeChatModel(GenericFakeChatModel):
         yield ChatGenerationChunk(message=done)
 
 
+def _condense_like_a_model(prompt: str) -> str:
+    """Reply to the condense prompt as a model would: fold in the earlier question if needed."""
+    from advisor.conversation import condense_heuristic
+
+    question = re.search(r"Last message: (.*)\n", prompt)
+    turns = re.findall(r"^(user|assistant): (.*)$", prompt, re.M)
+    return condense_heuristic(question.group(1) if question else "?", turns)
+
+
 def _echo_first_source(messages: Sequence[BaseMessage]) -> str:
     last = messages[-1].content if messages else ""
     match = _FIRST_SOURCE.search(str(last))
     if not match:
         if "Standalone question" in str(last):
-            question = re.search(r"Last message: (.*)\n", str(last))
-            return question.group(1) if question else "?"
+            return _condense_like_a_model(str(last))
         return "The guide and its resources do not cover that."
     first = match.group(1).strip().split("\n")[0]
     sentence = re.split(r"(?<=[.!?])\s", first)[0].lstrip("-* ").strip()
