@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any, Protocol
 
 from advisor.conversation import Turn, condense_heuristic, normalize_history, trim
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError
 from advisor.extractive import Draft, ExtractiveAnswerer
-from advisor.llm import ChatAnswerer, load_prompt, openai_chat_model
 from advisor.records import Answer, Source
 from advisor.retrieval import Retriever
 from advisor.safety import mark_cited, repair_citations, safe_markdown
@@ -36,11 +36,14 @@ def make_answerer(settings: Settings, backend: str | None = None) -> Answerer:
         return ExtractiveAnswerer()
     if name == "fake":
         from advisor.fake import FakeChatModel
+        from advisor.llm import ChatAnswerer
 
         return ChatAnswerer(
             FakeChatModel(responses=list(settings.fake_responses)), settings, "fake"
         )
     if name == "openai":
+        from advisor.llm import ChatAnswerer, openai_chat_model
+
         return ChatAnswerer(openai_chat_model(settings), settings, "openai")
     settings.with_(backend=name)  # raises ConfigurationError naming ADVISOR_BACKEND
     raise AssertionError("unreachable")
@@ -207,9 +210,10 @@ class CareerAdvisor:
     def _condense(self, question: str, turns: Sequence[Turn]) -> str:
         if not turns:
             return question
-        if isinstance(self.answerer, ChatAnswerer):
+        condense = getattr(self.answerer, "condense", None)
+        if condense is not None:
             try:
-                rewritten = self.answerer.condense(question, turns)
+                rewritten = condense(question, turns)
                 if rewritten and len(rewritten) <= self.settings.max_question_chars:
                     return rewritten
             except LLMError:
@@ -219,4 +223,4 @@ class CareerAdvisor:
 
 def refusal_text() -> str:
     """What the advisor says when its sources do not cover a question."""
-    return load_prompt("refusal").strip()
+    return resources.files("advisor.prompts").joinpath("refusal.md").read_text("utf-8").strip()
