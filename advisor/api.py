@@ -269,7 +269,7 @@ def validation_message(errors: Any) -> str:
         if not where and kind in ("model_attributes_type", "dict_type"):
             return "the request body must be a JSON object (Content-Type: application/json)"
         if kind == "missing":
-            parts.append(f"{where} is required")
+            parts.append(f"{where or 'the request body'} is required")
         else:
             parts.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
     return "invalid request: " + "; ".join(parts)

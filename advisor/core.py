@@ -188,9 +188,9 @@ class CareerAdvisor:
 
     # --- steps ----------------------------------------------------------------
     def _check(self, question: str) -> str:
-        if not isinstance(question, str) or not question.strip():
+        question = clean_text(question).strip() if isinstance(question, str) else ""
+        if not question:
             raise InputError("the question is empty: ask something about AI/ML careers")
-        question = question.replace("\x00", "").strip()
         if len(question) > self.settings.max_question_chars:
             raise InputError(
                 f"the question is {len(question)} characters long; the limit is "
@@ -200,7 +200,8 @@ class CareerAdvisor:
 
     def _plan(self, question: str, history: Iterable[Any]) -> _Plan:
         question = self._check(question)
-        turns = trim(normalize_history(history), self.settings.history_chars)
+        turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
+        turns = trim(turns, self.settings.history_chars)
         standalone = self._condense(question, turns)
         self.ensure_index()
         found = self.retriever.retrieve(standalone, self.settings.top_k)
@@ -219,6 +220,11 @@ class CareerAdvisor:
             except LLMError:
                 pass  # fall back to the offline heuristic; the answer call reports failures
         return condense_heuristic(question, turns)
+
+
+def clean_text(text: str) -> str:
+    """Text without NUL characters or lone surrogates (which no tokenizer or JSON encoder takes)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def refusal_text() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -14,6 +15,7 @@ from advisor.settings import Settings
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
 """The id stored with a collection when the bundled MiniLM is used (a path differs per machine)."""
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: dict[str, Embeddings] = {}
 
@@ -62,6 +64,7 @@ def _load(path: str) -> Embeddings:
         )
     from langchain_huggingface import HuggingFaceEmbeddings
 
+    log.info("loading embedding model %s", path)  # once per process: benchmarks count it
     _quiet_transformers()
     return HuggingFaceEmbeddings(
         model_name=path,

@@ -324,7 +324,7 @@ def test_unexpected_errors_are_a_generic_500(shared_store: Store) -> None:
 def test_openai_key_never_appears_in_any_response(
     monkeypatch: pytest.MonkeyPatch, shared_store: Store
 ) -> None:
-    from servers import free_port
+    from tests.servers import free_port
 
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     settings = Settings.from_env(
@@ -469,7 +469,7 @@ def test_missing_extra_gives_an_install_hint() -> None:
 
 
 def test_unreachable_store_is_not_ready_and_503(tmp_path: Path) -> None:
-    from servers import free_port
+    from tests.servers import free_port
 
     settings = Settings.from_env(
         store_dir=tmp_path / "store", chroma_host="127.0.0.1", chroma_port=free_port()

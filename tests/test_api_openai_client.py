@@ -7,7 +7,8 @@ from pathlib import Path
 
 import openai
 import pytest
-from servers import Server, advisor_replica
+
+from tests.servers import Server, advisor_replica
 
 pytestmark = pytest.mark.slow
 

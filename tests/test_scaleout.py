@@ -7,9 +7,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import Server, advisor_replicas, chroma_server, remote_env
 
 from advisor import Settings
+from tests.servers import Server, advisor_replicas, chroma_server, remote_env
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +85,7 @@ def test_two_replicas_share_one_chroma_server(tmp_path: Path) -> None:
 
 
 def test_replica_started_before_chroma_turns_ready(tmp_path: Path) -> None:
-    from servers import advisor_replica, free_port, wait_until
+    from tests.servers import advisor_replica, free_port, wait_until
 
     port = free_port()
     env = {

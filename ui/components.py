@@ -58,7 +58,8 @@ def sources_expander(answer: Answer) -> None:
     with st.expander(label, icon=":material/menu_book:"):
         for n, source in enumerate(answer.sources, start=1):
             st.markdown(source_heading(n, source))
-            st.markdown(safe_markdown(quote(source.text)))
+            # sanitise before shortening: a cut can leave half a tag that no longer matches
+            st.markdown(safe_markdown(quote(safe_markdown(source.text))))
 
 
 def answer_body(turn: ChatTurn, answer: Answer) -> None:

@@ -1,0 +1,360 @@
+"""Concurrent chat sessions and API clients: errors, answer times, server memory, model loads.
+
+    .venv/bin/python bench/sessions.py                     # 20 sessions x 2 rounds, then the API
+    .venv/bin/python bench/sessions.py --store .advisor/store --sessions 20 --rounds 2
+    .venv/bin/python bench/sessions.py --skip-api          # only the Streamlit app
+
+App: starts `streamlit run ui/app.py` (extractive, 127.0.0.1) over a built index, then, each
+round, opens --sessions pages at once in one headless Chromium (one browser context each,
+so one Streamlit session each); every page clicks a starter question and waits for its
+answer's sources. Reports errors, seconds from click to answer (p50/p95), the server's
+RSS before, after the first session and after each round, and how many times the process
+loaded the embedding model (its "loading embedding model" log lines).
+API: starts one `advisor serve` over the same index and runs bench/load.py's clients
+(50 by default) for --api-duration seconds per round, with the same figures.
+
+Loopback only; every phase has a deadline, and every process started is stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+MODEL_LOAD = "loading embedding model"
+SERVE_APP = (
+    "import logging, sys\n"
+    "handler = logging.StreamHandler()\n"
+    "handler.setFormatter(logging.Formatter('%(asctime)s %(name)s: %(message)s'))\n"
+    "logger = logging.getLogger('advisor')\n"
+    "logger.addHandler(handler)\n"
+    "logger.setLevel(logging.INFO)\n"
+    "from streamlit.web.cli import main\n"
+    "sys.argv = ['streamlit', 'run', 'ui/app.py', *sys.argv[1:]]\n"
+    "main()\n"
+)
+"""`streamlit run` in this very process, with the advisor's INFO log lines on stderr."""
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (/proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def threads(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return 0
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Round:
+    """One wave of concurrent sessions."""
+
+    label: str
+    answers: list[float] = field(default_factory=list)
+    loads: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    rss_after: float = 0.0
+    seconds: float = 0.0
+    server_cpu: float = 0.0
+
+    def row(self) -> str:
+        return (
+            f"{self.label:<14} {len(self.answers):>7} {sum(self.errors.values()):>6} "
+            f"{percentile(self.loads, 50):>8.1f} {percentile(self.answers, 50):>8.1f} "
+            f"{percentile(self.answers, 95):>8.1f} {self.seconds:>8.1f} {self.server_cpu:>8.1f} "
+            f"{self.rss_after:>9.0f}"
+        )
+
+
+HEADER = (
+    f"{'round':<14} {'answers':>7} {'errors':>6} {'load s':>8} {'p50 s':>8} {'p95 s':>8} "
+    f"{'wall s':>8} {'srv CPU':>8} {'RSS MB':>9}"
+)
+
+
+# --- the app -------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def streamlit_app(store: Path, work: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    """The app on a free loopback port: (url, process, log file); stopped on exit."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "ADVISOR_BACKEND": "extractive",
+        "ADVISOR_STORE_DIR": str(store),
+        "ADVISOR_FEEDBACK_DB": str(work / "feedback.sqlite3"),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHROMA_HOST"):
+        env.pop(name, None)
+    log = work / "streamlit.log"
+    argv = [sys.executable, "-c", SERVE_APP]
+    argv += ["--server.headless", "true", "--server.address", "127.0.0.1"]
+    argv += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited:\n{log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit not healthy:\n{log.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url, proc, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+class Wave:
+    """Sessions that open their pages a few at a time, then all ask at the same moment."""
+
+    def __init__(self, sessions: int, opening: int) -> None:
+        self.sessions = sessions
+        self.gate = asyncio.Semaphore(opening)
+        self.go = asyncio.Event()
+        self.arrived = 0
+
+    def arrive(self) -> None:
+        self.arrived += 1
+        if self.arrived >= self.sessions:
+            self.go.set()
+
+
+async def one_session(
+    browser: Any, url: str, n: int, result: Round, wave: Wave, timeout_s: float
+) -> None:
+    """A fresh browser context (its own Streamlit session): open, wait for the others, click
+    a starter, await the answer's sources."""
+    from ui.suggestions import STARTERS
+
+    context = await browser.new_context(viewport={"width": 1100, "height": 800})
+    page_errors: list[str] = []
+    arrived = False
+    try:
+        page = await context.new_page()
+        page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+        async with wave.gate:
+            opened = time.perf_counter()
+            await page.goto(url, timeout=timeout_s * 1000)
+            button = page.get_by_role("button", name=STARTERS[n % len(STARTERS)])
+            await button.wait_for(timeout=timeout_s * 1000)
+            result.loads.append(time.perf_counter() - opened)
+        wave.arrive()
+        arrived = True
+        await wave.go.wait()
+        clicked = time.perf_counter()
+        await button.click()
+        sources = page.get_by_text(re.compile(r"^Sources \(\d+, \d+ cited\)$")).first
+        await sources.wait_for(timeout=timeout_s * 1000)
+        result.answers.append(time.perf_counter() - clicked)
+        bad = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+        if await bad.count():
+            result.errors["error shown in the app"] += 1
+        if await page.get_by_text("Connection error").count():
+            result.errors["connection error"] += 1
+    except Exception as exc:
+        result.errors[type(exc).__name__] += 1
+    finally:
+        if not arrived:
+            wave.arrive()
+        if page_errors:
+            result.errors["page script error"] += len(page_errors)
+        await context.close()
+
+
+async def session_rounds(url: str, pid: int, args: argparse.Namespace) -> tuple[Round, list[Round]]:
+    """A single warm-up session, then `rounds` waves of `sessions` concurrent ones."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            first = Round("first session")
+            start, cpu = time.monotonic(), cpu_seconds(pid)
+            await one_session(browser, url, 0, first, Wave(1, 1), args.timeout)
+            first.seconds, first.rss_after = time.monotonic() - start, rss_mb(pid)
+            first.server_cpu = cpu_seconds(pid) - cpu
+            waves = []
+            for r in range(args.rounds):
+                wave = Round(f"{args.sessions} at once #{r + 1}")
+                start, cpu = time.monotonic(), cpu_seconds(pid)
+                gate = Wave(args.sessions, args.opening)
+                await asyncio.gather(
+                    *(
+                        one_session(browser, url, n, wave, gate, args.timeout)
+                        for n in range(args.sessions)
+                    )
+                )
+                wave.seconds, wave.rss_after = time.monotonic() - start, rss_mb(pid)
+                wave.server_cpu = cpu_seconds(pid) - cpu
+                waves.append(wave)
+        finally:
+            await browser.close()
+    return first, waves
+
+
+def bench_app(store: Path, work: Path, args: argparse.Namespace) -> bool:
+    with streamlit_app(store, work) as (url, proc, log):
+        before = rss_mb(proc.pid)
+        first, waves = asyncio.run(session_rounds(url, proc.pid, args))
+        loads = log.read_text(encoding="utf-8", errors="replace").count(MODEL_LOAD)
+        print(f"\nStreamlit app ({url}, pid {proc.pid}, {threads(proc.pid)} threads at the end)")
+        print(f"server RSS before any session: {before:.0f} MB")
+        print(HEADER)
+        for result in (first, *waves):
+            print(result.row())
+            if result.errors:
+                print(f"{'':<14} errors: {dict(result.errors)}")
+        growth = waves[-1].rss_after - waves[0].rss_after if waves else 0.0
+        print(f"RSS change from the first to the last wave: {growth:+.0f} MB")
+        print(f"embedding model loads in the server process: {loads}")
+    return loads == 1 and not any(r.errors for r in (first, *waves))
+
+
+# --- the API -------------------------------------------------------------------------------------
+
+
+def bench_api(store: Path, work: Path, args: argparse.Namespace) -> bool:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from load import HEADER as LOAD_HEADER
+    from load import run_load
+
+    from tests.servers import advisor_replica
+
+    env = {
+        "ADVISOR_BACKEND": "extractive",
+        "ADVISOR_STORE_DIR": str(store),
+        "ADVISOR_API_RATE_LIMIT": "0",
+        "OPENAI_API_KEY": "",
+        "OPENAI_BASE_URL": "",
+    }
+    with advisor_replica(env, log_dir=work / "logs") as server:
+        pid = server.process.pid
+        before = rss_mb(pid)
+        results, after = [], []
+        for r in range(args.rounds):
+            label = f"API #{r + 1}"
+            load = run_load(
+                [server.url], args.api_clients, args.api_duration, args.timeout, None, label
+            )
+            results.append(asyncio.run(load))
+            after.append(rss_mb(pid))
+        loads = server.log.read_text(encoding="utf-8", errors="replace").count(MODEL_LOAD)
+        print(f"\nAPI ({server.url}, pid {pid}, {threads(pid)} threads at the end)")
+        print(f"server RSS when ready (model loaded): {before:.0f} MB")
+        print(f"{LOAD_HEADER} {'RSS MB':>9}")
+        for result, rss in zip(results, after, strict=True):
+            print(f"{result.row()} {rss:>9.0f}")
+            if result.errors:
+                print(f"{'':<10} errors: {dict(result.errors)}")
+        print(f"RSS change from the first to the last round: {after[-1] - after[0]:+.0f} MB")
+        print(f"embedding model loads in the server process: {loads}")
+    return loads == 1 and not any(r.errors for r in results)
+
+
+def build_index(work: Path) -> Path:
+    from advisor import Settings
+    from ingest import ingest
+
+    store = work / "store"
+    report = ingest(settings=Settings.from_env(env={}, store_dir=store), progress=False)
+    print(f"index built in {store}: {report.summary()}", flush=True)
+    return store
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--store", type=Path, help="a built index to use (default: build one)")
+    parser.add_argument("--sessions", type=int, default=20, help="concurrent app sessions (20)")
+    parser.add_argument("--rounds", type=int, default=2, help="waves of sessions / API runs (2)")
+    parser.add_argument("--opening", type=int, default=4, help="pages loading at the same time (4)")
+    parser.add_argument("--api-clients", type=int, default=50, help="concurrent API clients (50)")
+    parser.add_argument("--api-duration", type=float, default=15.0, help="seconds per API run")
+    parser.add_argument("--timeout", type=float, default=180.0, help="per answer, seconds (180)")
+    parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument("--skip-app", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    sys.path.insert(0, str(ROOT))
+    if not args.skip_app and not Path(CHROMIUM).exists():
+        parser.error(f"{CHROMIUM} is missing (apt-get install chromium); or use --skip-app")
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="advisor-sessions-") as tmp:
+        work = Path(tmp)
+        store = args.store.resolve() if args.store else build_index(work)
+        if not args.skip_app:
+            ok &= bench_app(store, work, args)
+        if not args.skip_api:
+            ok &= bench_api(store, work, args)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
