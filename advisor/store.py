@@ -104,6 +104,9 @@ class Store:
                             configuration={"hnsw": {"space": "cosine"}},
                         )
                     )
+                    if self._seen_generation is None:  # what this client's index reflects
+                        meta = self._collection.metadata or {}
+                        self._seen_generation = int(meta.get("generation", 0))
         return self._collection
 
     def _call(self, fn: Any) -> Any:
@@ -278,13 +281,14 @@ class Store:
     ) -> list[tuple[Chunk, float]]:
         """The k nearest chunks with their cosine similarity, best first."""
         col = self._col()
-        n = min(k, self.count())
-        if n == 0:
+        if k <= 0:
             return []
+        # Chroma returns fewer than n_results when fewer records (match), so no count()
+        # first: counting costs ~45 ms per query at 370k records (bench/scale.py).
         got = self._call(
             lambda: col.query(
                 query_embeddings=cast(Any, [list(vector)]),
-                n_results=n,
+                n_results=k,
                 where=where or None,
                 include=["metadatas", "documents", "distances"],
             )
