@@ -1,8 +1,8 @@
 """Ingest benchmark: the bundled corpus into a temp store, against the model's own `encode`.
 
-    .venv/bin/python bench/ingest.py            # a table
-    .venv/bin/python bench/ingest.py --json     # one JSON object
-    .venv/bin/python bench/ingest.py --repeat 5 --threads 1
+    .venv/bin/python bench/ingest_speed.py            # a table
+    .venv/bin/python bench/ingest_speed.py --json     # one JSON object
+    .venv/bin/python bench/ingest_speed.py --repeat 5 --threads 1
 
 For each repeat, in one process with the model loaded and warmed up: first the raw
 baseline (`advisor.embeddings.encode_raw` on every record's `index_text()`, chunks and
@@ -16,7 +16,6 @@ changed, so it must not load the model (target < 3 s wall time).
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import subprocess
@@ -27,13 +26,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-# A script in bench/ has bench/ first on sys.path, where this file's name shadows the
-# `ingest` package: look for packages in the checkout instead.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-if __name__ == "ingest":  # a sibling script (bench/load.py) meant the package: hand it over
-    del sys.modules["ingest"]
-    sys.modules["ingest"] = importlib.import_module("ingest")
 OVERHEAD_TARGET = 0.15
 UNCHANGED_TARGET_S = 3.0
 
