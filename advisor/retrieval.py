@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,9 @@ BM25_SATURATION = 5.0
 PRIMARY_KINDS = frozenset({"guide"})
 PRIMARY_PRIOR = 0.15
 """Weighted fusion: added to passages of the primary source (the guide) over resource cards."""
+BM25_K1 = 1.5
+BM25_B = 0.75
+"""BM25 parameters (bm25s's defaults, with which the fusion weights were tuned)."""
 RRF_K = 5
 RRF_BM25_WEIGHT = 0.7
 RRF_PRIOR = 0.2
@@ -45,30 +49,33 @@ class Retrieval:
 
 
 class KeywordIndex:
-    """BM25 over every chunk (bm25s sparse matrices), with document frequencies for IDF."""
+    """BM25 over every chunk, with document frequencies for IDF.
+
+    The index is the term-document matrix of precomputed BM25 scores that bm25s
+    builds (Lucene variant, k1=1.5, b=0.75, float32, compressed sparse columns),
+    computed here with whole-array numpy operations in the same order, so scores are
+    bit-identical to `bm25s.BM25().get_scores` while a 100k-chunk build takes seconds
+    and holds no per-token Python objects (bench/scale.py measures both).
+    """
 
     def __init__(self, chunks: list[Chunk]) -> None:
-        import bm25s
-
         self.chunks = chunks
         self.by_id = {c.id: c for c in chunks}
-        corpus = [tokens(c.index_text()) for c in chunks]
         self._vocab: dict[str, int] = {}
-        df: dict[str, int] = {}
-        ids: list[list[int]] = []
-        for words in corpus:
-            ids.append([self._vocab.setdefault(w, len(self._vocab)) for w in words])
-            for w in set(words):
-                df[w] = df.get(w, 0) + 1
+        flat = array("q")
+        lengths = np.zeros(len(chunks), dtype=np.int64)
+        for i, chunk in enumerate(chunks):
+            ids = [self._vocab.setdefault(w, len(self._vocab)) for w in tokens(chunk.index_text())]
+            flat.extend(ids)
+            lengths[i] = len(ids)
+        doc, term, tf = _term_counts(np.frombuffer(flat, dtype=np.int64), lengths, len(self._vocab))
+        df = np.bincount(term, minlength=len(self._vocab)).tolist()
         n = max(1, len(chunks))
-        self._idf = {w: math.log(1 + (n - d + 0.5) / (d + 0.5)) for w, d in df.items()}
+        self._idf = {
+            w: math.log(1 + (n - d + 0.5) / (d + 0.5)) for w, d in zip(self._vocab, df, strict=True)
+        }
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
-        self._bm25: Any = None
-        if chunks:
-            self._bm25 = bm25s.BM25()
-            self._bm25.index(
-                bm25s.tokenization.Tokenized(ids=ids, vocab=self._vocab), show_progress=False
-            )
+        self._data, self._indices, self._indptr = _bm25_matrix(doc, term, tf, lengths, df)
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token; unseen tokens weigh the most."""
@@ -76,12 +83,49 @@ class KeywordIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for `query`."""
-        if self._bm25 is None:
+        if not self.chunks:
             return np.zeros(0)
-        words = [w for w in tokens(query) if w in self._vocab]
-        if not words:
+        ids = [self._vocab[w] for w in tokens(query) if w in self._vocab]
+        if not ids:
             return np.zeros(len(self.chunks))
-        return np.asarray(self._bm25.get_scores(words))
+        scores = np.zeros(len(self.chunks), dtype=np.float32)
+        for t in ids:  # term by term, in query order, as bm25s adds them
+            start, end = self._indptr[t], self._indptr[t + 1]
+            scores[self._indices[start:end]] += self._data[start:end]
+        return scores
+
+
+def _term_counts(
+    flat: np.ndarray, lengths: np.ndarray, vocab: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(chunk, term, term frequency) for every distinct term of every chunk."""
+    chunk_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    keys, tf = np.unique(chunk_of * max(1, vocab) + flat, return_counts=True)
+    return keys // max(1, vocab), keys % max(1, vocab), tf
+
+
+def _bm25_matrix(
+    doc: np.ndarray, term: np.ndarray, tf: np.ndarray, lengths: np.ndarray, df: list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSC arrays (data, row indices, column pointers) of the BM25 score of each pair.
+
+    Each step repeats bm25s's arithmetic with the same dtypes: idf in float64 then
+    stored as float32, term frequencies as float32, the length norm in float64 with
+    the float64 mean length, the product stored as float32.
+    """
+    n = len(lengths)
+    idf = np.asarray(
+        [math.log(1 + (n - d + 0.5) / (d + 0.5)) if d else 0.0 for d in df], dtype=np.float32
+    )
+    mean_length = lengths.mean() if n else np.float64(0.0)
+    k1, b = BM25_K1, BM25_B
+    tf32 = tf.astype(np.float32)
+    norm = k1 * ((1 - b) + b * lengths[doc].astype(np.float64) / mean_length) + tf32
+    scores = (idf[term] * (tf32 / norm)).astype(np.float32)
+    order = np.argsort(term, kind="stable")  # by term, chunks ascending within a term
+    indptr = np.zeros(len(df) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(term, minlength=len(df)), out=indptr[1:])
+    return scores[order], doc[order].astype(np.int32), indptr
 
 
 class Retriever:
@@ -126,8 +170,36 @@ class Retriever:
         """The k best passages for `question`, fused, filtered and de-duplicated."""
         index = self.keyword_index()
         vector = self.embeddings.embed_query(question)
+        return self._retrieve(index, question, vector, k, filters)
+
+    def retrieve_vector(
+        self,
+        question: str,
+        vector: Sequence[float],
+        k: int = 4,
+        filters: dict[str, Any] | None = None,
+    ) -> Retrieval:
+        """Like `retrieve`, with the question's embedding supplied (batch jobs, benchmarks)."""
+        return self._retrieve(self.keyword_index(), question, vector, k, filters)
+
+    def _retrieve(
+        self,
+        index: KeywordIndex,
+        question: str,
+        vector: Sequence[float],
+        k: int,
+        filters: dict[str, Any] | None,
+    ) -> Retrieval:
+        """Dense candidates, keyword candidates, then fusion (the stages bench/scale.py times)."""
         pool = max(CANDIDATES, 5 * k)
         dense, matched = self._dense(vector, pool, filters, index)
+        keyword = self._keyword(question, pool, filters, index)
+        return self._rank(dense, matched, keyword, k, index)
+
+    def _keyword(
+        self, question: str, pool: int, filters: dict[str, Any] | None, index: KeywordIndex
+    ) -> dict[str, float]:
+        """Saturated BM25 score of the `pool` best keyword matches that pass `filters`."""
         scores = index.scores(question)
         keyword: dict[str, float] = {}
         if len(scores):
@@ -138,6 +210,17 @@ class Retriever:
                 chunk = index.chunks[int(i)]
                 if matches(chunk, filters):
                     keyword[chunk.id] = float(scores[i] / (top + BM25_SATURATION))
+        return keyword
+
+    def _rank(
+        self,
+        dense: dict[str, float],
+        matched: dict[str, list[tuple[str, float]]],
+        keyword: dict[str, float],
+        k: int,
+        index: KeywordIndex,
+    ) -> Retrieval:
+        """Fuse the two lists, add the guide's prior, drop near-duplicates, keep k."""
         fuse = _rrf if self._settings.fusion == "rrf" else _weighted
         fused = fuse(dense, keyword)
         for cid in fused:
@@ -160,7 +243,11 @@ class Retriever:
         return Retrieval(sources=sources, best_similarity=best)
 
     def _dense(
-        self, vector: list[float], pool: int, filters: dict[str, Any] | None, index: KeywordIndex
+        self,
+        vector: Sequence[float],
+        pool: int,
+        filters: dict[str, Any] | None,
+        index: KeywordIndex,
     ) -> tuple[dict[str, float], dict[str, list[tuple[str, float]]]]:
         """Best cosine similarity per passage (over it and its sentence units), and the
         sentence units that matched, per passage."""
