@@ -68,8 +68,8 @@ from pathlib import Path
 from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[1]
-# Run as a script, this file's folder comes first on sys.path and bench/ingest.py would
-# shadow the `ingest` package: look for packages in the checkout instead.
+# Run as a script, this file's folder comes first on sys.path, where a script named
+# after a package (bench/ingest.py once) would shadow it: use the checkout instead.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
