@@ -37,7 +37,7 @@ eval: $(VENV)/.ui
 bench: $(VENV)/.dev
 	$(BIN)/advisor bench
 
-# Debian's Chromium drives the browser test (never `playwright install`: it downloads).
+# Debian's Chromium drives the browser test; Playwright never fetches a browser of its own.
 browser-deps:
 	@test -x /usr/bin/chromium || { \
 	  echo "installing Debian's chromium for the browser test"; \

@@ -136,8 +136,14 @@ def _ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(advisor.ask(args.question, history).to_dict(), ensure_ascii=False))
         return 0
+    print_streamed(advisor, args.question, history)
+    return 0
+
+
+def print_streamed(advisor: Any, question: str, history: list[tuple[str, str]]) -> Any:
+    """Print an answer as it streams, then its numbered sources; return the Answer."""
     answer = None
-    for item in advisor.stream(args.question, history):
+    for item in advisor.stream(question, history):
         if isinstance(item, str):
             print(item, end="", flush=True)
         else:
@@ -145,7 +151,7 @@ def _ask(args: argparse.Namespace) -> int:
     print()
     if answer is not None:
         print(format_sources(answer))
-    return 0
+    return answer
 
 
 def format_sources(answer: Any) -> str:
@@ -194,16 +200,9 @@ def _chat(args: argparse.Namespace) -> int:
         if not question:
             continue
         try:
-            answer = None
             print("advisor> ", end="", flush=True)
-            for item in advisor.stream(question, history):
-                if isinstance(item, str):
-                    print(item, end="", flush=True)
-                else:
-                    answer = item
-            print()
+            answer = print_streamed(advisor, question, history)
             if answer is not None:
-                print(format_sources(answer))
                 history += [("user", question), ("assistant", answer.text)]
         except AdvisorError as exc:
             print(f"\n(advisor: {exc})")
