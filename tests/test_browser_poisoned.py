@@ -229,7 +229,6 @@ def app_url(poisoned: Poisoned, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 def test_poisoned_card_fetches_nothing_in_a_real_browser(poisoned: Poisoned, app_url: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
