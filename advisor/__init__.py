@@ -8,7 +8,10 @@ Importing this package builds nothing and reads no environment.
 
 from advisor.core import Answerer, CareerAdvisor, make_answerer
 from advisor.errors import AdvisorError, ConfigurationError, InputError, LLMError, StoreUnavailable
+from advisor.plan import Plan
+from advisor.profile import Profile
 from advisor.records import Answer, Chunk, Source
+from advisor.roles import RoleComparison
 from advisor.settings import Settings
 from advisor.store import Store
 
@@ -32,6 +35,9 @@ __all__ = [
     "FakeChatModel",
     "InputError",
     "LLMError",
+    "Plan",
+    "Profile",
+    "RoleComparison",
     "Settings",
     "Source",
     "Store",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Protocol
@@ -12,8 +12,13 @@ from advisor.conversation import Turn, condense_heuristic, normalize_history, tr
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError
 from advisor.extractive import Draft, ExtractiveAnswerer
+from advisor.numbers import check_numbers
+from advisor.outline import Outline
+from advisor.plan import Plan, build_plan
+from advisor.profile import Profile, ProfileUpdate, read_profile
 from advisor.records import Answer, Source
 from advisor.retrieval import Retriever
+from advisor.roles import RoleComparison, compare_roles
 from advisor.safety import mark_cited, repair_citations, safe_markdown
 from advisor.settings import Settings
 from advisor.store import Store
@@ -76,6 +81,7 @@ class CareerAdvisor:
             answerer.set_idf(lambda token: self.retriever.keyword_index().idf(token))
         self._index_checked = False
         self._index_lock = threading.Lock()
+        self._outline: tuple[object, Outline] | None = None
 
     @classmethod
     def from_env(cls, **overrides: Any) -> CareerAdvisor:
@@ -163,15 +169,43 @@ class CareerAdvisor:
             yield Answer(text=text, backend=self.backend, refused=True, question=plan.question)
             return
         text, cited = repair_citations(draft.text, len(plan.sources))
-        text = safe_markdown(text)  # last, so no later edit can undo it
+        sources = mark_cited(plan.sources, cited)
+        numbers = check_numbers(text, [s for s in sources if s.cited])
+        text = safe_markdown(numbers.text)  # last, so no later edit can undo it
         yield Answer(
             text=text,
-            sources=mark_cited(plan.sources, cited),
+            sources=sources,
             backend=self.backend,
             refused=False,
             question=plan.question,
             incomplete=not draft.complete,
+            unsupported_numbers=numbers.unsupported,
         )
+
+    # --- planning --------------------------------------------------------------
+    def plan(self, profile: Profile | Mapping[str, Any] | None = None) -> Plan:
+        """A learning plan and timeline for this learner, computed from the guide and cited."""
+        if not isinstance(profile, Profile):
+            profile = Profile.from_dict(profile or {})
+        return build_plan(self.outline(), profile, self.settings.plan_reference_hours)
+
+    def compare_roles(self) -> RoleComparison:
+        """Machine Learning Engineer, Data Scientist and Applied AI Engineer side by side."""
+        return compare_roles(self.outline())
+
+    def read_profile(self, message: str, known: Profile | None = None) -> ProfileUpdate:
+        """What a chat message says about the learner ("I'm a Java dev with no math")."""
+        return read_profile(self._check(message), known)
+
+    def outline(self) -> Outline:
+        """The guide's steps and the resource cards per step, as stored (cached per ingest)."""
+        self.ensure_index()
+        index = self.retriever.keyword_index()  # rebuilt when an ingest changes the store
+        cached = self._outline
+        if cached is None or cached[0] is not index:
+            cached = (index, Outline.from_chunks(index.chunks))
+            self._outline = cached
+        return cached[1]
 
     def offline_answer(self, question: str, history: Iterable[Any] = ()) -> Answer:
         """The extractive answer, whatever the configured backend (fallback after LLM errors)."""

@@ -30,6 +30,12 @@ class Chunk:
     """"chunk" (a passage shown to users) or "sentence" (a retrieval unit inside one)."""
     parent: str = ""
     """For a sentence unit: the id of its chunk."""
+    step: int = 0
+    """The guide step (1-7) a resource card serves (front matter `guide_step`), else 0."""
+    cost: str = ""
+    """A resource's cost as its card states it ("free", "paid", ...), else empty."""
+    level: str = ""
+    """A resource's level as its card states it ("beginner", ...), else empty."""
 
     def index_text(self) -> str:
         """What is embedded and keyword-indexed: the text under its heading path.
@@ -95,6 +101,8 @@ class Answer:
     """The standalone question used for retrieval (after condensing a follow-up)."""
     incomplete: bool = False
     """True when a streamed LLM answer was cut off before it finished."""
+    unsupported_numbers: tuple[str, ...] = ()
+    """Numbers in the text that no cited source contains (flagged "not in the sources")."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `advisor ask --json` and `POST /v1/ask`."""
@@ -105,4 +113,5 @@ class Answer:
             "refused": self.refused,
             "question": self.question,
             "incomplete": self.incomplete,
+            "unsupported_numbers": list(self.unsupported_numbers),
         }

@@ -87,6 +87,9 @@ class Settings:
     """Longer questions are rejected with a message (ADVISOR_MAX_QUESTION_CHARS)."""
     fake_responses: tuple[str, ...] = ()
     """Scripted replies of the fake backend, a JSON list (ADVISOR_FAKE_RESPONSES)."""
+    plan_reference_hours: float = 20.0
+    """Weekly hours the guide's "dedicated learning" is taken to mean in timeline estimates;
+    an assumption every estimate states, since the guide gives none (ADVISOR_PLAN_HOURS)."""
 
     # --- surfaces ----------------------------------------------------------------
     feedback_db: Path = field(default_factory=lambda: _default_data_dir() / "feedback.sqlite3")
@@ -150,6 +153,8 @@ class Settings:
             raise ConfigurationError("ADVISOR_TOP_K must be at least 1")
         if self.llm_timeout <= 0:
             raise ConfigurationError("ADVISOR_LLM_TIMEOUT must be positive")
+        if not 0 < self.plan_reference_hours <= 112:
+            raise ConfigurationError("ADVISOR_PLAN_HOURS must be between 1 and 112")
 
     @property
     def resolved_backend(self) -> str:
@@ -216,6 +221,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "history_chars": ("ADVISOR_HISTORY_CHARS", int),
     "max_question_chars": ("ADVISOR_MAX_QUESTION_CHARS", int),
     "fake_responses": ("ADVISOR_FAKE_RESPONSES", _fake_responses),
+    "plan_reference_hours": ("ADVISOR_PLAN_HOURS", float),
     "feedback_db": ("ADVISOR_FEEDBACK_DB", _path),
     "api_token": ("ADVISOR_API_TOKEN", str),
     "api_max_body_bytes": ("ADVISOR_API_MAX_BODY_BYTES", int),

@@ -348,6 +348,9 @@ def _to_chunk(cid: str, doc: str | None, meta: Any) -> Chunk:
         root=str(m.get("root", "")),
         unit=str(m.get("unit", "chunk")),
         parent=str(m.get("parent", "")),
+        step=int(m.get("step", 0) or 0),
+        cost=str(m.get("cost", "")),
+        level=str(m.get("level", "")),
     )
 
 

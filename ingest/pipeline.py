@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
 BUNDLED_ROOT = "bundled"
+RECORD_FIELDS = b"|records=2"
+"""Hashed with each document: bumped when stored records gain fields, so old stores re-ingest."""
 EMBED_BATCH = 64
 """Texts per embedding call; the progress bar moves once per call."""
 WRITE_GROUP = 2048
@@ -161,7 +163,10 @@ def _chunk(doc: _Doc, settings: Settings, report: IngestReport) -> list[Chunk] |
         report.skipped.append(Skipped(doc.display, str(exc)))
         return None
     digest = doc_hash(
-        doc.data, settings.chunk_size, settings.chunk_overlap, settings.sentence_units
+        doc.data + RECORD_FIELDS,
+        settings.chunk_size,
+        settings.chunk_overlap,
+        settings.sentence_units,
     )
     chunks = chunk_document(
         text=loaded.text,
@@ -179,7 +184,20 @@ def _chunk(doc: _Doc, settings: Settings, report: IngestReport) -> list[Chunk] |
     if not chunks:
         report.skipped.append(Skipped(doc.display, "no text to index"))
         return None
-    return chunks
+    card = _card_fields(loaded.meta)
+    return [replace(c, **card) for c in chunks] if card else chunks
+
+
+def _card_fields(meta: dict[str, str]) -> dict[str, Any]:
+    """Front-matter fields a learning plan reads: the guide step a resource serves, cost, level."""
+    fields: dict[str, Any] = {}
+    step = meta.get("guide_step", "").strip()
+    if step.isdigit():
+        fields["step"] = int(step)
+    for name in ("cost", "level"):
+        if meta.get(name, "").strip():
+            fields[name] = meta[name].strip()
+    return fields
 
 
 def _write(

@@ -1,0 +1,69 @@
+"""Number check: a salary, duration or count in an answer must appear in a cited source.
+
+Numbers are compared by value ("$100k" matches "$100,000"; "12-24" matches
+"12–24"). A number no cited source contains gets "(not in the sources)" right
+after it. Citation markers and list numbering are not claims and are skipped.
+Numbers written as words ("two years") are not checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from advisor.records import Source
+
+FLAG = " (not in the sources)"
+_NUMBER = re.compile(
+    r"(?<![\w$.,])\$?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<k>[kK]\b)?(?!\w|\.\d|,\d{3})"
+)
+_SKIP = re.compile(r"\[\d+\]|^\s*\d+[.)]\s|^#+\s*\d+\.\s", re.M)
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    """The answer text with flags added, and the numbers no cited source supports."""
+
+    text: str
+    unsupported: tuple[str, ...]
+    checked: int
+    """How many numbers the text contained (citation markers and list numbers excluded)."""
+
+
+def values_in(text: str) -> set[float]:
+    """Every number in a text, by value."""
+    return {value for _, _, value in _numbers(text)}
+
+
+def check_numbers(text: str, cited: Iterable[Source]) -> NumberCheck:
+    """Flag each number in `text` that no cited source (text, title or section) contains."""
+    known: set[float] = set()
+    for source in cited:
+        known |= values_in(f"{source.title}\n{source.section}\n{source.text}")
+    spans = [(m.start(), m.end()) for m in _SKIP.finditer(text)]
+    found = [n for n in _numbers(text) if not any(a <= n[0] <= b for a, b in spans)]
+    bad = [(end, raw) for end, raw, value in found if value not in known]
+    out = text
+    for end, _ in sorted(bad, reverse=True):
+        out = out[:end] + FLAG + out[end:]
+    return NumberCheck(out, tuple(raw for _, raw in bad), len(found))
+
+
+def _numbers(text: str) -> list[tuple[int, str, float]]:
+    """(end offset, as written, value) for each number in the text."""
+    found = []
+    for match in _NUMBER.finditer(text):
+        start = match.start()
+        if start and text[start - 1] == "-" and not (start > 1 and text[start - 2].isdigit()):
+            continue  # part of a name such as "GPT-4", not a range's upper end
+        value = float(match.group("digits").replace(",", "") + (match.group("frac") or ""))
+        if match.group("k"):
+            value *= 1000
+        found.append((match.end(), match.group(), value))
+    return found
+
+
+def flagged_count(answers: Sequence[NumberCheck]) -> tuple[int, int]:
+    """(unsupported numbers, numbers checked) over several answers, for `advisor eval`."""
+    return sum(len(a.unsupported) for a in answers), sum(a.checked for a in answers)

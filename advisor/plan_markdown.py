@@ -1,0 +1,55 @@
+"""A plan as a Markdown document: profile, timeline, steps with checkboxes, sources."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from advisor.profile import SKILLS
+from advisor.roles import source_lines
+
+if TYPE_CHECKING:
+    from advisor.plan import Plan, PlanStep
+
+
+def render(plan: Plan, done: frozenset[int] = frozenset()) -> str:
+    """The whole plan; steps whose number is in `done` are ticked."""
+    profile = plan.profile
+    skills = ", ".join(f"{label}: {profile.level(name)}" for name, label in SKILLS.items())
+    hours = f"{profile.hours_per_week:g}" if profile.hours_per_week else "not said"
+    lines = [
+        "# My learning plan",
+        "",
+        f"- Target role: {profile.target_role or 'not said'}",
+        f"- Skills: {skills}",
+        f"- Hours per week: {hours}",
+        "",
+        "## Timeline",
+        "",
+        f"**{plan.timeline.text()}**",
+        "",
+        *(f"- {a}" for a in plan.timeline.assumptions),
+        "",
+        "## Steps",
+    ]
+    for step in plan.steps:
+        lines += ["", *_step(step, step.number in done)]
+    return "\n".join([*lines, "", *source_lines(plan.sources), ""])
+
+
+def _step(step: PlanStep, ticked: bool) -> list[str]:
+    box = "[x]" if ticked else "[ ]"
+    status = "" if step.status == "full" else f" ({step.status})"
+    lines = [f"### {box} Step {step.number}. {step.title}{status}", ""]
+    if step.why:
+        lines += [f"{step.why} [{step.citation}]", ""]
+    lines += [f"> {note}" for note in step.notes]
+    if step.notes:
+        lines.append("")
+    if step.topics:
+        lines += ["What to learn:", *(f"- {t}" for t in step.topics), ""]
+    if step.resources:
+        lines.append("Resources:")
+        for r in step.resources:
+            facts = ", ".join(x for x in (r.level, r.cost) if x)
+            lines.append(f"- [{r.title}]({r.url}){f' — {facts}' if facts else ''} [{r.citation}]")
+    return lines
