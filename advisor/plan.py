@@ -228,7 +228,7 @@ def estimate_timeline(
         f"Assumption (not from the guide): “dedicated learning” means {reference_hours:g} "
         f"hours a week; at {hours:g} hours a week the time scales by {pace:.2g}×."
     )
-    lo = max(1, math.floor(low * share * pace))
-    hi = max(lo, math.ceil(high * share * pace))
+    lo = max(1, math.floor(round(low * share * pace, 6)))  # round first: 7.9999999 is 8
+    hi = max(lo, math.ceil(round(high * share * pace, 6)))
     assumptions.append(f"{low}–{high} months × {share:.0%} × {pace:.2g} = {lo}–{hi} months.")
     return Timeline(lo, hi, tuple(assumptions))
