@@ -1,6 +1,7 @@
 """The HTTP service: `advisor serve`, a stateless FastAPI app over one CareerAdvisor.
 
-Routes: `POST /v1/ask`, `POST /v1/ask/stream` (SSE), the OpenAI-compatible
+Routes: `POST /v1/ask`, `POST /v1/ask/stream` (SSE), `POST /v1/plan`,
+`GET /v1/roles/compare`, the OpenAI-compatible
 `/v1/chat/completions` and `/v1/models`, `GET /v1/sources`, `/healthz`, `/readyz`,
 and OpenAPI docs at `/docs`. History travels with each request, so replicas share
 nothing but the store. Needs the `api` extra: pip install 'career-advisor[api]'.
@@ -37,6 +38,7 @@ from advisor.api_common import (
 )
 from advisor.api_guard import Guard, error_body, redact
 from advisor.api_openai import router as openai_router
+from advisor.api_plan import router as plan_router
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, ConfigurationError, InputError
 from advisor.records import Answer
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None, advisor: CareerAdvisor | None =
             max_age=600,
         )
     _add_routes(app)
+    app.include_router(plan_router)
     app.include_router(openai_router)
     return app
 

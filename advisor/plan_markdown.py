@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from advisor.profile import SKILLS
 from advisor.roles import source_lines
+from advisor.safety import safe_markdown
 
 if TYPE_CHECKING:
     from advisor.plan import Plan, PlanStep
@@ -33,7 +34,8 @@ def render(plan: Plan, done: frozenset[int] = frozenset()) -> str:
     ]
     for step in plan.steps:
         lines += ["", *_step(step, step.number in done)]
-    return "\n".join([*lines, "", *source_lines(plan.sources), ""])
+    text = "\n".join([*lines, "", *source_lines(plan.sources), ""])
+    return safe_markdown(text)  # titles and links come from ingested files: keep them inert
 
 
 def _step(step: PlanStep, ticked: bool) -> list[str]:

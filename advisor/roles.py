@@ -13,6 +13,7 @@ from typing import Any
 
 from advisor.outline import Citations, Outline
 from advisor.records import Source
+from advisor.safety import safe_markdown
 
 ROLES = ("Machine Learning Engineer", "Data Scientist", "Applied AI Engineer")
 ASPECTS = ("Focus", "Typical work", "Skills emphasised", "Entry accessibility", "Pay")
@@ -124,7 +125,7 @@ class RoleComparison:
             + " |"
             for aspect in self.aspects
         ]
-        return "\n".join([head, rule, *rows, "", *source_lines(self.sources)])
+        return safe_markdown("\n".join([head, rule, *rows, "", *source_lines(self.sources)]))
 
 
 def compare_roles(outline: Outline) -> RoleComparison:

@@ -20,7 +20,15 @@ from advisor.api_common import SafeText, public_source, sources_footer
 from advisor.api_guard import RateLimiter
 
 QUESTION = "PyTorch or TensorFlow first?"
-ANSWER_FIELDS = {"answer", "sources", "backend", "refused", "question", "incomplete"}
+ANSWER_FIELDS = {
+    "answer",
+    "sources",
+    "backend",
+    "refused",
+    "question",
+    "incomplete",
+    "unsupported_numbers",
+}
 SECRET = "sk-test-NEVER-SHOW-7f3a9c1e5b"
 
 

@@ -1,0 +1,95 @@
+"""Plan routes: `POST /v1/plan` (a learning plan and timeline) and `GET /v1/roles/compare`."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from advisor.api_common import advisor_of, public_source, safe_url
+from advisor.core import CareerAdvisor
+from advisor.plan import Plan
+from advisor.profile import Profile
+from advisor.safety import safe_markdown
+
+router = APIRouter(tags=["plan"])
+
+Level = Literal["none", "some", "solid"]
+
+
+class Skills(BaseModel):
+    """What the learner knows already; leave a skill out when unknown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    python: Level | None = None
+    math: Level | None = None
+    classical_ml: Level | None = None
+    deep_learning: Level | None = None
+    mlops: Level | None = None
+
+
+class PlanRequest(BaseModel):
+    """A profile, a chat message describing the learner, or both (the profile's fields win)."""
+
+    skills: Skills = Field(default_factory=Skills)
+    hours_per_week: float | None = Field(default=None, gt=0, le=112, examples=[10])
+    target_role: str | None = Field(default=None, examples=["Machine Learning Engineer"])
+    message: str | None = Field(
+        default=None, examples=["I'm a Java developer with no math, 8 hours a week"]
+    )
+
+    def profile(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"skills": self.skills.model_dump(exclude_none=True)}
+        if self.hours_per_week is not None:
+            data["hours_per_week"] = self.hours_per_week
+        if self.target_role is not None:
+            data["target_role"] = self.target_role
+        return data
+
+
+@router.post("/v1/plan", summary="A learning plan, timeline and cited reasons for a learner")
+async def plan(body: PlanRequest, request: Request) -> dict[str, Any]:
+    advisor = advisor_of(request)
+    return await run_in_threadpool(_plan, advisor, body)
+
+
+@router.get("/v1/roles/compare", summary="The three roles side by side, every cell cited")
+async def compare(request: Request) -> dict[str, Any]:
+    advisor = advisor_of(request)
+    table = await run_in_threadpool(advisor.compare_roles)
+    data = table.to_dict()
+    for cell in data["cells"]:
+        cell["text"] = safe_markdown(cell["text"])
+        cell["quotes"] = [safe_markdown(q) for q in cell["quotes"]]
+    data["sources"] = [public_source(s) for s in table.sources]
+    data["markdown"] = table.to_markdown()
+    return data
+
+
+def _plan(advisor: CareerAdvisor, body: PlanRequest) -> dict[str, Any]:
+    stated = Profile.from_dict(body.profile())
+    found: dict[str, Any] = {}
+    if body.message:
+        update = advisor.read_profile(body.message)
+        found = update.found
+        stated = update.profile.merged(stated)
+    return {**public_plan(advisor.plan(stated)), "found_in_message": found}
+
+
+def public_plan(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON with texts sanitised and only http(s) links kept, plus its Markdown."""
+    data = plan.to_dict()
+    for step in data["steps"]:
+        step["why"] = safe_markdown(step["why"])
+        step["topics"] = [safe_markdown(t) for t in step["topics"]]
+        step["notes"] = [safe_markdown(n) for n in step["notes"]]
+        for resource in step["resources"]:
+            resource["title"] = safe_markdown(resource["title"])
+            resource["url"] = safe_url(resource["url"])
+    data["timeline"]["assumptions"] = [safe_markdown(a) for a in data["timeline"]["assumptions"]]
+    data["sources"] = [public_source(s) for s in plan.sources]
+    data["markdown"] = plan.to_markdown()
+    return data
