@@ -10,7 +10,7 @@ PIN     = -c constraints.txt
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: run test install install-dev lint typecheck pytest browser-deps serve eval bench clean
+.PHONY: run test install install-dev lint typecheck pytest browser-deps serve eval bench bench-quick clean
 
 run: $(VENV)/.ui
 	$(BIN)/advisor ingest
@@ -34,8 +34,13 @@ pytest: $(VENV)/.dev
 eval: $(VENV)/.ui
 	$(BIN)/advisor eval
 
-bench: $(VENV)/.dev
-	$(BIN)/advisor bench
+# Every README benchmark figure (~45 min on 2 cores; rewrites README's bench block), or a
+# few-minute subset (quality, latency, ingest, scale at 10k chunks; README untouched).
+bench: $(VENV)/.dev browser-deps
+	$(BIN)/python bench/run.py --json bench/results/full.json --readme
+
+bench-quick: $(VENV)/.dev
+	$(BIN)/python bench/run.py --quick --json bench/results/quick.json
 
 # Debian's Chromium drives the browser test; Playwright never fetches a browser of its own.
 browser-deps:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,15 @@ def _records(settings: Any) -> list[Any]:
 
 
 def measure(repeat: int) -> dict[str, Any]:
+    """Best-of-`repeat` raw encode vs full ingest, then an unchanged re-ingest (temp stores)."""
+    tmp = Path(tempfile.mkdtemp(prefix="advisor-bench-ingest-"))
+    try:
+        return _measure(repeat, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _measure(repeat: int, tmp: Path) -> dict[str, Any]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -47,7 +57,6 @@ def measure(repeat: int) -> dict[str, Any]:
     from advisor.embeddings import encode_raw, get_embeddings
     from ingest import ingest
 
-    tmp = Path(tempfile.mkdtemp(prefix="advisor-bench-ingest-"))
     base = Settings.from_env(env={}, store_dir=tmp / "store-0")
     records = _records(base)
     texts = [r.index_text() for r in records]

@@ -1,6 +1,6 @@
 """Answer latency, measured against the cost of embedding one question (same process).
 
-    python bench/latency.py [--json] [--cold-runs 3]
+    python bench/latency.py [--json] [--cold-runs 3] [--questions N]
 
 - warm `ask` (extractive): p50/p95 over the question set, and the ratio of its p50 to
   one query embedding's p50 (target < 2: work beyond embedding must be small);
@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +45,8 @@ def timed(fn: Callable[[], Any], repeat: int = 1) -> list[float]:
     return out
 
 
-def warm(store_dir: Path) -> dict[str, Any]:
-    """Warm in-process latencies."""
+def warm(store_dir: Path, limit: int | None = None) -> dict[str, Any]:
+    """Warm in-process latencies over the question set (its first `limit` questions)."""
     settings = Settings.from_env(env={}, store_dir=store_dir, backend="extractive")
     store = Store.open(settings)
     advisor = CareerAdvisor(settings, store, make_answerer(settings))
@@ -56,14 +58,14 @@ def warm(store_dir: Path) -> dict[str, Any]:
         retriever=advisor.retriever,
     )
     qs = load_questions()
-    questions = [q.question for q in qs.in_scope + qs.off_topic]
+    questions = [q.question for q in qs.in_scope + qs.off_topic][:limit]
     for q in questions[:10]:
         advisor.ask(q)
     embed = advisor.retriever.embeddings.embed_query
-    encode_ms = [t for q in questions for t in timed(lambda q=q: embed(q))]
-    ask_ms = [t for q in questions for t in timed(lambda q=q: advisor.ask(q))]
-    retrieve_ms = [t for q in questions for t in timed(lambda q=q: advisor.retrieve(q))]
-    fake_ms = [t for q in questions for t in timed(lambda q=q: fake.ask(q))]
+    encode_ms = [t for q in questions for t in timed(partial(embed, q))]
+    ask_ms = [t for q in questions for t in timed(partial(advisor.ask, q))]
+    retrieve_ms = [t for q in questions for t in timed(partial(advisor.retrieve, q))]
+    fake_ms = [t for q in questions for t in timed(partial(fake.ask, q))]
     return {
         "questions": len(questions),
         "encode_p50_ms": percentile(encode_ms, 50),
@@ -101,26 +103,37 @@ def cold(store_dir: Path, runs: int) -> dict[str, Any]:
     ask = [wall([exe, "ask", "PyTorch or TensorFlow first?", "--json"]) for _ in range(runs)]
     load = [wall([sys.executable, "-c", load_only]) for _ in range(runs)]
     return {
+        "runs": runs,
         "cold_ask_s": statistics.median(ask),
         "model_load_only_s": statistics.median(load),
         "cold_ratio": statistics.median(ask) / statistics.median(load),
     }
 
 
+def measure(
+    store_dir: Path | None = None, cold_runs: int = 3, limit: int | None = None
+) -> dict[str, Any]:
+    """Warm and cold figures over a built index (built in a temp dir when not given)."""
+    if store_dir is not None:
+        return {"warm": warm(store_dir, limit), "cold": cold(store_dir, cold_runs)}
+    with tempfile.TemporaryDirectory() as tmp:
+        built = Path(tmp) / "store"
+        ingest(settings=Settings.from_env(env={}, store_dir=built), progress=False)
+        return measure(built, cold_runs, limit)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--questions", type=int, help="only the first N questions (warm figures)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        store_dir = Path(tmp) / "store"
-        ingest(settings=Settings.from_env(env={}, store_dir=store_dir), progress=False)
-        result = {"warm": warm(store_dir), "cold": cold(store_dir, args.cold_runs)}
+    result = measure(cold_runs=args.cold_runs, limit=args.questions)
     if args.json:
         print(json.dumps(result, indent=2))
         return
     w, c = result["warm"], result["cold"]
-    print(f"questions: {w['questions']} (2 CPU cores)")
+    print(f"questions: {w['questions']} ({os.cpu_count()} CPU cores)")
     print(f"one query embedding p50:     {w['encode_p50_ms']:7.1f} ms")
     print(
         f"ask extractive p50 / p95:    {w['ask_extractive_p50_ms']:7.1f} / "

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,20 @@ class Result:
     @property
     def rate(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures, JSON-ready (latencies in ms)."""
+        return {
+            "label": self.label,
+            "clients": self.clients,
+            "seconds": self.seconds,
+            "answers": len(self.latencies),
+            "errors": sum(self.errors.values()),
+            "error_kinds": dict(self.errors),
+            "p50_ms": self.percentile(50) * 1000,
+            "p95_ms": self.percentile(95) * 1000,
+            "answers_per_s": self.rate,
+        }
 
     def row(self) -> str:
         errors = sum(self.errors.values())
@@ -142,7 +157,14 @@ def _report(results: list[Result]) -> None:
             print(f"answers/s {result.label} vs {base.label}: {result.rate / base.rate:.2f}x")
 
 
-def _with_servers(args: argparse.Namespace) -> list[Result]:
+def with_servers(
+    replicas: Sequence[int],
+    clients: int,
+    duration: float,
+    timeout: float = 60.0,
+    token: str | None = None,
+) -> list[Result]:
+    """A Chroma server holding the bundled corpus; one load run per replica count."""
     sys.path.insert(0, str(ROOT / "tests"))
     from servers import advisor_replicas, chroma_server, remote_env
 
@@ -156,7 +178,7 @@ def _with_servers(args: argparse.Namespace) -> list[Result]:
         with chroma_server(work / "chroma", log_dir=work / "logs") as chroma:
             writer = remote_env(chroma, ADVISOR_STORE_DIR=str(work / "writer"))
             report = ingest(settings=Settings.from_env(env=writer), progress=False)
-            print(f"chroma server on port {chroma.port}: {report.summary()}", flush=True)
+            print(f"chroma server on port {chroma.port}: {report.summary()}", file=sys.stderr)
             env = remote_env(
                 chroma,
                 ADVISOR_BACKEND="extractive",
@@ -165,23 +187,28 @@ def _with_servers(args: argparse.Namespace) -> list[Result]:
                 OPENAI_API_KEY="",
                 OPENAI_BASE_URL="",
             )
-            for count in args.replicas:
-                with advisor_replicas(env, count, log_dir=work / "logs") as replicas:
-                    urls = [r.url for r in replicas]
-                    print(f"{count} replica(s) ready: {', '.join(urls)}", flush=True)
-                    results.append(
-                        asyncio.run(
-                            run_load(
-                                urls,
-                                args.clients,
-                                args.duration,
-                                args.timeout,
-                                args.token,
-                                label=f"{count} replica",
-                            )
-                        )
-                    )
+            for count in replicas:
+                with advisor_replicas(env, count, log_dir=work / "logs") as started:
+                    urls = [r.url for r in started]
+                    print(f"{count} replica(s) ready: {', '.join(urls)}", file=sys.stderr)
+                    load = run_load(urls, clients, duration, timeout, token, f"{count} replica")
+                    results.append(asyncio.run(load))
     return results
+
+
+def measure(
+    replicas: Sequence[int] = (1, 2),
+    clients: int = 50,
+    duration: float = 30.0,
+    timeout: float = 60.0,
+) -> dict[str, Any]:
+    """`with_servers` as JSON-ready numbers, with each run's rate relative to the first."""
+    results = with_servers(replicas, clients, duration, timeout)
+    rows = [r.as_dict() | {"replicas": n} for r, n in zip(results, replicas, strict=True)]
+    for row in rows:
+        first = rows[0]["answers_per_s"]
+        row["rate_vs_first"] = row["answers_per_s"] / first if first else None
+    return {"clients": clients, "duration_s": duration, "runs": rows}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,8 +257,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         ]
     else:
-        args.replicas = args.replicas or [1]
-        results = _with_servers(args)
+        results = with_servers(
+            args.replicas or [1], args.clients, args.duration, args.timeout, args.token
+        )
     _report(results)
     return 0
 

@@ -706,14 +706,42 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.quick:
         args.sizes, args.queries = [2_000], 50
+    report = run(args.sizes, args.queries, args.units, args.seed, args.keep, args.compare_bm25s)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(_summary(report))
+        print(table(report["rows"]))
+        for row in report["rows"]:
+            if "bm25s_build_s" in row:
+                print(
+                    f"{row['size']} chunks: keyword index build {row['bm25_build_s']:.1f} s; "
+                    f"built with bm25s as before: {row['bm25s_build_s']:.1f} s, RSS "
+                    f"+{row['bm25s_rss_growth_mb']:.0f} MB; identical scores for "
+                    f"{row['bm25s_same_scores']} of {row['queries']} queries"
+                )
+    return 0
+
+
+def run(
+    sizes: Sequence[int] = (10_000, 100_000),
+    queries: int = 200,
+    units: str = "on",
+    seed: int = 0,
+    keep: Path | None = None,
+    compare_bm25s: bool = False,
+) -> dict[str, Any]:
+    """Build (or reuse, with `keep`) a store per size and units setting, measure each from a
+    fresh process; the JSON-ready report."""
     from advisor.embeddings import get_embeddings
 
+    args = argparse.Namespace(seed=seed, keep=keep, compare_bm25s=compare_bm25s)
     settings = Settings.from_env()
     material = load_material(settings)
-    generator = Generator(material, None, args.seed + 1)
+    generator = Generator(material, None, seed + 1)
     picks, calibration = generator.calibration_sample(CALIBRATION)
     sample, recipes = validation_sample(generator)
-    questions = make_queries(generator, args.queries)
+    questions = make_queries(generator, queries)
     real = real_vectors(get_embeddings(settings), material, questions, calibration, sample)
     generator.real = real
     scheme = calibrate(generator, picks, real) | validate(generator, sample, recipes)
@@ -739,28 +767,17 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps({"questions": questions, "vectors": real.queries.tolist()}),
             encoding="utf-8",
         )
-        modes = {"on": [True], "off": [False], "both": [True, False]}[args.units]
-        for units in modes:
-            for size in args.sizes:
-                row = _measure(args, material, real, generator.drift, size, units, work, query_file)
+        modes = {"on": [True], "off": [False], "both": [True, False]}[units]
+        for with_units in modes:
+            for size in sizes:
+                row = _measure(
+                    args, material, real, generator.drift, size, with_units, work, query_file
+                )
                 report["rows"].append(row)
                 print(table([row]).splitlines()[-1], file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print(_summary(report))
-        print(table(report["rows"]))
-        for row in report["rows"]:
-            if "bm25s_build_s" in row:
-                print(
-                    f"{row['size']} chunks: keyword index build {row['bm25_build_s']:.1f} s; "
-                    f"built with bm25s as before: {row['bm25s_build_s']:.1f} s, RSS "
-                    f"+{row['bm25s_rss_growth_mb']:.0f} MB; identical scores for "
-                    f"{row['bm25s_same_scores']} of {row['queries']} queries"
-                )
-    return 0
+    return report
 
 
 def _measure(
@@ -800,7 +817,7 @@ def _measure(
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"serving process failed:\n{done.stderr}")
+        raise RuntimeError(f"serving process failed:\n{done.stderr[-3000:]}")
     row |= json.loads(done.stdout.strip().splitlines()[-1])
     if not args.keep:
         shutil.rmtree(where, ignore_errors=True)

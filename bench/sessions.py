@@ -46,6 +46,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 MODEL_LOAD = "loading embedding model"
+FOLLOW_UP = "How long does it take to learn it?"
 SERVE_APP = (
     "import logging, sys\n"
     "handler = logging.StreamHandler()\n"
@@ -102,11 +103,31 @@ class Round:
 
     label: str
     answers: list[float] = field(default_factory=list)
+    answered_at: list[float] = field(default_factory=list)
+    """time.monotonic() when each answer's sources appeared."""
+    follow_ups: list[float] = field(default_factory=list)
+    """Seconds from sending a typed follow-up to the end of its streamed answer."""
     loads: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     rss_after: float = 0.0
     seconds: float = 0.0
     server_cpu: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures, JSON-ready (times in seconds, memory in MB)."""
+        return {
+            "label": self.label,
+            "answers": len(self.answers),
+            "errors": sum(self.errors.values()),
+            "error_kinds": dict(self.errors),
+            "page_load_p50_s": percentile(self.loads, 50),
+            "answer_p50_s": percentile(self.answers, 50),
+            "answer_p95_s": percentile(self.answers, 95),
+            "follow_up_s": self.follow_ups,
+            "wall_s": self.seconds,
+            "server_cpu_s": self.server_cpu,
+            "rss_after_mb": self.rss_after,
+        }
 
     def row(self) -> str:
         return (
@@ -127,8 +148,11 @@ HEADER = (
 
 
 @contextlib.contextmanager
-def streamlit_app(store: Path, work: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
-    """The app on a free loopback port: (url, process, log file); stopped on exit."""
+def streamlit_app(
+    store: Path, work: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes], Path, float]]:
+    """The app on a free loopback port: (url, process, log file, time.monotonic() at start);
+    stopped on exit."""
     port = free_port()
     env = {
         **os.environ,
@@ -144,6 +168,7 @@ def streamlit_app(store: Path, work: Path) -> Iterator[tuple[str, subprocess.Pop
     argv = [sys.executable, "-c", SERVE_APP]
     argv += ["--server.headless", "true", "--server.address", "127.0.0.1"]
     argv += ["--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    started = time.monotonic()
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -161,7 +186,7 @@ def streamlit_app(store: Path, work: Path) -> Iterator[tuple[str, subprocess.Pop
             if time.monotonic() > deadline:
                 raise TimeoutError(f"streamlit not healthy:\n{log.read_text()[-2000:]}")
             time.sleep(0.3)
-        yield url, proc, log
+        yield url, proc, log, started
     finally:
         proc.terminate()
         try:
@@ -187,10 +212,16 @@ class Wave:
 
 
 async def one_session(
-    browser: Any, url: str, n: int, result: Round, wave: Wave, timeout_s: float
+    browser: Any,
+    url: str,
+    n: int,
+    result: Round,
+    wave: Wave,
+    timeout_s: float,
+    follow_up: str | None = None,
 ) -> None:
     """A fresh browser context (its own Streamlit session): open, wait for the others, click
-    a starter, await the answer's sources."""
+    a starter, await the answer's sources; then maybe type a follow-up and await its sources."""
     from ui.suggestions import STARTERS
 
     context = await browser.new_context(viewport={"width": 1100, "height": 800})
@@ -210,9 +241,17 @@ async def one_session(
         await wave.go.wait()
         clicked = time.perf_counter()
         await button.click()
-        sources = page.get_by_text(re.compile(r"^Sources \(\d+, \d+ cited\)$")).first
-        await sources.wait_for(timeout=timeout_s * 1000)
+        sources = page.get_by_text(re.compile(r"^Sources \(\d+, \d+ cited\)$"))
+        await sources.first.wait_for(timeout=timeout_s * 1000)
         result.answers.append(time.perf_counter() - clicked)
+        result.answered_at.append(time.monotonic())
+        if follow_up:
+            box = page.get_by_test_id("stChatInputTextArea")
+            await box.fill(follow_up)
+            sent = time.perf_counter()
+            await box.press("Enter")
+            await sources.nth(1).wait_for(timeout=timeout_s * 1000)
+            result.follow_ups.append(time.perf_counter() - sent)
         bad = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
         if await bad.count():
             result.errors["error shown in the app"] += 1
@@ -228,8 +267,11 @@ async def one_session(
         await context.close()
 
 
-async def session_rounds(url: str, pid: int, args: argparse.Namespace) -> tuple[Round, list[Round]]:
-    """A single warm-up session, then `rounds` waves of `sessions` concurrent ones."""
+async def session_rounds(
+    url: str, pid: int, sessions: int, rounds: int, opening: int, timeout: float
+) -> tuple[Round, list[Round]]:
+    """A single first session (with a typed follow-up), then `rounds` waves of `sessions`
+    concurrent ones."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -237,19 +279,16 @@ async def session_rounds(url: str, pid: int, args: argparse.Namespace) -> tuple[
         try:
             first = Round("first session")
             start, cpu = time.monotonic(), cpu_seconds(pid)
-            await one_session(browser, url, 0, first, Wave(1, 1), args.timeout)
+            await one_session(browser, url, 0, first, Wave(1, 1), timeout, FOLLOW_UP)
             first.seconds, first.rss_after = time.monotonic() - start, rss_mb(pid)
             first.server_cpu = cpu_seconds(pid) - cpu
             waves = []
-            for r in range(args.rounds):
-                wave = Round(f"{args.sessions} at once #{r + 1}")
+            for r in range(rounds):
+                wave = Round(f"{sessions} at once #{r + 1}")
                 start, cpu = time.monotonic(), cpu_seconds(pid)
-                gate = Wave(args.sessions, args.opening)
+                gate = Wave(sessions, opening)
                 await asyncio.gather(
-                    *(
-                        one_session(browser, url, n, wave, gate, args.timeout)
-                        for n in range(args.sessions)
-                    )
+                    *(one_session(browser, url, n, wave, gate, timeout) for n in range(sessions))
                 )
                 wave.seconds, wave.rss_after = time.monotonic() - start, rss_mb(pid)
                 wave.server_cpu = cpu_seconds(pid) - cpu
@@ -259,22 +298,68 @@ async def session_rounds(url: str, pid: int, args: argparse.Namespace) -> tuple[
     return first, waves
 
 
-def bench_app(store: Path, work: Path, args: argparse.Namespace) -> bool:
-    with streamlit_app(store, work) as (url, proc, log):
+def app_sessions(
+    store: Path, work: Path, sessions: int, rounds: int, opening: int, timeout: float
+) -> tuple[dict[str, Any], list[Round]]:
+    """The app over `store`: a first session, then the waves; JSON-ready figures and rounds."""
+    with streamlit_app(store, work) as (url, proc, log, started):
         before = rss_mb(proc.pid)
-        first, waves = asyncio.run(session_rounds(url, proc.pid, args))
+        first, waves = asyncio.run(
+            session_rounds(url, proc.pid, sessions, rounds, opening, timeout)
+        )
         loads = log.read_text(encoding="utf-8", errors="replace").count(MODEL_LOAD)
-        print(f"\nStreamlit app ({url}, pid {proc.pid}, {threads(proc.pid)} threads at the end)")
-        print(f"server RSS before any session: {before:.0f} MB")
-        print(HEADER)
-        for result in (first, *waves):
-            print(result.row())
-            if result.errors:
-                print(f"{'':<14} errors: {dict(result.errors)}")
-        growth = waves[-1].rss_after - waves[0].rss_after if waves else 0.0
-        print(f"RSS change from the first to the last wave: {growth:+.0f} MB")
-        print(f"embedding model loads in the server process: {loads}")
-    return loads == 1 and not any(r.errors for r in (first, *waves))
+        figures = {
+            "url": url,
+            "pid": proc.pid,
+            "threads_at_end": threads(proc.pid),
+            "sessions": sessions,
+            "rounds": rounds,
+            "rss_before_mb": before,
+            "start_to_first_answer_s": (
+                first.answered_at[0] - started if first.answered_at else None
+            ),
+            "follow_up_s": first.follow_ups[0] if first.follow_ups else None,
+            "first": first.as_dict(),
+            "waves": [w.as_dict() for w in waves],
+            "rss_growth_mb": waves[-1].rss_after - waves[0].rss_after if waves else 0.0,
+            "model_loads": loads,
+            "errors": sum(sum(r.errors.values()) for r in (first, *waves)),
+        }
+    return figures, [first, *waves]
+
+
+def measure(
+    store: Path | None = None,
+    sessions: int = 20,
+    rounds: int = 2,
+    opening: int = 4,
+    timeout: float = 180.0,
+) -> dict[str, Any]:
+    """`app_sessions` over `store`, or over an index built in a temp dir."""
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with tempfile.TemporaryDirectory(prefix="advisor-sessions-") as tmp:
+        work = Path(tmp)
+        store = store or build_index(work)
+        return app_sessions(store, work, sessions, rounds, opening, timeout)[0]
+
+
+def bench_app(store: Path, work: Path, args: argparse.Namespace) -> bool:
+    r, rounds = app_sessions(store, work, args.sessions, args.rounds, args.opening, args.timeout)
+    print(f"\nStreamlit app ({r['url']}, pid {r['pid']}, {r['threads_at_end']} threads at the end)")
+    print(f"server RSS before any session: {r['rss_before_mb']:.0f} MB")
+    print(HEADER)
+    for result in rounds:
+        print(result.row())
+        if result.errors:
+            print(f"{'':<14} errors: {dict(result.errors)}")
+    print(f"RSS change from the first to the last wave: {r['rss_growth_mb']:+.0f} MB")
+    print(f"embedding model loads in the server process: {r['model_loads']}")
+    if r["start_to_first_answer_s"] is not None:
+        print(f"server start -> first answer: {r['start_to_first_answer_s']:.1f} s")
+    if r["follow_up_s"] is not None:
+        print(f"follow-up sent -> its answer finished streaming: {r['follow_up_s']:.1f} s")
+    return r["model_loads"] == 1 and not r["errors"]
 
 
 # --- the API -------------------------------------------------------------------------------------
@@ -324,7 +409,7 @@ def build_index(work: Path) -> Path:
 
     store = work / "store"
     report = ingest(settings=Settings.from_env(env={}, store_dir=store), progress=False)
-    print(f"index built in {store}: {report.summary()}", flush=True)
+    print(f"index built in {store}: {report.summary()}", file=sys.stderr)
     return store
 
 
