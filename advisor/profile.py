@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from advisor.errors import InputError
@@ -149,6 +149,8 @@ class ProfileUpdate:
     profile: Profile
     found: dict[str, Any]
     """Fields this message set, e.g. {"math": "none", "hours_per_week": 10.0}."""
+    inferred: dict[str, str] = field(default_factory=dict)
+    """Why a field was inferred rather than said, e.g. {"python": "you program in Java"}."""
 
     @property
     def changed(self) -> bool:
@@ -162,13 +164,18 @@ def read_profile(text: str, known: Profile | None = None) -> ProfileUpdate:
     if not _FIRST_PERSON.search(text):
         return ProfileUpdate(known, {})
     found: dict[str, Any] = {}
+    inferred: dict[str, str] = {}
     for clause in re.split(r"[.;!?]|,\s*(?:but|and)\b|\bbut\b", text.lower()):
         found.update(_skills_in(clause))
     current = _CURRENT_ROLE.search(text)
-    for skill, level in _BACKGROUNDS.get(current.group(1).lower() if current else "", {}).items():
-        found.setdefault(skill, level)
-    if "python" not in found and _DEVELOPER.search(text):
-        found["python"] = "some"  # programs in another language: the reply says so
+    job = current.group(1).lower() if current else ""
+    for skill, level in _BACKGROUNDS.get(job, {}).items():
+        if skill not in found:
+            found[skill], inferred[skill] = level, f"assumed from your work as a {job}"
+    developer = _DEVELOPER.search(text)
+    if "python" not in found and developer:
+        found["python"] = "some"
+        inferred["python"] = f"assumed: as a {developer.group(0).lower()} you can program"
     hours = _HOURS.search(text)
     if hours:
         value = float(hours.group(1))  # of a range ("5-8 hours"), the lower end: no overpromise
@@ -177,7 +184,7 @@ def read_profile(text: str, known: Profile | None = None) -> ProfileUpdate:
     role = _target_role(text)
     if role:
         found["target_role"] = role
-    return ProfileUpdate(known.merged(Profile(**found)), found)
+    return ProfileUpdate(known.merged(Profile(**found)), found, inferred)
 
 
 def _skills_in(clause: str) -> dict[str, str]:
@@ -216,3 +223,31 @@ def role_named(name: str) -> str | None:
         if name.strip() == role or re.fullmatch(words, name.strip().lower()):
             return role
     return None
+
+
+def profile_reply(update: ProfileUpdate) -> str:
+    """What the advisor says back after a message about the learner: what it noted, what's next."""
+    labels = {**SKILLS, "hours_per_week": "Hours per week", "target_role": "Target role"}
+    noted = []
+    for name, value in update.found.items():
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        why = f" ({update.inferred[name]})" if name in update.inferred else ""
+        noted.append(f"{labels[name]}: {shown}{why}")
+    lines = ["Noted for your learning plan — " + "; ".join(noted) + "."]
+    missing = update.profile.missing()
+    if missing:
+        lines.append("To make the plan fit you, tell me " + ", ".join(missing) + ".")
+        lines.append("Correct anything I got wrong in **My plan**.")
+    else:
+        lines.append("Your profile is complete: open **My plan** for your steps and timeline.")
+    return " ".join(lines)
+
+
+_QUESTION_START = re.compile(
+    r"^\s*(?:how|what|which|when|where|who|why|should|can|could|do|does|is|are|will|would)\b", re.I
+)
+
+
+def asks_something(text: str) -> bool:
+    """True when a message is (also) a question to answer, not only a statement about oneself."""
+    return "?" in text or bool(_QUESTION_START.search(text))

@@ -15,7 +15,8 @@ if __package__ in (None, ""):  # run as a script by Streamlit: make `ui.*` impor
         sys.path.insert(0, _root)
 
 from advisor import AdvisorError, Answer, CareerAdvisor, InputError, StoreUnavailable
-from ui import components, service, state
+from advisor.profile import asks_something, profile_reply
+from ui import components, plan_view, service, state
 from ui.sidebar import sidebar
 from ui.state import ChatTurn
 from ui.suggestions import follow_ups, starters_left
@@ -76,10 +77,27 @@ def answer_offline(turn: ChatTurn, advisor: CareerAdvisor) -> None:
     turn.error, turn.can_answer_offline, turn.offline = None, False, True
 
 
+def note_profile(turn: ChatTurn, advisor: CareerAdvisor) -> bool:
+    """Fill the plan's profile from a message about the learner; True if there is more to answer."""
+    try:
+        update = advisor.read_profile(turn.question, state.profile())
+    except InputError:
+        return True  # answer_into reports the problem with the question
+    if not update.changed:
+        return True
+    state.set_profile(update.profile)
+    turn.note = profile_reply(update)
+    return asks_something(turn.question)
+
+
 def show_turn(turn: ChatTurn, advisor: CareerAdvisor, offline_for: str | None) -> None:
     """One question and its answer (or its error), with feedback."""
     components.user_message(turn.question)
     with st.chat_message("assistant", avatar=components.AVATAR):
+        if turn.note:
+            st.info(turn.note, icon=":material/person_edit:")
+            if turn.answer is None and turn.error is None:
+                return  # a message about the learner only: nothing else to answer
         if turn.id == offline_for:
             answer_offline(turn, advisor)
         if turn.answer is None:
@@ -137,7 +155,13 @@ def main() -> None:
     sidebar(advisor, stats)
     turns = state.turns()
     header(bool(turns))
-    typed = st.chat_input("Ask about AI/ML careers…")
+    view = st.radio(
+        "View", ["Chat", "My plan"], horizontal=True, key="view", label_visibility="collapsed"
+    )
+    if view == "My plan":
+        plan_view.show(advisor)
+        return
+    typed = st.chat_input("Ask about AI/ML careers or tell me about yourself…")
     question = (typed if isinstance(typed, str) else None) or state.take_pending()
     offline_for = state.take_offline()
     for turn in turns:
@@ -148,8 +172,9 @@ def main() -> None:
         turns.append(turn)  # kept even if the user interrupts the answer
         components.user_message(turn.question)
         with st.chat_message("assistant", avatar=components.AVATAR):
-            service.warm_up(advisor)
-            answer_into(turn, advisor, history)
+            if note_profile(turn, advisor):
+                service.warm_up(advisor)
+                answer_into(turn, advisor, history)
         st.rerun()
     if turns:
         show_suggestions(turns[-1])

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from advisor import Answer
+from advisor import Answer, Profile
 
 _TURNS = "turns"
+_PROFILE = "plan_profile"
+_DONE = "plan_done"
 _PENDING = "pending_question"
 _OFFLINE = "offline_for"
 
@@ -30,6 +32,8 @@ class ChatTurn:
     """The answer came from the offline fallback after an error."""
     rating: int | None = None
     """1 = thumbs up, 0 = thumbs down, once the user rated the answer."""
+    note: str | None = None
+    """What the advisor noted for the learning plan from this message, if anything."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     @property
@@ -96,3 +100,28 @@ def new_chat() -> None:
     st.session_state[_TURNS] = []
     st.session_state.pop(_PENDING, None)
     st.session_state.pop(_OFFLINE, None)
+
+
+def profile() -> Profile:
+    """The learner's profile for "My plan" (from the form and from chat), empty at first."""
+    value: Profile = st.session_state.get(_PROFILE) or Profile()
+    return value
+
+
+def set_profile(value: Profile) -> None:
+    """Replace the profile; the form's widgets are re-created with its values."""
+    st.session_state[_PROFILE] = value
+    st.session_state["plan_form_version"] = st.session_state.get("plan_form_version", 0) + 1
+
+
+def done_steps() -> set[int]:
+    """Plan steps the learner ticked as done (kept for the whole browser session)."""
+    if _DONE not in st.session_state:
+        st.session_state[_DONE] = set()
+    value: set[int] = st.session_state[_DONE]
+    return value
+
+
+def toggle_step(number: int, key: str) -> None:
+    """Checkbox callback: remember a step as done or not done."""
+    (done_steps().add if st.session_state.get(key) else done_steps().discard)(number)

@@ -1,0 +1,130 @@
+"""The "My plan" view: profile form, the plan with progress checkboxes, timeline, role table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from advisor import AdvisorError, CareerAdvisor, Plan, Profile
+from advisor.plan import PlanStep
+from advisor.profile import LEVELS, SKILLS
+from advisor.roles import ROLES, source_lines
+from advisor.safety import safe_markdown
+from ui import state
+
+NOT_SAID = "not said"
+_STATUS_ICON = {"full": "", "shortened": " · shortened", "skipped": " · skipped"}
+
+
+def show(advisor: CareerAdvisor) -> None:
+    """Render the whole view."""
+    st.caption(
+        "Tell me what you know and how much time you have: the plan follows the guide's seven "
+        "steps, skips what you know, and every reason and resource is cited. You can also "
+        'describe yourself in the chat ("I\'m a Java developer with no math").'
+    )
+    profile_form()
+    try:
+        plan = advisor.plan(state.profile())
+        table = advisor.compare_roles()
+    except AdvisorError as exc:
+        st.error(f"The plan cannot be built right now: {exc}")
+        return
+    if plan.missing:
+        st.info(
+            "Not said yet (the plan assumes none / the reference hours): " + ", ".join(plan.missing)
+        )
+    timeline(plan)
+    st.subheader("Your steps", anchor=False)
+    for step in plan.steps:
+        show_step(step)
+    with st.expander(f"Sources of this plan ({len(plan.sources)})", icon=":material/menu_book:"):
+        st.markdown(safe_markdown("\n".join(source_lines(plan.sources)[2:])))
+    st.subheader("The three roles side by side", anchor=False)
+    st.markdown(table.to_markdown())
+    document = (
+        plan.to_markdown(frozenset(state.done_steps())) + "\n## Roles\n\n" + table.to_markdown()
+    )
+    st.download_button(
+        "Download my plan (Markdown)",
+        document,
+        file_name="my-ai-ml-learning-plan.md",
+        mime="text/markdown",
+        icon=":material/download:",
+        key="plan_download",
+    )
+
+
+def profile_form() -> None:
+    """Skills, hours and target role; submitting replaces the session's profile."""
+    current = state.profile()
+    version = st.session_state.get("plan_form_version", 0)
+    with st.form(f"profile_form_{version}", border=True):
+        st.markdown("**About you**")
+        columns = st.columns(len(SKILLS))
+        chosen: dict[str, Any] = {}
+        options = [NOT_SAID, *LEVELS]
+        for column, (name, label) in zip(columns, SKILLS.items(), strict=True):
+            value = getattr(current, name) or NOT_SAID
+            chosen[name] = column.selectbox(
+                label, options, index=options.index(value), key=f"skill_{name}_{version}"
+            )
+        hours_col, role_col = st.columns([1, 2])
+        hours = hours_col.number_input(
+            "Hours per week",
+            min_value=1.0,
+            max_value=112.0,
+            value=current.hours_per_week,
+            step=1.0,
+            placeholder=NOT_SAID,
+            key=f"hours_{version}",
+        )
+        roles = [NOT_SAID, *ROLES]
+        role = role_col.selectbox(
+            "Target role",
+            roles,
+            index=roles.index(current.target_role or NOT_SAID),
+            key=f"role_{version}",
+        )
+        if st.form_submit_button("Update my plan", icon=":material/refresh:"):
+            state.set_profile(
+                Profile(
+                    **{k: (None if v == NOT_SAID else v) for k, v in chosen.items()},
+                    hours_per_week=float(hours) if hours else None,
+                    target_role=None if role == NOT_SAID else role,
+                )
+            )
+            st.rerun()
+
+
+def timeline(plan: Plan) -> None:
+    """The month range with the arithmetic and every assumption behind it."""
+    st.metric("Estimated time to entry-level readiness", plan.timeline.text())
+    with st.expander("How this estimate is computed", icon=":material/calculate:"):
+        st.markdown(safe_markdown("\n".join(f"- {a}" for a in plan.timeline.assumptions)))
+
+
+def show_step(step: PlanStep) -> None:
+    """One step: a done checkbox, the guide's reason, topics and resources."""
+    key = f"plan_step_{step.number}"
+    with st.container(border=True):
+        st.checkbox(
+            f"**Step {step.number}. {step.title}**{_STATUS_ICON[step.status]}",
+            value=step.number in state.done_steps(),
+            key=key,
+            on_change=state.toggle_step,
+            args=(step.number, key),
+        )
+        lines = [f"{step.why} [{step.citation}]"] if step.why else []
+        lines += [f"> {note}" for note in step.notes]
+        if step.topics:
+            lines += ["", "**What to learn**", *(f"- {t}" for t in step.topics)]
+        if step.resources:
+            lines += ["", "**Resources**"]
+            for r in step.resources:
+                facts = ", ".join(x for x in (r.level, r.cost) if x)
+                lines.append(
+                    f"- [{r.title}]({r.url}){f' — {facts}' if facts else ''} [{r.citation}]"
+                )
+        st.markdown(safe_markdown("\n".join(lines)))
