@@ -1,4 +1,4 @@
-"""The `advisor` command: ingest, ask, retrieve, chat, eval, feedback, serve."""
+"""The `advisor` command: ingest, ask, retrieve, chat, plan, roles, eval, feedback, serve."""
 
 from __future__ import annotations
 
@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("-k", type=int, default=4, help="number of sources (default 4)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
+
+    from advisor.cli_plan import add_commands
+
+    add_commands(command, _advisor)
 
     p = command("eval", _eval, "measure retrieval, refusal and answer quality vs a baseline")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -182,9 +186,15 @@ def _retrieve(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
+    from advisor.profile import Profile, asks_something, profile_reply
+
     advisor = _advisor(args)
     history: list[tuple[str, str]] = []
-    print(f"career-advisor ({advisor.describe_backend()}). /reset starts over, /quit leaves.")
+    profile = Profile()
+    print(
+        f"career-advisor ({advisor.describe_backend()}). Tell me about yourself for a plan; "
+        "/plan shows it, /reset starts over, /quit leaves."
+    )
     while True:
         try:
             question = input("\nyou> ").strip()
@@ -195,11 +205,21 @@ def _chat(args: argparse.Namespace) -> int:
             return 0
         if question == "/reset":
             history.clear()
+            profile = Profile()
             print("(new conversation)")
+            continue
+        if question == "/plan":
+            print(advisor.plan(profile).to_markdown())
             continue
         if not question:
             continue
         try:
+            update = advisor.read_profile(question, profile)
+            if update.changed:
+                profile = update.profile
+                print(f"advisor> {profile_reply(update)} (/plan shows the plan)")
+                if not asks_something(question):
+                    continue
             print("advisor> ", end="", flush=True)
             answer = print_streamed(advisor, question, history)
             if answer is not None:

@@ -1,0 +1,53 @@
+"""`advisor plan` and `advisor roles`: the learning plan and the role comparison in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any
+
+from advisor.profile import LEVELS, SKILLS, Profile
+
+Command = Callable[[str, Callable[[argparse.Namespace], int], str], Any]
+
+
+def add_commands(command: Command, open_advisor: Callable[[argparse.Namespace], Any]) -> None:
+    """Register `plan` and `roles` on the `advisor` parser."""
+
+    def run_plan(args: argparse.Namespace) -> int:
+        advisor = open_advisor(args)
+        stated = Profile.from_dict(_stated(args))
+        if args.about:
+            stated = advisor.read_profile(args.about).profile.merged(stated)
+        plan = advisor.plan(stated)
+        print(json.dumps(plan.to_dict(), ensure_ascii=False) if args.json else plan.to_markdown())
+        return 0
+
+    def run_roles(args: argparse.Namespace) -> int:
+        table = open_advisor(args).compare_roles()
+        print(json.dumps(table.to_dict(), ensure_ascii=False) if args.json else table.to_markdown())
+        return 0
+
+    p = command("plan", run_plan, "a learning plan and timeline from the guide's steps, cited")
+    p.add_argument("--about", metavar="TEXT", help='e.g. "I\'m a Java developer with no math"')
+    for name, label in SKILLS.items():
+        p.add_argument(f"--{name.replace('_', '-')}", choices=LEVELS, help=f"{label} level")
+    p.add_argument("--hours", type=float, metavar="N", help="hours per week you can study")
+    p.add_argument("--role", metavar="ROLE", help="Machine Learning Engineer, Data Scientist, ...")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = command("roles", run_roles, "the three roles side by side, every cell cited")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _stated(args: argparse.Namespace) -> dict[str, Any]:
+    data: dict[str, Any] = {"skills": {}}
+    for name in SKILLS:
+        if getattr(args, name, None):
+            data["skills"][name] = getattr(args, name)
+    if args.hours is not None:
+        data["hours_per_week"] = args.hours
+    if args.role:
+        data["target_role"] = args.role
+    return data

@@ -1,0 +1,54 @@
+"""`advisor plan`, `advisor roles` and profile gathering in `advisor chat`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import run
+
+
+def test_plan_json_from_flags_and_about(
+    built_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    about = "I'm a Java developer with no math"
+    code, out, _ = run(capsys, "plan", "--about", about, "--mlops", "some", "--hours", "5",
+                       "--role", "applied ai engineer", "--json")  # fmt: skip
+    assert code == 0
+    plan = json.loads(out)
+    assert plan["profile"]["skills"] == {"python": "some", "math": "none", "classical_ml": None,
+                                         "deep_learning": None, "mlops": "some"}  # fmt: skip
+    assert plan["profile"]["target_role"] == "Applied AI Engineer"
+    status = {s["number"]: s["status"] for s in plan["steps"]}
+    assert status == {1: "full", 2: "full", 3: "shortened", 4: "full", 5: "full",
+                      6: "shortened", 7: "full"}  # fmt: skip
+    # 5 full + 2 shortened = 6/7 of 12–24 months, at 20/5 h: ×4
+    assert (plan["timeline"]["low_months"], plan["timeline"]["high_months"]) == (41, 83)
+
+
+def test_plan_markdown_and_roles(built_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", "--python", "solid")
+    assert code == 0 and out.startswith("# My learning plan")
+    assert "### [ ] Step 3. Learn Python — The Language of ML (skipped)" in out
+    code, out, _ = run(capsys, "roles")
+    assert code == 0
+    assert "| **Pay** |" in out and "$100,000–130,000 USD. [" in out
+
+
+def test_plan_bad_role_is_one_line(built_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "plan", "--role", "astronaut")
+    assert code == 2 and not out
+    assert err.strip().count("\n") == 0 and "target_role must be one of" in err
+
+
+def test_chat_gathers_a_profile_and_shows_the_plan(
+    built_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = iter(["I'm a data scientist and I want to move to ML engineering", "/plan", "/quit"])
+    monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
+    code, out, _ = run(capsys, "chat", "--backend", "extractive")
+    assert code == 0
+    assert "Noted for your learning plan" in out and "Target role: Machine Learning Engineer" in out
+    assert "### [ ] Step 4. Master Classical Machine Learning (skipped)" in out
