@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     p = command("eval", _eval, "measure retrieval, refusal and answer quality vs a baseline")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--no-baseline", action="store_true", help="skip the baseline stack")
+    p.add_argument("--backend", choices=BACKENDS, default="extractive", help="answerer to measure")
 
     p = command("feedback", _feedback, "list the ratings stored by the chat app")
     p.add_argument("--json", action="store_true", help="print a JSON list")
@@ -231,7 +232,7 @@ def _chat(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from advisor.evaluation.run import evaluate, format_report
 
-    report = evaluate(_settings(args), baseline=not args.no_baseline)
+    report = evaluate(_settings(args), baseline=not args.no_baseline, backend=args.backend)
     print(json.dumps(report) if args.json else format_report(report))
     return 0
 

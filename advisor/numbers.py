@@ -9,7 +9,7 @@ Numbers written as words ("two years") are not checked.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from advisor.records import Source
@@ -41,8 +41,7 @@ def check_numbers(text: str, cited: Iterable[Source]) -> NumberCheck:
     known: set[float] = set()
     for source in cited:
         known |= values_in(f"{source.title}\n{source.section}\n{source.text}")
-    spans = [(m.start(), m.end()) for m in _SKIP.finditer(text)]
-    found = [n for n in _numbers(text) if not any(a <= n[0] <= b for a, b in spans)]
+    found = _claims(text)
     bad = [(end, raw) for end, raw, value in found if value not in known]
     out = text
     for end, _ in sorted(bad, reverse=True):
@@ -64,6 +63,11 @@ def _numbers(text: str) -> list[tuple[int, str, float]]:
     return found
 
 
-def flagged_count(answers: Sequence[NumberCheck]) -> tuple[int, int]:
-    """(unsupported numbers, numbers checked) over several answers, for `advisor eval`."""
-    return sum(len(a.unsupported) for a in answers), sum(a.checked for a in answers)
+def count_numbers(text: str) -> int:
+    """How many numeric claims a text makes (citation markers and list numbers excluded)."""
+    return len(_claims(text))
+
+
+def _claims(text: str) -> list[tuple[int, str, float]]:
+    spans = [(m.start(), m.end()) for m in _SKIP.finditer(text)]
+    return [n for n in _numbers(text) if not any(a <= n[0] <= b for a, b in spans)]

@@ -295,3 +295,27 @@ def test_role_names_are_forgiving() -> None:
     assert Profile.from_dict({"target_role": "ml engineer"}).target_role == (
         "Machine Learning Engineer"
     )
+
+
+def test_eval_counts_numbers_not_in_the_sources(shared_store: Store) -> None:
+    from advisor.evaluation.run import Question, QuestionSet, answer_metrics
+
+    settings = shared_store.settings.with_(backend="fake")
+    replies = [
+        "Entry-level ML roles typically start at $100,000–130,000 USD [1].",
+        "It takes about 12–24 months [1], or 9 months if you hurry [1].",
+    ]
+    advisor = CareerAdvisor(
+        settings, shared_store, ChatAnswerer(FakeChatModel(responses=replies), settings, "fake")
+    )
+    questions = QuestionSet(
+        in_scope=[
+            Question("pay", "How much do entry-level ML engineers earn?", ("100,000",)),
+            Question("time", "How long does it take to become an ML engineer?", ("12–24",)),
+        ],
+        off_topic=[],
+        follow_ups=[],
+    )
+    metrics = answer_metrics(advisor, questions)
+    assert metrics["numbers_in_answers"] == 5  # 100,000 130,000 12 24 9
+    assert metrics["numbers_not_in_sources"] == 1  # the invented "9 months"

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from advisor.core import CareerAdvisor, make_answerer
+from advisor.numbers import count_numbers
 from advisor.retrieval import KeywordIndex, Retriever
 from advisor.settings import Settings
 from advisor.store import Store
@@ -110,9 +111,12 @@ def answer_metrics(advisor: CareerAdvisor, qs: QuestionSet) -> dict[str, Any]:
     """Refusals, answer accuracy, follow-ups and citation validity of one advisor."""
     valid = total = 0
     correct = false_refusals = 0
+    numbers = unsupported = 0
     missed: list[str] = []
     for q in qs.in_scope:
         answer = advisor.ask(q.question)
+        numbers += count_numbers(answer.text)
+        unsupported += len(answer.unsupported_numbers)
         false_refusals += answer.refused
         ok = not answer.refused and contains(answer.text, q.expect)
         correct += ok
@@ -134,6 +138,8 @@ def answer_metrics(advisor: CareerAdvisor, qs: QuestionSet) -> dict[str, Any]:
         "off_topic_not_refused": [q.id for q in qs.off_topic if q.id not in refused_off],
         "follow_up_accuracy": follow_ok / max(1, len(qs.follow_ups)),
         "citation_validity": valid / total if total else 1.0,
+        "numbers_in_answers": numbers,
+        "numbers_not_in_sources": unsupported,
         "missed": missed,
     }
 
@@ -178,10 +184,12 @@ def bm25_baseline(store: Store) -> Callable[[str], list[str]]:
     return search
 
 
-def evaluate(settings: Settings, baseline: bool = True) -> dict[str, Any]:
-    """Run every measurement; returns a JSON-ready report."""
+def evaluate(
+    settings: Settings, baseline: bool = True, backend: str = "extractive"
+) -> dict[str, Any]:
+    """Run every measurement; answers come from `backend` (an LLM's are number-checked too)."""
     qs = load_questions()
-    settings = settings.with_(backend="extractive")
+    settings = settings.with_(backend=backend)
     store = Store.open(settings)
     advisor = CareerAdvisor(settings, store, make_answerer(settings))
     advisor.ensure_index(progress=False)
@@ -197,7 +205,7 @@ def evaluate(settings: Settings, baseline: bool = True) -> dict[str, Any]:
                 retrieval_qs, lambda q: [s.text for s in advisor.retrieve(q, k=K)]
             )
         },
-        "answers": answer_metrics(advisor, qs),
+        "answers": {"backend": backend, **answer_metrics(advisor, qs)},
     }
     rrf = Retriever(store, advisor.retriever.embeddings, settings.with_(fusion="rrf"))
     report["retrieval"]["advisor_rrf"] = retrieval_metrics(
@@ -228,11 +236,12 @@ def format_report(report: dict[str, Any]) -> str:
     a = report["answers"]
     lines += [
         "",
-        f"answer accuracy (extractive): {a['answer_accuracy']:.3f}",
+        f"answer accuracy ({a['backend']}): {a['answer_accuracy']:.3f}",
         f"follow-up accuracy:           {a['follow_up_accuracy']:.3f}",
         f"off-topic refused:            {a['off_topic_refused']:.3f}",
         f"in-scope refused:             {a['in_scope_refused']}",
         f"citation validity:            {a['citation_validity']:.3f}",
+        f"numbers not in the sources:   {a['numbers_not_in_sources']} of {a['numbers_in_answers']}",
     ]
     if a["missed"]:
         lines.append(f"missed: {', '.join(a['missed'])}")
