@@ -120,6 +120,31 @@ def scroll_to_top(page: object) -> None:
             return
 
 
+def show_my_plan(page: object) -> None:
+    """Switch to "My plan", set a profile, tick a step; saves docs/plan.png like the screenshot."""
+    from playwright.sync_api import expect
+
+    page.get_by_text("My plan", exact=True).click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("About 12–24 months")).to_be_visible(timeout=60_000)  # type: ignore[attr-defined]
+    hours = page.get_by_label("Hours per week")  # type: ignore[attr-defined]
+    hours.fill("10")
+    page.get_by_role("button", name="Update my plan").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("About 24–48 months")).to_be_visible(timeout=60_000)  # type: ignore[attr-defined]
+    step = page.get_by_text("Step 1. Understand the AI/ML Role Landscape")  # type: ignore[attr-defined]
+    step.click()
+    expect(page.get_by_role("checkbox").first).to_be_checked()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Download my plan (Markdown)")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text("Not covered by the guide.").first).to_be_attached()  # type: ignore[attr-defined]
+    metric = page.get_by_text("Estimated time to entry-level readiness")  # type: ignore[attr-defined]
+    metric.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+    shot = ARTIFACTS / "browser-plan.png"
+    page.screenshot(path=str(shot))  # type: ignore[attr-defined]
+    docs = ROOT / "docs" / "plan.png"
+    if not docs.exists() or os.environ.get("ADVISOR_UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(shot, docs)
+
+
 def test_chat_in_a_real_browser(server: tuple[str, float]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -159,6 +184,8 @@ def test_chat_in_a_real_browser(server: tuple[str, float]) -> None:
             expect(page.locator('[data-testid="stFeedback"]')).to_have_count(2, timeout=60_000)
             second_answer = time.monotonic() - asked
             expect(page.locator('[data-testid="stChatMessage"]')).to_have_count(4)
+
+            show_my_plan(page)
 
             phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
             phone.on("request", lambda request: requests.append(request.url))

@@ -38,7 +38,7 @@ def test_plan_form_builds_a_cited_plan_and_keeps_progress(built_env: Path) -> No
     assert estimate(at) == "About 12–24 months"  # nothing said yet: the guide's range
     at.selectbox(key="skill_python_0").set_value("solid")
     at.selectbox(key="skill_math_0").set_value("some")
-    at.number_input(key="hours_0").set_value(10.0)
+    at.number_input(key="hours_0").set_value(10)
     at.selectbox(key="role_0").set_value("Data Scientist")
     at.button[0].click().run()  # the form's submit button
     assert not at.exception

@@ -31,6 +31,9 @@ def show(advisor: CareerAdvisor) -> None:
     except AdvisorError as exc:
         st.error(f"The plan cannot be built right now: {exc}")
         return
+    if not plan.steps:
+        st.warning("The index holds no numbered guide steps, so there is no plan to build.")
+        return
     if plan.missing:
         st.info(
             "Not said yet (the plan assumes none / the reference hours): " + ", ".join(plan.missing)
@@ -73,10 +76,10 @@ def profile_form() -> None:
         hours_col, role_col = st.columns([1, 2])
         hours = hours_col.number_input(
             "Hours per week",
-            min_value=1.0,
-            max_value=112.0,
-            value=current.hours_per_week,
-            step=1.0,
+            min_value=1,
+            max_value=112,
+            value=round(current.hours_per_week) if current.hours_per_week else None,
+            step=1,
             placeholder=NOT_SAID,
             key=f"hours_{version}",
         )
