@@ -109,8 +109,16 @@ _NONE = (
     r"\b(?:no|zero|never (?:used|learned|studied|done)|not any|without|lack|don'?t know|new to)\b"
 )
 _SOME = r"\b(?:some|a bit of|a little|basic|basics of|beginner|learning|rusty|took a course)\b"
-_SOLID = r"\b(?:solid|strong|good|fluent|expert|advanced|experienced|years of|professional|daily)\b"
+_SOLID = (
+    r"\b(?:solid|strong|good|fluent|expert|advanced|experienced|comfortable|years of|"
+    r"professional|daily)\b"
+)
 _QUALIFIERS = (("none", _NONE), ("some", _SOME), ("solid", _SOLID))
+_AFTER = (
+    ("solid", r"^\s*(?:developer|engineer|expert|pro\b|(?:very |really )?well|fluently|daily)"),
+    ("some", r"^\s*(?:beginner|basics|a (?:bit|little)|somewhat|intermediate)"),
+)
+"""Levels said after the skill word: "Python developer", "math a little", "know SQL well"."""
 _DEVELOPER = re.compile(
     r"\b(?:java|javascript|c\+\+|c#|go|ruby|php|web|backend|frontend|software)\s+"
     r"(?:developer|engineer|programmer|dev)\b",
@@ -195,8 +203,9 @@ def _skills_in(clause: str) -> dict[str, str]:
             continue
         before = clause[: match.start()][-40:].rsplit(",", 1)[-1]
         after = clause[match.end() :][:25]
-        if re.search(r"^\s*(?:developer|engineer|expert)", after):
-            found[skill] = "solid"
+        trailing = next((lvl for lvl, pattern in _AFTER if re.search(pattern, after)), None)
+        if trailing:
+            found[skill] = trailing
             continue
         said = [
             (m.end(), level) for level, words in _QUALIFIERS for m in re.finditer(words, before)

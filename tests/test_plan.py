@@ -257,6 +257,11 @@ def test_extractive_answers_never_trip_the_number_check(extractive: CareerAdviso
                 "target_role": "Applied AI Engineer",
             },
         ),
+        ("I know Python well and statistics a little", {"python": "solid", "math": "some"}),
+        (
+            "I'm comfortable with PyTorch, Python beginner",
+            {"deep_learning": "solid", "python": "some"},
+        ),
         ("Do I need a degree to become an ML engineer?", {}),
         ("How much do data scientists earn?", {}),
     ],
