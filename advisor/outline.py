@@ -110,23 +110,9 @@ class Citations:
     def cite(self, chunk: Chunk) -> int:
         """The [n] number of this passage (1-based), adding it on first use."""
         if chunk.id not in self._index:
-            self.sources.append(source_of(chunk))
+            self.sources.append(chunk.as_source(score=1.0))
             self._index[chunk.id] = len(self.sources)
         return self._index[chunk.id]
-
-
-def source_of(chunk: Chunk) -> Source:
-    """A stored passage as a citable source."""
-    return Source(
-        id=chunk.id,
-        text=chunk.text,
-        title=chunk.title,
-        section=chunk.section,
-        source=chunk.source,
-        url=chunk.url,
-        score=1.0,
-        kind=chunk.kind,
-    )
 
 
 def _card(parts: Sequence[Chunk]) -> Card:

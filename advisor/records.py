@@ -51,6 +51,20 @@ class Chunk:
             return self.text
         return f"{head}: {self.text}" if self.unit == "sentence" else f"{head}\n{self.text}"
 
+    def as_source(self, score: float, matches: tuple[tuple[str, float], ...] = ()) -> Source:
+        """This passage as a citable source."""
+        return Source(
+            id=self.id,
+            text=self.text,
+            title=self.title,
+            section=self.section,
+            source=self.source,
+            url=self.url,
+            score=score,
+            kind=self.kind,
+            matches=matches,
+        )
+
     def metadata(self) -> dict[str, str | int]:
         """Chroma metadata (scalars only)."""
         data: dict[str, str | int] = asdict(self)
