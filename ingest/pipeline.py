@@ -24,7 +24,7 @@ from ingest.fetch import fetch
 from ingest.loaders import SUPPORTED, LoadError, load_bytes
 
 if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
+    from advisor.embeddings import Embedder
 
 BUNDLED_ROOT = "bundled"
 RECORD_FIELDS = b"|records=2"
@@ -261,7 +261,7 @@ def _groups(
 
 
 def _embed(
-    embeddings: Embeddings, records: list[Chunk], advance: Callable[[int], None]
+    embeddings: Embedder, records: list[Chunk], advance: Callable[[int], None]
 ) -> list[list[float]]:
     """Vectors in the records' order, computed longest text first.
 

@@ -16,8 +16,9 @@ from importlib import resources
 from typing import Any
 
 from advisor.core import CareerAdvisor, make_answerer
+from advisor.keyword import KeywordIndex
 from advisor.numbers import count_numbers
-from advisor.retrieval import KeywordIndex, Retriever
+from advisor.retrieval import Retriever
 from advisor.settings import Settings
 from advisor.store import Store
 from advisor.text import normalize
@@ -149,6 +150,7 @@ def tutorial_baseline(settings: Settings) -> Callable[[str], list[str]]:
     import chromadb
     from langchain_chroma import Chroma
     from langchain_core.documents import Document
+    from langchain_core.embeddings import Embeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from advisor.embeddings import get_embeddings
@@ -162,12 +164,17 @@ def tutorial_baseline(settings: Settings) -> Callable[[str], list[str]]:
     splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(
         docs
     )
+    model = get_embeddings(settings)
+
+    class MiniLM(Embeddings):  # the same model, as the LangChain type Chroma expects
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return model.embed_documents(texts)
+
+        def embed_query(self, text: str) -> list[float]:
+            return model.embed_query(text)
+
     client = chromadb.EphemeralClient()
-    store = Chroma(
-        client=client,
-        collection_name="tutorial_baseline",
-        embedding_function=get_embeddings(settings),
-    )
+    store = Chroma(client=client, collection_name="tutorial_baseline", embedding_function=MiniLM())
     store.add_documents(splits)
     return lambda q: [d.page_content for d in store.similarity_search(q, k=K)]
 
