@@ -57,21 +57,6 @@ def get_embeddings(settings: Settings) -> Embedder:
         return model
 
 
-def preload(settings: Settings) -> None:
-    """Start loading the model in a background thread (a CLI overlaps it with opening the store).
-
-    A failure is not reported here: the next `get_embeddings` call raises it.
-    """
-
-    def load() -> None:
-        try:
-            get_embeddings(settings)
-        except Exception:
-            log.debug("background model load failed", exc_info=True)
-
-    threading.Thread(target=load, name="advisor-model-load", daemon=True).start()
-
-
 def is_loaded(settings: Settings) -> bool:
     """Whether the model is already in memory (readiness checks, tests)."""
     return _model_path(settings) in _loaded
