@@ -1,4 +1,9 @@
-"""Quality floors on the project's question set (a little under what `advisor eval` reaches)."""
+"""Quality floors on the project's question set (a little under what `advisor eval` reaches).
+
+Measured: hit@1 0.857, MRR 0.904, recall@4 0.987, answer accuracy 0.896, follow-ups 0.889,
+13/13 off-topic refused, 0 in-scope refused, citations 100%. Each floor allows about one
+question less; the RRF alternative must stay ahead of the tutorial baseline too.
+"""
 
 from __future__ import annotations
 
@@ -25,15 +30,18 @@ def report(index_dir: Path) -> dict:
 
 def test_retrieval_floors_and_ahead_of_baseline(report: dict) -> None:
     ours, base = report["retrieval"]["advisor"], report["retrieval"]["langchain_tutorial"]
-    assert ours["hit@1"] >= 0.83
+    assert ours["hit@1"] >= 0.84
     assert ours["recall@4"] >= 0.97
-    assert ours["mrr"] >= 0.88
+    assert ours["mrr"] >= 0.89
     assert ours["hit@1"] > base["hit@1"] and ours["mrr"] > base["mrr"]
+    rrf = report["retrieval"]["advisor_rrf"]
+    assert rrf["hit@1"] >= 0.79 and rrf["recall@4"] >= 0.93
+    assert rrf["hit@1"] > base["hit@1"] and rrf["mrr"] > base["mrr"]
 
 
 def test_answer_floors(report: dict) -> None:
     answers = report["answers"]
-    assert answers["answer_accuracy"] >= 0.86
+    assert answers["answer_accuracy"] >= 0.88
     assert answers["follow_up_accuracy"] >= 0.77
     assert answers["off_topic_refused"] >= 0.9
     assert answers["in_scope_refused"] <= 1
