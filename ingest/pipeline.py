@@ -7,7 +7,6 @@ ones are deleted, so an interrupted run leaves a state the next run repairs.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,13 +19,12 @@ from advisor.records import Chunk
 from advisor.settings import Settings
 from advisor.store import Store
 from ingest.chunking import chunk_document, doc_hash
-from ingest.fetch import fetch
-from ingest.loaders import SUPPORTED, LoadError, load_bytes
+from ingest.discovery import Doc, Skipped, collect
+from ingest.loaders import LoadError, load_bytes
 
 if TYPE_CHECKING:
     from advisor.embeddings import Embedder
 
-BUNDLED_ROOT = "bundled"
 RECORD_FIELDS = b"|records=2"
 """Hashed with each document: bumped when stored records gain fields, so old stores re-ingest."""
 EMBED_BATCH = 64
@@ -35,14 +33,6 @@ WRITE_GROUP = 2048
 """Records embedded (longest first) before their documents are written. An interrupted
 ingest keeps the groups already written; a group boundary costs one half-padded model
 batch, so groups are large (the bundled corpus is one group: no overhead over `encode`)."""
-
-
-@dataclass
-class Skipped:
-    """A file that was not indexed, and why."""
-
-    path: str
-    reason: str
 
 
 @dataclass
@@ -84,24 +74,6 @@ class IngestReport:
         )
 
 
-@dataclass
-class _Doc:
-    key: str
-    root: str
-    source: str
-    display: str
-    data: bytes
-    kind: str
-    url: str = ""
-
-
-def bundled_corpus() -> Path:
-    """The corpus shipped with the package."""
-    import corpus
-
-    return Path(corpus.__file__).resolve().parent
-
-
 def ingest(
     inputs: Sequence[str | Path] = (),
     *,
@@ -120,13 +92,13 @@ def ingest(
             store.reset()
         store.check_model(model_id(settings))
         state = store.documents()
-        docs, prune_roots = _collect(inputs, settings, report)
-        pending: list[tuple[_Doc, list[Chunk], bool]] = []
+        docs, prune_roots = collect(inputs, settings, report.skipped)
+        pending: list[tuple[Doc, list[Chunk], bool]] = []
         seen: set[str] = set()
         for doc in docs:
             seen.add(doc.key)
             report.files += 1
-            chunks = _chunk(doc, settings, report)
+            chunks = to_chunks(doc, settings, report)
             if chunks is None:
                 continue
             old = state.get(doc.key)
@@ -156,7 +128,7 @@ def _stored_dim(store: Store) -> int:
     return int(store.metadata().get("embedding_dim", 0) or 0)
 
 
-def _chunk(doc: _Doc, settings: Settings, report: IngestReport) -> list[Chunk] | None:
+def to_chunks(doc: Doc, settings: Settings, report: IngestReport) -> list[Chunk] | None:
     try:
         loaded = load_bytes(doc.data, doc.kind)
     except LoadError as exc:
@@ -204,7 +176,7 @@ def _write(
     store: Store,
     settings: Settings,
     state: dict[str, Any],
-    pending: list[tuple[_Doc, list[Chunk], bool]],
+    pending: list[tuple[Doc, list[Chunk], bool]],
     report: IngestReport,
     progress: bool,
     on_progress: Callable[[int, int], None] | None,
@@ -245,10 +217,10 @@ def _write(
 
 
 def _groups(
-    pending: list[tuple[_Doc, list[Chunk], bool]], size: int
-) -> Iterator[list[tuple[_Doc, list[Chunk], bool]]]:
+    pending: list[tuple[Doc, list[Chunk], bool]], size: int
+) -> Iterator[list[tuple[Doc, list[Chunk], bool]]]:
     """Whole documents, gathered until a group holds at least `size` records."""
-    group: list[tuple[_Doc, list[Chunk], bool]] = []
+    group: list[tuple[Doc, list[Chunk], bool]] = []
     count = 0
     for item in pending:
         group.append(item)
@@ -284,107 +256,6 @@ def _progress_bar(total: int, enabled: bool) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, desc="embedding", unit="chunk", file=sys.stderr, disable=not enabled)
-
-
-def _collect(
-    inputs: Sequence[str | Path], settings: Settings, report: IngestReport
-) -> tuple[list[_Doc], set[str]]:
-    docs: list[_Doc] = []
-    prune: set[str] = set()
-    if not inputs:
-        prune.add(BUNDLED_ROOT)
-        docs.extend(_walk(bundled_corpus(), BUNDLED_ROOT, settings, report))
-        return docs, prune
-    for item in inputs:
-        text = str(item)
-        if text.startswith(("http://", "https://")):
-            doc = _fetch_doc(text, settings, report)
-            if doc:
-                docs.append(doc)
-            continue
-        path = Path(text).expanduser()
-        if path.is_dir():
-            root = str(path.resolve())
-            prune.add(root)
-            docs.extend(_walk(path, root, settings, report))
-        elif path.is_file():
-            docs.extend(_single(path, settings, report))
-        elif text.startswith(("ftp:", "file:", "javascript:", "data:")):
-            report.skipped.append(Skipped(text, "only http(s) URLs and local paths are supported"))
-        else:
-            report.skipped.append(Skipped(text, "no such file or directory"))
-    return docs, prune
-
-
-def _walk(top: Path, root: str, settings: Settings, report: IngestReport) -> Iterator[_Doc]:
-    real_top = top.resolve()
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(filenames):
-            if name.startswith(".") or name.endswith((".py", ".pyc")):
-                continue
-            path = Path(dirpath) / name
-            rel = path.relative_to(top).as_posix()
-            if path.is_symlink() and not _inside(path, real_top):
-                report.skipped.append(Skipped(rel, "symlink leads outside the ingested root"))
-                continue
-            doc = _read(path, rel, f"{root}::{rel}", root, settings, report)
-            if doc:
-                yield doc
-
-
-def _single(path: Path, settings: Settings, report: IngestReport) -> Iterator[_Doc]:
-    real = path.resolve()
-    root = str(real.parent)
-    doc = _read(path, path.name, f"{root}::{path.name}", root, settings, report)
-    if doc:
-        yield doc
-
-
-def _inside(path: Path, real_top: Path) -> bool:
-    try:
-        path.resolve().relative_to(real_top)
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
-
-
-def _read(
-    path: Path, rel: str, key: str, root: str, settings: Settings, report: IngestReport
-) -> _Doc | None:
-    kind = SUPPORTED.get(path.suffix.lower())
-    if kind is None:
-        report.skipped.append(Skipped(rel, f"unsupported file type {path.suffix or '(none)'}"))
-        return None
-    try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            report.skipped.append(
-                Skipped(
-                    rel,
-                    f"larger than the {settings.max_file_bytes}-byte cap (ADVISOR_MAX_FILE_BYTES)",
-                )
-            )
-            return None
-        with path.open("rb") as fh:
-            data = fh.read(settings.max_file_bytes + 1)
-    except FileNotFoundError:
-        reason = "broken symlink" if path.is_symlink() else "file vanished during ingest"
-        report.skipped.append(Skipped(rel, reason))
-        return None
-    except OSError as exc:
-        report.skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
-        return None
-    return _Doc(key=key, root=root, source=rel, display=rel, data=data, kind=kind)
-
-
-def _fetch_doc(url: str, settings: Settings, report: IngestReport) -> _Doc | None:
-    try:
-        data, kind = fetch(url, timeout=settings.fetch_timeout, max_bytes=settings.max_file_bytes)
-    except LoadError as exc:
-        report.skipped.append(Skipped(url, str(exc)))
-        return None
-    return _Doc(key=f"{url}::", root=url, source=url, display=url, data=data, kind=kind, url=url)
 
 
 def require_ok(report: IngestReport) -> None:

@@ -15,8 +15,8 @@ import pytest
 
 from advisor import Settings, Store
 from advisor.cli import main
-from ingest import ingest
-from ingest.pipeline import IngestReport, _read
+from ingest import IngestReport, ingest
+from ingest.discovery import Skipped, read_file
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,13 +166,13 @@ def test_symlinks_leading_outside_the_root_are_never_read(tmp_path: Path) -> Non
 
 
 def test_a_file_that_vanishes_mid_run_is_a_reason(tmp_path: Path) -> None:
-    """Listed, then gone before it is read: `_read` on a path removed in between."""
+    """Listed, then gone before it is read: `read_file` on a path removed in between."""
     folder = _folder(tmp_path, "gone.md", b"# Gone\n\nSoon deleted.\n")
     path = folder / "gone.md"
     path.unlink()
-    report = IngestReport()
-    assert _read(path, "gone.md", "k", str(folder), Settings.from_env(), report) is None
-    assert [asdict(s) for s in report.skipped] == [
+    skipped: list[Skipped] = []
+    assert read_file(path, "gone.md", "k", str(folder), Settings.from_env(), skipped) is None
+    assert [asdict(s) for s in skipped] == [
         {"path": "gone.md", "reason": "file vanished during ingest"}
     ]
 
