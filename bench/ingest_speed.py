@@ -33,11 +33,12 @@ UNCHANGED_TARGET_S = 3.0
 
 def _records(settings: Any) -> list[Any]:
     """The records a full ingest embeds, built by the pipeline's own loaders and chunker."""
-    from ingest.pipeline import IngestReport, _chunk, _collect
+    from ingest.discovery import collect
+    from ingest.pipeline import IngestReport, to_chunks
 
     report = IngestReport()
-    docs, _ = _collect((), settings, report)
-    return [c for doc in docs for c in (_chunk(doc, settings, report) or [])]
+    docs, _ = collect((), settings, report.skipped)
+    return [c for doc in docs for c in (to_chunks(doc, settings, report) or [])]
 
 
 def measure(repeat: int) -> dict[str, Any]:

@@ -76,6 +76,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from langchain_core.embeddings import Embeddings  # noqa: E402
 
+from advisor.embeddings import Embedder  # noqa: E402
 from advisor.records import Chunk  # noqa: E402
 from advisor.settings import Settings  # noqa: E402
 from advisor.store import Store  # noqa: E402
@@ -129,8 +130,8 @@ class Material:
 def load_material(settings: Settings) -> Material:
     """Chunk the bundled corpus the way ingest does and keep its parts."""
     from ingest.chunking import chunk_document
+    from ingest.discovery import bundled_corpus
     from ingest.loaders import SUPPORTED, load_bytes
-    from ingest.pipeline import bundled_corpus
 
     top = bundled_corpus()
     sentences: dict[str, None] = {}
@@ -193,7 +194,7 @@ class RealVectors:
 
 
 def real_vectors(
-    embeddings: Embeddings,
+    embeddings: Embedder,
     material: Material,
     queries: list[str],
     calibration: list[str],

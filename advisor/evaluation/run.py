@@ -154,8 +154,8 @@ def tutorial_baseline(settings: Settings) -> Callable[[str], list[str]]:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from advisor.embeddings import get_embeddings
+    from ingest.discovery import bundled_corpus
     from ingest.loaders import load_bytes
-    from ingest.pipeline import bundled_corpus
 
     docs = []
     for path in sorted(bundled_corpus().rglob("*.md")):
