@@ -51,6 +51,29 @@ class Chunk:
             return self.text
         return f"{head}: {self.text}" if self.unit == "sentence" else f"{head}\n{self.text}"
 
+    @classmethod
+    def from_stored(cls, cid: str, text: str | None, meta: Any) -> Chunk:
+        """A chunk rebuilt from a Chroma id, document and metadata (the inverse of `metadata`)."""
+        m = dict(meta or {})
+        return cls(
+            id=cid,
+            text=text or "",
+            source=str(m.get("source", "")),
+            title=str(m.get("title", "")),
+            section=str(m.get("section", "")),
+            doc_key=str(m.get("doc_key", "")),
+            doc_hash=str(m.get("doc_hash", "")),
+            doc_chunks=int(m.get("doc_chunks", 0)),
+            url=str(m.get("url", "")),
+            kind=str(m.get("kind", "")),
+            root=str(m.get("root", "")),
+            unit=str(m.get("unit", "chunk")),
+            parent=str(m.get("parent", "")),
+            step=int(m.get("step", 0) or 0),
+            cost=str(m.get("cost", "")),
+            level=str(m.get("level", "")),
+        )
+
     def as_source(self, score: float, matches: tuple[tuple[str, float], ...] = ()) -> Source:
         """This passage as a citable source."""
         return Source(

@@ -20,6 +20,12 @@ from filelock import FileLock, Timeout
 from advisor.errors import ConfigurationError, StoreUnavailable
 from advisor.records import Chunk
 from advisor.settings import Settings
+from advisor.store_client import (
+    forget_embedded_system,
+    is_connection_error,
+    make_client,
+    unavailable,
+)
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -40,36 +46,6 @@ class DocState:
     def is_complete(self, doc_hash: str) -> bool:
         """True when every chunk of exactly this version is present (no interrupted write)."""
         return self.hashes == {doc_hash} and len(self.ids) == self.expected_chunks
-
-
-def make_client(settings: Settings) -> ClientAPI:
-    """A Chroma client for these settings: a server when CHROMA_HOST is set, else on disk."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    try:
-        if settings.remote_store:
-            return chromadb.HttpClient(
-                host=settings.chroma_host or "localhost",
-                port=settings.chroma_port,
-                settings=chroma_settings,
-            )
-        settings.store_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
-    except (OSError, ValueError, ConnectionError) as exc:
-        raise StoreUnavailable(_unavailable(settings, exc)) from None
-    except Exception as exc:  # chromadb raises its own error types for a down server
-        raise StoreUnavailable(_unavailable(settings, exc)) from None
-
-
-def _unavailable(settings: Settings, exc: BaseException) -> str:
-    where = (
-        f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-        if settings.remote_store
-        else f"embedded store in {settings.store_dir}"
-    )
-    return f"vector store unavailable ({where}): {type(exc).__name__}: {exc}".strip()
 
 
 class Store:
@@ -115,9 +91,9 @@ class Store:
         except (ConfigurationError, StoreUnavailable):
             raise
         except Exception as exc:
-            if _looks_like_connection_error(exc):
+            if is_connection_error(exc):
                 self._collection = None  # reconnect on the next call
-                raise StoreUnavailable(_unavailable(self._settings, exc)) from None
+                raise StoreUnavailable(unavailable(self._settings, exc)) from None
             raise
 
     def metadata(self) -> dict[str, Any]:
@@ -182,12 +158,7 @@ class Store:
             self._collection = None  # it may have been dropped and recreated (--reset)
             if self._settings.remote_store:
                 return  # a server holds one index for every client
-            from chromadb.api.shared_system_client import SharedSystemClient
-
-            identifier = getattr(self._client, "_identifier", None)
-            if identifier is not None:
-                SharedSystemClient._identifier_to_system.pop(identifier, None)
-                SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+            forget_embedded_system(self._client)
             self._client = make_client(self._settings)
 
     def mark_ingested(self, model: str, dim: int, changed: bool) -> None:
@@ -231,7 +202,7 @@ class Store:
         pages = self._pages(include=["metadatas", "documents"], where={"unit": "chunk"})
         for ids, metas, docs in pages:
             for cid, meta, doc in zip(ids, metas, docs, strict=True):
-                chunks.append(_to_chunk(cid, doc, meta))
+                chunks.append(Chunk.from_stored(cid, doc, meta))
         return chunks
 
     def _pages(
@@ -300,7 +271,9 @@ class Store:
             got["distances"][0],
             strict=True,
         )
-        return [(_to_chunk(cid, doc, meta), 1.0 - float(dist)) for cid, doc, meta, dist in rows]
+        return [
+            (Chunk.from_stored(cid, doc, meta), 1.0 - float(dist)) for cid, doc, meta, dist in rows
+        ]
 
     def stats(self) -> dict[str, Any]:
         """Documents, chunks and the time of the last ingest (for the UI sidebar and the API)."""
@@ -330,36 +303,6 @@ class Store:
             yield
         finally:
             lock.release()
-
-
-def _to_chunk(cid: str, doc: str | None, meta: Any) -> Chunk:
-    m = dict(meta or {})
-    return Chunk(
-        id=cid,
-        text=doc or "",
-        source=str(m.get("source", "")),
-        title=str(m.get("title", "")),
-        section=str(m.get("section", "")),
-        doc_key=str(m.get("doc_key", "")),
-        doc_hash=str(m.get("doc_hash", "")),
-        doc_chunks=int(m.get("doc_chunks", 0)),
-        url=str(m.get("url", "")),
-        kind=str(m.get("kind", "")),
-        root=str(m.get("root", "")),
-        unit=str(m.get("unit", "chunk")),
-        parent=str(m.get("parent", "")),
-        step=int(m.get("step", 0) or 0),
-        cost=str(m.get("cost", "")),
-        level=str(m.get("level", "")),
-    )
-
-
-def _looks_like_connection_error(exc: BaseException) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return any(
-        word in text
-        for word in ("connect", "connection", "timed out", "timeout", "unavailable", "refused")
-    )
 
 
 def wait_for_generation(store: Store, after: int, timeout: float = 10.0) -> int:
