@@ -104,7 +104,7 @@ def _quality(r: dict[str, Any]) -> str:
     refused_off = n_off - len(a["off_topic_not_refused"])
     lines += [
         "",
-        "| answers (extractive backend) | figure |",
+        f"| answers ({a.get('backend', 'extractive')} backend) | figure |",
         "|---|---|",
         f"| in-scope answers containing the needed fact | {a['answer_accuracy']:.3f} "
         f"({round(a['answer_accuracy'] * n_in)}/{n_in}) |",
@@ -114,6 +114,11 @@ def _quality(r: dict[str, Any]) -> str:
         f"| in-scope questions refused | {a['in_scope_refused']}/{n_in} |",
         f"| citations pointing at a listed source (must be 100%) | {a['citation_validity']:.1%} |",
     ]
+    if "numbers_not_in_sources" in a:
+        lines.append(
+            f"| numbers in in-scope answers not found in their sources | "
+            f"{a['numbers_not_in_sources']} of {a['numbers_in_answers']} |"
+        )
     return "\n".join(lines)
 
 
@@ -240,7 +245,7 @@ def _scale(r: dict[str, Any]) -> str:
             f"{_x(b['baseline_p50_ms'], a['baseline_p50_ms'])} | – | "
             f"{_x(b['rss_peak_mb'], a['rss_peak_mb'])} |"
         )
-    big = rows[-1]
+    big, rate = rows[-1], r["real_embedding_texts_per_s"]
     met = {True: "met", False: "missed"}
     lines += [
         "",
@@ -250,8 +255,10 @@ def _scale(r: dict[str, Any]) -> str:
         "and headings of the bundled corpus recombined with 15% of words replaced by "
         "Zipf-distributed pseudo-words; vectors are real MiniLM vectors drifted by the "
         f"measured effect of that substitution (mean pairwise cosine {s['pairwise_scheme']} vs "
-        f"{s['pairwise_real']} for real embeddings of the same texts); embedding every record "
-        f"for real runs at {r['real_embedding_texts_per_s']:.0f} chunks/s here.",
+        f"{s['pairwise_real']} for real embeddings of the same texts), as embedding all "
+        f"{big['records']:,} records for real at {rate:.0f} chunks/s would take "
+        f"{big['records'] / max(rate, 1e-9) / 3600:.0f} h here. With a metadata filter "
+        f"(kind ≠ guide, Chroma pre-filters), p50 is {big['filtered_p50_ms']:.0f} ms.",
     ]
     return "\n".join(lines)
 
@@ -269,7 +276,12 @@ def _parts_table(doc: dict[str, Any]) -> str:
             f"| {name} | {p['status']} | {p['seconds']:.0f} s | {p['load_before']:.2f} → "
             f"{p['load_after']:.2f} | {p['other_cores']:.2f} |"
         )
-    return "\n".join([*lines, "", "</details>"])
+    note = (
+        "Other processes' cores: machine-wide busy CPU time minus this run's own and its "
+        "reaped children's, per second of wall time; processes the run starts but does not "
+        "reap itself (Chromium's renderers in sessions) count as other processes."
+    )
+    return "\n".join([*lines, "", note, "", "</details>"])
 
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {

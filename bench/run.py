@@ -148,6 +148,7 @@ def run_part(name: str, plan: Plan) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     busy1, own1 = _cpu_seconds()
     entry |= {
+        "commit": _git("rev-parse", "--short", "HEAD"),  # others may commit during a long run
         "seconds": seconds,
         "load_before": load_before,
         "load_after": os.getloadavg()[0],
