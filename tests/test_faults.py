@@ -29,6 +29,7 @@ from streamlit.testing.v1 import AppTest
 from advisor import Answer, CareerAdvisor, Settings, Store, StoreUnavailable, make_answerer
 from advisor.api import create_app
 from tests.llm_server import ANSWER, ScriptedLLM, scripted_llm
+from tests.samples import ZORB_QUESTION, write_zorb
 from tests.servers import chroma_server, free_port
 
 pytestmark = pytest.mark.slow
@@ -36,19 +37,6 @@ pytestmark = pytest.mark.slow
 APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
 SECRET = "sk-test-faults-NEVER-SHOW-5b1e9d"
 STARTER = "PyTorch or TensorFlow first?"
-ZORB = """---
-title: Zorbulate Method
-url: https://zorbulate.example.org/
-kind: technique
----
-# Zorbulate Method
-
-## What it is
-Zorbulate is a made-up study technique: to zorbulate a paper, you re-implement
-its smallest experiment in one evening before reading the related work. Zorbulating
-keeps a learner honest about what they can build.
-"""
-ZORB_QUESTION = "What is the zorbulate method?"
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +195,7 @@ def test_api_reports_a_failing_llm_as_json(
 
 def cards(folder: Path, count: int = 6) -> Path:
     """The Zorbulate card plus `count` filler cards (enough records to take a while)."""
-    folder.mkdir(parents=True)
-    (folder / "zorbulate.md").write_text(ZORB, encoding="utf-8")
+    write_zorb(folder)
     for i in range(count):
         lines = [
             f"Filler practice {i} sentence {j}: learners revisit topic {i * 7 + j} weekly."
@@ -348,9 +335,7 @@ def test_chroma_server_down_then_back_without_restarting_the_app(tmp_path: Path)
         store_refresh_seconds=0.2,
         api_rate_limit=0,
     )
-    folder = tmp_path / "cards"
-    folder.mkdir()
-    (folder / "zorbulate.md").write_text(ZORB, encoding="utf-8")
+    folder = write_zorb(tmp_path / "cards").parent
 
     def asked_ok(advisor: CareerAdvisor, client: TestClient) -> None:
         answer = advisor.ask(ZORB_QUESTION)

@@ -9,23 +9,12 @@ import httpx
 import pytest
 
 from advisor import Settings
+from tests.samples import ZORB_QUESTION, write_zorb
 from tests.servers import Server, advisor_replicas, chroma_server, remote_env
 
 pytestmark = pytest.mark.slow
 
 QUESTION = "PyTorch or TensorFlow first?"
-CARD = """---
-title: Zorbulate Method
-url: https://zorbulate.example.org/
-kind: technique
----
-# Zorbulate Method
-
-## What it is
-Zorbulate is a made-up study technique: to zorbulate a paper, you re-implement
-its smallest experiment in one evening before reading the related work. Zorbulating
-keeps a learner honest about what they can build.
-"""
 
 
 def _ingest(chroma: Server, tmp_path: Path, *paths: Path) -> int:
@@ -63,12 +52,10 @@ def test_two_replicas_share_one_chroma_server(tmp_path: Path) -> None:
                 ready = client.get(f"{replica.url}/readyz").json()
                 assert ready["status"] == "ready" and ready["chunks"] > 50
 
-            card = tmp_path / "cards" / "zorbulate.md"
-            card.parent.mkdir()
-            card.write_text(CARD, encoding="utf-8")
+            card = write_zorb(tmp_path / "cards")
             assert _ingest(chroma, tmp_path, card) == 1
 
-            question = "What is the zorbulate method?"
+            question = ZORB_QUESTION
             for replica in replicas:
                 deadline = time.monotonic() + 15
                 while True:
