@@ -70,39 +70,16 @@ def _load(path: str) -> Embedder:
         raise ConfigurationError(
             f"ADVISOR_EMBEDDING_MODEL={path!r} is not a local directory and downloads are off"
         )
+    from langchain_huggingface import HuggingFaceEmbeddings
+
     log.info("loading embedding model %s", path)  # once per process: benchmarks count it
     _quiet_transformers()
-    return SentenceEmbeddings(path)
-
-
-class SentenceEmbeddings:
-    """A sentence-transformers model with LangChain's embedding methods.
-
-    Computes exactly what langchain-huggingface's `HuggingFaceEmbeddings` does with
-    these settings (newlines as spaces, normalised vectors, batches of 32, CPU) but
-    imports neither it nor LangChain's runnables: together they cost a fresh
-    `advisor ask` about half a second. LangChain code that calls `embed_documents`
-    and `embed_query` (vector stores) accepts it.
-    """
-
-    def __init__(self, path: str) -> None:
-        from sentence_transformers import SentenceTransformer
-
-        self.client = SentenceTransformer(path, device="cpu")
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Unit-length vectors, one per text."""
-        vectors = self.client.encode(
-            [t.replace("\n", " ") for t in texts],
-            normalize_embeddings=True,
-            batch_size=32,
-            show_progress_bar=False,
-        )
-        return vectors.tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        """The vector of one question."""
-        return self.embed_documents([text])[0]
+    return HuggingFaceEmbeddings(
+        model_name=path,
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
+        query_encode_kwargs={"normalize_embeddings": True},
+    )
 
 
 def _quiet_transformers() -> None:
