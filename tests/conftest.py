@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +102,24 @@ def extractive(shared_store: Store) -> CareerAdvisor:
     """The offline advisor over the built index."""
     settings = shared_store.settings.with_(backend="extractive")
     return CareerAdvisor(settings, shared_store, make_answerer(settings))
+
+
+@pytest.fixture(scope="session")
+def quality_run(
+    index_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[int, dict[str, Any], str, Path]:
+    """CI's quick quality benchmark, run once per session and shared by its users.
+
+    `bench/run.py --quick --only quality --json F --readme COPY` on the built index:
+    (exit code, the JSON document, the rewritten README copy, the work folder).
+    tests/test_eval.py asserts the quality floors on it; tests/test_bench.py its plumbing.
+    """
+    from bench import run
+
+    work = tmp_path_factory.mktemp("bench")
+    readme = work / "README.md"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "README.md", readme)
+    out = work / "out.json"
+    argv = ["--quick", "--only", "quality", "--store", str(index_dir)]
+    code = run.main([*argv, "--json", str(out), "--readme", str(readme)])
+    return code, json.loads(out.read_text(encoding="utf-8")), readme.read_text("utf-8"), work

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +18,8 @@ RETRIEVERS = ("advisor", "langchain_tutorial", "bm25_only")
 
 
 def _outside(text: str) -> tuple[str, str]:
+    """The README text before and after the benchmark block."""
     return text.split(START)[0], text.split(END)[1]
-
-
-@pytest.fixture(scope="module")
-def quality_run(
-    index_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[int, dict[str, Any], str, Path]:
-    """`run.py --quick --only quality --json F --readme COPY` on the real index, once."""
-    work = tmp_path_factory.mktemp("bench")
-    readme = work / "README.md"
-    shutil.copyfile(ROOT / "README.md", readme)
-    out = work / "out.json"
-    argv = ["--quick", "--only", "quality", "--store", str(index_dir)]
-    code = run.main([*argv, "--json", str(out), "--readme", str(readme)])
-    return code, json.loads(out.read_text(encoding="utf-8")), readme.read_text("utf-8"), work
 
 
 @pytest.mark.slow
