@@ -1,4 +1,4 @@
-"""Quality floors on the project's question set, asserted on CI's quick benchmark run (bench/run.py).
+"""Quality floors on the project's question set, asserted on CI's quick benchmark (bench/run.py).
 
 Measured: hit@1 0.857, MRR 0.904, recall@4 0.987, answer accuracy 0.896, follow-ups 0.889,
 13/13 off-topic refused, 0 in-scope refused, citations 100%. Each floor allows about one
