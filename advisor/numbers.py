@@ -18,6 +18,7 @@ FLAG = " (not in the sources)"
 _NUMBER = re.compile(
     r"(?<![\w$.,])\$?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<k>[kK]\b)?(?!\w|\.\d|,\d{3})"
 )
+_UNIT_AFTER = re.compile(r"\s*(?:%|percent|usd|dollars|months?|years?|weeks?|days?|hours?)\b", re.I)
 _SKIP = re.compile(r"\[\d+\]|^\s*\d+[.)]\s|^#+\s*\d+\.\s", re.M)
 
 
@@ -59,8 +60,22 @@ def _numbers(text: str) -> list[tuple[int, str, float]]:
         value = float(match.group("digits").replace(",", "") + (match.group("frac") or ""))
         if match.group("k"):
             value *= 1000
+        elif _is_year(match, text):
+            continue  # "in 2026" dates a claim; it is not a salary, duration or count
         found.append((match.end(), match.group(), value))
     return found
+
+
+def _is_year(match: re.Match[str], text: str) -> bool:
+    """A bare 19xx/20xx not used as an amount ("$2026", "2026 hours")."""
+    digits = match.group("digits")
+    if (
+        match.group().startswith("$")
+        or match.group("frac")
+        or not re.fullmatch(r"(19|20)\d\d", digits)
+    ):
+        return False
+    return not _UNIT_AFTER.match(text, match.end())
 
 
 def count_numbers(text: str) -> int:

@@ -23,7 +23,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-ANSWER = "Learn PyTorch first: it is the better first choice in 2026 [1]."
+ANSWER = "Learn PyTorch first: it is the better first choice [1]."
+"""The scripted reply: no number in it, so the number check never changes it (see test_plan)."""
 
 
 class ScriptedLLM:

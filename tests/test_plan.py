@@ -324,3 +324,24 @@ def test_eval_counts_numbers_not_in_the_sources(shared_store: Store) -> None:
     metrics = answer_metrics(advisor, questions)
     assert metrics["numbers_in_answers"] == 5  # 100,000 130,000 12 24 9
     assert metrics["numbers_not_in_sources"] == 1  # the invented "9 months"
+
+
+def test_number_check_matches_by_value_and_skips_years_and_markers() -> None:
+    from advisor.numbers import check_numbers
+    from advisor.records import Source
+
+    cited = [
+        Source(
+            id="faq",
+            title="FAQ",
+            section="Frequently Asked Questions > How much do ML engineers earn?",
+            source="guide.md",
+            text="Entry-level ML roles typically start at $100,000–130,000 USD. "
+            "It takes 12–24 months. Target: 3–5 projects.",
+        )
+    ]
+    ok = "1. Entry roles pay $100k-130k [1] in 2026, after 12-24 months and 3 projects [1]."
+    assert check_numbers(ok, cited).unsupported == ()
+    bad = check_numbers("Seniors earn $250,000 [1] after 30 months, using GPT-4 [1].", cited)
+    assert bad.unsupported == ("$250,000", "30")
+    assert bad.text == (f"Seniors earn $250,000{FLAG} [1] after 30{FLAG} months, using GPT-4 [1].")
