@@ -6,6 +6,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+def unit_id(parent: str, n: int) -> str:
+    """The id of a passage's n-th sentence unit (its n-th sentence in `text.sentences` order)."""
+    return f"{parent}-s{n:03d}"
+
+
+def parse_unit_id(uid: str) -> tuple[str, int] | None:
+    """(passage id, sentence number) of a sentence unit's id; None for any other id."""
+    parent, sep, n = uid.rpartition("-s")
+    return (parent, int(n)) if sep and n.isdigit() else None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Chunk:
     """One piece of a document as stored in Chroma."""

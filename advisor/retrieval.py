@@ -23,10 +23,10 @@ import numpy as np
 
 from advisor.embeddings import Embedder
 from advisor.keyword import KeywordIndex
-from advisor.records import Chunk, Source
+from advisor.records import Chunk, Source, parse_unit_id
 from advisor.settings import Settings
 from advisor.store import Store
-from advisor.text import normalize
+from advisor.text import normalize, sentences
 
 CANDIDATES = 20
 DENSE_WEIGHT = 0.7
@@ -177,12 +177,17 @@ class Retriever:
         sentence units that matched, per passage."""
         best: dict[str, float] = {}
         matched: dict[str, list[tuple[str, float]]] = {}
-        for unit, sim in self._store.query(vector, pool * 4, where=_chroma_where(filters)):
-            cid = unit.parent or unit.id
+        split: dict[str, list[str]] = {}  # passage id -> its sentences (= its units' texts)
+        for uid, sim in self._store.query_ids(vector, pool * 4, where=_chroma_where(filters)):
+            unit = parse_unit_id(uid) if uid not in index.by_id else None
+            cid = unit[0] if unit else uid
             if cid not in index.by_id:
                 continue
-            if unit.parent:
-                matched.setdefault(cid, []).append((unit.text, sim))
+            if unit:
+                if cid not in split:
+                    split[cid] = sentences(index.by_id[cid].text)
+                if unit[1] < len(split[cid]):
+                    matched.setdefault(cid, []).append((split[cid][unit[1]], sim))
             if len(best) < pool and sim > best.get(cid, -1.0):
                 best[cid] = sim
         return best, matched

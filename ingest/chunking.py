@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from advisor.records import Chunk
+from advisor.records import Chunk, unit_id
 from advisor.text import headed_sentences
 
 CHUNKER_VERSION = "3"
@@ -139,7 +139,7 @@ def chunk_document(
             records += [
                 replace(
                     chunk,
-                    id=f"{chunk.id}-s{j:03d}",
+                    id=unit_id(chunk.id, j),
                     text=sentence,
                     section=" > ".join(p for p in (label, inner) if p),
                     unit="sentence",

@@ -183,3 +183,28 @@ def test_keyword_index_built_once_per_generation(extractive: CareerAdvisor) -> N
     for question in ("pandas", "docker", "salary", "calculus"):
         extractive.retrieve(question)
     assert extractive.retriever.rebuilds == before
+
+
+def test_sentence_units_are_their_passages_sentences(shared_store: Store) -> None:
+    """Dense retrieval reads only ids from Chroma and rebuilds a unit's text from its passage."""
+    from advisor.records import parse_unit_id
+
+    passages = {c.id: c.text for c in shared_store.all_chunks()}
+    units = [
+        (uid, text)
+        for page in shared_store._pages(include=["documents"], where={"unit": "sentence"})
+        for uid, text in zip(page[0], page[1], strict=True)
+    ]
+    assert len(units) > 200
+    for uid, text in units:
+        parsed = parse_unit_id(uid)
+        assert parsed is not None and parsed[0] in passages, uid
+        assert sentences(passages[parsed[0]])[parsed[1]] == text, uid
+
+
+def test_matched_sentences_come_with_the_sources(extractive: CareerAdvisor) -> None:
+    sources = extractive.retrieve("Should I learn PyTorch or TensorFlow first?")
+    matched = [text for s in sources for text, _ in s.matches]
+    assert "PyTorch is the better first choice in 2026." in matched
+    for source in sources:
+        assert all(text in sentences(source.text) for text, _ in source.matches)
