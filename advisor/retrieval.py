@@ -161,7 +161,7 @@ class Retriever:
             if any(_near_duplicate(words, other) for other in seen):
                 continue
             seen.append(words)
-            sources.append(_to_source(chunk, fused[cid], matched.get(cid, [])))
+            sources.append(chunk.as_source(fused[cid], tuple(matched.get(cid, []))))
             if len(sources) == k:
                 break
         return Retrieval(sources=sources, best_similarity=best)
@@ -230,20 +230,6 @@ def _near_duplicate(a: set[str], b: set[str]) -> bool:
     if not a or not b:
         return a == b
     return len(a & b) / len(a | b) >= 0.9
-
-
-def _to_source(chunk: Chunk, score: float, matched: list[tuple[str, float]]) -> Source:
-    return Source(
-        matches=tuple(matched),
-        id=chunk.id,
-        text=chunk.text,
-        title=chunk.title,
-        section=chunk.section,
-        source=chunk.source,
-        url=chunk.url,
-        score=score,
-        kind=chunk.kind,
-    )
 
 
 _FIELDS = ("source", "title", "section", "top_section", "kind", "url", "root", "doc_key")
