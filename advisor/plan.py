@@ -17,7 +17,7 @@ from advisor.outline import Citations, Outline
 from advisor.plan_markdown import render
 from advisor.profile import SKILLS, Profile
 from advisor.records import Source
-from advisor.roles import QUOTES
+from advisor.roles import MLOPS_QUOTE, QUOTES
 
 STEP_SKILL = {2: "math", 3: "python", 4: "classical_ml", 5: "deep_learning", 6: "mlops"}
 """Which profile skill each guide step teaches; steps 1 (roles) and 7 (portfolio) stay."""
@@ -176,10 +176,7 @@ def _role_notes(outline: Outline, number: int, profile: Profile, cite: Citations
     role = profile.target_role
     if not role:
         return []
-    aspect = {1: "Focus", 6: "Skills emphasised"}.get(number)
-    quotes = QUOTES.get(("Machine Learning Engineer" if number == 6 else role, aspect or ""), ())
-    if number == 6:
-        quotes = quotes[1:]  # the MLOps sentence
+    quotes = {1: QUOTES.get((role, "Focus"), ()), 6: (MLOPS_QUOTE,)}.get(number, ())
     notes = []
     for quote in quotes:
         chunk = outline.find(quote)

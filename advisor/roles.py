@@ -19,6 +19,8 @@ ROLES = ("Machine Learning Engineer", "Data Scientist", "Applied AI Engineer")
 ASPECTS = ("Focus", "Typical work", "Skills emphasised", "Entry accessibility", "Pay")
 
 NOT_COVERED = "Not covered by the guide."
+MLOPS_QUOTE = "MLOps is what differentiates a data scientist from a machine learning engineer"
+"""The guide's one sentence on what sets ML engineers apart (also quoted in plans' step 6)."""
 
 QUOTES: dict[tuple[str, str], tuple[str, ...]] = {
     ("Machine Learning Engineer", "Focus"): (
@@ -30,7 +32,7 @@ QUOTES: dict[tuple[str, str], tuple[str, ...]] = {
     ),
     ("Machine Learning Engineer", "Skills emphasised"): (
         "Heavy emphasis on software engineering practices",
-        "MLOps is what differentiates a data scientist from a machine learning engineer",
+        MLOPS_QUOTE,
     ),
     ("Machine Learning Engineer", "Entry accessibility"): (
         "Many ML engineers work at top companies without advanced degrees.",

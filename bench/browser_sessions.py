@@ -23,16 +23,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+if str(ROOT) not in sys.path:  # run as a script: make `tests.servers` importable
+    sys.path.insert(0, str(ROOT))
+
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process  # noqa: E402
+
 MODEL_LOAD = "loading embedding model"
 FOLLOW_UP = "How long does it take to learn it?"
 SERVE_APP = (
@@ -75,14 +70,6 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -176,12 +163,7 @@ def streamlit_app(
             time.sleep(0.3)
         yield url, proc, log, started
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop_process(proc)
 
 
 class Wave:
@@ -263,7 +245,9 @@ async def session_rounds(
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--disable-dev-shm-usage"]
+        )
         try:
             first = Round("first session")
             start, cpu = time.monotonic(), cpu_seconds(pid)

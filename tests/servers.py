@@ -25,6 +25,16 @@ from pathlib import Path
 import httpx
 
 HOST = "127.0.0.1"
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium: browser tests and benchmarks drive it; Playwright never fetches one."""
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 BIN = Path(sys.executable).parent
 
 
@@ -51,14 +61,19 @@ class Server:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Terminate, then kill if it does not exit in `timeout` seconds."""
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=timeout)
+        stop_process(self.process, timeout)
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    """Terminate a child process, then kill it if it does not exit in `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
 
 
 def free_port() -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,17 +21,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 STARTER = "PyTorch or TensorFlow first?"
 FOLLOW_UP = "How long does it take to learn it?"
 
@@ -40,12 +32,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
@@ -87,12 +73,7 @@ def server(index_dir: Path, tmp_path: Path) -> Iterator[tuple[str, float]]:
         wait_healthy(url, proc, log)
         yield url, started
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop_process(proc)
 
 
 def assistant_messages(page: object) -> object:

@@ -32,8 +32,8 @@ from langchain_core.messages import SystemMessage
 from advisor import CareerAdvisor, Settings, Store, make_answerer
 from advisor.api import create_app
 from advisor.llm import load_prompt
-from tests.servers import free_port
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, wait_healthy
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
+from tests.test_browser import ROOT, wait_healthy
 
 pytestmark = pytest.mark.slow
 
@@ -220,12 +220,7 @@ def app_url(poisoned: Poisoned, tmp_path: Path) -> Iterator[str]:
         wait_healthy(url, proc, log)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop_process(proc)
 
 
 @pytest.mark.browser
