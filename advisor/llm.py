@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -16,8 +17,9 @@ from advisor.records import Source
 from advisor.settings import Settings
 
 
+@cache
 def load_prompt(name: str) -> str:
-    """A prompt template shipped as package data (`advisor/prompts/NAME.md`)."""
+    """A prompt template shipped as package data (`advisor/prompts/NAME.md`), read once."""
     return resources.files("advisor.prompts").joinpath(f"{name}.md").read_text(encoding="utf-8")
 
 
