@@ -102,7 +102,16 @@ def _quality(r: dict[str, Any]) -> str:
     a = r["answers"]
     n_in, n_off, n_follow = q["in_scope"], q["off_topic"], q["follow_ups"]
     refused_off = n_off - len(a["off_topic_not_refused"])
+    ours = r["retrieval"]["advisor"]
+    met = {True: "met", False: "**not met**"}
     lines += [
+        "",
+        f"Targets: hit@1 ≥ 0.90 {met[ours['hit@1'] >= 0.90]}; recall@4 ≥ 0.98 "
+        f"{met[ours['recall@4'] >= 0.98]}; ahead of the tutorial stack on hit@1 and MRR "
+        f"{met[bool(base) and ours['hit@1'] > base['hit@1'] and ours['mrr'] > base['mrr']]}; "
+        f"off-topic refused ≥ 90% {met[refused_off >= 0.9 * n_off]}; at most one in-scope "
+        f"question refused {met[a['in_scope_refused'] <= 1]}. Why hit@1 stops short: "
+        "[Retrieval quality](#retrieval-quality-and-its-limit).",
         "",
         f"| answers ({a.get('backend', 'extractive')} backend) | figure |",
         "|---|---|",
