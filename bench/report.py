@@ -267,7 +267,8 @@ def _scale(r: dict[str, Any]) -> str:
         f"{s['pairwise_real']} for real embeddings of the same texts), as embedding all "
         f"{big['records']:,} records for real at {rate:.0f} chunks/s would take "
         f"{big['records'] / max(rate, 1e-9) / 3600:.0f} h here. With a metadata filter "
-        f"(kind ≠ guide, Chroma pre-filters), p50 is {big['filtered_p50_ms']:.0f} ms.",
+        f"(kind ≠ guide, filtered in memory from unfiltered Chroma neighbours), p50 is "
+        f"{big['filtered_p50_ms']:.0f} ms.",
     ]
     return "\n".join(lines)
 

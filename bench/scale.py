@@ -48,10 +48,12 @@ Measured per size, in a fresh process that opens the built store (so resident me
 is what a serving process holds): Chroma write time (through `Store.upsert`, sentence
 units included); keyword index build (fetching every chunk from Chroma, then
 `KeywordIndex`); resident memory after the build, after the queries, after 20 more
-queries with a metadata filter (Chroma's pre-filter holds hundreds of MB at 370k
-records) and at peak; retrieval latency p50/p95 over the queries with the query vector precomputed
-(`Retriever.retrieve_vector`), broken down into dense (Chroma query and mapping units
-to passages), BM25 (scores and top candidates) and fusion (fuse, prior, dedup); and a
+queries with a metadata filter (kind != guide: the retriever filters 4x as many unfiltered
+Chroma neighbours in memory; Chroma's own pre-filter, which it falls back to for a rare
+filter value, took 1.5 s a query and 370 MB more at 370k records) and at peak;
+retrieval latency p50/p95 over the queries with the query vector precomputed
+(`Retriever.retrieve_vector`), broken down into dense (Chroma query and mapping units to
+passages), BM25 (scores and top candidates) and fusion (fuse, prior, dedup); and a
 baseline run in the same process, a dense-only top-k query straight to Chroma.
 Timings are noisy on a shared 2-CPU machine; compare ratios within one run.
 """

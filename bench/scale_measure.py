@@ -23,7 +23,7 @@ from bench.scale_corpus import Generator, Material
 from bench.scale_vectors import DIM, RealVectors
 
 FILTERED_QUERIES = 20
-"""Queries also run with a metadata filter (Chroma pre-filters; reported separately)."""
+"""Queries also run with a metadata filter, kind != guide (reported separately)."""
 K = 4
 
 
