@@ -45,8 +45,19 @@ class RecordingStore(Store):
 def questions(extractive: CareerAdvisor) -> dict[str, list[float]]:
     """Every evaluation question with its real embedding."""
     qs = load_questions()
-    texts = [q.question for q in (*qs.in_scope, *qs.off_topic, *qs.follow_ups)]
+    texts = [q.question for q in (*qs.in_scope, *qs.follow_ups, *qs.off_topic)]
     return {q: extractive.retriever.embeddings.embed_query(q) for q in texts}
+
+
+@pytest.fixture(scope="module")
+def answered(questions: dict[str, list[float]]) -> dict[str, list[float]]:
+    """The in-scope questions and follow-ups (off-topic ones are refused).
+
+    An off-topic question is about equally far from every passage (cosine ~0.07), so the odd
+    record that either approximate search misses can reorder its top four.
+    """
+    off_topic = {q.question for q in load_questions().off_topic}
+    return {q: v for q, v in questions.items() if q not in off_topic}
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +83,12 @@ def _passage(uid: str) -> str:
 @pytest.mark.parametrize("filters", BROAD, ids=str)
 def test_filtered_retrieve_equals_the_where_based_retrieve(
     recording: tuple[Retriever, RecordingStore],
-    questions: dict[str, list[float]],
+    answered: dict[str, list[float]],
     filters: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     retriever, store = recording
+    questions = answered
 
     def run() -> list[list[Source]]:
         return [retriever.retrieve_vector(q, v, 4, filters).sources for q, v in questions.items()]
@@ -99,7 +111,7 @@ def test_filtered_retrieve_equals_the_where_based_retrieve(
 @pytest.mark.parametrize("filters", BROAD, ids=str)
 def test_filtered_candidates_match_the_where_query(
     recording: tuple[Retriever, RecordingStore],
-    questions: dict[str, list[float]],
+    answered: dict[str, list[float]],
     filters: dict[str, Any],
 ) -> None:
     """The records `_dense` reads: all pass, best first, and they are the `where` query's
@@ -107,7 +119,7 @@ def test_filtered_candidates_match_the_where_query(
     approximate (HNSW), and at 80 records they differ by up to 4 on this index."""
     retriever, store = recording
     index = retriever.keyword_index()
-    for question, vector in questions.items():
+    for question, vector in answered.items():
         nearest = retriever._nearest(vector, NEED, filters, index)
         expected = store.query_ids(vector, NEED, where=_where(filters))
         assert len(nearest) == len(expected) == NEED
