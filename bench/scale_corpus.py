@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from advisor.records import Chunk
+from advisor.records import Chunk, unit_id
 from advisor.settings import Settings
 from bench.scale_vectors import DIM, RealVectors, normalise
 
@@ -195,7 +195,7 @@ class Generator:
                 root="synthetic",
             )
             unit_records = [
-                replace(chunk, id=f"{chunk.id}-s{j:03d}", text=t, unit="sentence", parent=chunk.id)
+                replace(chunk, id=unit_id(chunk.id, j), text=t, unit="sentence", parent=chunk.id)
                 for j, t in enumerate(texts)
             ]
             out.append([chunk, *unit_records])
