@@ -99,11 +99,16 @@ class Chunk:
             matches=matches,
         )
 
+    @property
+    def top_section(self) -> str:
+        """The first heading of the section path (a filterable field)."""
+        return self.section.split(" > ")[0]
+
     def metadata(self) -> dict[str, str | int]:
         """Chroma metadata (scalars only)."""
         data: dict[str, str | int] = asdict(self)
         del data["id"], data["text"]
-        data["top_section"] = self.section.split(" > ")[0]
+        data["top_section"] = self.top_section
         return data
 
 

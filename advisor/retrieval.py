@@ -278,21 +278,23 @@ def _chroma_where(filters: dict[str, Any] | None) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "$eq": lambda v, e: v == e,
+    "$ne": lambda v, e: v != e,
+    "$in": lambda v, e: v in e,
+    "$nin": lambda v, e: v not in e,
+}
+
+
 def matches(chunk: Chunk, filters: dict[str, Any] | None) -> bool:
     """Apply the same metadata filter Chroma applies ($eq, $ne, $in, $nin)."""
     if not filters:
         return True
-    meta = chunk.metadata()
     for key, cond in filters.items():
-        value = meta.get(key)
+        value = getattr(chunk, key, None)  # a stored field, or the derived top_section
         ops = cond if isinstance(cond, dict) else {"$eq": cond}
         for op, expected in ops.items():
-            ok = {
-                "$eq": lambda v, e: v == e,
-                "$ne": lambda v, e: v != e,
-                "$in": lambda v, e: v in e,
-                "$nin": lambda v, e: v not in e,
-            }.get(op)
+            ok = _OPS.get(op)
             if ok is None:
                 raise ValueError(f"unsupported filter operator {op!r}")
             if not ok(value, expected):
@@ -313,19 +315,12 @@ def _passing(
 ) -> list[tuple[str, float]]:
     """The records whose passage passes `filters` (fields in `_UNIT_SHARED` only), in order.
 
-    `matches` runs once per distinct combination of the filtered fields' values. Records of
-    passages the keyword index does not hold yet (an ingest it has not caught up with) are
-    dropped here, as `Retriever._dense` drops them.
+    Records of passages the keyword index does not hold yet (an ingest it has not caught up
+    with) are dropped here, as `Retriever._dense` drops them.
     """
-    verdicts: dict[tuple[Any, ...], bool] = {}
     kept: list[tuple[str, float]] = []
     for uid, sim in records:
         chunk = index.by_id.get(_passage_of(uid, index)[0])
-        if chunk is None:
-            continue
-        values = tuple(getattr(chunk, field) for field in filters)
-        if values not in verdicts:
-            verdicts[values] = matches(chunk, filters)
-        if verdicts[values]:
+        if chunk is not None and matches(chunk, filters):
             kept.append((uid, sim))
     return kept

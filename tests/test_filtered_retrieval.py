@@ -14,7 +14,7 @@ import pytest
 from advisor import CareerAdvisor, Source, Store
 from advisor import retrieval as retrieval_module
 from advisor.evaluation.run import load_questions
-from advisor.records import Chunk, parse_unit_id
+from advisor.records import Chunk
 from advisor.retrieval import CANDIDATES, OVERFETCH, Retriever, matches
 from advisor.store_client import make_client
 
@@ -73,12 +73,6 @@ def _where(filters: dict[str, Any]) -> dict[str, Any] | None:
     return retrieval_module._chroma_where(filters)
 
 
-def _passage(uid: str) -> str:
-    """The passage id of a record id (a sentence unit's id extends its passage's)."""
-    unit = parse_unit_id(uid)
-    return unit[0] if unit else uid
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", BROAD, ids=str)
 def test_filtered_retrieve_equals_the_where_based_retrieve(
@@ -125,7 +119,8 @@ def test_filtered_candidates_match_the_where_query(
         assert len(nearest) == len(expected) == NEED
         sims = [s for _, s in nearest]
         assert sims == sorted(sims, reverse=True)
-        assert all(matches(index.by_id[_passage(uid)], filters) for uid, _ in nearest)
+        passages = [index.by_id[retrieval_module._passage_of(uid, index)[0]] for uid, _ in nearest]
+        assert all(matches(p, filters) for p in passages)
         shared = {uid for uid, _ in nearest} & {uid for uid, _ in expected}
         assert len(shared) >= 0.9 * NEED, question
 
