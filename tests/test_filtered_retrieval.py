@@ -17,6 +17,7 @@ from advisor.evaluation.run import load_questions
 from advisor.records import Chunk
 from advisor.retrieval import CANDIDATES, OVERFETCH, Retriever, matches
 from advisor.store_client import make_client
+from tests.ranking import assert_same_ranking
 
 BROAD = ({"kind": {"$ne": "guide"}}, {"kind": "guide"}, {"kind": {"$in": ["library", "tool"]}})
 """Filters that many records near a question pass: answered in memory."""
@@ -96,8 +97,9 @@ def test_filtered_retrieve_equals_the_where_based_retrieve(
     assert store.wheres == [_where(filters)] * len(questions)
     index = retriever.keyword_index()
     for question, got, want in zip(questions, in_memory, where_based, strict=True):
-        assert got and [s.id for s in got] == [s.id for s in want], question
-        assert [s.score for s in got] == pytest.approx([s.score for s in want], abs=1e-5)
+        assert got, question
+        ranked = [[(s.id, s.score) for s in sources] for sources in (got, want)]
+        assert_same_ranking(*ranked, label=question)
         assert all(matches(index.by_id[s.id], filters) for s in got)
 
 
@@ -148,12 +150,11 @@ def test_filtered_in_memory_over_the_whole_store_is_the_exact_ranking(
     assert 0 < sum(passes) < len(ids)
     for question, vector in questions.items():
         sims = vectors @ np.asarray(vector)
-        exact = [(ids[i], sims[i]) for i in np.argsort(-sims, kind="stable") if passes[i]][:n]
+        ranked = [(ids[i], float(sims[i])) for i in np.argsort(-sims) if passes[i]]
         store.wheres.clear()
         nearest = retriever._nearest(vector, n, filters, index)
         assert store.wheres == [None]
-        assert [uid for uid, _ in nearest] == [uid for uid, _ in exact], question
-        assert [s for _, s in nearest] == pytest.approx([s for _, s in exact], abs=1e-5)
+        assert_same_ranking(nearest, ranked[:n], pool=ranked, label=question)
 
 
 @pytest.mark.slow
