@@ -4,7 +4,7 @@ A `Deadline` is charged only while a model call runs (`running()`), so local wor
 the rewrite and the answer (retrieval, a first index build) does not eat the model's time.
 `bounded()` runs a call on a worker thread and hands its items over a queue, so the caller
 never waits past the deadline, however the server behaves (silent, trickling, keep-alives);
-an abandoned call is cancelled and its connection cut (see `advisor.llm_http`).
+an abandoned call is cancelled and its connection cut (see `http_client`).
 """
 
 from __future__ import annotations
