@@ -9,6 +9,7 @@ and the message must name the setting and say how long it waited.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -89,6 +90,26 @@ def assert_hung_up(llm: ScriptedLLM, count: int = 1) -> None:
     while len(llm.hung_up) < count and time.monotonic() < until:
         time.sleep(0.05)
     assert len(llm.hung_up) >= count, f"{len(llm.hung_up)} of {count} connections were cut"
+    while calls_left() and time.monotonic() < until:
+        time.sleep(0.05)
+    assert not calls_left(), "a worker thread still holds an abandoned call"
+
+
+def calls_left() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "advisor-llm-call" and t.is_alive()]
+
+
+def test_the_clock_runs_only_while_the_model_is_called() -> None:
+    now = [100.0]
+    deadline = Deadline(10.0, clock=lambda: now[0])
+    with deadline.running():
+        now[0] += 4.0
+    now[0] += 50.0  # retrieval, an index build: not the model's time
+    assert deadline.spent() == 4.0 and deadline.remaining() == 6.0
+    with deadline.running(), deadline.running():  # re-entrant: charged once
+        now[0] += 7.0
+        assert deadline.remaining() == 0.0
+    assert deadline.spent() == 11.0
 
 
 # --- the answerer on its own ------------------------------------------------------------------
