@@ -16,7 +16,16 @@ from typing import Any
 
 import pytest
 
-from advisor import Answer, CareerAdvisor, LLMError, Settings, Source, Store, make_answerer
+from advisor import (
+    Answer,
+    CareerAdvisor,
+    ConfigurationError,
+    LLMError,
+    Settings,
+    Source,
+    Store,
+    make_answerer,
+)
 from advisor.conversation import condense_heuristic
 from advisor.deadline import Deadline
 from advisor.errors import LLMTimeout
@@ -198,6 +207,15 @@ def test_max_tokens_reaches_the_server() -> None:
         chat.answer("What is DVC?", SOURCES)
     assert [r.get("max_tokens") for r in llm.requests] == [123, 123]
     assert [r.get("stream", False) for r in llm.requests] == [False, True]
+
+
+def test_the_settings_come_from_the_environment_and_name_themselves() -> None:
+    env = {"ADVISOR_LLM_MAX_TOKENS": "256", "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT": "7.5"}
+    settings = Settings.from_env(env=env)
+    assert settings.llm_max_tokens == 256 and settings.llm_first_token_timeout == 7.5
+    for var, value in (("ADVISOR_LLM_MAX_TOKENS", "0"), ("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT", "-1")):
+        with pytest.raises(ConfigurationError, match=var):
+            Settings.from_env(env={var: value})
 
 
 def test_openai_itself_gets_max_completion_tokens() -> None:
