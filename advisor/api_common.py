@@ -19,6 +19,7 @@ from advisor.errors import (
     ConfigurationError,
     InputError,
     LLMError,
+    LLMTimeout,
     StoreUnavailable,
 )
 from advisor.records import Answer, Source
@@ -47,8 +48,8 @@ def describe_error(exc: AdvisorError, secrets: Iterable[str | None] = ()) -> tup
     status, kind = 400, "invalid_request_error"
     if isinstance(exc, InputError):
         status = 422
-    elif isinstance(exc, LLMError):
-        status, kind = 502, "llm_error"
+    elif isinstance(exc, LLMError):  # the model upstream failed (502) or ran out of time (504)
+        status, kind = 504 if isinstance(exc, LLMTimeout) else 502, "llm_error"
     elif isinstance(exc, StoreUnavailable):
         status, kind = 503, "store_unavailable"
     elif isinstance(exc, ConfigurationError):

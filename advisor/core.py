@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any, Protocol
 
 from advisor.conversation import Turn, condense_heuristic, normalize_history, trim
+from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError
 from advisor.extractive import Draft, ExtractiveAnswerer
@@ -30,7 +31,11 @@ class Answerer(Protocol):
     name: str
 
     def stream(
-        self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
+        self,
+        question: str,
+        sources: Sequence[Source],
+        history: Sequence[Turn] = (),
+        deadline: Deadline | None = None,
     ) -> Iterator[str | Draft]: ...
 
 
@@ -148,7 +153,8 @@ class CareerAdvisor:
 
     def stream(self, question: str, history: Iterable[Any] = ()) -> Iterator[str | Answer]:
         """Yield text deltas as they are produced, then the final Answer."""
-        plan = self._plan(question, history)
+        deadline = Deadline.for_settings(self.settings)  # one for the rewrite and the answer
+        plan = self._plan(question, history, deadline)
         if plan.refused:
             text = refusal_text()
             yield text
@@ -156,7 +162,7 @@ class CareerAdvisor:
             return
         parts: list[str] = []
         draft: Draft | None = None
-        for item in self.answerer.stream(plan.question, plan.sources, plan.history):
+        for item in self.answerer.stream(plan.question, plan.sources, plan.history, deadline):
             if isinstance(item, Draft):
                 draft = item
             else:
@@ -232,23 +238,23 @@ class CareerAdvisor:
             )
         return question
 
-    def _plan(self, question: str, history: Iterable[Any]) -> _Plan:
+    def _plan(self, question: str, history: Iterable[Any], deadline: Deadline) -> _Plan:
         question = self._check(question)
         turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
         turns = trim(turns, self.settings.history_chars)
-        standalone = self._condense(question, turns)
+        standalone = self._condense(question, turns, deadline)
         self.ensure_index()
         found = self.retriever.retrieve(standalone, self.settings.top_k)
         weak = not found.sources or found.best_similarity < self.settings.min_relevance
         return _Plan(standalone, turns, [] if weak else found.sources, weak)
 
-    def _condense(self, question: str, turns: Sequence[Turn]) -> str:
+    def _condense(self, question: str, turns: Sequence[Turn], deadline: Deadline) -> str:
         if not turns:
             return question
         condense = getattr(self.answerer, "condense", None)
         if condense is not None:
             try:
-                rewritten = condense(question, turns)
+                rewritten = condense(question, turns, deadline)
                 if rewritten and len(rewritten) <= self.settings.max_question_chars:
                     return rewritten
             except LLMError:

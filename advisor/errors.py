@@ -21,3 +21,7 @@ class StoreUnavailable(AdvisorError):
 
 class LLMError(AdvisorError):
     """The language model is busy, failing or too slow; an offline answer is still possible."""
+
+
+class LLMTimeout(LLMError):
+    """The language model used up its time (ADVISOR_LLM_TIMEOUT) before answering."""

@@ -71,9 +71,13 @@ class ExtractiveAnswerer:
         return chosen
 
     def stream(
-        self, question: str, sources: Sequence[Source], history: Sequence[tuple[str, str]] = ()
+        self,
+        question: str,
+        sources: Sequence[Source],
+        history: Sequence[tuple[str, str]] = (),
+        deadline: object = None,
     ) -> Iterator[str]:
-        """Yield the answer sentence by sentence."""
+        """Yield the answer sentence by sentence (local and quick: no deadline applies)."""
         for i, (sentence, n) in enumerate(self.pick(question, sources)):
             yield f"{'' if i == 0 else ' '}{sentence} [{n}]"
 

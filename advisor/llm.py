@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import resources
@@ -11,7 +12,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from advisor.conversation import Turn, render, to_messages, trim
-from advisor.errors import ConfigurationError, LLMError
+from advisor.deadline import Deadline, DeadlineExpired, FirstTokenTimeout, bounded, http_client
+from advisor.errors import ConfigurationError, LLMError, LLMTimeout
 from advisor.extractive import Draft
 from advisor.records import Source
 from advisor.settings import Settings
@@ -59,7 +61,11 @@ def build_messages(
 
 
 class ChatAnswerer:
-    """Answers with a LangChain chat model; errors become LLMError or ConfigurationError."""
+    """Answers with a LangChain chat model; errors become LLMError or ConfigurationError.
+
+    Every call runs under one Deadline per answer (ADVISOR_LLM_TIMEOUT): the rewrite, the
+    answer, retries and backoff share it, and a call is abandoned the moment it passes.
+    """
 
     def __init__(self, model: BaseChatModel, settings: Settings, name: str = "openai") -> None:
         self.model = model
@@ -67,63 +73,118 @@ class ChatAnswerer:
         self.name = name
 
     def stream(
-        self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
+        self,
+        question: str,
+        sources: Sequence[Source],
+        history: Sequence[Turn] = (),
+        deadline: Deadline | None = None,
     ) -> Iterator[str | Draft]:
         """Yield text deltas; the last item is a Draft saying whether the model finished.
 
         When the server says the prompt is too long, the history is dropped and the
         sources are cut to half the budget, once.
         """
+        deadline = deadline or Deadline.for_settings(self.settings)
         budget = self.settings.llm_context_chars
-        for _ in range(2):
-            messages = build_messages(question, sources, history, self.settings, budget)
-            try:
-                yield from self._stream(messages)
-                return
-            except _ContextTooLong:
-                history, budget = (), budget // 2
+        with deadline.running():
+            for _ in range(2):
+                messages = build_messages(question, sources, history, self.settings, budget)
+                try:
+                    yield from self._attempts(messages, deadline)
+                    return
+                except _ContextTooLong:
+                    history, budget = (), budget // 2
         raise LLMError("the question and its sources do not fit the model's context window")
 
-    def _stream(self, messages: list[BaseMessage]) -> Iterator[str | Draft]:
-        finished = False
-        parts: list[str] = []
-        try:
-            for chunk in self.model.stream(messages):
-                meta = getattr(chunk, "response_metadata", {}) or {}
-                if meta.get("finish_reason"):
-                    finished = True
-                text = chunk.text if isinstance(chunk.text, str) else str(chunk.content)
-                if text:
-                    parts.append(text)
-                    yield text
-        except Exception as exc:
-            if parts:  # cut mid-stream: keep what arrived, mark it incomplete
-                yield Draft("".join(parts), complete=False)
-                return
-            if _is_context_error(exc):
-                raise _ContextTooLong from None
-            raise translate_error(exc, self.settings) from None
-        yield Draft("".join(parts), complete=finished)
+    def _attempts(self, messages: list[BaseMessage], deadline: Deadline) -> Iterator[str | Draft]:
+        """Try, then retry while the deadline has room; text already streamed is never retried."""
+        failure: Exception | None = None
+        for attempt in range(self.settings.llm_max_retries + 1):
+            if attempt and not deadline.sleep(backoff(attempt, failure)):
+                break
+            if deadline.remaining() <= 0:
+                break
+            deadline.attempts += 1
+            parts: list[str] = []
+            finished = False
+            try:
+                for text, done in bounded(
+                    lambda: self._chunks(messages), deadline, lambda item: bool(item[0])
+                ):
+                    finished = finished or done
+                    if text:
+                        parts.append(text)
+                        yield text
+            except Exception as exc:
+                if parts:  # cut mid-stream or out of time: keep what arrived, mark it incomplete
+                    yield Draft("".join(parts), complete=False)
+                    return
+                if _is_context_error(exc):
+                    raise _ContextTooLong from None
+                if isinstance(exc, DeadlineExpired):
+                    raise deadline.expired_error() from None
+                if not retryable(exc):
+                    raise translate_error(exc, self.settings) from None
+                failure = exc
+                continue
+            yield Draft("".join(parts), complete=finished)
+            return
+        raise self._gave_up(failure, deadline)
+
+    def _chunks(self, messages: list[BaseMessage]) -> Iterator[tuple[str, bool]]:
+        """(text, finished) per streamed chunk; runs on the call's worker thread."""
+        for chunk in self.model.stream(messages):
+            meta = getattr(chunk, "response_metadata", {}) or {}
+            finished = bool(meta.get("finish_reason"))
+            text = chunk.text if isinstance(chunk.text, str) else str(chunk.content)
+            if text or finished:
+                yield text, finished
+
+    def _gave_up(self, failure: Exception | None, deadline: Deadline) -> Exception:
+        """The error once no attempt is left (or the deadline has no room for one)."""
+        if failure is None:
+            return deadline.expired_error()
+        if isinstance(failure, FirstTokenTimeout):
+            return deadline.first_token_error()
+        error = translate_error(failure, self.settings)
+        return type(error)(f"{error}; {deadline.waited()}")
 
     def answer(
-        self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
+        self,
+        question: str,
+        sources: Sequence[Source],
+        history: Sequence[Turn] = (),
+        deadline: Deadline | None = None,
     ) -> Draft:
         """The whole answer at once."""
         draft = Draft("")
-        for item in self.stream(question, sources, history):
+        for item in self.stream(question, sources, history, deadline):
             if isinstance(item, Draft):
                 draft = item
         return draft
 
-    def condense(self, question: str, history: Sequence[Turn]) -> str:
-        """Ask the model for a standalone question."""
+    def condense(
+        self, question: str, history: Sequence[Turn], deadline: Deadline | None = None
+    ) -> str:
+        """Ask the model for a standalone question: one try, with at most half the time left."""
+        deadline = deadline or Deadline.for_settings(self.settings)
         prompt = load_prompt("condense").format(
             history=render(trim(history, self.settings.history_chars)), question=question
         )
-        try:
-            reply = self.model.invoke([HumanMessage(prompt)])
-        except Exception as exc:
-            raise translate_error(exc, self.settings) from None
+        messages: list[BaseMessage] = [HumanMessage(prompt)]
+        with deadline.running():
+            deadline.attempts += 1
+            share = Deadline(deadline.remaining() / 2, first_token=0.0)
+            try:
+                with share.running():
+                    (reply,) = bounded(lambda: [self.model.invoke(messages)], share, bool)
+            except DeadlineExpired:
+                raise LLMTimeout(
+                    f"the follow-up rewrite did not finish within {share.seconds:.1f} s "
+                    "(half of what was left of ADVISOR_LLM_TIMEOUT)"
+                ) from None
+            except Exception as exc:
+                raise translate_error(exc, self.settings) from None
         text = reply.text if isinstance(reply.text, str) else str(reply.content)
         return text.strip().strip('"').splitlines()[0].strip() if text.strip() else question
 
@@ -159,7 +220,7 @@ def translate_error(exc: BaseException, settings: Settings) -> Exception:
     if isinstance(exc, openai.RateLimitError):
         return LLMError("the language model is busy (rate limited); try again shortly")
     if isinstance(exc, openai.APITimeoutError | TimeoutError):
-        return LLMError(
+        return LLMTimeout(
             f"the language model did not answer within {settings.llm_timeout:g} s "
             "(ADVISOR_LLM_TIMEOUT)"
         )
@@ -168,6 +229,31 @@ def translate_error(exc: BaseException, settings: Settings) -> Exception:
     if isinstance(exc, openai.APIStatusError):
         return LLMError(f"the language model is failing (HTTP {exc.status_code})")
     return LLMError(f"the language model failed: {type(exc).__name__}")
+
+
+def retryable(exc: BaseException) -> bool:
+    """Worth another attempt: rate limits, 408/409/5xx, lost connections, a silent first token."""
+    import openai
+
+    if isinstance(exc, FirstTokenTimeout | openai.APIConnectionError):
+        return True
+    if not isinstance(exc, openai.APIStatusError):
+        return False
+    return exc.status_code in (408, 409, 429) or exc.status_code >= 500
+
+
+def backoff(attempt: int, failure: BaseException | None) -> float:
+    """Seconds to wait before retry number `attempt`: the server's Retry-After when it gives a
+    short one, else exponential (0.5 s, 1 s, 2 s ... at most 8 s) with jitter."""
+    response = getattr(failure, "response", None)
+    header = response.headers.get("retry-after") if response is not None else None
+    try:
+        wait = float(header) if header is not None else -1.0
+    except ValueError:
+        wait = -1.0
+    if 0 <= wait <= 60:
+        return wait
+    return min(8.0, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.75, 1.0)
 
 
 def openai_chat_model(settings: Settings) -> BaseChatModel:
@@ -183,10 +269,23 @@ def openai_chat_model(settings: Settings) -> BaseChatModel:
         "model": settings.llm_model,
         "api_key": settings.openai_api_key or "not-needed",
         "timeout": settings.llm_timeout,
-        "max_retries": settings.llm_max_retries,
+        "max_retries": 0,  # ChatAnswerer retries itself, within the answer's deadline
+        "http_client": http_client(settings.llm_timeout),
         "temperature": settings.llm_temperature,
         "stream_usage": False,
     }
+    if _is_openai(settings.openai_base_url):
+        kwargs["max_tokens"] = settings.llm_max_tokens  # sent as max_completion_tokens
+    else:  # the name every OpenAI-compatible server (Ollama, vLLM, llama.cpp) reads
+        kwargs["extra_body"] = {"max_tokens": settings.llm_max_tokens}
     if settings.openai_base_url:
         kwargs["base_url"] = settings.openai_base_url
     return ChatOpenAI(**kwargs)
+
+
+def _is_openai(base_url: str | None) -> bool:
+    """True for OpenAI's own API, which wants max_completion_tokens (reasoning models reject
+    max_tokens); compatible servers read max_tokens."""
+    from urllib.parse import urlsplit
+
+    return not base_url or (urlsplit(base_url).hostname or "").endswith("openai.com")

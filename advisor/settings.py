@@ -74,9 +74,16 @@ class Settings:
     llm_model: str = "gpt-4o-mini"
     """Chat model name on that server (ADVISOR_LLM_MODEL)."""
     llm_timeout: float = 30.0
-    """Seconds before one LLM request (or a stalled stream) fails (ADVISOR_LLM_TIMEOUT)."""
+    """Seconds the language model may take for one whole answer: the follow-up rewrite, the
+    answer stream, retries and backoff together (ADVISOR_LLM_TIMEOUT)."""
     llm_max_retries: int = 2
-    """Retries on 429/5xx/connection errors, never on 401/404 (ADVISOR_LLM_MAX_RETRIES)."""
+    """Retries on 429/5xx/connection errors while the deadline has room, never on 401/404
+    (ADVISOR_LLM_MAX_RETRIES)."""
+    llm_first_token_timeout: float = 0.0
+    """Seconds one attempt may wait for its first token before it is retried; 0 means only
+    ADVISOR_LLM_TIMEOUT applies (ADVISOR_LLM_FIRST_TOKEN_TIMEOUT)."""
+    llm_max_tokens: int = 800
+    """Most tokens the model may generate per reply, always sent (ADVISOR_LLM_MAX_TOKENS)."""
     llm_temperature: float = 0.1
     """Sampling temperature for generated answers (ADVISOR_LLM_TEMPERATURE)."""
     llm_context_chars: int = 24_000
@@ -153,6 +160,10 @@ class Settings:
             raise ConfigurationError("ADVISOR_TOP_K must be at least 1")
         if self.llm_timeout <= 0:
             raise ConfigurationError("ADVISOR_LLM_TIMEOUT must be positive")
+        if self.llm_first_token_timeout < 0:
+            raise ConfigurationError("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT must be 0 or positive")
+        if self.llm_max_tokens < 1:
+            raise ConfigurationError("ADVISOR_LLM_MAX_TOKENS must be at least 1")
         if not 0 < self.plan_reference_hours <= 112:
             raise ConfigurationError("ADVISOR_PLAN_HOURS must be between 1 and 112")
 
@@ -216,6 +227,8 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "llm_model": ("ADVISOR_LLM_MODEL", str),
     "llm_timeout": ("ADVISOR_LLM_TIMEOUT", float),
     "llm_max_retries": ("ADVISOR_LLM_MAX_RETRIES", int),
+    "llm_first_token_timeout": ("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT", float),
+    "llm_max_tokens": ("ADVISOR_LLM_MAX_TOKENS", int),
     "llm_temperature": ("ADVISOR_LLM_TEMPERATURE", float),
     "llm_context_chars": ("ADVISOR_LLM_CONTEXT_CHARS", int),
     "history_chars": ("ADVISOR_HISTORY_CHARS", int),

@@ -7,15 +7,22 @@ Each request pops the next behaviour from `script` (the last one repeats):
   "401"         bad key
   "404"         unknown model
   "400-context" context length exceeded
-  "stall"       accept, then never answer (until the server stops)
+  "stall"       accept, then never answer (until the client hangs up or the server stops)
   "stall-mid"   stream a few tokens, then stall
   "cut"         stream a few tokens, then close without a finish reason
-Every request body is recorded in `requests`.
+  "trickle"     one token every `trickle_seconds` (2 s), forever; a JSON reply gets one
+                byte of leading whitespace as often, so it never completes either
+  "keepalive"   only SSE comments (": ping"), one every 0.2 s, forever; a JSON reply
+                gets whitespace instead
+Every request body is recorded in `requests`; when a client closes a connection the
+server is still writing to (or waiting on), the time is recorded in `hung_up`.
 """
 
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +41,8 @@ class ScriptedLLM:
         self.script = list(script)
         self.answer = answer
         self.requests: list[dict[str, Any]] = []
+        self.hung_up: list[float] = []
+        self.trickle_seconds = 2.0
         self.stop = threading.Event()
         self.base_url = ""
 
@@ -77,25 +86,59 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
             if action == "400-context":
                 return self._error(400, "context_length_exceeded", "maximum context length")
             if action == "stall":
-                state.stop.wait(60)
-                return None
+                return self._wait_for_hang_up()
             if body.get("stream"):
                 return self._stream(action)
+            if action in ("trickle", "keepalive"):
+                return self._endless_json(action)
             return self._json(200, _completion(state.answer))
+
+        def _wait_for_hang_up(self) -> None:
+            """Say nothing until the client closes the connection (or 60 s pass)."""
+            until = time.monotonic() + 60
+            while not state.stop.wait(0.05) and time.monotonic() < until:
+                ready, _, _ = select.select([self.connection], [], [], 0)
+                if ready and not self.connection.recv(1, socket.MSG_PEEK):
+                    state.hung_up.append(time.monotonic())
+                    break
+            self.close_connection = True
+
+        def _endless(self, piece: bytes, every: float) -> None:
+            """Write `piece` every `every` seconds until the client hangs up (or 60 s pass)."""
+            until = time.monotonic() + 60
+            try:
+                while not state.stop.wait(every) and time.monotonic() < until:
+                    self.wfile.write(piece)
+                    self.wfile.flush()
+            except OSError:
+                state.hung_up.append(time.monotonic())
+            self.close_connection = True
+
+        def _endless_json(self, action: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            every = state.trickle_seconds if action == "trickle" else 0.2
+            self._endless(b" ", every)
 
         def _stream(self, action: str) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Connection", "close")
             self.end_headers()
+            if action == "keepalive":
+                return self._endless(b": ping\n\n", 0.2)
+            if action == "trickle":
+                token = f"data: {json.dumps(_chunk({'content': 'word '}, None))}\n\n"
+                return self._endless(token.encode(), state.trickle_seconds)
             words = state.answer.split(" ")
             cut = action in ("cut", "stall-mid")
             for i, word in enumerate(words[:3] if cut else words):
                 delta = {"content": word if i == 0 else " " + word}
                 self._event(_chunk(delta, None))
             if action == "stall-mid":
-                state.stop.wait(60)
-                return
+                return self._wait_for_hang_up()
             if action == "cut":
                 self.close_connection = True
                 return

@@ -78,7 +78,10 @@ def page_text(at: AppTest) -> str:
     return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
 
 
-@pytest.mark.parametrize(("status", "word"), [("500", "failing"), ("429", "busy")])
+@pytest.mark.parametrize(
+    ("status", "word"),
+    [("500", "failing"), ("429", "busy"), ("stall", "did not answer within 5 s")],
+)
 def test_app_survives_a_persistently_failing_llm(
     app_on_llm: AppTest, llm: ScriptedLLM, status: str, word: str
 ) -> None:
@@ -158,31 +161,32 @@ def chat_body(stream: bool = False) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("status", "message"),
+    ("behaviour", "code", "message"),
     [
-        ("500", "the language model is failing (HTTP 500)"),
-        ("429", "the language model is busy"),
-        ("stall", "did not answer within 1 s"),
+        ("500", 502, "the language model is failing (HTTP 500)"),
+        ("429", 502, "the language model is busy"),
+        ("stall", 504, "did not answer within 1 s (ADVISOR_LLM_TIMEOUT); waited"),
+        ("keepalive", 504, "did not answer within 1 s (ADVISOR_LLM_TIMEOUT); waited"),
     ],
 )
 def test_api_reports_a_failing_llm_as_json(
-    llm_api: TestClient, llm: ScriptedLLM, status: str, message: str
+    llm_api: TestClient, llm: ScriptedLLM, behaviour: str, code: int, message: str
 ) -> None:
-    script(llm, status)
+    script(llm, behaviour)
     seen: list[str] = []
     for path, body in (("/v1/ask", {"question": STARTER}), ("/v1/chat/completions", chat_body())):
         started = time.monotonic()
         response = llm_api.post(path, json=body)
         assert time.monotonic() - started < 20
-        assert response.status_code == 502, response.text
+        assert response.status_code == code, response.text
         assert response.headers["content-type"] == "application/json"
         error = response.json()["error"]
         assert message in error["message"] and error["type"] == "llm_error"
         seen.append(response.text)
     streamed = llm_api.post("/v1/chat/completions", json=chat_body(stream=True))
-    assert streamed.status_code == 502 and message in streamed.json()["error"]["message"]
+    assert streamed.status_code == code and message in streamed.json()["error"]["message"]
     events = llm_api.post("/v1/ask/stream", json={"question": STARTER}).text
-    assert "event: error" in events and message in events and '"status": 502' in events
+    assert "event: error" in events and message in events and f'"status": {code}' in events
     seen += [streamed.text, events]
     assert all(SECRET not in text for text in seen)
 

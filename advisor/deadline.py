@@ -1,0 +1,267 @@
+"""One time budget per answer for everything the language model does, and calls that keep it.
+
+A `Deadline` is charged only while a model call runs (`running()`), so local work between
+the rewrite and the answer (retrieval, a first index build) does not eat the model's time.
+`bounded()` runs a call on a worker thread and hands its items over a queue, so the caller
+never waits past the deadline, however the server behaves (silent, trickling, keep-alives);
+an abandoned call is cancelled and its connection cut (see `http_client`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from advisor.errors import LLMTimeout
+
+if TYPE_CHECKING:
+    from advisor.settings import Settings
+
+T = TypeVar("T")
+
+TIMEOUT_VAR = "ADVISOR_LLM_TIMEOUT"
+FIRST_TOKEN_VAR = "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT"
+
+
+class Deadline:
+    """Seconds the model may spend on one answer: rewrite, answer, retries and backoff."""
+
+    def __init__(
+        self, seconds: float, first_token: float = 0.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self.first_token = first_token
+        """Seconds one attempt may wait for its first token before it is retried (0: no limit)."""
+        self.attempts = 0
+        self._clock = clock
+        self._spent = 0.0
+        self._since: float | None = None
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Deadline:
+        """A fresh deadline for one answer, from ADVISOR_LLM_TIMEOUT and its first-token limit."""
+        return cls(settings.llm_timeout, settings.llm_first_token_timeout)
+
+    @contextmanager
+    def running(self) -> Iterator[Deadline]:
+        """Charge the time spent inside the block (re-entrant)."""
+        if self._since is not None:
+            yield self
+            return
+        self._since = self._clock()
+        try:
+            yield self
+        finally:
+            self._spent += self._clock() - self._since
+            self._since = None
+
+    def spent(self) -> float:
+        """Seconds charged so far."""
+        running = self._clock() - self._since if self._since is not None else 0.0
+        return self._spent + running
+
+    def remaining(self) -> float:
+        """Seconds left (never negative)."""
+        return max(0.0, self.seconds - self.spent())
+
+    def sleep(self, seconds: float) -> bool:
+        """Back off for `seconds` if the deadline has room for it and some more; else don't."""
+        if seconds >= self.remaining():
+            return False
+        time.sleep(seconds)
+        return True
+
+    def waited(self) -> str:
+        """E.g. "waited 3.0 s over 2 attempts"."""
+        plural = "" if self.attempts == 1 else "s"
+        return f"waited {self.spent():.1f} s over {self.attempts} attempt{plural}"
+
+    def expired_error(self) -> LLMTimeout:
+        """The error for an answer that ran out of time before any text arrived."""
+        return LLMTimeout(
+            f"the language model did not answer within {self.seconds:g} s ({TIMEOUT_VAR}); "
+            f"{self.waited()}"
+        )
+
+    def first_token_error(self) -> LLMTimeout:
+        """The error when every attempt stayed silent past the first-token limit."""
+        return LLMTimeout(
+            f"the language model sent nothing within {self.first_token:g} s ({FIRST_TOKEN_VAR}); "
+            f"{self.waited()}"
+        )
+
+
+class DeadlineExpired(Exception):
+    """The answer's deadline passed while a call was running."""
+
+
+class FirstTokenTimeout(Exception):
+    """One attempt sent no token within the first-token limit (it may be retried)."""
+
+
+class Call:
+    """One request in flight on a worker thread; `cancel()` cuts its connection."""
+
+    def __init__(self, limit: float | None = None) -> None:
+        self.limit = limit
+        """Seconds any single network wait of this call may take (connect, read, write)."""
+        self.cancelled = threading.Event()
+        self._closers: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def on_cancel(self, closer: Callable[[], None]) -> None:
+        """Run `closer` when the call is cancelled (now, if it already was)."""
+        with self._lock:
+            if not self.cancelled.is_set():
+                self._closers.append(closer)
+                return
+        _quietly(closer)
+
+    def cancel(self) -> None:
+        """Stop the call: flag it and close whatever connection it holds."""
+        with self._lock:
+            self.cancelled.set()
+            closers, self._closers = self._closers, []
+        for closer in closers:
+            _quietly(closer)
+
+
+CURRENT_CALL: contextvars.ContextVar[Call | None] = contextvars.ContextVar(
+    "advisor_llm_call", default=None
+)
+"""The call the current worker thread runs (read by the HTTP transport)."""
+
+
+def bounded(
+    produce: Callable[[], Iterable[T]],
+    deadline: Deadline,
+    is_token: Callable[[T], bool],
+) -> Iterator[T]:
+    """The items of `produce()`, abandoned when the deadline (or the first-token limit) passes.
+
+    Raises DeadlineExpired or FirstTokenTimeout on expiry, or the call's own exception.
+    """
+    items: queue.Queue[tuple[str, object]] = queue.Queue()
+    call = Call(limit=deadline.remaining() + _SLACK)
+    worker = threading.Thread(
+        target=contextvars.copy_context().run,
+        args=(_work, call, produce, items),
+        name="advisor-llm-call",
+        daemon=True,
+    )
+    started = time.monotonic()
+    first_token = deadline.first_token
+    finished = False
+    worker.start()
+    try:
+        while True:
+            wait = deadline.remaining()
+            if first_token:
+                wait = min(wait, first_token - (time.monotonic() - started))
+            try:
+                kind, value = items.get(timeout=max(0.0, wait))
+            except queue.Empty:
+                if deadline.remaining() <= 0:
+                    raise DeadlineExpired from None
+                raise FirstTokenTimeout from None
+            if kind == "done":
+                finished = True
+                return
+            if kind == "error":
+                finished = True
+                assert isinstance(value, BaseException)
+                raise value
+            if is_token(value):  # type: ignore[arg-type]
+                first_token = 0.0
+            yield value  # type: ignore[misc]
+    finally:
+        if not finished:
+            call.cancel()
+
+
+def _work(call: Call, produce: Callable[[], Iterable[T]], items: queue.Queue) -> None:
+    """Body of the worker thread: pass items on until done, failed or cancelled."""
+    CURRENT_CALL.set(call)
+    try:
+        source = iter(produce())
+        try:
+            for item in source:
+                if call.cancelled.is_set():
+                    break
+                items.put(("item", item))
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+    except BaseException as exc:  # handed to the caller, who decides
+        items.put(("error", exc))
+        return
+    items.put(("done", None))
+
+
+_SLACK = 1.0
+"""Network waits may last this much longer than the deadline, so the deadline always fires first."""
+
+
+def http_client(timeout: float) -> Any:
+    """The HTTP client for the openai SDK: each request obeys the current call's limit, uses a
+    fresh connection, and that connection is cut when the call is cancelled."""
+    import openai
+
+    http = _httpx_package()
+    return openai.DefaultHttpxClient(
+        timeout=timeout,
+        limits=http.Limits(max_keepalive_connections=0),
+        event_hooks={"request": [_bind_to_call]},
+    )
+
+
+def _httpx_package() -> ModuleType:
+    """The httpx package the openai SDK is built on (httpx, or its successor httpx2)."""
+    import importlib
+
+    import openai
+
+    client = next(c for c in openai.DefaultHttpxClient.__mro__ if c.__name__ == "Client")
+    return importlib.import_module(client.__module__.split(".")[0])
+
+
+def _bind_to_call(request: Any) -> None:
+    """Request hook: cap the request's timeouts and let a cancel cut its socket."""
+    call = CURRENT_CALL.get()
+    if call is None:
+        return
+    if call.limit is not None:
+        timeouts = request.extensions.get("timeout", {})
+        request.extensions["timeout"] = {
+            key: call.limit if value is None else min(value, call.limit)
+            for key, value in timeouts.items()
+        }
+    request.extensions["trace"] = _tracer(call, request.extensions.get("trace"))
+
+
+def _tracer(call: Call, previous: Callable[[str, dict[str, Any]], Any] | None) -> Any:
+    """A connection trace hook that registers the new socket's shutdown with the call."""
+
+    def trace(event: str, info: dict[str, Any]) -> None:
+        if event.endswith("connect_tcp.complete"):
+            sock = info["return_value"].get_extra_info("socket")
+            if sock is not None:
+                call.on_cancel(lambda: socket.socket.shutdown(sock, socket.SHUT_RDWR))
+        if previous is not None:
+            previous(event, info)
+
+    return trace
+
+
+def _quietly(closer: Callable[[], None]) -> None:
+    with contextlib.suppress(Exception):  # closing a connection that is already gone is fine
+        closer()

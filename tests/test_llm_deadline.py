@@ -1,0 +1,286 @@
+"""ADVISOR_LLM_TIMEOUT is one deadline per answer, whatever the server does.
+
+The server is tests/llm_server.py: it hangs, trickles a token every 2 s, sends only
+keep-alive comments, or fails with 500s before hanging. Each failure must come within the
+timeout plus a generous margin (never a tight wall-clock bound), the connection must be cut,
+and the message must name the setting and say how long it waited.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from advisor import (
+    Answer,
+    CareerAdvisor,
+    ConfigurationError,
+    LLMError,
+    Settings,
+    Source,
+    Store,
+    make_answerer,
+)
+from advisor.conversation import condense_heuristic
+from advisor.deadline import Deadline
+from advisor.errors import LLMTimeout
+from advisor.extractive import Draft
+from advisor.llm import ChatAnswerer, openai_chat_model
+from tests.llm_server import ANSWER, ScriptedLLM, scripted_llm
+
+TIMEOUT = 3.0
+MARGIN = 5.0
+"""Failures must surface within TIMEOUT + MARGIN seconds (generous: the suite runs loaded)."""
+WAITED = re.compile(
+    r"within 3 s \(ADVISOR_LLM_TIMEOUT\); waited (?P<s>\d+\.\d) s over (?P<n>\d+) attempts?"
+)
+SOURCES = [
+    Source(
+        id="guide#1",
+        text="PyTorch is the better first choice in 2026.",
+        title="The guide",
+        section="Frameworks",
+        source="guide.md",
+    )
+]
+
+
+def settings_for(llm: ScriptedLLM, **changes: Any) -> Settings:
+    """openai backend settings pointed at the scripted server, with a 3 s deadline."""
+    values: dict[str, Any] = {
+        "backend": "openai",
+        "openai_base_url": llm.base_url,
+        "openai_api_key": "sk-test",
+        "llm_model": "scripted-model",
+        "llm_timeout": TIMEOUT,
+        "llm_max_retries": 2,
+        **changes,
+    }
+    return Settings.from_env(env={}, **values)
+
+
+def answerer(llm: ScriptedLLM, **changes: Any) -> ChatAnswerer:
+    chat = make_answerer(settings_for(llm, **changes))
+    assert isinstance(chat, ChatAnswerer)
+    return chat
+
+
+def drain(items: Iterator[Any]) -> list[Any]:
+    return list(items)
+
+
+def timed(run: Callable[[], Any]) -> tuple[Any, BaseException | None, float]:
+    """(result, error, seconds) of one call."""
+    started = time.monotonic()
+    try:
+        return run(), None, time.monotonic() - started
+    except Exception as exc:
+        return None, exc, time.monotonic() - started
+
+
+def assert_timed_out(error: BaseException | None, elapsed: float) -> re.Match[str]:
+    """The deadline error arrived in time and says what happened and how long it waited."""
+    assert isinstance(error, LLMTimeout), error
+    assert elapsed < TIMEOUT + MARGIN, f"the failure took {elapsed:.1f} s"
+    match = WAITED.search(str(error))
+    assert match, str(error)
+    assert TIMEOUT - 0.5 <= float(match["s"]) < TIMEOUT + MARGIN
+    return match
+
+
+def assert_hung_up(llm: ScriptedLLM, count: int = 1) -> None:
+    """The client closed the abandoned connections (soon: no thread keeps reading them)."""
+    until = time.monotonic() + MARGIN
+    while len(llm.hung_up) < count and time.monotonic() < until:
+        time.sleep(0.05)
+    assert len(llm.hung_up) >= count, f"{len(llm.hung_up)} of {count} connections were cut"
+    while calls_left() and time.monotonic() < until:
+        time.sleep(0.05)
+    assert not calls_left(), "a worker thread still holds an abandoned call"
+
+
+def calls_left() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "advisor-llm-call" and t.is_alive()]
+
+
+def test_the_clock_runs_only_while_the_model_is_called() -> None:
+    now = [100.0]
+    deadline = Deadline(10.0, clock=lambda: now[0])
+    with deadline.running():
+        now[0] += 4.0
+    now[0] += 50.0  # retrieval, an index build: not the model's time
+    assert deadline.spent() == 4.0 and deadline.remaining() == 6.0
+    with deadline.running(), deadline.running():  # re-entrant: charged once
+        now[0] += 7.0
+        assert deadline.remaining() == 0.0
+    assert deadline.spent() == 11.0
+
+
+# --- the answerer on its own ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("behaviour", ["stall", "keepalive"])
+def test_a_silent_server_fails_within_the_deadline(behaviour: str) -> None:
+    with scripted_llm([behaviour]) as llm:
+        chat = answerer(llm)
+        _, error, elapsed = timed(lambda: drain(chat.stream("What is DVC?", SOURCES)))
+        match = assert_timed_out(error, elapsed)
+        assert match["n"] == "1" and len(llm.requests) == 1  # no time was left to retry
+        assert "did not answer" in str(error)
+        assert_hung_up(llm)
+
+
+def test_a_trickling_stream_is_cut_at_the_deadline_and_kept_as_incomplete() -> None:
+    with scripted_llm(["trickle"]) as llm:
+        llm.trickle_seconds = 1.0
+        chat = answerer(llm)
+        items, error, elapsed = timed(lambda: drain(chat.stream("What is DVC?", SOURCES)))
+        assert error is None and elapsed < TIMEOUT + MARGIN
+        *texts, draft = items
+        assert isinstance(draft, Draft) and not draft.complete
+        assert texts and draft.text == "".join(texts) and draft.text.startswith("word")
+        assert_hung_up(llm)
+
+
+def test_failures_then_a_hang_share_one_deadline() -> None:
+    with scripted_llm(["500", "500", "stall"]) as llm:
+        chat = answerer(llm, llm_max_retries=5)
+        _, error, elapsed = timed(lambda: chat.answer("What is DVC?", SOURCES))
+        match = assert_timed_out(error, elapsed)
+        assert match["n"] == "3" and len(llm.requests) == 3
+
+
+def test_retries_stop_when_the_deadline_is_used_up() -> None:
+    with scripted_llm(["500"]) as llm:
+        chat = answerer(llm, llm_max_retries=100)
+        _, error, elapsed = timed(lambda: chat.answer("What is DVC?", SOURCES))
+    assert isinstance(error, LLMError) and elapsed < TIMEOUT + MARGIN
+    message = str(error)
+    assert message.startswith("the language model is failing (HTTP 500); waited"), message
+    attempts = int(re.search(r"over (\d+) attempts", message)[1])  # type: ignore[index]
+    assert attempts == len(llm.requests)
+    assert 2 <= attempts <= 6  # backoff 0.5 s, 1 s, 2 s ... fills 3 s long before 101 tries
+
+
+def test_a_silent_first_token_is_retried_within_the_deadline() -> None:
+    with scripted_llm(["stall", "ok"]) as llm:
+        chat = answerer(llm, llm_timeout=20.0, llm_first_token_timeout=1.0)
+        draft, error, elapsed = timed(lambda: chat.answer("What is DVC?", SOURCES))
+        assert_hung_up(llm)  # the silent attempt's connection was cut
+    assert error is None and draft.text == ANSWER and draft.complete
+    assert len(llm.requests) == 2 and elapsed < 20
+
+
+def test_first_token_timeouts_name_their_setting() -> None:
+    with scripted_llm(["stall"]) as llm:
+        chat = answerer(llm, llm_timeout=30.0, llm_first_token_timeout=1.0, llm_max_retries=1)
+        _, error, elapsed = timed(lambda: chat.answer("What is DVC?", SOURCES))
+    assert isinstance(error, LLMTimeout) and elapsed < 2 * 1.0 + MARGIN
+    assert re.search(
+        r"sent nothing within 1 s \(ADVISOR_LLM_FIRST_TOKEN_TIMEOUT\); waited \d+\.\d s over "
+        r"2 attempts",
+        str(error),
+    ), str(error)
+
+
+@pytest.mark.parametrize("behaviour", ["stall", "trickle"])
+def test_the_rewrite_gets_at_most_half_of_the_deadline(behaviour: str) -> None:
+    with scripted_llm([behaviour]) as llm:
+        chat = answerer(llm)
+        deadline = Deadline.for_settings(chat.settings)
+        history = [("user", "What do juniors earn?")]
+        _, error, elapsed = timed(lambda: chat.condense("And seniors?", history, deadline))
+    assert isinstance(error, LLMTimeout) and "follow-up rewrite" in str(error)
+    assert elapsed < TIMEOUT / 2 + MARGIN
+    assert deadline.remaining() >= TIMEOUT / 2 - 0.5  # the answer still has its share
+
+
+def test_max_tokens_reaches_the_server() -> None:
+    with scripted_llm(["ok"], answer="What do senior ML engineers earn?") as llm:
+        chat = answerer(llm, llm_max_tokens=123)
+        chat.condense("And seniors?", [("user", "What do juniors earn?")])
+        chat.answer("What is DVC?", SOURCES)
+    assert [r.get("max_tokens") for r in llm.requests] == [123, 123]
+    assert [r.get("stream", False) for r in llm.requests] == [False, True]
+
+
+def test_the_settings_come_from_the_environment_and_name_themselves() -> None:
+    env = {"ADVISOR_LLM_MAX_TOKENS": "256", "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT": "7.5"}
+    settings = Settings.from_env(env=env)
+    assert settings.llm_max_tokens == 256 and settings.llm_first_token_timeout == 7.5
+    for var, value in (("ADVISOR_LLM_MAX_TOKENS", "0"), ("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT", "-1")):
+        with pytest.raises(ConfigurationError, match=var):
+            Settings.from_env(env={var: value})
+
+
+def test_openai_itself_gets_max_completion_tokens() -> None:
+    settings = Settings.from_env(env={}, backend="openai", openai_api_key="sk-test")
+    model = openai_chat_model(settings)
+    assert model.max_tokens == settings.llm_max_tokens == 800  # type: ignore[attr-defined]
+    assert not model.extra_body  # type: ignore[attr-defined]
+    assert model.max_retries == 0  # type: ignore[attr-defined]  # retries are deadline-aware
+
+
+# --- the advisor: ask() and stream(), with and without history --------------------------------
+
+
+def llm_advisor(store: Store, llm: ScriptedLLM) -> CareerAdvisor:
+    settings = store.settings.with_(
+        backend="openai",
+        openai_base_url=llm.base_url,
+        openai_api_key="sk-test",
+        llm_model="scripted-model",
+        llm_timeout=TIMEOUT,
+        llm_max_retries=2,
+    )
+    advisor = CareerAdvisor(settings, store, make_answerer(settings))
+    advisor.warm_up()  # loading the search model is not the model's time
+    return advisor
+
+
+def via_stream(advisor: CareerAdvisor, question: str, history: Any) -> Answer:
+    *_, answer = advisor.stream(question, history)
+    assert isinstance(answer, Answer)
+    return answer
+
+
+ASKS = {"ask": CareerAdvisor.ask, "stream": via_stream}
+HISTORY = [("user", "What do juniors earn?"), ("assistant", "It varies [1].")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ask", "stream"])
+@pytest.mark.parametrize("history", [[], HISTORY], ids=["alone", "follow-up"])
+@pytest.mark.parametrize("behaviour", ["stall", "keepalive"])
+def test_the_advisor_fails_within_the_deadline(
+    shared_store: Store, how: str, history: list[tuple[str, str]], behaviour: str
+) -> None:
+    with scripted_llm([behaviour]) as llm:
+        advisor = llm_advisor(shared_store, llm)
+        run = ASKS[how]
+        _, error, elapsed = timed(lambda: run(advisor, "What is DVC used for?", history))
+        match = assert_timed_out(error, elapsed)
+        calls = 2 if history else 1  # the rewrite and the answer share the one deadline
+        assert len(llm.requests) == calls and match["n"] == str(calls)
+        assert_hung_up(llm, calls)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ask", "stream"])
+@pytest.mark.parametrize("history", [[], HISTORY], ids=["alone", "follow-up"])
+def test_the_advisor_cuts_a_trickle_and_marks_it_incomplete(
+    shared_store: Store, how: str, history: list[tuple[str, str]]
+) -> None:
+    with scripted_llm(["trickle"]) as llm:
+        llm.trickle_seconds = 0.5
+        advisor = llm_advisor(shared_store, llm)
+        answer, error, elapsed = timed(lambda: ASKS[how](advisor, "What is DVC used for?", history))
+    assert error is None and elapsed < TIMEOUT + MARGIN
+    assert isinstance(answer, Answer) and answer.incomplete and "word" in answer.text
+    offline = condense_heuristic("What is DVC used for?", history)
+    assert answer.question == offline  # a stalled rewrite falls back to the offline rewrite
