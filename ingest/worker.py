@@ -23,6 +23,7 @@ from advisor.errors import AdvisorError
 from ingest.loaders import LoadError
 
 READY = "ready"
+STARTED = "started"
 _CHILD = "import sys; from ingest.worker import main; main(int(sys.argv[1]))"
 START_SECONDS = 120.0
 """How long the child may take to start and import the parser (a loaded machine is slow)."""
@@ -46,13 +47,18 @@ class ParseWorker:
         self.close()
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """The value of `fn(*args)`; LoadError when it fails, dies or overruns the budget."""
+        """The value of `fn(*args)`; LoadError when it fails, dies or overruns the budget.
+
+        The budget starts when the child has the call in hand (loading the function's
+        module is start-up, not parsing).
+        """
         conn = self._connection()
         try:
             conn.send((fn, args))
-        except OSError:
-            code = self._stop()
-            raise LoadError(f"the parser process stopped unexpectedly (exit code {code})") from None
+            if not conn.poll(START_SECONDS) or conn.recv() != STARTED:
+                raise EOFError
+        except (EOFError, OSError):
+            raise self._died() from None
         if not conn.poll(self.budget):
             self.close()
             raise LoadError(
@@ -62,11 +68,14 @@ class ParseWorker:
         try:
             ok, value = conn.recv()
         except (EOFError, OSError):
-            code = self._stop()
-            raise LoadError(f"the parser process stopped unexpectedly (exit code {code})") from None
+            raise self._died() from None
         if not ok:
             raise LoadError(value)
         return value
+
+    def _died(self) -> LoadError:
+        code = self._stop()
+        return LoadError(f"the parser process stopped unexpectedly (exit code {code})")
 
     def close(self) -> None:
         """Stop the child, if one is running."""
@@ -123,6 +132,7 @@ def serve(conn: Connection) -> None:
             fn, args = conn.recv()
         except (EOFError, OSError):
             return  # the parent is gone or done
+        conn.send(STARTED)
         try:
             reply: tuple[bool, Any] = (True, fn(*args))
         except LoadError as exc:
