@@ -112,7 +112,12 @@ def ingest(
 def _parse_changed(
     docs: list[Doc], state: dict[str, Any], settings: Settings, report: IngestReport
 ) -> list[tuple[Doc, list[Chunk], bool]]:
-    """Records of each new or changed document, parsed in a process held to a time budget."""
+    """Records of each new or changed document, parsed in a process held to a time budget.
+
+    The parser process starts with the first document that needs parsing. On a first
+    ingest the embedding model loads meanwhile, so the start-up costs little wall time;
+    a later one does not load the model before a document has parsed (it may not be needed).
+    """
     recipe = Recipe.from_settings(settings)
     pending: list[tuple[Doc, list[Chunk], bool]] = []
     with ParseWorker(settings.ingest_file_seconds) as worker:
@@ -121,6 +126,10 @@ def _parse_changed(
             if old is not None and old.is_complete(digest(doc, recipe)):
                 report.unchanged += 1
                 continue
+            if not worker.starts:
+                worker.start()
+                if not state:  # a first ingest: the model is needed, and loads meanwhile
+                    get_embeddings(settings)
             try:
                 records = worker.run(parse_document, doc, recipe)
             except LoadError as exc:

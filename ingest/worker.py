@@ -37,6 +37,7 @@ class ParseWorker:
         self.starts = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
+        self._ready = False
 
     def __enter__(self) -> ParseWorker:
         return self
@@ -81,9 +82,10 @@ class ParseWorker:
         """Stop the child, if one is running."""
         self._stop()
 
-    def _connection(self) -> Connection:
-        if self._conn is not None and self._proc is not None and self._proc.poll() is None:
-            return self._conn
+    def start(self) -> None:
+        """Launch the child without waiting for it, so its start-up overlaps other work."""
+        if self._proc is not None and self._proc.poll() is None:
+            return
         self._stop()
         ours, theirs = socket.socketpair()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
@@ -97,10 +99,17 @@ class ParseWorker:
         finally:
             theirs.close()
         self._conn = Connection(ours.detach())
+        self._ready = False
         self.starts += 1
-        if not self._conn.poll(START_SECONDS) or self._recv_ready() != READY:
-            code = self._stop()
-            raise AdvisorError(f"the ingest parser process did not start (exit code {code})")
+
+    def _connection(self) -> Connection:
+        self.start()
+        assert self._conn is not None
+        if not self._ready:
+            if not self._conn.poll(START_SECONDS) or self._recv_ready() != READY:
+                code = self._stop()
+                raise AdvisorError(f"the ingest parser process did not start (exit code {code})")
+            self._ready = True
         return self._conn
 
     def _recv_ready(self) -> Any:
