@@ -165,7 +165,7 @@ def test_the_worker_is_reused_and_replaced_after_a_kill() -> None:
             "parsing took longer than the 1-second budget (ADVISOR_INGEST_FILE_SECONDS)"
         )
         assert worker.run(_echo, "after") == "after" and worker.starts == 2
-        with pytest.raises(LoadError, match="^no good$"):
+        with pytest.raises(LoadError, match=r"^no good$"):
             worker.run(_refuse, "no good")
         with pytest.raises(LoadError, match=r"stopped unexpectedly \(exit code 3\)"):
             worker.run(_die, 3)
