@@ -114,9 +114,8 @@ def _parse_changed(
 ) -> list[tuple[Doc, list[Chunk], bool]]:
     """Records of each new or changed document, parsed in a process held to a time budget.
 
-    The parser process starts with the first document that needs parsing. On a first
-    ingest the embedding model loads meanwhile, so the start-up costs little wall time;
-    a later one does not load the model before a document has parsed (it may not be needed).
+    The parser process starts with the first document that needs parsing (none when
+    nothing changed), and the model loads only once some document has parsed.
     """
     recipe = Recipe.from_settings(settings)
     pending: list[tuple[Doc, list[Chunk], bool]] = []
@@ -126,10 +125,6 @@ def _parse_changed(
             if old is not None and old.is_complete(digest(doc, recipe)):
                 report.unchanged += 1
                 continue
-            if not worker.starts:
-                worker.start()
-                if not state:  # a first ingest: the model is needed, and loads meanwhile
-                    get_embeddings(settings)
             try:
                 records = worker.run(parse_document, doc, recipe)
             except LoadError as exc:
