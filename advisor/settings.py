@@ -54,6 +54,17 @@ class Settings:
     """Files (and fetched pages) larger than this are skipped (ADVISOR_MAX_FILE_BYTES)."""
     fetch_timeout: float = 15.0
     """Seconds allowed to fetch one URL during ingest (ADVISOR_FETCH_TIMEOUT)."""
+    max_file_chars: int = 2_000_000
+    """Files whose text is longer than this many characters are skipped (ADVISOR_MAX_FILE_CHARS)."""
+    max_pdf_pages: int = 500
+    """PDFs with more pages than this are skipped before any text is extracted
+    (ADVISOR_MAX_PDF_PAGES)."""
+    max_file_records: int = 20_000
+    """Files that would make more records (chunks + sentence units) are skipped
+    (ADVISOR_MAX_FILE_RECORDS)."""
+    ingest_file_seconds: float = 60.0
+    """Seconds allowed to parse one file (decode, clean, chunk); a slower file is skipped
+    (ADVISOR_INGEST_FILE_SECONDS)."""
 
     # --- retrieval -------------------------------------------------------------
     top_k: int = 4
@@ -164,6 +175,9 @@ class Settings:
             raise ConfigurationError("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT must be 0 or positive")
         if self.llm_max_tokens < 1:
             raise ConfigurationError("ADVISOR_LLM_MAX_TOKENS must be at least 1")
+        for name in ("max_file_chars", "max_pdf_pages", "max_file_records", "ingest_file_seconds"):
+            if getattr(self, name) <= 0:
+                raise ConfigurationError(f"{ENV_VARS[name]} must be positive")
         if not 0 < self.plan_reference_hours <= 112:
             raise ConfigurationError("ADVISOR_PLAN_HOURS must be between 1 and 112")
 
@@ -218,6 +232,10 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "sentence_units": ("ADVISOR_SENTENCE_UNITS", _bool),
     "max_file_bytes": ("ADVISOR_MAX_FILE_BYTES", int),
     "fetch_timeout": ("ADVISOR_FETCH_TIMEOUT", float),
+    "max_file_chars": ("ADVISOR_MAX_FILE_CHARS", int),
+    "max_pdf_pages": ("ADVISOR_MAX_PDF_PAGES", int),
+    "max_file_records": ("ADVISOR_MAX_FILE_RECORDS", int),
+    "ingest_file_seconds": ("ADVISOR_INGEST_FILE_SECONDS", float),
     "top_k": ("ADVISOR_TOP_K", int),
     "fusion": ("ADVISOR_FUSION", str),
     "min_relevance": ("ADVISOR_MIN_RELEVANCE", float),

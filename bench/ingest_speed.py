@@ -33,12 +33,13 @@ UNCHANGED_TARGET_S = 3.0
 
 def _records(settings: Any) -> list[Any]:
     """The records a full ingest embeds, built by the pipeline's own loaders and chunker."""
-    from ingest.discovery import collect
-    from ingest.pipeline import IngestReport, to_chunks
+    from ingest.discovery import Skipped, collect
+    from ingest.parsing import Recipe, parse_document
 
-    report = IngestReport()
-    docs, _ = collect((), settings, report.skipped)
-    return [c for doc in docs for c in (to_chunks(doc, settings, report) or [])]
+    skipped: list[Skipped] = []
+    docs, _ = collect((), settings, skipped)
+    recipe = Recipe.from_settings(settings)
+    return [c for doc in docs for c in parse_document(doc, recipe)]
 
 
 def measure(repeat: int) -> dict[str, Any]:

@@ -1,13 +1,16 @@
 """Which documents an ingest reads: the bundled corpus, folders, single files and URLs.
 
 Folders are walked in a stable order; hidden files, Python files and symlinks that
-lead outside the ingested root are skipped, as are unsupported, oversized, vanished
-or unreadable files, each with a reason.
+lead outside the ingested root are skipped, as are symlink loops, anything that is not
+a regular file (a named pipe, device or socket is never opened for reading) and
+unsupported, oversized, vanished or unreadable files, each with a reason.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,17 +67,46 @@ def collect(
                 docs.append(doc)
             continue
         path = Path(text).expanduser()
-        if path.is_dir():
+        problem = _stat_problem(path)
+        if problem is None and path.is_dir():
             root = str(path.resolve())
             prune.add(root)
             docs.extend(_walk(path, root, settings, skipped))
-        elif path.is_file():
+        elif problem is None:
             docs.extend(_single(path, settings, skipped))
-        elif text.startswith(("ftp:", "file:", "javascript:", "data:")):
+        elif problem == "missing" and text.startswith(("ftp:", "file:", "javascript:", "data:")):
             skipped.append(Skipped(text, "only http(s) URLs and local paths are supported"))
         else:
-            skipped.append(Skipped(text, "no such file or directory"))
+            skipped.append(Skipped(text, _REASONS.get(problem, problem)))
     return docs, prune
+
+
+_REASONS = {"missing": "no such file or directory"}
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _stat_problem(path: Path) -> str | None:
+    """Why `path` (symlinks followed) cannot be read as a file or folder; None when it can."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        return f"unreadable: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return None
+    return _not_regular(mode)
+
+
+def _not_regular(mode: int) -> str:
+    return f"not a regular file ({_KINDS.get(stat.S_IFMT(mode), 'a special file')})"
 
 
 def _walk(top: Path, root: str, settings: Settings, skipped: list[Skipped]) -> Iterator[Doc]:
@@ -86,9 +118,13 @@ def _walk(top: Path, root: str, settings: Settings, skipped: list[Skipped]) -> I
                 continue
             path = Path(dirpath) / name
             rel = path.relative_to(top).as_posix()
-            if path.is_symlink() and not _inside(path, real_top):
-                skipped.append(Skipped(rel, "symlink leads outside the ingested root"))
-                continue
+            if path.is_symlink():
+                if _stat_problem(path) == "symlink loop":
+                    skipped.append(Skipped(rel, "symlink loop"))
+                    continue
+                if not _inside(path, real_top):
+                    skipped.append(Skipped(rel, "symlink leads outside the ingested root"))
+                    continue
             doc = read_file(path, rel, f"{root}::{rel}", root, settings, skipped)
             if doc:
                 yield doc
@@ -118,25 +154,49 @@ def read_file(
         skipped.append(Skipped(rel, f"unsupported file type {path.suffix or '(none)'}"))
         return None
     try:
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            skipped.append(
-                Skipped(
-                    rel,
-                    f"larger than the {settings.max_file_bytes}-byte cap (ADVISOR_MAX_FILE_BYTES)",
-                )
-            )
-            return None
-        with path.open("rb") as fh:
-            data = fh.read(settings.max_file_bytes + 1)
+        data = _read_regular(path, settings.max_file_bytes)
     except FileNotFoundError:
         reason = "broken symlink" if path.is_symlink() else "file vanished during ingest"
         skipped.append(Skipped(rel, reason))
         return None
+    except _Refused as exc:
+        skipped.append(Skipped(rel, str(exc)))
+        return None
     except OSError as exc:
-        skipped.append(Skipped(rel, f"unreadable: {exc.strerror or exc}"))
+        reason = (
+            "symlink loop" if exc.errno == errno.ELOOP else f"unreadable: {exc.strerror or exc}"
+        )
+        skipped.append(Skipped(rel, reason))
         return None
     return Doc(key=key, root=root, source=rel, display=rel, data=data, kind=kind)
+
+
+class _Refused(Exception):
+    """A file that is not read: not a regular file, or over the byte cap."""
+
+
+def _read_regular(path: Path, cap: int) -> bytes:
+    """The bytes of a regular file of at most `cap` bytes.
+
+    A named pipe, device or socket is refused before it is opened. The open itself
+    never blocks (O_NONBLOCK), and the opened file is checked again, so a file
+    swapped for a pipe between the two checks is refused too.
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise _Refused(_not_regular(mode))
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Refused(_not_regular(info.st_mode))
+        if info.st_size > cap:
+            raise _Refused(f"larger than the {cap}-byte cap (ADVISOR_MAX_FILE_BYTES)")
+        data = fh.read(cap + 1)
+    if len(data) > cap:  # grew after the size check
+        raise _Refused(f"larger than the {cap}-byte cap (ADVISOR_MAX_FILE_BYTES)")
+    return data
 
 
 def _fetch_doc(url: str, settings: Settings, skipped: list[Skipped]) -> Doc | None:

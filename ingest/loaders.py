@@ -6,6 +6,12 @@ import codecs
 import io
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ingest.html import html_text
+
+if TYPE_CHECKING:
+    from advisor.settings import Settings
 
 SUPPORTED = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html"}
 SUPPORTED |= {".htm": "html", ".pdf": "pdf"}
@@ -13,18 +19,30 @@ SUPPORTED |= {".htm": "html", ".pdf": "pdf"}
 _ZERO_WIDTH = re.compile(
     "[\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad]"
 )
-_HIDDEN_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])|opacity\s*:\s*0(?![.\d])",
-    re.I,
-)
-_DROP_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "object", "embed"]
-_DROP_TAGS += ["head", "nav", "footer", "form", "button", "input", "select", "textarea", "canvas"]
-_BLOCK_TAGS = ["p", "div", "section", "article", "main", "ul", "ol", "li", "br", "tr", "table"]
-_BLOCK_TAGS += ["blockquote", "pre", "dl", "dt", "dd", "header", "aside", "figure", "hr"]
 
 
 class LoadError(Exception):
     """A file cannot be turned into text; the message is the reason shown to the user."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file caps; a file over one is skipped with a reason that names its setting."""
+
+    chars: int
+    pages: int
+    records: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        """The caps configured by ADVISOR_MAX_FILE_CHARS, _MAX_PDF_PAGES, _MAX_FILE_RECORDS."""
+        return cls(settings.max_file_chars, settings.max_pdf_pages, settings.max_file_records)
+
+    def too_long(self) -> LoadError:
+        """The reason a text over the character cap is skipped."""
+        return LoadError(
+            f"text longer than the {self.chars}-character cap (ADVISOR_MAX_FILE_CHARS)"
+        )
 
 
 @dataclass
@@ -37,7 +55,7 @@ class Loaded:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode text bytes: BOM-marked UTF-8/16/32, else UTF-8, else cp1252; never mangles."""
+    """Decode text bytes: BOM-marked UTF-8/16/32, else UTF-8 (stray bytes replaced), else cp1252."""
     for bom, codec in (
         (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"),
@@ -54,17 +72,29 @@ def decode_text(data: bytes) -> str:
                 ) from None
     if b"\x00" in data:
         raise LoadError("binary content behind a text extension")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise LoadError("undecodable bytes: neither UTF-8 nor cp1252 text") from None
+    text = _decode_unmarked(data)
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > max(2, len(text) // 100):
         raise LoadError("binary content behind a text extension")
     return text
+
+
+def _decode_unmarked(data: bytes) -> str:
+    """UTF-8; UTF-8 with stray bytes replaced (U+FFFD) when its multi-byte characters
+    outnumber them; else cp1252, whose accents rarely form valid UTF-8 sequences."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    lenient = data.decode("utf-8", errors="replace")
+    stray = lenient.count("\ufffd") - data.count("\ufffd".encode())
+    non_ascii = len(lenient) - len(lenient.encode("ascii", "ignore"))
+    if non_ascii - stray >= stray:
+        return lenient
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise LoadError("undecodable bytes: neither UTF-8 nor cp1252 text") from None
 
 
 def clean(text: str) -> str:
@@ -104,41 +134,12 @@ def load_text(data: bytes) -> Loaded:
 
 def load_html(data: bytes) -> Loaded:
     """Visible main text of an HTML page: no scripts, styles, comments or hidden elements."""
-    from bs4 import BeautifulSoup, Comment, Tag
-
-    soup = BeautifulSoup(decode_text(data), "html.parser")
-    title_tag = soup.find("title")
-    title = clean(title_tag.get_text(" ")) if isinstance(title_tag, Tag) else ""
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if isinstance(tag, Tag) and not tag.decomposed and _is_hidden(tag):
-            tag.decompose()
-    root = soup.find("main") or soup.find("article") or soup.body or soup
-    assert isinstance(root, Tag)
-    for level in range(1, 7):
-        for heading in root.find_all(f"h{level}"):
-            text = " ".join(heading.get_text(" ").split())
-            heading.replace_with(f"\n\n{'#' * level} {text}\n\n")
-    for item in root.find_all("li"):
-        item.insert(0, "- ")
-    for block in root.find_all(_BLOCK_TAGS):
-        block.append("\n")
-    lines = (" ".join(line.split()) for line in root.get_text("").split("\n"))
-    text = clean("\n".join(lines))
-    return Loaded(text=text, title=title or _first_heading(text))
+    body, title = html_text(decode_text(data))
+    text = clean(body)
+    return Loaded(text=text, title=clean(title) or _first_heading(text))
 
 
-def _is_hidden(tag: object) -> bool:
-    attrs = getattr(tag, "attrs", None) or {}
-    if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
-        return True
-    return bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
-
-
-def load_pdf(data: bytes) -> Loaded:
+def load_pdf(data: bytes, limits: Limits) -> Loaded:
     """Text of every page (metadata is ignored: it is not what a reader sees)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -152,7 +153,7 @@ def load_pdf(data: bytes) -> Loaded:
                 opened = False
             if not opened:
                 raise LoadError("encrypted PDF (a password is needed)")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = _pdf_pages(reader, limits)
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -162,10 +163,37 @@ def load_pdf(data: bytes) -> Loaded:
     return Loaded(text=clean("\n\n".join(pages)))
 
 
-def load_bytes(data: bytes, kind: str) -> Loaded:
-    """Dispatch on the loader kind (`markdown`, `text`, `html`, `pdf`)."""
-    loader = {"markdown": load_markdown, "text": load_text, "html": load_html, "pdf": load_pdf}
-    loaded = loader[kind](data)
+def _pdf_pages(reader: Any, limits: Limits) -> list[str]:
+    """Each page's text; stops at the page cap, and as soon as the text passes the character cap."""
+    count = len(reader.pages)
+    if count > limits.pages:
+        raise LoadError(
+            f"{count} pages, more than the {limits.pages}-page cap (ADVISOR_MAX_PDF_PAGES)"
+        )
+    pages: list[str] = []
+    total = 0
+    for page in reader.pages:
+        pages.append(page.extract_text() or "")
+        total += len(pages[-1])
+        if total > limits.chars:
+            raise limits.too_long()
+    return pages
+
+
+def load_bytes(data: bytes, kind: str, limits: Limits | None = None) -> Loaded:
+    """Dispatch on the loader kind (`markdown`, `text`, `html`, `pdf`), within the limits
+    (default: the settings' defaults)."""
+    if limits is None:
+        from advisor.settings import Settings
+
+        limits = Limits.from_settings(Settings())
+    if kind == "pdf":
+        loaded = load_pdf(data, limits)
+    else:
+        loader = {"markdown": load_markdown, "text": load_text, "html": load_html}
+        loaded = loader[kind](data)
+    if len(loaded.text) > limits.chars:
+        raise limits.too_long()
     if not loaded.text.strip():
         raise LoadError("empty or whitespace-only document")
     return loaded

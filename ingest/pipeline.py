@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,15 +18,14 @@ from advisor.errors import InputError
 from advisor.records import Chunk
 from advisor.settings import Settings
 from advisor.store import Store
-from ingest.chunking import chunk_document, doc_hash
 from ingest.discovery import Doc, Skipped, collect
-from ingest.loaders import LoadError, load_bytes
+from ingest.loaders import LoadError
+from ingest.parsing import Recipe, digest, parse_document
+from ingest.worker import ParseWorker
 
 if TYPE_CHECKING:
     from advisor.embeddings import Embedder
 
-RECORD_FIELDS = b"|records=2"
-"""Hashed with each document: bumped when stored records gain fields, so old stores re-ingest."""
 EMBED_BATCH = 64
 """Texts per embedding call; the progress bar moves once per call."""
 WRITE_GROUP = 2048
@@ -93,19 +92,9 @@ def ingest(
         store.check_model(model_id(settings))
         state = store.documents()
         docs, prune_roots = collect(inputs, settings, report.skipped)
-        pending: list[tuple[Doc, list[Chunk], bool]] = []
-        seen: set[str] = set()
-        for doc in docs:
-            seen.add(doc.key)
-            report.files += 1
-            chunks = to_chunks(doc, settings, report)
-            if chunks is None:
-                continue
-            old = state.get(doc.key)
-            if old is not None and old.is_complete(chunks[0].doc_hash):
-                report.unchanged += 1
-                continue
-            pending.append((doc, chunks, old is not None))
+        seen = {doc.key for doc in docs}
+        report.files = len(docs)
+        pending = _parse_changed(docs, state, settings, report)
         dim = _write(store, settings, state, pending, report, progress, on_progress)
         stale = [
             key for key, doc in state.items() if _root_of(key) in prune_roots and key not in seen
@@ -120,56 +109,37 @@ def ingest(
     return report
 
 
+def _parse_changed(
+    docs: list[Doc], state: dict[str, Any], settings: Settings, report: IngestReport
+) -> list[tuple[Doc, list[Chunk], bool]]:
+    """Records of each new or changed document, parsed in a process held to a time budget.
+
+    The parser process starts with the first document that needs parsing (none when
+    nothing changed), and the model loads only once some document has parsed.
+    """
+    recipe = Recipe.from_settings(settings)
+    pending: list[tuple[Doc, list[Chunk], bool]] = []
+    with ParseWorker(settings.ingest_file_seconds) as worker:
+        for doc in docs:
+            old = state.get(doc.key)
+            if old is not None and old.is_complete(digest(doc, recipe)):
+                report.unchanged += 1
+                continue
+            try:
+                records = worker.run(parse_document, doc, recipe)
+            except LoadError as exc:
+                report.skipped.append(Skipped(doc.display, str(exc)))
+                continue
+            pending.append((doc, records, old is not None))
+    return pending
+
+
 def _root_of(key: str) -> str:
     return key.split("::", 1)[0]
 
 
 def _stored_dim(store: Store) -> int:
     return int(store.metadata().get("embedding_dim", 0) or 0)
-
-
-def to_chunks(doc: Doc, settings: Settings, report: IngestReport) -> list[Chunk] | None:
-    try:
-        loaded = load_bytes(doc.data, doc.kind)
-    except LoadError as exc:
-        report.skipped.append(Skipped(doc.display, str(exc)))
-        return None
-    digest = doc_hash(
-        doc.data + RECORD_FIELDS,
-        settings.chunk_size,
-        settings.chunk_overlap,
-        settings.sentence_units,
-    )
-    chunks = chunk_document(
-        text=loaded.text,
-        doc_key=doc.key,
-        digest=digest,
-        source=doc.source,
-        title=loaded.title or Path(doc.source).stem.replace("-", " ").replace("_", " "),
-        root=doc.root,
-        url=doc.url or loaded.meta.get("url", ""),
-        kind=loaded.meta.get("kind", ""),
-        chunk_size=settings.chunk_size,
-        chunk_overlap=settings.chunk_overlap,
-        sentence_units=settings.sentence_units,
-    )
-    if not chunks:
-        report.skipped.append(Skipped(doc.display, "no text to index"))
-        return None
-    card = _card_fields(loaded.meta)
-    return [replace(c, **card) for c in chunks] if card else chunks
-
-
-def _card_fields(meta: dict[str, str]) -> dict[str, Any]:
-    """Front-matter fields a learning plan reads: the guide step a resource serves, cost, level."""
-    fields: dict[str, Any] = {}
-    step = meta.get("guide_step", "").strip()
-    if step.isdigit():
-        fields["step"] = int(step)
-    for name in ("cost", "level"):
-        if meta.get(name, "").strip():
-            fields[name] = meta[name].strip()
-    return fields
 
 
 def _write(
