@@ -103,6 +103,7 @@ def test_the_hostile_answers_leak_when_sanitised_piece_by_piece(text: str) -> No
 def test_every_split_point_gives_a_safe_prefix_of_the_final_text(text: str) -> None:
     final = render(text, SOURCES).text
     assert not UNSAFE.search(final)
+    assert safe_markdown(final) == final  # the API's last sanitising pass changes nothing
     for cut in range(len(text) + 1):
         assert_safe_stream(stream_through(text, [text[:cut], text[cut:]]), final)
 
@@ -113,6 +114,17 @@ def test_any_piece_size_and_offset_gives_a_safe_prefix_of_the_final_text(text: s
     for size in range(1, 9):
         for offset in range(size):
             assert_safe_stream(stream_through(text, pieces(text, size, offset)), final)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_splits_of_all_the_hostile_answers_together(seed: int) -> None:
+    import random
+
+    text = " ".join(HOSTILE)
+    rng = random.Random(seed)
+    cuts = sorted(rng.sample(range(1, len(text)), 60))
+    parts = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    assert_safe_stream(stream_through(text, parts), render(text, SOURCES).text)
 
 
 def test_invalid_citations_never_stream_and_numbers_are_flagged_as_they_settle() -> None:
