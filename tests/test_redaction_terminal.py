@@ -134,8 +134,12 @@ def test_terminal_safe(raw: str, clean: str) -> None:
 HOSTILE_DOC = (
     "# Quibblefrost \x1b]0;pwned\x07 Toolkit\n\n"
     "Quibblefrost is an experiment-tracking toolkit for ML engineers \x1b[2J that logs every "
-    "training run \x1b]8;;http://127.0.0.1:9/x\x1b\\with a link\x1b]8;;\x1b\\ and rings \x07.\n"
+    "training run \x1b]8;;http://127.0.0.1:9/x\x1b\\with a link\x1b]8;;\x1b\\ and rings \x07.\n\n"
+    + "Quibblefrost keeps metrics, parameters and artifacts of each run side by side. "
+    * 12
 )
+"""A document with a few escapes among ordinary text (ingest rejects text that is mostly control
+characters as binary, but lets a handful through)."""
 
 
 def test_cli_output_never_carries_terminal_escapes(
