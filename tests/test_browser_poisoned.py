@@ -298,6 +298,15 @@ STREAMED = (
 at a time so every construct is split across pieces."""
 
 
+ACTIVE = "img, iframe, video, object, embed, [src], [onerror], a[href^='javascript:' i]"
+"""Elements that fetch by themselves or run script."""
+
+
+def look(reply: Any, answer: Any) -> tuple[int, str]:
+    """(active elements in the whole reply, the answer text's HTML) at one moment."""
+    return reply.locator(ACTIVE).count(), answer.inner_html()
+
+
 @pytest.mark.browser
 def test_a_streamed_answer_with_split_markup_fetches_nothing(
     poisoned: Poisoned, tmp_path: Path
@@ -325,22 +334,23 @@ def test_a_streamed_answer_with_split_markup_fetches_nothing(
             box.fill(QUESTION)
             box.press("Enter")
             reply = page.locator('[data-testid="stChatMessage"]').nth(1)
+            text = reply.locator('[data-testid="stMarkdownContainer"]')  # first: the answer
             sources = page.get_by_text(re.compile(r"^Sources \(\d+, \d+ cited\)$")).first
             deadline = time.monotonic() + 120
             while not sources.is_visible():  # look at the answer while it streams
                 assert time.monotonic() < deadline, "the answer never finished"
-                if reply.count():
-                    moments.append((reply.locator("img, iframe").count(), reply.inner_html()))
+                if text.count():
+                    moments.append(look(reply, text.first))
                 page.wait_for_timeout(50)
             page.wait_for_timeout(2_000)  # time for any lazy fetch to fire
-            final_text = reply.inner_text()
-            moments.append((reply.locator("img, iframe").count(), reply.inner_html()))
+            final_text = text.first.inner_text()
+            moments.append(look(reply, text.first))
         finally:
             browser.close()
     partial = [h for _, h in moments if "Quibblefrost tracks" in h and "training run" not in h]
     assert len(partial) >= 3, "the answer was never seen mid-stream"
     for count, html in moments:
-        assert count == 0, html
+        assert count == 0, html  # no image, iframe or script link anywhere in the reply
         assert "javascript:" not in html and "canary" not in html and f":{port}/" not in html
     hits = [u for u in requests if urlsplit(u).port == port or "canary" in u]
     assert hits == [] and poisoned.canary.hits == []
