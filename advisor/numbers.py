@@ -4,6 +4,10 @@ Numbers are compared by value ("$100k" matches "$100,000"; "12-24" matches
 "12–24"). A number no cited source contains gets "(not in the sources)" right
 after it. Citation markers and list numbering are not claims and are skipped.
 Numbers written as words ("two years") are not checked.
+
+Answers are checked sentence by sentence (`check_by_sentence`): a number counts as
+supported when a source cited up to the end of its sentence contains it, so a streamed
+answer carries its flags as soon as each sentence is complete.
 """
 
 from __future__ import annotations
