@@ -42,7 +42,7 @@ from advisor.api_plan import router as plan_router
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, ConfigurationError, InputError
 from advisor.records import Answer
-from advisor.safety import safe_markdown
+from advisor.safety import safe_markdown, url_secrets
 from advisor.settings import Settings
 
 log = logging.getLogger("advisor.api")
@@ -101,7 +101,13 @@ def create_app(settings: Settings | None = None, advisor: CareerAdvisor | None =
     app.state.ready = False
     app.state.startup_error = None
     injected = advisor.settings if advisor is not None else settings
-    app.state.secrets = (settings.openai_api_key, settings.api_token, injected.openai_api_key)
+    app.state.secrets = (
+        settings.openai_api_key,
+        settings.api_token,
+        injected.openai_api_key,
+        *url_secrets(settings.openai_base_url),  # user-info and query of the LLM's URL
+        *url_secrets(injected.openai_base_url),
+    )
     _install_handlers(app)
     app.add_middleware(
         Guard,

@@ -1,4 +1,4 @@
-"""Pieces shared by the API routes: errors, safe source lists and safe streaming."""
+"""Pieces shared by the API routes: errors, safe source lists and streaming."""
 
 from __future__ import annotations
 
@@ -23,13 +23,11 @@ from advisor.errors import (
     StoreUnavailable,
 )
 from advisor.records import Answer, Source
-from advisor.safety import repair_citations, safe_markdown
+from advisor.safety import safe_markdown
 
 SOURCES_HEADING = "\n\n**Sources**\n"
 """Starts the source list appended to OpenAI-compatible answers (and stripped from history)."""
 
-_BRACKET = re.compile(r"\[")
-_REF_LINE = re.compile(r"^\s{0,3}\[[^\]]+\]:")
 _UNSAFE_LABEL = re.compile(r"[\[\]<>\n\r`]")
 
 
@@ -117,76 +115,6 @@ def sse(data: Any, event: str | None = None) -> str:
     return f"{head}data: {payload}\n\n"
 
 
-class SafeText:
-    """Sanitise streamed text as a whole and release only what later deltas cannot change.
-
-    Per-delta sanitising misses a `javascript:` link split over two deltas; here the
-    whole text so far is sanitised (and out-of-range citations dropped) on every delta,
-    and an unfinished word, link, tag or reference line is held back until it settles.
-    """
-
-    def __init__(self, max_sources: int) -> None:
-        self._raw = ""
-        self._max = max_sources
-        self.sent = ""
-
-    def push(self, delta: str) -> str:
-        """Add a delta; return the newly settled safe text (may be "")."""
-        self._raw += delta
-        safe = safe_markdown(repair_citations(safe_markdown(self._raw), self._max)[0])
-        settled = safe[: _settled(safe, len(self.sent))]
-        if len(settled) <= len(self.sent) or not settled.startswith(self.sent):
-            return ""
-        new = settled[len(self.sent) :]
-        self.sent = settled
-        return new
-
-    def finish(self, final: str) -> str:
-        """The rest of the final (authoritative) answer text."""
-        common = 0
-        for a, b in zip(self.sent, final, strict=False):
-            if a != b:
-                break
-            common += 1
-        rest = final[common:]
-        self.sent = final
-        return rest
-
-
-def _settled(text: str, known: int = 0) -> int:
-    """Length of the prefix of `text` that no further text can alter when sanitised.
-
-    Brackets before `known` (text already released) were closed when released.
-    """
-    cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t")) + 1
-    tag = text.rfind("<")
-    if tag >= 0 and ">" not in text[tag:]:
-        cut = min(cut, tag)
-    for start in (m.start() for m in _BRACKET.finditer(text, known, cut)):
-        if _open_bracket(text[start:]):
-            cut = min(cut, start - 1 if start and text[start - 1] == "!" else start)
-            break
-    line = text.rfind("\n", 0, cut) + 1
-    if _REF_LINE.match(text[line:]) and "\n" not in text[line:]:
-        cut = min(cut, line)
-    return max(0, cut)
-
-
-def _open_bracket(tail: str) -> bool:
-    """Whether `[...` at the start of `tail` could still become a link, image or reference."""
-    close = tail.find("]")
-    if close < 0:
-        return True
-    rest = tail[close + 1 :]
-    if rest == "":
-        return True
-    if rest.startswith("("):
-        return ")" not in rest
-    if rest.startswith("["):
-        return "]" not in rest[1:]
-    return False
-
-
 _END = object()
 
 
@@ -208,7 +136,7 @@ async def open_stream(
         raise
     except Exception as exc:
         return _failing(exc)
-    return _safe_items(first, items, advisor.settings.top_k)
+    return _safe_items(first, items)
 
 
 async def _failing(exc: Exception) -> AsyncIterator[str | Answer]:
@@ -216,25 +144,9 @@ async def _failing(exc: Exception) -> AsyncIterator[str | Answer]:
     yield ""  # pragma: no cover - makes this an async generator
 
 
-async def _safe_items(
-    first: object, rest: Iterator[str | Answer], max_sources: int
-) -> AsyncIterator[str | Answer]:
-    safe = SafeText(max_sources)
-
-    async def raw() -> AsyncIterator[str | Answer]:
-        if first is not _END:
-            yield first  # type: ignore[misc]
-        async for item in iterate_in_threadpool(rest):
-            yield item
-
-    async for item in raw():
-        if isinstance(item, Answer):
-            item = public_answer(item)
-            tail = safe.finish(item.text)
-            if tail:
-                yield tail
-            yield item
-            return
-        new = safe.push(item)
-        if new:
-            yield new
+async def _safe_items(first: object, rest: Iterator[str | Answer]) -> AsyncIterator[str | Answer]:
+    """The advisor's items (its deltas are already safe: `CareerAdvisor.stream` guards them)."""
+    if first is not _END:
+        yield public_answer(first) if isinstance(first, Answer) else first  # type: ignore[misc]
+    async for item in iterate_in_threadpool(rest):
+        yield public_answer(item) if isinstance(item, Answer) else item

@@ -11,6 +11,7 @@ from typing import Any
 
 from advisor.errors import AdvisorError, InputError
 from advisor.settings import BACKENDS, Settings
+from advisor.terminal import echo, echo_json
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -26,10 +27,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except AdvisorError as exc:
-        print(f"advisor: {exc}", file=sys.stderr)
+        echo(f"advisor: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, InputError) else EXIT_FAILED
     except KeyboardInterrupt:
-        print("advisor: interrupted", file=sys.stderr)
+        echo("advisor: interrupted", file=sys.stderr)
         return 130
 
 
@@ -102,11 +103,11 @@ def _ingest(args: argparse.Namespace) -> int:
 
     report = ingest(args.inputs, settings=_settings(args), reset=args.reset, progress=True)
     if args.json:
-        print(json.dumps(report.to_dict()))
+        echo_json(report.to_dict())
     else:
-        print(report.summary())
+        echo(report.summary())
         for skipped in report.skipped:
-            print(f"  skipped {skipped.path}: {skipped.reason}")
+            echo(f"  skipped {skipped.path}: {skipped.reason}")
     require_ok(report)
     return 0
 
@@ -139,23 +140,23 @@ def _ask(args: argparse.Namespace) -> int:
         raise InputError("the question is empty: ask something about AI/ML careers")
     advisor = _advisor(args)
     if args.json:
-        print(json.dumps(advisor.ask(args.question, history).to_dict(), ensure_ascii=False))
+        echo_json(advisor.ask(args.question, history).to_dict())
         return 0
     print_streamed(advisor, args.question, history)
     return 0
 
 
 def print_streamed(advisor: Any, question: str, history: list[tuple[str, str]]) -> Any:
-    """Print an answer as it streams, then its numbered sources; return the Answer."""
+    """Print an answer as it streams (deltas are already safe), then its numbered sources."""
     answer = None
     for item in advisor.stream(question, history):
         if isinstance(item, str):
-            print(item, end="", flush=True)
+            echo(item, end="")
         else:
             answer = item
-    print()
+    echo()
     if answer is not None:
-        print(format_sources(answer))
+        echo(format_sources(answer))
     return answer
 
 
@@ -178,11 +179,11 @@ def _retrieve(args: argparse.Namespace) -> int:
     advisor = _advisor(args)
     sources = advisor.retrieve(args.question, k=max(1, args.k))
     if args.json:
-        print(json.dumps([s.to_dict() for s in sources], ensure_ascii=False))
+        echo_json([s.to_dict() for s in sources])
         return 0
     for n, s in enumerate(sources, start=1):
-        print(f"[{n}] {s.score:.4f} {s.title} — {s.section} ({s.source})")
-        print("    " + s.text[:200].replace("\n", " "))
+        echo(f"[{n}] {s.score:.4f} {s.title} — {s.section} ({s.source})")
+        echo("    " + s.text[:200].replace("\n", " "))
     return 0
 
 
@@ -192,7 +193,7 @@ def _chat(args: argparse.Namespace) -> int:
     advisor = _advisor(args)
     history: list[tuple[str, str]] = []
     profile = Profile()
-    print(
+    echo(
         f"career-advisor ({advisor.describe_backend()}). Tell me about yourself for a plan; "
         "/plan shows it, /reset starts over, /quit leaves."
     )
@@ -200,17 +201,17 @@ def _chat(args: argparse.Namespace) -> int:
         try:
             question = input("\nyou> ").strip()
         except EOFError:
-            print()
+            echo()
             return 0
         if question in ("/quit", "/exit"):
             return 0
         if question == "/reset":
             history.clear()
             profile = Profile()
-            print("(new conversation)")
+            echo("(new conversation)")
             continue
         if question == "/plan":
-            print(advisor.plan(profile).to_markdown())
+            echo(advisor.plan(profile).to_markdown())
             continue
         if not question:
             continue
@@ -218,22 +219,25 @@ def _chat(args: argparse.Namespace) -> int:
             update = advisor.read_profile(question, profile)
             if update.changed:
                 profile = update.profile
-                print(f"advisor> {profile_reply(update)} (/plan shows the plan)")
+                echo(f"advisor> {profile_reply(update)} (/plan shows the plan)")
                 if not asks_something(question):
                     continue
-            print("advisor> ", end="", flush=True)
+            echo("advisor> ", end="")
             answer = print_streamed(advisor, question, history)
             if answer is not None:
                 history += [("user", question), ("assistant", answer.text)]
         except AdvisorError as exc:
-            print(f"\n(advisor: {exc})")
+            echo(f"\n(advisor: {exc})")
 
 
 def _eval(args: argparse.Namespace) -> int:
     from advisor.evaluation.run import evaluate, format_report
 
     report = evaluate(_settings(args), baseline=not args.no_baseline, backend=args.backend)
-    print(json.dumps(report) if args.json else format_report(report))
+    if args.json:
+        echo_json(report)
+    else:
+        echo(format_report(report))
     return 0
 
 
@@ -242,13 +246,13 @@ def _feedback(args: argparse.Namespace) -> int:
 
     rows = FeedbackStore(_settings(args).feedback_db).list()
     if args.json:
-        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False))
+        echo_json([r.to_dict() for r in rows])
         return 0
     for r in rows:
         thumb = "up" if r.rating else "down"
-        print(f"{r.created_at} {thumb:4} [{r.backend}] {r.question}")
+        echo(f"{r.created_at} {thumb:4} [{r.backend}] {r.question}")
     if not rows:
-        print("no feedback stored yet")
+        echo("no feedback stored yet")
     return 0
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from typing import Any
 
 from advisor.profile import LEVELS, SKILLS, Profile
+from advisor.terminal import echo, echo_json
 
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], Any]
 
@@ -21,12 +21,12 @@ def add_commands(command: Command, open_advisor: Callable[[argparse.Namespace], 
         if args.about:
             stated = advisor.read_profile(args.about).profile.merged(stated)
         plan = advisor.plan(stated)
-        print(json.dumps(plan.to_dict(), ensure_ascii=False) if args.json else plan.to_markdown())
+        echo_json(plan.to_dict()) if args.json else echo(plan.to_markdown())
         return 0
 
     def run_roles(args: argparse.Namespace) -> int:
         table = open_advisor(args).compare_roles()
-        print(json.dumps(table.to_dict(), ensure_ascii=False) if args.json else table.to_markdown())
+        echo_json(table.to_dict()) if args.json else echo(table.to_markdown())
         return 0
 
     p = command("plan", run_plan, "a learning plan and timeline from the guide's steps, cited")

@@ -13,16 +13,16 @@ from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError
 from advisor.extractive import Draft, ExtractiveAnswerer
-from advisor.numbers import check_numbers
 from advisor.outline import Outline
 from advisor.plan import Plan, build_plan
 from advisor.profile import Profile, ProfileUpdate, read_profile
 from advisor.records import Answer, Source
 from advisor.retrieval import Retriever
 from advisor.roles import RoleComparison, compare_roles
-from advisor.safety import mark_cited, repair_citations, safe_markdown
+from advisor.safety import mark_cited, redact_url
 from advisor.settings import Settings
 from advisor.store import Store
+from advisor.stream_safety import SafeStream
 
 
 class Answerer(Protocol):
@@ -48,9 +48,12 @@ def make_answerer(settings: Settings, backend: str | None = None) -> Answerer:
         from advisor.fake import FakeChatModel
         from advisor.llm import ChatAnswerer
 
-        return ChatAnswerer(
-            FakeChatModel(responses=list(settings.fake_responses)), settings, "fake"
+        fake = FakeChatModel(
+            responses=list(settings.fake_responses),
+            chunk_chars=settings.fake_chunk_chars,
+            chunk_delay=settings.fake_chunk_delay,
         )
+        return ChatAnswerer(fake, settings, "fake")
     if name == "openai":
         from advisor.llm import ChatAnswerer, openai_chat_model
 
@@ -106,7 +109,8 @@ class CareerAdvisor:
     def describe_backend(self) -> str:
         """Human description, e.g. "openai (gpt-4o-mini)" or "offline extractive"."""
         if self.backend == "openai":
-            where = f" at {self.settings.openai_base_url}" if self.settings.openai_base_url else ""
+            url = redact_url(self.settings.openai_base_url)  # no password or key in the URL
+            where = f" at {url}" if url else ""
             return f"LLM: {self.settings.llm_model}{where}"
         return "offline extractive" if self.backend == "extractive" else self.backend
 
@@ -160,32 +164,32 @@ class CareerAdvisor:
             yield text
             yield Answer(text=text, backend=self.backend, refused=True, question=plan.question)
             return
-        parts: list[str] = []
+        guard = SafeStream(plan.sources)  # sanitises the text so far, never piece by piece
         draft: Draft | None = None
         for item in self.answerer.stream(plan.question, plan.sources, plan.history, deadline):
             if isinstance(item, Draft):
                 draft = item
-            else:
-                parts.append(item)
-                yield safe_markdown(item)
-        draft = draft or Draft("".join(parts))
-        if not draft.text.strip():
+            elif safe := guard.push(item):
+                yield safe
+        tail = draft.text[len(guard.raw) :] if draft and draft.text.startswith(guard.raw) else ""
+        rest = guard.push(tail) + guard.finish()  # an answerer may send only a Draft
+        result = guard.result
+        assert result is not None
+        if not result.text.strip():
             text = refusal_text()
             yield text
             yield Answer(text=text, backend=self.backend, refused=True, question=plan.question)
             return
-        text, cited = repair_citations(draft.text, len(plan.sources))
-        sources = mark_cited(plan.sources, cited)
-        numbers = check_numbers(text, [s for s in sources if s.cited])
-        text = safe_markdown(numbers.text)  # last, so no later edit can undo it
+        if rest:
+            yield rest
         yield Answer(
-            text=text,
-            sources=sources,
+            text=result.text,
+            sources=mark_cited(plan.sources, set(result.cited)),
             backend=self.backend,
             refused=False,
             question=plan.question,
-            incomplete=not draft.complete,
-            unsupported_numbers=numbers.unsupported,
+            incomplete=draft is not None and not draft.complete,
+            unsupported_numbers=result.unsupported,
         )
 
     # --- planning --------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -22,11 +23,15 @@ class FakeChatModel(GenericFakeChatModel):
 
     Every call's messages are recorded in `calls`, so tests can assert the prompt's shape.
     A scripted reply equal to "!error" raises LLMError, to exercise failure paths.
+    Replies stream word by word, or `chunk_chars` characters at a time when that is set
+    (as a real model splits markup anywhere), `chunk_delay` seconds apart.
     """
 
     messages: Iterator[AIMessage | str] = Field(default_factory=lambda: iter(()))
     responses: list[str] = Field(default_factory=list)
     calls: list[list[BaseMessage]] = Field(default_factory=list)
+    chunk_chars: int = 0
+    chunk_delay: float = 0.0
 
     def _next_reply(self, messages: list[BaseMessage]) -> str:
         self.calls.append(list(messages))
@@ -54,7 +59,18 @@ class FakeChatModel(GenericFakeChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        yield from super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+        if self.chunk_chars > 0:
+            result = self._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+            text = str(result.generations[0].message.content)
+            for start in range(0, len(text), self.chunk_chars):
+                piece = text[start : start + self.chunk_chars]
+                time.sleep(self.chunk_delay)
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                if run_manager:
+                    run_manager.on_llm_new_token(piece, chunk=chunk)
+                yield chunk
+        else:
+            yield from super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
         done = AIMessageChunk(content="", response_metadata={"finish_reason": "stop"})
         yield ChatGenerationChunk(message=done)
 

@@ -4,13 +4,19 @@ Numbers are compared by value ("$100k" matches "$100,000"; "12-24" matches
 "12–24"). A number no cited source contains gets "(not in the sources)" right
 after it. Citation markers and list numbering are not claims and are skipped.
 Numbers written as words ("two years") are not checked.
+
+Answers are checked sentence by sentence (`check_by_sentence`): a number counts as
+supported when a source cited up to the end of its sentence contains it, so a streamed
+answer carries its flags as soon as each sentence is complete.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.records import Source
 
@@ -19,6 +25,11 @@ _NUMBER = re.compile(
     r"(?<![\w$.,])\$?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<k>[kK]\b)?(?!\w|\.\d|,\d{3})"
 )
 _UNIT_AFTER = re.compile(r"\s*(?:%|percent|usd|dollars|months?|years?|weeks?|days?|hours?)\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?](?:[ \t]*\[\d{1,3}\])*+(?=\s)|\n")
+"""Where a sentence ends: after its terminator and the citations that follow it, or a newline."""
+_URL = re.compile(r"\]\([^)\s]*|\bhttps?://[^\s)>\]]*")
+"""Link targets and bare URLs: a number in an address is not a claim."""
+_CITATION = re.compile(r"\[(\d{1,3})\]")
 _SKIP = re.compile(r"\[\d+\]|^\s*\d+[.)]\s|^#+\s*\d+\.\s", re.M)
 
 
@@ -48,6 +59,12 @@ def check_numbers(text: str, cited: Iterable[Source]) -> NumberCheck:
     for end, _ in sorted(bad, reverse=True):
         out = out[:end] + FLAG + out[end:]
     return NumberCheck(out, tuple(raw for _, raw in bad), len(found))
+
+
+@lru_cache(maxsize=256)
+def _values(text: str) -> frozenset[float]:
+    """`values_in`, remembered: a streamed answer checks the same sources on every piece."""
+    return frozenset(values_in(text))
 
 
 def _numbers(text: str) -> list[tuple[int, str, float]]:
@@ -85,4 +102,53 @@ def count_numbers(text: str) -> int:
 
 def _claims(text: str) -> list[tuple[int, str, float]]:
     spans = [(m.start(), m.end()) for m in _SKIP.finditer(text)]
-    return [n for n in _numbers(text) if not any(a <= n[0] <= b for a, b in spans)]
+    starts = [a for a, _ in spans]
+    found = []
+    for number in _numbers(text):
+        i = bisect_right(starts, number[0]) - 1  # spans do not overlap: only this one can hold it
+        if i < 0 or spans[i][1] < number[0]:
+            found.append(number)
+    return found
+
+
+def check_by_sentence(
+    text: str, sources: Sequence[Source], finished: bool = True
+) -> tuple[NumberCheck, int]:
+    """Flag each number that no source cited up to the end of its sentence contains.
+
+    `sources` are the listed sources, numbered from 1 as the [n] citations count them.
+    A streamed answer calls this with `finished=False`: numbers in the last sentence
+    are then left alone, and where the first of them starts in the flagged text is
+    returned as the second value (the flagged text before it will not change).
+    """
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    if finished:
+        ends.append(len(text))
+    urls = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    claims = [
+        (end - len(raw), end, raw, value)
+        for end, raw, value in _claims(text)
+        if not any(a <= end - len(raw) < b for a, b in urls)
+    ]
+    known: set[float] = set()
+    seen: set[int] = set()
+    bad: list[tuple[int, str]] = []
+    start = checked = 0
+    for end in ends:
+        for match in _CITATION.finditer(text, start, end):
+            n = int(match.group(1))
+            if 1 <= n <= len(sources) and n not in seen:
+                seen.add(n)
+                source = sources[n - 1]
+                known |= _values(f"{source.title}\n{source.section}\n{source.text}")
+        while checked < len(claims) and claims[checked][0] < end:
+            _, claim_end, raw, value = claims[checked]
+            if value not in known:
+                bad.append((claim_end, raw))
+            checked += 1
+        start = end
+    pending = claims[checked][0] if checked < len(claims) else len(text)
+    out = text[:pending]
+    for end, _ in sorted(bad, reverse=True):
+        out = out[:end] + FLAG + out[end:]
+    return NumberCheck(out + text[pending:], tuple(raw for _, raw in bad), checked), len(out)

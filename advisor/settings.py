@@ -105,6 +105,11 @@ class Settings:
     """Longer questions are rejected with a message (ADVISOR_MAX_QUESTION_CHARS)."""
     fake_responses: tuple[str, ...] = ()
     """Scripted replies of the fake backend, a JSON list (ADVISOR_FAKE_RESPONSES)."""
+    fake_chunk_chars: int = 0
+    """Characters per streamed piece of the fake backend; 0 streams word by word
+    (ADVISOR_FAKE_CHUNK_CHARS)."""
+    fake_chunk_delay: float = 0.0
+    """Seconds the fake backend waits before each streamed piece (ADVISOR_FAKE_CHUNK_DELAY)."""
     plan_reference_hours: float = 20.0
     """Weekly hours the guide's "dedicated learning" is taken to mean in timeline estimates;
     an assumption every estimate states, since the guide gives none (ADVISOR_PLAN_HOURS)."""
@@ -252,6 +257,8 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "history_chars": ("ADVISOR_HISTORY_CHARS", int),
     "max_question_chars": ("ADVISOR_MAX_QUESTION_CHARS", int),
     "fake_responses": ("ADVISOR_FAKE_RESPONSES", _fake_responses),
+    "fake_chunk_chars": ("ADVISOR_FAKE_CHUNK_CHARS", int),
+    "fake_chunk_delay": ("ADVISOR_FAKE_CHUNK_DELAY", float),
     "plan_reference_hours": ("ADVISOR_PLAN_HOURS", float),
     "feedback_db": ("ADVISOR_FEEDBACK_DB", _path),
     "api_token": ("ADVISOR_API_TOKEN", str),

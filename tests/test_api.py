@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from advisor import Answer, CareerAdvisor, LLMError, Settings, Source, Store, make_answerer
 from advisor.api import create_app
-from advisor.api_common import SafeText, public_source, sources_footer
+from advisor.api_common import public_source, sources_footer
 from advisor.api_guard import RateLimiter
 
 QUESTION = "PyTorch or TensorFlow first?"
@@ -395,48 +395,6 @@ def test_llm_answers_are_sanitised_on_every_route(shared_store: Store) -> None:
     assert "this" in texts[0] and "[1]" in texts[0]
     for text in texts:
         assert "javascript:" not in text and "<img" not in text
-
-
-def test_streamed_text_is_sanitised_as_a_whole() -> None:
-    deltas = ["See [the", " docs](java", "script:alert(1)) and ", "<scr", "ipt>x</script> ok [1]"]
-    safe = SafeText(max_sources=4)
-    out = "".join(safe.push(d) for d in deltas)
-    from advisor.safety import safe_markdown
-
-    final = safe_markdown("".join(deltas))
-    out += safe.finish(final)
-    assert out == final
-    assert "javascript" not in out.lower() and "<" not in out
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_streamed_text_is_safe_however_it_is_split(seed: int) -> None:
-    import random
-
-    from advisor.safety import repair_citations, safe_markdown
-
-    raw = (
-        "Learn PyTorch [1]. See [docs](javascript:alert(1)) or ![x](http://t.example/i.png) "
-        "and <a href='javascript:void(0)'>here</a> <!-- hidden --> then [ref]: javascript:x\n"
-        "[site](https://pytorch.org/) [2] data:text/html,hi <https://ok.example> done [3]."
-    )
-    rng = random.Random(seed)
-    cuts = sorted(rng.sample(range(1, len(raw)), 25))
-    deltas = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True)]
-    safe = SafeText(max_sources=4)
-    released = [safe.push(d) for d in deltas]
-    final = safe_markdown(repair_citations(safe_markdown(raw), 4)[0])  # as public_answer does
-    released.append(safe.finish(final))
-    text = "".join(released)
-    assert text == final
-    for part in released:  # nothing unsafe ever leaves, not even for a moment
-        assert "javascript:" not in part and "<a" not in part and "data:text" not in part
-
-
-def test_streamed_text_drops_out_of_range_citations_before_sending() -> None:
-    safe = SafeText(max_sources=2)
-    sent = safe.push("PyTorch first [1] [7] ") + safe.push("then TensorFlow [2].")
-    assert "[7]" not in sent and sent.startswith("PyTorch first [1]")
 
 
 def test_sources_footer_and_source_json_are_safe() -> None:

@@ -10,6 +10,7 @@ question are checked for the same things.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -197,15 +198,15 @@ def test_injected_instructions_stay_inside_the_source_delimiters(poisoned: Poiso
 # --- the browser ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def app_url(poisoned: Poisoned, tmp_path: Path) -> Iterator[str]:
-    """`streamlit run ui/app.py` (extractive) over the poisoned store, on a loopback port."""
+@contextlib.contextmanager
+def running_app(poisoned: Poisoned, tmp_path: Path, **env: str) -> Iterator[str]:
+    """`streamlit run ui/app.py` over the poisoned store, on a loopback port."""
     port = free_port()
     env = {
         **os.environ,
-        "ADVISOR_BACKEND": "extractive",
         "ADVISOR_STORE_DIR": str(poisoned.store_dir),
         "ADVISOR_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+        **env,
     }
     log = tmp_path / "streamlit.log"
     command = [
@@ -221,6 +222,13 @@ def app_url(poisoned: Poisoned, tmp_path: Path) -> Iterator[str]:
         yield url
     finally:
         stop_process(proc)
+
+
+@pytest.fixture
+def app_url(poisoned: Poisoned, tmp_path: Path) -> Iterator[str]:
+    """The app answering offline (extractive) from the poisoned store."""
+    with running_app(poisoned, tmp_path, ADVISOR_BACKEND="extractive") as url:
+        yield url
 
 
 @pytest.mark.browser
@@ -275,3 +283,75 @@ def test_poisoned_card_fetches_nothing_in_a_real_browser(poisoned: Poisoned, app
         urlsplit(u).hostname for u in requests if urlsplit(u).scheme.startswith(("http", "ws"))
     }
     assert hosts <= {"127.0.0.1", "localhost"}, hosts
+
+
+STREAMED = (
+    "Quibblefrost tracks experiments [1]. ![pixel](http://127.0.0.1:{port}/stream-md.png) "
+    '<img src="http://127.0.0.1:{port}/stream-img.png" onerror="fetch(\'/oe\')"> '
+    "[the docs](javascript:fetch('http://127.0.0.1:{port}/stream-js')) and "
+    "<a href=\"javascript:fetch('http://canary.invalid:9/a')\">home</a>, "
+    '<iframe src="http://127.0.0.1:{port}/stream-iframe"></iframe> '
+    "a chart ![chart][p] and [9].\n[p]: http://127.0.0.1:{port}/stream-ref.png\n"
+    "It logs every training run [1]."
+)
+"""A fake LLM's answer: images, HTML and script links at the canary, streamed 3 characters
+at a time so every construct is split across pieces."""
+
+
+ACTIVE = "img, iframe, video, object, embed, [src], [onerror], a[href^='javascript:' i]"
+"""Elements that fetch by themselves or run script."""
+
+
+def look(reply: Any, answer: Any) -> tuple[int, str]:
+    """(active elements in the whole reply, the answer text's HTML) at one moment."""
+    return reply.locator(ACTIVE).count(), answer.inner_html()
+
+
+@pytest.mark.browser
+def test_a_streamed_answer_with_split_markup_fetches_nothing(
+    poisoned: Poisoned, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    port = poisoned.canary.port
+    answer = STREAMED.format(port=port)
+    env = {
+        "ADVISOR_BACKEND": "fake",
+        "ADVISOR_FAKE_RESPONSES": json.dumps([answer] * 2),
+        "ADVISOR_FAKE_CHUNK_CHARS": "3",
+        "ADVISOR_FAKE_CHUNK_DELAY": "0.02",  # about 4 s of streaming to watch
+    }
+    requests: list[str] = []
+    moments: list[tuple[int, str]] = []
+    with running_app(poisoned, tmp_path, **env) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(url)
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.wait_for(timeout=120_000)
+            box.fill(QUESTION)
+            box.press("Enter")
+            reply = page.locator('[data-testid="stChatMessage"]').nth(1)
+            text = reply.locator('[data-testid="stMarkdownContainer"]')  # first: the answer
+            sources = page.get_by_text(re.compile(r"^Sources \(\d+, \d+ cited\)$")).first
+            deadline = time.monotonic() + 120
+            while not sources.is_visible():  # look at the answer while it streams
+                assert time.monotonic() < deadline, "the answer never finished"
+                if text.count():
+                    moments.append(look(reply, text.first))
+                page.wait_for_timeout(50)
+            page.wait_for_timeout(2_000)  # time for any lazy fetch to fire
+            final_text = text.first.inner_text()
+            moments.append(look(reply, text.first))
+        finally:
+            browser.close()
+    partial = [h for _, h in moments if "Quibblefrost tracks" in h and "training run" not in h]
+    assert len(partial) >= 3, "the answer was never seen mid-stream"
+    for count, html in moments:
+        assert count == 0, html  # no image, iframe or script link anywhere in the reply
+        assert "javascript:" not in html and "canary" not in html and f":{port}/" not in html
+    hits = [u for u in requests if urlsplit(u).port == port or "canary" in u]
+    assert hits == [] and poisoned.canary.hits == []
+    assert "Quibblefrost tracks experiments [1]" in final_text and "[9]" not in final_text

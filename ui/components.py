@@ -23,7 +23,12 @@ def user_message(question: str) -> None:
 
 
 def answer_deltas(stream: Iterable[str | Answer], sink: list[Answer]) -> Iterator[str]:
-    """The text deltas of `advisor.stream(...)`, for st.write_stream; the Answer goes to sink."""
+    """The text deltas of `advisor.stream(...)`, for st.write_stream; the Answer goes to sink.
+
+    The deltas are already safe: the advisor sanitises the text so far, holding back any
+    unfinished link, image or tag, so what st.write_stream renders is always a prefix of
+    the final answer text.
+    """
     for item in stream:
         if isinstance(item, Answer):
             sink.append(item)
