@@ -18,6 +18,7 @@ from advisor.conversation.vocabulary import (
     LEVEL,
     RESOURCE,
     RESOURCE_FACETS,
+    ROLE,
     Entity,
     Vocabulary,
     display_name,
@@ -115,9 +116,13 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
         r"\b(they|them|those|these)\b", turn.text, re.I
     )
     if state.mentioned and wants_resource and not any(e.kind == RESOURCE for e in named):
-        return [display_name(e.name) for e in state.mentioned], True
+        plural = re.search(r"\b(they|them|those|these)\b", turn.text, re.I)
+        mentioned = state.mentioned if plural else state.mentioned[:1]
+        return [display_name(e.name) for e in mentioned], True
     if named:
-        return _names(named), True
+        kinds = [e.kind for e in named]
+        main = max(dict.fromkeys(kinds), key=kinds.count)  # "PyTorch and TensorFlow", not the role
+        return _names([e for e in named if e.kind == main]), True
     phrase = _noun_phrase(last.text) if last else ""
     if phrase:
         return [phrase], False
@@ -153,8 +158,12 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
     if len(names) < 2 and re.search(r"\b(which one|which ones|either|both)\b", turn.text, re.I):
         names = _earlier_of_kind(state) or names
     phrase = join(names)
+    core = _strip_lead(turn.text)
     if "timeline" in turn.topics and learnable:
-        phrase = f"learning {phrase}"
+        # the guide times the whole path, not one tool: ask that, naming what is learnt
+        goal = "" if any(e.kind == ROLE for e in turn.entities) else " to become an ML engineer"
+        asked = _TRAILING.sub("", _PRONOUNS.sub("it", core, count=1))
+        return f"{asked}{goal}, learning {phrase}"
     done = False
 
     def swap(match: re.Match[str]) -> str:
@@ -167,7 +176,7 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
             return f"which of {phrase}" if len(names) > 1 else phrase
         return phrase
 
-    text = _PRONOUNS.sub(swap, _strip_lead(turn.text))
+    text = _PRONOUNS.sub(swap, core)
     if state.about_user and re.search(r"\b(me|i|my)\b", turn.text, re.I):
         text = f"{_TRAILING.sub('', text)} ({state.about_user.rstrip('.')})"
     return text
