@@ -18,7 +18,6 @@ from advisor.conversation.vocabulary import (
     LEVEL,
     RESOURCE,
     RESOURCE_FACETS,
-    ROLE,
     Entity,
     Vocabulary,
     display_name,
@@ -52,6 +51,7 @@ _PRONOUNS = re.compile(
     r"they|them|those|these|it|that|this)\b",
     re.I,
 )
+_PERSONAL = re.compile(r"\b(me|i|my)\b", re.I)
 _TRAILING = re.compile(r"[\s?.!…,]*(?:\b(?:then|though|again)\b)?[\s?.!…,]*$", re.I)
 
 
@@ -161,9 +161,8 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
     core = _strip_lead(turn.text)
     if "timeline" in turn.topics and learnable:
         # the guide times the whole path, not one tool: ask that, naming what is learnt
-        goal = "" if any(e.kind == ROLE for e in turn.entities) else " to become an ML engineer"
-        asked = _TRAILING.sub("", _PRONOUNS.sub("it", core, count=1))
-        return f"{asked}{goal}, learning {phrase}"
+        asked = "How long would it take me" if _PERSONAL.search(core) else "How long does it take"
+        return f"{asked} to become an ML engineer, learning {phrase}"
     done = False
 
     def swap(match: re.Match[str]) -> str:
@@ -177,7 +176,7 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
         return phrase
 
     text = _PRONOUNS.sub(swap, core)
-    if state.about_user and re.search(r"\b(me|i|my)\b", turn.text, re.I):
+    if state.about_user and _PERSONAL.search(turn.text):
         text = f"{_TRAILING.sub('', text)} ({state.about_user.rstrip('.')})"
     return text
 

@@ -106,6 +106,8 @@ class Vocabulary:
 
     forms: tuple[tuple[str, str, str], ...]
     pattern: re.Pattern[str]
+    shared: frozenset[str] = frozenset()
+    """Surface forms several cards share ("3Blue1Brown"): dropped when a full name follows."""
 
     @classmethod
     def from_titles(cls, titles: Iterable[str]) -> Vocabulary:
@@ -115,9 +117,11 @@ class Vocabulary:
             for name, surfaces in fixed.items():
                 for surface in surfaces:
                     table[surface] = (kind, name)
+        owners: dict[str, set[str]] = {}
         for title in sorted(set(titles)):
             for part in title_parts(title):
                 table.setdefault(normalize(part), (RESOURCE, short_name(title)))
+                owners.setdefault(normalize(part), set()).add(title)
         names = sorted({short_name(t) for t in titles})
         for key, surfaces in ALIASES.items():
             name = next((n for n in names if normalize(key) in normalize(n)), key)
@@ -125,15 +129,24 @@ class Vocabulary:
                 table.setdefault(surface, (RESOURCE, name))
         forms = tuple(sorted(((s, k, n) for s, (k, n) in table.items()), key=lambda f: -len(f[0])))
         alternatives = "|".join(re.escape(s) for s, _, _ in forms)
-        return cls(forms, re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])", re.I))
+        shared = frozenset(part for part, titles in owners.items() if len(titles) > 1)
+        pattern = re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])", re.I)
+        return cls(forms, pattern, shared)
 
     def find(self, text: str) -> list[Entity]:
         """Entities named in text, in order of appearance (longest match wins)."""
         lookup = {s: (k, n) for s, k, n in self.forms}
         found: list[Entity] = []
-        for match in self.pattern.finditer(normalize(text)):
-            kind, name = lookup[match.group(0).lower()]
-            found.append(Entity(kind, name, text[match.start() : match.end()], match.start()))
+        low = normalize(text)
+        typed = text if len(low) == len(text) else low  # offsets must line up with the match
+        matches = list(self.pattern.finditer(low))
+        for i, match in enumerate(matches):
+            surface = match.group(0).lower()
+            following = matches[i + 1] if i + 1 < len(matches) else None
+            if surface in self.shared and following and following.start() - match.end() <= 4:
+                continue  # "3Blue1Brown's Essence of Calculus": the full name says which
+            kind, name = lookup[surface]
+            found.append(Entity(kind, name, typed[match.start() : match.end()], match.start()))
         return found
 
 
