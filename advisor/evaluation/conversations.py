@@ -15,7 +15,8 @@ from advisor.records import Answer
 _CITATION = re.compile(r"\s*\[\d+\]")
 _LIST_ITEM = re.compile(r"\s*\n\s*(?:[-*+]|\d+[.)])\s")
 _LEAD_IN = re.compile(r":[ \t]*((?:\[\d+\][ \t]*)*)")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+_SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*(?:\s*\[\d+\])*")
+"""A sentence with the citations that follow it."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class TurnResult:
     searched_for: str
     refused: bool
     problems: list[str] = field(default_factory=list)
+    kind: str = ""
+    """The turn kind the classifier gave ("" when not classified)."""
 
     @property
     def right(self) -> bool:
@@ -102,7 +105,7 @@ def dangling_lead_ins(text: str) -> int:
 
 def has_note(text: str, terms: Sequence[str]) -> bool:
     """Whether an uncited sentence of the answer names one of `terms` (the "not covered" note)."""
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in _SENTENCE.findall(text):
         if not sentence.strip() or re.search(r"\[\d+\]", sentence):
             continue
         if any(re.search(rf"\b{re.escape(t)}\b", sentence, re.I) for t in terms):
@@ -128,9 +131,12 @@ def judge(turn: ChatTurn, answer: Answer, previous: Answer | None) -> list[str]:
 
 
 Ask = Callable[[str, list[tuple[str, str]]], Answer]
+Classify = Callable[[str, list[tuple[str, str]]], str]
 
 
-def run_conversations(ask: Ask, conversations: Sequence[Conversation]) -> list[TurnResult]:
+def run_conversations(
+    ask: Ask, conversations: Sequence[Conversation], classify: Classify | None = None
+) -> list[TurnResult]:
     """Play every conversation through `ask`, passing each earlier turn as history."""
     results: list[TurnResult] = []
     for conv in conversations:
@@ -147,6 +153,7 @@ def run_conversations(ask: Ask, conversations: Sequence[Conversation]) -> list[T
                     answer.question,
                     answer.refused,
                     judge(turn, answer, previous),
+                    classify(turn.user, list(history)) if classify else "",
                 )
             )
             history += [("user", turn.user), ("assistant", answer.text)]
@@ -169,7 +176,19 @@ def summarize(
     off = [r for r in results if turns[(r.conversation, r.index)].off_topic]
     in_scope = [r for r in results if not turns[(r.conversation, r.index)].off_topic]
     expected_notes = [r for r in results if turns[(r.conversation, r.index)].uncovered]
-    return {
+    kinds = [(r, turns[(r.conversation, r.index)].kind) for r in results if r.kind]
+    follow = [(r.kind == "follow_up", kind == "follow_up") for r, kind in kinds]
+    classified = (
+        {
+            "kinds_right": sum(r.kind == kind for r, kind in kinds) / len(kinds),
+            "follow_ups_found": sum(got and want for got, want in follow)
+            / max(1, sum(want for _, want in follow)),
+            "follow_ups_false": sum(got and not want for got, want in follow),
+        }
+        if kinds
+        else {}
+    )
+    return classified | {
         "conversations": len(conversations),
         "turns": len(results),
         "turns_right": share(results),

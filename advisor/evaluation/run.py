@@ -147,14 +147,19 @@ def answer_metrics(advisor: CareerAdvisor, qs: QuestionSet) -> dict[str, Any]:
 
 def conversation_metrics(advisor: CareerAdvisor) -> dict[str, Any]:
     """The conversation set played through `advisor`, earlier turns passed as history."""
+    from advisor.conversation import classify, replay
     from advisor.evaluation.conversations import (
         load_conversations,
         run_conversations,
         summarize,
     )
 
+    def kind(question: str, history: list[tuple[str, str]]) -> str:
+        vocabulary = advisor.vocabulary()
+        return classify(question, replay(history, vocabulary), vocabulary).kind.value
+
     conversations = load_conversations()
-    return summarize(conversations, run_conversations(advisor.ask, conversations))
+    return summarize(conversations, run_conversations(advisor.ask, conversations, kind))
 
 
 def tutorial_baseline(settings: Settings) -> Callable[[str], list[str]]:
@@ -286,7 +291,10 @@ def format_conversations(c: dict[str, Any]) -> list[str]:
         f"in-scope refused:             {c['in_scope_refused']} of {c['in_scope_turns']}",
     ]
     if "kinds_right" in c:
-        lines.append(f"turn kinds right:             {c['kinds_right']:.3f}")
+        lines.append(
+            f"turn kinds right:             {c['kinds_right']:.3f} (follow-ups found "
+            f"{c['follow_ups_found']:.3f}, {c['follow_ups_false']} standalone taken for one)"
+        )
     for wrong in c["wrong"]:
         lines.append(f"  {wrong['turn']} {wrong['user']!r}: {'; '.join(wrong['problems'])}")
     return lines
