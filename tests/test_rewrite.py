@@ -182,3 +182,36 @@ def test_the_rewriter_is_deterministic(vocabulary: Vocabulary) -> None:
         for _ in range(3)
     }
     assert len(runs) == 1
+
+
+def test_no_question_of_the_single_question_set_is_rewritten(vocabulary: Vocabulary) -> None:
+    """Each stands alone, pronouns included ("mlflow - what is it and do i need it")."""
+    from advisor.evaluation.run import load_questions
+
+    qs = load_questions()
+    for history in (FRAMEWORKS, MATHS, SALARY):
+        state = replay(history, vocabulary)
+        touched = [
+            (q.question, r.question)
+            for q in qs.in_scope + qs.off_topic
+            for r in [resolve(q.question, state, vocabulary)]
+            if r.rewritten
+        ]
+        assert touched == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("is it better than tensorflow?", "Is PyTorch better than tensorflow?"),  # "it" first
+        ("will it rain tomorrow?", "will it rain tomorrow?"),  # weather "it" points nowhere
+        ("and what about tensorflow?", "Which framework should i learn first — tensorflow?"),
+    ],
+)
+def test_a_pronoun_before_a_name_points_back_one_after_it_does_not(
+    question: str, expected: str, vocabulary: Vocabulary
+) -> None:
+    history = chat("should i learn PyTorch?", "PyTorch is the better first choice [1].")
+    if question.startswith("and what about"):  # nothing of its kind to swap: it is added
+        history = chat("which framework should i learn first?", "PyTorch [1].")
+    assert rewrite_follow_up(question, history, vocabulary) == expected

@@ -211,7 +211,9 @@ def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> s
             found = pattern.search(previous)
             new = f"{found.group(1) if found else ''}{new}"
         return pattern.sub(new.replace("\\", r"\\"), previous, count=1)
-    return f"{previous} {rest}"
+    if any(e.kind != LEVEL for e in turn.entities):
+        return f"{previous} — {rest}"  # "which framework first?" + "and tensorflow?"
+    return f"{previous} {rest}"  # a qualifier: "... in europe"
 
 
 def _conditional(turn: TurnInfo, state: ConversationState) -> str:

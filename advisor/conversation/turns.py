@@ -11,7 +11,14 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from advisor.conversation.vocabulary import PARENTS, RESOURCE, Entity, Vocabulary, topics_of
+from advisor.conversation.vocabulary import (
+    LEVEL,
+    PARENTS,
+    RESOURCE,
+    Entity,
+    Vocabulary,
+    topics_of,
+)
 from advisor.text import normalize, tokens
 
 
@@ -67,8 +74,11 @@ class ConversationState:
         self.mentioned = tuple(seen.values())[:3]
 
 
-_LEAD = r"(?:and|or|but|also|plus|so|ok|okay|what about|how about|and what about|what of)"
-_ELLIPSIS = re.compile(rf"^\s*{_LEAD}\b\s*(?P<rest>.*)$", re.I)
+_ELLIPSIS = re.compile(
+    r"^\s*(?P<lead>(?:(?:and|or|but|also|plus|so|ok|okay)\b[\s,]*)*"
+    r"(?:(?:what|how)\s+about\b|what\s+of\b)?)\s*(?P<rest>.*)$",
+    re.I,
+)
 _ASKS = re.compile(
     r"\b(how|what|why|which|who|where|when|is|are|do|does|did|can|could|should|would|will|"
     r"was|were|has|have|need|tell|explain|give|recommend)\b",
@@ -80,7 +90,11 @@ _PRONOUN = re.compile(
     re.I,
 )
 _IT = re.compile(r"\bit\b", re.I)
-_DUMMY_IT = re.compile(r"\bit\s+(?:\w+\s+){0,4}?to\s+\w+|\bit\s+worth\b", re.I)
+_DUMMY_IT = re.compile(
+    r"\bit\s+(?:\w+\s+){0,4}?to\s+\w+|\bit\s+worth\b"
+    r"|\bit(?:'s|\s+is|\s+will)?\s+(?:rain|rains|raining|snow|snows|snowing|sunny|cold|hot)\b",
+    re.I,
+)
 _THAT = re.compile(
     r"(?:\b(?:is|was|does|do|did|for|about|like|with|than|cover|covers|learn|need|use|into|"
     r"on|of|after|before)\s+(?:that|this)\b(?!\s+(?:the|my|your)\b)"
@@ -121,7 +135,8 @@ def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> Tur
     last = state.last
     if last is None and not state.about_user:
         return info(TurnKind.STANDALONE)
-    cue = follow_up_cue(text, bool(entities or topics))
+    named = [e for e in entities if e.kind != LEVEL]
+    cue = follow_up_cue(text, bool(entities or topics), named[0].start if named else None)
     if cue and not (_NEW_TOPIC.search(text) and (entities or topics)):
         return info(TurnKind.FOLLOW_UP, cue)
     if last is None or not (entities or topics):
@@ -138,19 +153,24 @@ def _names(entities: tuple[Entity, ...]) -> set[str]:
     return {e.name for e in entities} | {PARENTS[e.name] for e in entities if e.name in PARENTS}
 
 
-def follow_up_cue(text: str, has_content: bool) -> str:
-    """Why a message points back at earlier turns ("" when it stands alone)."""
+def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> str:
+    """Why a message points back at earlier turns ("" when it stands alone).
+
+    `named_at` is where the message first names a thing itself: a pronoun after it
+    points at that ("mlflow - what is it?"), one before it points back.
+    """
     if _CONDITIONAL.search(text):
         return "conditional"
     ellipsis = _ELLIPSIS.match(text)
-    if ellipsis and len(tokens(ellipsis["rest"])) <= 4 and not _ASKS.search(ellipsis["rest"]):
-        return "ellipsis" if ellipsis["rest"].strip(" ?.!…") else "bare"
-    if _PRONOUN.search(text) or _THAT.search(text):
-        return "pronoun"
-    if any(True for _ in _IT.finditer(text)) and _refers_with_it(text):
+    rest = ellipsis["rest"] if ellipsis and ellipsis["lead"].strip() else ""
+    if rest and len(tokens(rest)) <= 4 and not _ASKS.search(rest):
+        return "ellipsis" if rest.strip(" ?.!…") else "bare"
+    low = normalize(text)
+    before = low if named_at is None else low[:named_at]
+    if _PRONOUN.search(before) or _THAT.search(before) or _refers_with_it(before):
         return "pronoun"
     words = [w for w in tokens(text) if w not in _FILLER]
-    if not has_content and len(words) <= 2 and len(text.split()) <= 5:
+    if not has_content and len(words) <= 1 and len(text.split()) <= 5:
         return "bare"
     if has_content and len(words) <= 2 and not _ASKS.search(text):
         return "ellipsis"  # "europe?", "sklearn?"
