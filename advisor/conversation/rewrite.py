@@ -89,7 +89,7 @@ def resolve(question: str, state: ConversationState, vocabulary: Vocabulary) -> 
     """Classify a message and, for a follow-up, resolve what it points back to."""
     turn = classify(question.strip(), state, vocabulary)
     if turn.kind != TurnKind.FOLLOW_UP:
-        return Resolution(turn, question)
+        return Resolution(turn, turn.text)
     if turn.cue == "ellipsis":
         text = _swap(turn, state, vocabulary)
     elif turn.cue == "pronoun":
