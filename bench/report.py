@@ -128,7 +128,43 @@ def _quality(r: dict[str, Any]) -> str:
             f"| numbers in in-scope answers not found in their sources | "
             f"{a['numbers_not_in_sources']} of {a['numbers_in_answers']} |"
         )
+    if "conversations" in r:
+        lines += ["", *_conversations(r["conversations"], r.get("conversations_before"))]
     return "\n".join(lines)
+
+
+def _conversations(c: dict[str, Any], before: dict[str, Any] | None) -> list[str]:
+    """The conversation set's table, beside the answerer before issue 14 when recorded."""
+
+    def right(m: dict[str, Any]) -> str:
+        split = m["by_split"]
+        return (
+            f"{m['turns_right']:.3f} ({m['turns_right_count']}/{m['turns']}; tune "
+            f"{split['tune']:.3f}, check {split['check']:.3f})"
+        )
+
+    rows = [
+        ("turns right", right),
+        ("verbatim repeats of the previous answer (must be 0)", lambda m: m["verbatim_repeats"]),
+        ("list lead-ins left dangling (must be 0)", lambda m: m["dangling_lead_ins"]),
+        ("notes on uncovered qualifiers", lambda m: f"{m['notes_given']}/{m['notes_expected']}"),
+        ("off-topic turns refused", lambda m: f"{m['off_topic_refused']}/{m['off_topic_turns']}"),
+        ("in-scope turns refused", lambda m: f"{m['in_scope_refused']}/{m['in_scope_turns']}"),
+    ]
+    head = f"| conversation set ({c['conversations']} conversations, {c['turns']} turns) |"
+    if before:
+        lines = [f"{head} before ({before.get('measured_on', 'earlier')}) | now |", "|---|---|---|"]
+        lines += [f"| {name} | {get(before)} | {get(c)} |" for name, get in rows]
+    else:
+        lines = [f"{head} figure |", "|---|---|"]
+        lines += [f"| {name} | {get(c)} |" for name, get in rows]
+    if "kinds_right" in c:
+        lines.append(
+            f"\nTurn kinds right: {c['kinds_right']:.3f}; follow-ups recognised "
+            f"{c['follow_ups_found']:.3f}, standalone questions taken for follow-ups "
+            f"{c['follow_ups_false']}."
+        )
+    return lines
 
 
 def _latency(r: dict[str, Any]) -> str:

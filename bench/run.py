@@ -79,6 +79,9 @@ def part_quality(plan: Plan) -> dict[str, Any]:
 
     settings = Settings.from_env(env={}, store_dir=plan.index())
     report = evaluate(settings, baseline=True)
+    before = Path(__file__).with_name("results") / "conversations_before.json"
+    if before.exists():  # the same set, measured once on the answerer before issue 14
+        report["conversations_before"] = json.loads(before.read_text(encoding="utf-8"))
     return report | {"settings": {"fusion": settings.fusion, "top_k": settings.top_k}}
 
 

@@ -119,3 +119,32 @@ def _load_result() -> dict[str, Any]:
         "duration_s": 30.0,
         "runs": [row(1, 600, 20.0, 2400, 3800), row(2, 900, 30.0, 1500, 3000)],
     }
+
+
+def test_conversation_table_puts_before_beside_now() -> None:
+    from bench.report import _conversations
+
+    def figures(right: int, repeats: int) -> dict[str, Any]:
+        return {
+            "conversations": 48,
+            "turns": 85,
+            "turns_right": right / 85,
+            "turns_right_count": right,
+            "by_split": {"tune": 0.5, "check": 0.6},
+            "verbatim_repeats": repeats,
+            "dangling_lead_ins": 0,
+            "notes_given": 1,
+            "notes_expected": 7,
+            "off_topic_refused": 4,
+            "off_topic_turns": 4,
+            "in_scope_refused": 0,
+            "in_scope_turns": 81,
+        }
+
+    before = figures(42, 9) | {"measured_on": "commit db316a3"}
+    lines = _conversations(figures(77, 0), before)
+    assert lines[0].endswith("| before (commit db316a3) | now |")
+    assert "| 0.494 (42/85; tune 0.500, check 0.600) | 0.906 (77/85;" in lines[2]
+    assert "| verbatim repeats of the previous answer (must be 0) | 9 | 0 |" in lines
+    alone = _conversations(figures(77, 0), None)
+    assert alone[0].endswith("| figure |") and "| 0 |" in alone[3]

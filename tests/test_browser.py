@@ -26,7 +26,7 @@ from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 STARTER = "PyTorch or TensorFlow first?"
-FOLLOW_UP = "How long does it take to learn it?"
+FOLLOW_UP = "and how long would that take?"
 
 pytestmark = [
     pytest.mark.browser,
@@ -87,6 +87,30 @@ def ask_starter_and_wait(page: object) -> None:
     sources = page.get_by_text(re.compile(r"^Sources \(\d+, \d+ cited\)$"))  # type: ignore[attr-defined]
     sources.first.wait_for(timeout=120_000)
     page.locator('[data-testid="stFeedback"]').first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+
+
+WATCH_GROWTH = """
+() => {
+  window.__snapshots = [];
+  const record = () => {
+    const messages = document.querySelectorAll('[data-testid="stChatMessage"]');
+    if (messages.length >= 4) window.__snapshots.push(messages[3].innerText);
+  };
+  new MutationObserver(record).observe(document.body,
+    {subtree: true, childList: true, characterData: true});
+}
+"""
+
+
+def grown_texts(page: object) -> list[str]:
+    """The distinct texts the follow-up's answer bubble showed while it streamed, in order."""
+    snapshots: list[str] = page.evaluate("() => window.__snapshots")  # type: ignore[attr-defined]
+    seen: list[str] = []
+    for text in snapshots:
+        text = text.strip()
+        if text and "Searching" not in text and "Sources (" not in text and text not in seen:
+            seen.append(text)
+    return seen
 
 
 def scroll_to_top(page: object) -> None:
@@ -157,6 +181,8 @@ def test_chat_in_a_real_browser(server: tuple[str, float]) -> None:
                 docs.parent.mkdir(exist_ok=True)
                 shutil.copyfile(shot, docs)
 
+            first_text = reply.locator('[data-testid="stMarkdownContainer"]').first.inner_text()
+            page.evaluate(WATCH_GROWTH)
             asked = time.monotonic()
             box = page.get_by_test_id("stChatInputTextArea")
             box.fill(FOLLOW_UP)
@@ -165,6 +191,12 @@ def test_chat_in_a_real_browser(server: tuple[str, float]) -> None:
             expect(page.locator('[data-testid="stFeedback"]')).to_have_count(2, timeout=60_000)
             second_answer = time.monotonic() - asked
             expect(page.locator('[data-testid="stChatMessage"]')).to_have_count(4)
+            second = page.locator('[data-testid="stChatMessage"]').nth(3)
+            second_text = second.locator('[data-testid="stMarkdownContainer"]').first.inner_text()
+            assert "months" in second_text and second_text != first_text
+            grown = grown_texts(page)  # the answer grew on screen: several partial texts
+            assert len(grown) >= 3, grown
+            assert len(grown[0]) < len(grown[-1]), grown
 
             show_my_plan(page)
 

@@ -50,3 +50,57 @@ def test_answer_floors(report: dict) -> None:
     assert answers["off_topic_refused"] >= 0.9
     assert answers["in_scope_refused"] <= 1
     assert answers["citation_validity"] == 1.0
+
+
+def test_conversation_set_is_big_enough_and_its_facts_are_in_the_sources() -> None:
+    from advisor.evaluation.conversations import load_conversations
+    from advisor.evaluation.run import contains
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(corpus.rglob("*.md")))
+    conversations = load_conversations()
+    assert len(conversations) >= 40 and len({c.id for c in conversations}) == len(conversations)
+    assert all(1 <= len(c.turns) <= 4 for c in conversations)
+    assert [c.split for c in conversations[:4]] == ["tune", "check", "tune", "check"]
+    kinds = {t.kind for c in conversations for t in c.turns}
+    assert kinds == {"standalone", "follow_up", "topic_change", "statement"}
+    for c in conversations:
+        for turn in c.turns:
+            for group in turn.must:
+                assert contains(text, group), (c.id, group)  # a fact the sources really state
+            assert turn.must or turn.off_topic or turn.kind == "statement", c.id
+    assert sum(bool(t.uncovered) for c in conversations for t in c.turns) >= 5
+    assert sum(t.off_topic for c in conversations for t in c.turns) >= 3
+
+
+def test_conversation_judge_catches_each_fault() -> None:
+    from advisor import Answer
+    from advisor.evaluation.conversations import ChatTurn, dangling_lead_ins, has_note, judge
+
+    turn = ChatTurn("salaries in europe?", "standalone", (("$100,000–130,000",),), (), ("Europe",))
+    good = Answer(
+        text="Entry-level ML roles typically start at $100,000–130,000 USD. [1] "
+        "The guide gives US figures only; it has none for Europe.",
+    )
+    assert judge(turn, good, None) == []
+    assert judge(turn, good, good) == ["verbatim repeat"]
+    bare = Answer(text="Entry-level ML roles typically start at $100,000–130,000 USD. [1]")
+    assert judge(turn, bare, None) == ["no note on Europe"]
+    assert judge(turn, Answer(text="x", refused=True), None) == ["in-scope refused"]
+    off = ChatTurn("pizza?", "standalone", off_topic=True)
+    assert judge(off, bare, None) == ["off-topic answered"]
+    assert dangling_lead_ins("The key libraries to learn, in order: [1]") == 1
+    assert dangling_lead_ins("The key libraries, in order: [1] Reach a level [1].") == 1
+    assert dangling_lead_ins("The key libraries, in order: [1]\n- NumPy [1]\n- Pandas [1]") == 0
+    assert dangling_lead_ins("Framework recommendation: learn PyTorch first. [1]") == 0
+    assert not has_note("Europe has many ML jobs. [2]", ["Europe"])  # a quote is not a note
+
+
+def test_conversation_floors(report: dict) -> None:
+    """Figures of the offline rewriter; the answer composer (issue 14, section 2) raises them."""
+    c = report["conversations"]
+    assert c["turns"] >= 80 and c["off_topic_refused"] == c["off_topic_turns"]
+    assert c["kinds_right"] >= 0.9 and c["follow_ups_found"] >= 0.9
+    assert c["follow_ups_false"] == 0
+    assert c["turns_right"] >= 0.6 and c["in_scope_refused"] <= 3
+    assert c["verbatim_repeats"] <= 1

@@ -116,6 +116,7 @@ def test_typed_follow_up_sends_the_history_to_the_model(built_env: Path) -> None
     first = last_answer(at)
     ask(at, "And how long does it take to learn it?")
     assert len(at.session_state["turns"]) == 2
+    second = last_answer(at)
 
     from ui.service import get_advisor
 
@@ -124,19 +125,40 @@ def test_typed_follow_up_sends_the_history_to_the_model(built_env: Path) -> None
     history = model.calls[-1][1:-1]  # between the system prompt and the sources + question
     assert HumanMessage(PYTORCH) in history
     assert AIMessage(first.text) in history
-    assert "And how long does it take to learn it?" in str(model.calls[-1][-1].content)
+    # the model rewrote the follow-up (the fake resolves it as the offline rewriter does)
+    assert "Last message: And how long does it take to learn it?" in model.calls[-2][0].content
+    assert f"Question: {second.question}" in str(model.calls[-1][-1].content)
+    assert "PyTorch" in second.question and PYTORCH not in second.question
 
 
-def test_offline_follow_up_folds_in_the_first_question(
+def test_offline_three_turn_conversation_answers_each_question(
     built_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ADVISOR_BACKEND", "extractive")
     at = start()
     at.button(key="starter_0").click().run()
-    ask(at, "how long does that take?")
+    first = last_answer(at)
+    assert not first.refused and "PyTorch" in first.text
+    assert not any(c.value.startswith("Searched for:") for c in at.caption)  # typed = searched
+
+    ask(at, "and how long would that take me?")
     second = last_answer(at)
-    assert PYTORCH in second.question and "how long does that take?" in second.question
-    assert second.backend == "extractive" and second.sources
+    assert not second.refused and "months" in second.text and "12–24" in second.text
+    assert second.text != first.text
+    assert PYTORCH not in second.question  # resolved, not pasted
+    searched = [c.value for c in at.caption if c.value.startswith("Searched for:")]
+    assert searched == [f"Searched for: {second.question}"]
+
+    ask(at, "which one do companies use more?")
+    third = last_answer(at)
+    assert not third.refused and "production" in third.text
+    assert "PyTorch" in third.question and "TensorFlow" in third.question
+    assert third.text not in (first.text, second.text)
+    assert [t.question for t in at.session_state["turns"]] == [
+        PYTORCH,
+        "and how long would that take me?",
+        "which one do companies use more?",
+    ]
 
 
 def test_feedback_is_stored_with_question_backend_and_sources(built_env: Path) -> None:

@@ -48,8 +48,11 @@ def rate(turn_id: str, db_path: str) -> None:
 def answer_into(turn: ChatTurn, advisor: CareerAdvisor, history: list[tuple[str, str]]) -> None:
     """Stream a new answer for `turn` into the current chat message (errors become messages)."""
     got: list[Answer] = []
+    status = st.empty()
+    status.caption("Searching the guide…")
     try:
-        st.write_stream(components.answer_deltas(advisor.stream(turn.question, history), got))
+        deltas = components.answer_deltas(advisor.stream(turn.question, history), got)
+        st.write_stream(components.paced(deltas, on_first=status.empty))
     except InputError as exc:
         message = str(exc)
         turn.error = message[:1].upper() + message[1:]
@@ -62,6 +65,7 @@ def answer_into(turn: ChatTurn, advisor: CareerAdvisor, history: list[tuple[str,
         log.exception("answering %r failed", turn.question)
         turn.error = "Something went wrong while answering. You can try the offline answer."
         turn.can_answer_offline = True
+    status.empty()
     if got:
         turn.answer = got[-1]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 
 import streamlit as st
@@ -36,6 +38,56 @@ def answer_deltas(stream: Iterable[str | Answer], sink: list[Answer]) -> Iterato
             yield item
 
 
+PACE_CHARS_PER_SECOND = 600.0
+"""How fast an answer that is ready all at once (the offline answerer's) is shown growing."""
+PACE_BUDGET_SECONDS = 1.5
+"""The most pacing adds to one answer; a slower source (an LLM) is never slowed down."""
+_PIECE = re.compile(r"\S+\s*|\s+")
+
+
+def paced(
+    deltas: Iterable[str],
+    *,
+    on_first: Callable[[], object] = lambda: None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[str]:
+    """Yield text word by word at a readable pace, so an answer visibly grows as it streams.
+
+    Deltas that arrive all at once are spread out (never more than PACE_BUDGET_SECONDS in
+    all); deltas that arrive slowly pass straight through. `on_first` runs before the
+    first text, e.g. to clear a "Searching…" line.
+    """
+    per_char = 1.0 / PACE_CHARS_PER_SECOND
+    budget = PACE_BUDGET_SECONDS
+    due: float | None = None
+    started = False
+    for delta in deltas:
+        for piece in _PIECE.findall(delta):
+            now = clock()
+            if due is not None and due > now and budget > 0:
+                wait = min(due - now, budget)
+                sleep(wait)
+                budget -= wait
+                now = clock()
+            if not started:
+                on_first()
+                started = True
+            yield piece
+            due = max(now, due or now) + per_char * len(piece)
+
+
+def searched_for(typed: str, answer: Answer) -> str | None:
+    """The rewritten question an answer searched for, when it differs from what was typed."""
+
+    def plain(text: str) -> str:
+        return re.sub(r"[^\w]+", " ", text).strip().lower()
+
+    if not answer.question or plain(answer.question) == plain(typed):
+        return None
+    return answer.question
+
+
 def source_heading(n: int, source: Source) -> str:
     """`**[n] Title** — Section · link`, with "not cited" for sources the text does not cite."""
     title = f"[{source.title}]({source.url})" if source.url else source.title
@@ -56,11 +108,14 @@ def quote(text: str, limit: int = 900) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
 
 
-def sources_expander(answer: Answer) -> None:
-    """The numbered sources, matching the [n] citations in the answer."""
+def sources_expander(answer: Answer, typed: str = "") -> None:
+    """The numbered sources, matching the [n] citations in the answer (and the search made)."""
     cited = sum(1 for s in answer.sources if s.cited)
     label = f"Sources ({len(answer.sources)}, {cited} cited)"
     with st.expander(label, icon=":material/menu_book:"):
+        rewritten = searched_for(typed, answer)
+        if rewritten:
+            st.caption(safe_markdown(f"Searched for: {rewritten}"))
         for n, source in enumerate(answer.sources, start=1):
             st.markdown(source_heading(n, source))
             # sanitise before shortening: a cut can leave half a tag that no longer matches
@@ -76,7 +131,7 @@ def answer_body(turn: ChatTurn, answer: Answer) -> None:
     if answer.incomplete:
         st.caption("The model stopped before finishing: this answer may be incomplete.")
     if answer.sources:
-        sources_expander(answer)
+        sources_expander(answer, turn.question)
     how = "offline answer from the guide" if turn.offline else _BACKENDS.get(answer.backend, "")
     if how:
         st.caption(f"Answered by: {how}")

@@ -1,0 +1,217 @@
+"""The offline rewriter: follow-ups resolved from the conversation, standalone questions kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.conversation import Vocabulary, replay, resolve, rewrite_follow_up
+from tests.test_turns import card_titles
+
+Chat = list[tuple[str, str]]
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    return Vocabulary.from_titles(card_titles())
+
+
+def chat(*turns: str) -> Chat:
+    """Alternating user / assistant turns."""
+    return [("user" if i % 2 == 0 else "assistant", t) for i, t in enumerate(turns)]
+
+
+FRAMEWORKS = chat("PyTorch or TensorFlow first?", "PyTorch is the better first choice [1].")
+MATHS = chat("what maths do i need for ml?", "Linear Algebra, Calculus, Statistics [1].")
+MLFLOW = chat("what's mlflow", "MLflow is an open-source platform [1].")
+ROLE = chat("what does an ml engineer do", "Focuses on building, optimizing [1].")
+SALARY = chat("how much do entry-level ML engineers earn?", "In the US market ... [1].")
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        (
+            FRAMEWORKS,
+            "which one do companies use more?",
+            "Which of PyTorch and TensorFlow do companies use more?",
+        ),
+        (FRAMEWORKS, "do companies use both?", "Do companies use PyTorch and TensorFlow?"),
+        (
+            FRAMEWORKS,
+            "and how long would that take me?",
+            "How long would it take me to become an ML engineer, learning PyTorch and TensorFlow?",
+        ),
+        (
+            FRAMEWORKS,
+            "how long does it take to learn it?",
+            "How long does it take to become an ML engineer, learning PyTorch and TensorFlow?",
+        ),
+        (MATHS, "any good videos for that?", "Any good videos for maths?"),
+        (MLFLOW, "is it free?", "Is MLflow free?"),
+        (MLFLOW, "who is it for?", "Who is MLflow for?"),
+        (MLFLOW, "what's it for?", "What's MLflow for?"),
+        (ROLE, "and a data scientist?", "What does a data scientist do?"),
+        (ROLE, "what about an applied ai engineer?", "What does an applied ai engineer do?"),
+        (SALARY, "And senior ones?", "How much do senior ML engineers earn?"),
+        (SALARY, "what about in europe?", "How much do entry-level ML engineers earn in europe?"),
+        (chat("what is xgboost", "A library [1]."), "and lightgbm?", "What is lightgbm?"),
+        (chat("what's pandas for", "Tables [1]."), "and numpy?", "What's numpy for?"),
+        (
+            chat("any videos for linear algebra?", "Yes [1]."),
+            "and for calculus?",
+            "Any videos for calculus?",
+        ),
+        (
+            chat("is tensorflow still worth learning?", "Legacy [1]."),
+            "and pytorch...",
+            "Is pytorch still worth learning?",
+        ),
+        (
+            chat("how do i deploy a model", "FastAPI [1]."),
+            "and how do i package it?",
+            "How do i package a model?",
+        ),
+        (
+            chat("do i need a degree?", "No. [1]"),
+            "so what matters then?",
+            "What matters about a degree?",
+        ),
+        (
+            chat("how many projects do i need", "3–5 [1]."),
+            "what kinds?",
+            "What kinds of portfolio projects?",
+        ),
+        (
+            chat("what should i put in my portfolio", "Projects [1]."),
+            "where do i host them?",
+            "Where do i host portfolio projects?",
+        ),
+        (
+            chat("how long does it take to become an ml engineer", "12–24 months [1]."),
+            "what if i already know python?",
+            "How long does it take to become an ml engineer if i already know python?",
+        ),
+        (
+            chat("tell me about statquest", "StatQuest is a channel [1]."),
+            "is it free?",
+            "Is StatQuest free?",
+        ),
+    ],
+)
+def test_follow_ups_are_resolved(
+    history: Chat, question: str, expected: str, vocabulary: Vocabulary
+) -> None:
+    assert rewrite_follow_up(question, history, vocabulary) == expected
+
+
+def test_the_previous_question_is_never_pasted_in_front(vocabulary: Vocabulary) -> None:
+    for history in (FRAMEWORKS, MATHS, MLFLOW, ROLE, SALARY):
+        previous = history[0][1]
+        for question in ("is it free?", "and how long would that take me?", "why?", "what kinds?"):
+            rewritten = rewrite_follow_up(question, history, vocabulary)
+            assert not rewritten.lower().startswith(previous.lower().rstrip("?"))
+            assert question.lower() not in rewritten.lower() or question == "why?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much do ml engineers earn?",
+        "What is DVC?",
+        "Is TensorFlow still used in production?",
+        "how long does it take to become an ML engineer?",
+        "I'm a Java developer with no maths",
+        "ok never mind. what do junior ml engineers earn?",
+    ],
+)
+def test_standalone_questions_are_never_touched(question: str, vocabulary: Vocabulary) -> None:
+    for history in ([], FRAMEWORKS, MATHS, SALARY):
+        resolution = resolve(question, replay(history, vocabulary), vocabulary)
+        assert resolution.question == question and not resolution.rewritten
+
+
+def test_a_pronoun_for_a_resource_means_the_one_the_answer_named(vocabulary: Vocabulary) -> None:
+    course = chat(
+        "which course should i take for classical ml?",
+        "Andrew Ng’s Machine Learning Specialization on Coursera is the gold standard [1].",
+    )
+    assert rewrite_follow_up("is it free?", course, vocabulary) == (
+        "Is Machine Learning Specialization free?"
+    )
+    videos = chat(
+        "any good videos for maths?",
+        "3Blue1Brown’s Essence of Linear Algebra and Essence of Calculus [1]; StatQuest [2].",
+    )
+    assert rewrite_follow_up("are they free?", videos, vocabulary) == (
+        "Are Essence of Linear Algebra, Essence of Calculus and StatQuest free?"
+    )
+
+
+def test_which_one_gathers_the_things_compared_across_turns(vocabulary: Vocabulary) -> None:
+    history = ROLE + chat("and a data scientist?", "Focuses on research [1].")
+    assert rewrite_follow_up("which one is easier to get into?", history, vocabulary) == (
+        "Which of ml engineer and data scientist is easier to get into?"
+    )
+
+
+def test_earlier_follow_ups_are_resolved_before_later_ones(vocabulary: Vocabulary) -> None:
+    history = MLFLOW + chat("is it free?", "You can run it yourself for free [1].")
+    assert rewrite_follow_up("and weights and biases?", history, vocabulary) == (
+        "Is weights and biases free?"
+    )
+    history = FRAMEWORKS + chat("and how long would that take me?", "12–24 months [1].")
+    assert rewrite_follow_up("which one do companies use more?", history, vocabulary) == (
+        "Which of PyTorch and TensorFlow do companies use more?"
+    )
+
+
+def test_a_statement_about_the_user_travels_with_a_personal_follow_up(
+    vocabulary: Vocabulary,
+) -> None:
+    history = chat("I'm a Java developer", "Noted: Java developer.")
+    rewritten = rewrite_follow_up("how long will it take me?", history, vocabulary)
+    assert "ML engineer" in rewritten and "Java developer" in rewritten
+
+
+def test_the_rewriter_is_deterministic(vocabulary: Vocabulary) -> None:
+    runs = {rewrite_follow_up("which one do companies use more?", FRAMEWORKS, vocabulary)}
+    runs |= {
+        rewrite_follow_up(
+            "which one do companies use more?", FRAMEWORKS, Vocabulary.from_titles(card_titles())
+        )
+        for _ in range(3)
+    }
+    assert len(runs) == 1
+
+
+def test_no_question_of_the_single_question_set_is_rewritten(vocabulary: Vocabulary) -> None:
+    """Each stands alone, pronouns included ("mlflow - what is it and do i need it")."""
+    from advisor.evaluation.run import load_questions
+
+    qs = load_questions()
+    for history in (FRAMEWORKS, MATHS, SALARY):
+        state = replay(history, vocabulary)
+        touched = [
+            (q.question, r.question)
+            for q in qs.in_scope + qs.off_topic
+            for r in [resolve(q.question, state, vocabulary)]
+            if r.rewritten
+        ]
+        assert touched == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("is it better than tensorflow?", "Is PyTorch better than tensorflow?"),  # "it" first
+        ("will it rain tomorrow?", "will it rain tomorrow?"),  # weather "it" points nowhere
+        ("and what about tensorflow?", "Which framework should i learn first — tensorflow?"),
+    ],
+)
+def test_a_pronoun_before_a_name_points_back_one_after_it_does_not(
+    question: str, expected: str, vocabulary: Vocabulary
+) -> None:
+    history = chat("should i learn PyTorch?", "PyTorch is the better first choice [1].")
+    if question.startswith("and what about"):  # nothing of its kind to swap: it is added
+        history = chat("which framework should i learn first?", "PyTorch [1].")
+    assert rewrite_follow_up(question, history, vocabulary) == expected
