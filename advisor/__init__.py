@@ -6,23 +6,57 @@
 Importing this package builds nothing and reads no environment.
 """
 
-from advisor.core import Answerer, CareerAdvisor, make_answerer
-from advisor.errors import AdvisorError, ConfigurationError, InputError, LLMError, StoreUnavailable
-from advisor.plan import Plan
-from advisor.profile import Profile
-from advisor.records import Answer, Chunk, Source
-from advisor.roles import RoleComparison
-from advisor.settings import Settings
-from advisor.store import Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from advisor.core import Answerer, CareerAdvisor, make_answerer
+    from advisor.errors import (
+        AdvisorError,
+        ConfigurationError,
+        InputError,
+        LLMError,
+        StoreUnavailable,
+    )
+    from advisor.fake import FakeChatModel
+    from advisor.plan import Plan
+    from advisor.profile import Profile
+    from advisor.records import Answer, Chunk, Source
+    from advisor.roles import RoleComparison
+    from advisor.settings import Settings
+    from advisor.store import Store
+
+_HOMES = {
+    "Answerer": "core",
+    "CareerAdvisor": "core",
+    "make_answerer": "core",
+    "AdvisorError": "errors",
+    "ConfigurationError": "errors",
+    "InputError": "errors",
+    "LLMError": "errors",
+    "StoreUnavailable": "errors",
+    "FakeChatModel": "fake",
+    "Plan": "plan",
+    "Profile": "profile",
+    "Answer": "records",
+    "Chunk": "records",
+    "Source": "records",
+    "RoleComparison": "roles",
+    "Settings": "settings",
+    "Store": "store",
+}
 
 
 def __getattr__(name: str) -> object:
-    """FakeChatModel is imported on first use: it pulls in LangChain's chat-model stack."""
-    if name == "FakeChatModel":
-        from advisor.fake import FakeChatModel
+    """Each public name is imported on first use, so a module that needs only records
+    (the ingest parser process) does not pay for LangChain's import."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'advisor' has no attribute {name!r}")
+    from importlib import import_module
 
-        return FakeChatModel
-    raise AttributeError(f"module 'advisor' has no attribute {name!r}")
+    value = getattr(import_module(f"advisor.{home}"), name)
+    globals()[name] = value
+    return value
 
 
 __all__ = [
