@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.embeddings import get_embeddings, model_id
 from advisor.errors import InputError
+from advisor.injection import scan
 from advisor.records import Chunk
 from advisor.settings import Settings
 from advisor.store import Store
@@ -25,7 +26,7 @@ from ingest.loaders import LoadError, load_bytes
 if TYPE_CHECKING:
     from advisor.embeddings import Embedder
 
-RECORD_FIELDS = b"|records=2"
+RECORD_FIELDS = b"|records=3"
 """Hashed with each document: bumped when stored records gain fields, so old stores re-ingest."""
 EMBED_BATCH = 64
 """Texts per embedding call; the progress bar moves once per call."""
@@ -33,6 +34,16 @@ WRITE_GROUP = 2048
 """Records embedded (longest first) before their documents are written. An interrupted
 ingest keeps the groups already written; a group boundary costs one half-padded model
 batch, so groups are large (the bundled corpus is one group: no overhead over `encode`)."""
+
+
+@dataclass
+class Flagged:
+    """A passage that addresses the reader or the model with instructions (advisor/injection.py)."""
+
+    path: str
+    section: str
+    rule: str
+    text: str
 
 
 @dataclass
@@ -47,6 +58,8 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     chunks: int = 0
     embedded_chunks: int = 0
+    flagged: list[Flagged] = field(default_factory=list)
+    """Flagged sentences of the documents read: stored marked, never quoted as advice."""
 
     @property
     def ok(self) -> bool:
@@ -63,15 +76,22 @@ class IngestReport:
             "unchanged": self.unchanged,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "chunks": self.chunks,
+            "flagged": [vars(f) for f in self.flagged],
         }
 
     def summary(self) -> str:
         """One line for people."""
-        return (
+        line = (
             f"{self.files} files: {self.added} added, {self.updated} updated, "
             f"{self.deleted} deleted, {self.unchanged} unchanged, {len(self.skipped)} skipped; "
             f"{self.chunks} chunks in the store"
         )
+        if self.flagged:
+            line += (
+                f"; {len(self.flagged)} flagged as instructions to the reader or the model "
+                "(stored, never quoted as advice)"
+            )
+        return line
 
 
 def ingest(
@@ -157,7 +177,26 @@ def to_chunks(doc: Doc, settings: Settings, report: IngestReport) -> list[Chunk]
         report.skipped.append(Skipped(doc.display, "no text to index"))
         return None
     card = _card_fields(loaded.meta)
-    return [replace(c, **card) for c in chunks] if card else chunks
+    chunks = [replace(c, **card) for c in chunks] if card else chunks
+    return _flag(chunks, doc.display, report)
+
+
+def _flag(chunks: list[Chunk], path: str, report: IngestReport) -> list[Chunk]:
+    """Mark each passage that trips an injection rule (and its sentence units); report them."""
+    flags: dict[str, str] = {}
+    for chunk in chunks:
+        if chunk.unit != "chunk":
+            continue
+        findings = scan(chunk.text)
+        if findings:
+            flags[chunk.id] = ",".join(dict.fromkeys(f.rule for f in findings))
+            report.flagged += [
+                Flagged(path, " > ".join(filter(None, (chunk.section, f.heading))), f.rule, f.text)
+                for f in findings
+            ]
+    if not flags:
+        return chunks
+    return [replace(c, flagged=flags.get(c.parent or c.id, "")) for c in chunks]
 
 
 def _card_fields(meta: dict[str, str]) -> dict[str, Any]:
