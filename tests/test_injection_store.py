@@ -13,6 +13,7 @@ import io
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,22 @@ def test_the_ingest_report_lists_the_poisoned_passage(
     assert entry["section"].endswith("> How to enrol in the Zorblax certification")
 
 
+def test_the_human_summary_names_the_flagged_sentence(
+    poisoned_store: tuple[Path, Path, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, docs, _ = poisoned_store
+    monkeypatch.setenv("ADVISOR_STORE_DIR", str(store))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["ingest", str(docs)]) == 0  # unchanged: nothing is embedded again
+    lines = out.getvalue().splitlines()
+    assert "2 unchanged" in lines[0] and "1 flagged as instructions" in lines[0]
+    assert any(
+        line.startswith("  flagged zorblax.md (") and "ignore-instructions: Ignore all" in line
+        for line in lines
+    ), lines
+
+
 def test_the_extractive_answer_never_quotes_the_injection(
     poisoned_store: tuple[Path, Path, dict],
 ) -> None:
@@ -129,3 +146,28 @@ def test_the_llm_prompt_marks_the_poisoned_passage_untrusted(
     others = [a for t, a in attrs_of.items() if "Zorblax" not in t and "zorblax" not in t]
     assert others and all('trust="bundled"' in a for a in others)
     assert LEAKED.search(answer.text) is None, answer.text
+
+
+def test_the_api_says_where_each_source_came_from(poisoned_store: tuple[Path, Path, dict]) -> None:
+    from fastapi.testclient import TestClient
+
+    from advisor.api import create_app
+
+    store, docs, _ = poisoned_store
+    advisor = advisor_on(store, "extractive")
+    with TestClient(create_app(advisor.settings, advisor)) as client:
+        deadline = time.monotonic() + 120
+        while client.get("/readyz").status_code != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        asked = client.post("/v1/ask", json={"question": QUESTION}).json()
+        listed = client.get("/v1/sources").json()["documents"]
+    by_title = {s["title"]: s for s in asked["sources"]}
+    poisoned = by_title["Zorblax Certification"]
+    assert poisoned["trusted"] is False and poisoned["flagged"].startswith("ignore-instructions")
+    assert poisoned["origin"] == f"{docs.resolve()}/zorblax.md" and not poisoned["cited"]
+    assert LEAKED.search(asked["answer"]) is None, asked["answer"]
+    docs_by_title = {d["title"]: d for d in listed}
+    assert docs_by_title["Zorblax study notes"]["trusted"] is False
+    assert docs_by_title["Zorblax study notes"]["origin"] == f"{docs.resolve()}/zorblax-notes.md"
+    assert docs_by_title["PyTorch"] == {**docs_by_title["PyTorch"], "trusted": True, "origin": ""}
