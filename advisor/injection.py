@@ -67,7 +67,7 @@ RULES: tuple[Rule, ...] = (
         'announces replacement instructions ("new instructions:", "system:" at a line start)',
         r"\b(?:new|updated|real|actual|true|secret|hidden|override|additional) "
         r"(?:system )?(?:instructions?|rules|prompt)\s*:"
-        r"|(?:^|[.!?] )(?:system|assistant|developer)\s*(?:prompt)?\s*:"
+        r"|(?:^|[.!?] )(?:system|assistant)\s*(?:prompt)?\s*:"
         r"|\[/?(?:inst|system)\]|<\|im_(?:start|end)\|>|<<\s*/?sys\s*>>",
     ),
     _rule(

@@ -69,6 +69,7 @@ NEGATIVE = [
     "Act as a mentor for junior engineers once you are experienced.",
     "Set the OPENAI_API_KEY environment variable before running the app.",
     "Use a password manager and two-factor authentication.",
+    "Developer: Meta AI. Licence: BSD.",
 ]
 
 
