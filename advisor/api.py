@@ -215,6 +215,8 @@ def _add_routes(app: FastAPI) -> None:
                     "url": safe_url(chunk.url),
                     "source": chunk.source,
                     "kind": chunk.kind,
+                    "origin": safe_markdown(chunk.origin),
+                    "trusted": chunk.trusted,
                     "chunks": 0,
                 },
             )

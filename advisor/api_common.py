@@ -67,7 +67,7 @@ def public_answer(answer: Answer) -> Answer:
 def public_source(source: Source) -> dict[str, Any]:
     """A source as JSON, with its text and labels sanitised and only an http(s) URL kept."""
     data = source.to_dict()
-    for key in ("text", "title", "section"):
+    for key in ("text", "title", "section", "origin"):
         data[key] = safe_markdown(data[key])
     data["url"] = safe_url(source.url)
     return data

@@ -108,6 +108,9 @@ def _ingest(args: argparse.Namespace) -> int:
         echo(report.summary())
         for skipped in report.skipped:
             echo(f"  skipped {skipped.path}: {skipped.reason}")
+        for flag in report.flagged:
+            where = f"{flag.path} ({flag.section})" if flag.section else flag.path
+            echo(f"  flagged {where}: {flag.rule}: {flag.text[:160]}")
     require_ok(report)
     return 0
 

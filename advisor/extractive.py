@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from advisor.injection import flagged
 from advisor.records import Source
 from advisor.text import headed_sentences, tokens
 
@@ -37,11 +38,17 @@ class ExtractiveAnswerer:
         self._idf = idf
 
     def pick(self, question: str, sources: Sequence[Source]) -> list[tuple[str, int]]:
-        """(sentence, source number) pairs, most relevant first."""
+        """(sentence, source number) pairs, most relevant first.
+
+        A passage flagged at ingest, and any sentence that trips an injection rule (in a
+        store indexed before flagging existed too), is never quoted.
+        """
         wanted = set(tokens(question))
         total = sum(self._idf(w) for w in wanted) or 1.0
         scored: list[tuple[float, int, int, str]] = []
         for n, source in enumerate(sources, start=1):
+            if source.flagged:
+                continue
             outer = f"{source.title} {source.section}"
             similarity = dict(source.matches)
             for position, (inner, sentence) in enumerate(headed_sentences(source.text)):
@@ -62,7 +69,7 @@ class ExtractiveAnswerer:
         for score, n, _, sentence in scored:
             if score <= 0 or per_source.get(n, 0) >= PER_SOURCE:
                 continue
-            if any(sentence == s for s, _ in chosen):
+            if any(sentence == s for s, _ in chosen) or flagged(sentence):
                 continue
             chosen.append((sentence, n))
             per_source[n] = per_source.get(n, 0) + 1

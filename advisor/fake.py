@@ -15,11 +15,12 @@ from pydantic import Field
 
 from advisor.errors import LLMError
 
-_FIRST_SOURCE = re.compile(r'<source id="1"[^>]*>\n(.*?)\n</source>', re.S)
+_SOURCE = re.compile(r'<source id="(\d+)"([^>]*)>\n(.*?)\n</source>', re.S)
 
 
 class FakeChatModel(GenericFakeChatModel):
-    """Replies from a script, then (when the script runs out) with a cited sentence of source 1.
+    """Replies from a script, then (when the script runs out) with a cited sentence of the first
+    source not marked untrusted, as the system prompt asks of a model.
 
     Every call's messages are recorded in `calls`, so tests can assert the prompt's shape.
     A scripted reply equal to "!error" raises LLMError, to exercise failure paths.
@@ -87,11 +88,11 @@ def _condense_like_a_model(prompt: str) -> str:
 
 def _echo_first_source(messages: Sequence[BaseMessage]) -> str:
     last = messages[-1].content if messages else ""
-    match = _FIRST_SOURCE.search(str(last))
-    if not match:
+    found = [m for m in _SOURCE.finditer(str(last)) if 'trust="untrusted"' not in m.group(2)]
+    if not found:
         if "Standalone question" in str(last):
             return _condense_like_a_model(str(last))
         return "The guide and its resources do not cover that."
-    first = match.group(1).strip().split("\n")[0]
+    first = found[0].group(3).strip().split("\n")[0]
     sentence = re.split(r"(?<=[.!?])\s", first)[0].lstrip("-* ").strip()
-    return f"{sentence} [1]"
+    return f"{sentence} [{found[0].group(1)}]"

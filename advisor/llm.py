@@ -26,7 +26,12 @@ def load_prompt(name: str) -> str:
 
 
 def render_sources(sources: Sequence[Source], budget_chars: int) -> str:
-    """Sources as delimited, numbered data blocks, cut to fit the budget."""
+    """Sources as delimited, numbered data blocks, cut to fit the budget.
+
+    Each says how far it can be trusted: `bundled` (the guide and its cards), `user` (a
+    document the user added; its path or URL stays local) or `untrusted` (flagged at ingest
+    for instructions to the reader or the model, with the rules it tripped).
+    """
     blocks: list[str] = []
     per_source = max(200, budget_chars // max(1, len(sources)))
     for n, s in enumerate(sources, start=1):
@@ -35,8 +40,18 @@ def render_sources(sources: Sequence[Source], budget_chars: int) -> str:
         attrs = f'id="{n}" title="{_attr(s.title)}" section="{_attr(s.section)}"'
         if s.url:
             attrs += f' url="{_attr(s.url)}"'
+        attrs += f' trust="{trust_of(s)}"'
+        if s.flagged:
+            attrs += f' flagged="{_attr(s.flagged)}"'
         blocks.append(f"<source {attrs}>\n{text}\n</source>")
     return "\n".join(blocks)
+
+
+def trust_of(source: Source) -> str:
+    """`untrusted` for a flagged passage, else `bundled` or `user` by where it came from."""
+    if source.flagged:
+        return "untrusted"
+    return "bundled" if source.trusted else "user"
 
 
 def _attr(value: str) -> str:

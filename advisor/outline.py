@@ -53,8 +53,9 @@ class Outline:
 
     @classmethod
     def from_chunks(cls, chunks: Iterable[Chunk]) -> Outline:
-        """Read the structure out of stored passages (sentence units are ignored)."""
-        passages = [c for c in chunks if c.unit == "chunk"]
+        """Read the structure out of stored passages (sentence units and flagged passages,
+        which are never quoted, are ignored)."""
+        passages = [c for c in chunks if c.unit == "chunk" and not c.flagged]
         outline = cls(chunks=passages)
         for chunk in passages:
             if chunk.kind == "guide":

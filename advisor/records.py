@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+BUNDLED_ROOT = "bundled"
+"""The `root` of every chunk from the corpus shipped with the package (ingest.discovery's too)."""
+
 
 def unit_id(parent: str, n: int) -> str:
     """The id of a passage's n-th sentence unit (its n-th sentence in `text.sentences` order)."""
@@ -47,6 +50,22 @@ class Chunk:
     """A resource's cost as its card states it ("free", "paid", ...), else empty."""
     level: str = ""
     """A resource's level as its card states it ("beginner", ...), else empty."""
+    flagged: str = ""
+    """Injection rules (advisor/injection.py) the passage trips, comma-joined; empty when clean."""
+
+    @property
+    def trusted(self) -> bool:
+        """Whether the chunk comes from the bundled corpus (anything else a user added)."""
+        return self.root == BUNDLED_ROOT
+
+    @property
+    def origin(self) -> str:
+        """Where a user-added document came from (its URL or file path); "" when bundled."""
+        if self.trusted:
+            return ""
+        if self.root.startswith(("http://", "https://")):
+            return self.root
+        return f"{self.root.rstrip('/')}/{self.source}" if self.root else self.source
 
     def index_text(self) -> str:
         """What is embedded and keyword-indexed: the text under its heading path.
@@ -83,6 +102,7 @@ class Chunk:
             step=int(m.get("step", 0) or 0),
             cost=str(m.get("cost", "")),
             level=str(m.get("level", "")),
+            flagged=str(m.get("flagged", "")),
         )
 
     def as_source(self, score: float, matches: tuple[tuple[str, float], ...] = ()) -> Source:
@@ -97,6 +117,9 @@ class Chunk:
             score=score,
             kind=self.kind,
             matches=matches,
+            origin=self.origin,
+            trusted=self.trusted,
+            flagged=self.flagged,
         )
 
     @property
@@ -127,6 +150,12 @@ class Source:
     cited: bool = True
     matches: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
     """Sentences of this passage that matched the question densely, with cosine similarity."""
+    origin: str = ""
+    """Where a user-added document came from (file path or URL); "" for the bundled corpus."""
+    trusted: bool = True
+    """True for the bundled corpus; False for documents a user ingested."""
+    flagged: str = ""
+    """Injection rules the passage trips (never quoted, marked untrusted to an LLM), else ""."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape used by the CLI and the API."""
@@ -139,6 +168,9 @@ class Source:
             "url": self.url,
             "score": round(self.score, 4),
             "cited": self.cited,
+            "origin": self.origin,
+            "trusted": self.trusted,
+            "flagged": self.flagged,
         }
 
 

@@ -1,4 +1,5 @@
-"""The bundled corpus: the guide (verbatim) and one card per resource it names."""
+"""The bundled corpus: the guide (the article's text; its FAQ question headings added) and one
+card per resource it names."""
 
 from pathlib import Path
 

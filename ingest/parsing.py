@@ -17,7 +17,7 @@ from ingest.chunking import chunk_document, doc_hash
 from ingest.discovery import Doc
 from ingest.loaders import Limits, LoadError, load_bytes
 
-RECORD_FIELDS = b"|records=2"
+RECORD_FIELDS = b"|records=3"
 """Hashed with each document: bumped when stored records gain fields, so old stores re-ingest."""
 
 

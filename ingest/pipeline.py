@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.embeddings import get_embeddings, model_id
 from advisor.errors import InputError
+from advisor.injection import scan
 from advisor.records import Chunk
 from advisor.settings import Settings
 from advisor.store import Store
@@ -35,6 +36,16 @@ batch, so groups are large (the bundled corpus is one group: no overhead over `e
 
 
 @dataclass
+class Flagged:
+    """A passage that addresses the reader or the model with instructions (advisor/injection.py)."""
+
+    path: str
+    section: str
+    rule: str
+    text: str
+
+
+@dataclass
 class IngestReport:
     """Counts of files by outcome; `chunks` is the store total afterwards."""
 
@@ -46,6 +57,8 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     chunks: int = 0
     embedded_chunks: int = 0
+    flagged: list[Flagged] = field(default_factory=list)
+    """Flagged sentences of the documents read: stored marked, never quoted as advice."""
 
     @property
     def ok(self) -> bool:
@@ -62,15 +75,22 @@ class IngestReport:
             "unchanged": self.unchanged,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "chunks": self.chunks,
+            "flagged": [vars(f) for f in self.flagged],
         }
 
     def summary(self) -> str:
         """One line for people."""
-        return (
+        line = (
             f"{self.files} files: {self.added} added, {self.updated} updated, "
             f"{self.deleted} deleted, {self.unchanged} unchanged, {len(self.skipped)} skipped; "
             f"{self.chunks} chunks in the store"
         )
+        if self.flagged:
+            line += (
+                f"; {len(self.flagged)} flagged as instructions to the reader or the model "
+                "(stored, never quoted as advice)"
+            )
+        return line
 
 
 def ingest(
@@ -126,7 +146,7 @@ def _parse_changed(
                 report.unchanged += 1
                 continue
             try:
-                records = worker.run(parse_document, doc, recipe)
+                records = _flag(worker.run(parse_document, doc, recipe), doc.display, report)
             except LoadError as exc:
                 report.skipped.append(Skipped(doc.display, str(exc)))
                 continue
@@ -140,6 +160,24 @@ def _root_of(key: str) -> str:
 
 def _stored_dim(store: Store) -> int:
     return int(store.metadata().get("embedding_dim", 0) or 0)
+
+
+def _flag(chunks: list[Chunk], path: str, report: IngestReport) -> list[Chunk]:
+    """Mark each passage that trips an injection rule (and its sentence units); report them."""
+    flags: dict[str, str] = {}
+    for chunk in chunks:
+        if chunk.unit != "chunk":
+            continue
+        findings = scan(chunk.text)
+        if findings:
+            flags[chunk.id] = ",".join(dict.fromkeys(f.rule for f in findings))
+            report.flagged += [
+                Flagged(path, " > ".join(filter(None, (chunk.section, f.heading))), f.rule, f.text)
+                for f in findings
+            ]
+    if not flags:
+        return chunks
+    return [replace(c, flagged=flags.get(c.parent or c.id, "")) for c in chunks]
 
 
 def _write(

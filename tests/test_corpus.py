@@ -1,4 +1,5 @@
-"""The bundled corpus: the guide kept verbatim, and one well-formed card per resource it names."""
+"""The bundled corpus: the guide (the article's sentences kept word for word, its added FAQ
+headings declared) and one well-formed card per resource it names, its own advice marked."""
 
 from __future__ import annotations
 
@@ -118,8 +119,7 @@ def test_every_card_has_valid_front_matter_and_a_body(path: Path) -> None:
     assert meta.get("kind") in KINDS
     assert meta.get("level") in LEVELS
     assert meta.get("guide_step", "").isdigit() and 1 <= int(meta["guide_step"]) <= 7
-    if "cost" in meta:
-        assert meta["cost"] in COSTS
+    assert meta.get("cost") in COSTS, "cost is required: free, free tier or paid"
     assert len(body.strip()) > 200
     assert body.lstrip().startswith("# ")
 
@@ -178,3 +178,61 @@ def test_the_guide_front_matter_names_its_source() -> None:
     meta, body = split_front_matter((CORPUS / "guide" / GUIDE_NAME).read_text(encoding="utf-8"))
     assert meta["author"] == "Ryan Mitchell" and meta["kind"] == "guide"
     assert body.startswith("# How to Become an AI and Machine Learning Engineer in 2026")
+
+
+GUIDE_SECTION = "## How it fits the guide's path"
+CARD_NOTE = "## Card note (not from the guide)"
+
+
+def _section(body: str, heading: str) -> str:
+    """The text under a `## ` heading, up to the next one ("" when absent)."""
+    match = re.search(rf"^{re.escape(heading)}\n(.*?)(?=^## |\Z)", body, re.M | re.S)
+    return match.group(1).strip() if match else ""
+
+
+def test_the_python_and_github_cards_exist() -> None:
+    titles = {p.stem: _card(p)[0]["title"] for p in CARDS}
+    assert titles.get("python") == "Python" and titles.get("github") == "GitHub"
+
+
+@pytest.mark.parametrize("path", CARDS, ids=lambda p: p.stem)
+def test_the_guide_section_states_only_what_the_guide_says(path: Path) -> None:
+    """Every sentence under "How it fits the guide's path" attributes itself to the guide; the
+    card's own advice sits under its own heading, so an answer never credits it to the guide."""
+    _, body = _card(path)
+    fits = _section(body, GUIDE_SECTION)
+    assert fits, "every card says where the guide places it"
+    for sentence in re.split(r"(?<=[.!?])\s+", fits):
+        assert "guide" in sentence.lower(), sentence
+    headings = re.findall(r"^## .*$", body, re.M)
+    if CARD_NOTE in headings:
+        assert headings.index(CARD_NOTE) == headings.index(GUIDE_SECTION) + 1
+        assert "the guide" not in _section(body, CARD_NOTE).lower().replace("the guide's path", "")
+
+
+def test_the_fact_checked_cards_say_what_is_true() -> None:
+    cards = {p.stem: p.read_text(encoding="utf-8") for p in CARDS}
+    sagemaker_meta, sagemaker = split_front_matter(cards["aws-sagemaker"])
+    assert "SageMaker AI" in sagemaker_meta["title"]
+    assert sagemaker_meta["url"] == "https://aws.amazon.com/sagemaker-ai/"
+    assert "December 2024" in sagemaker and "AWS SageMaker" in sagemaker
+    ng_meta, ng = split_front_matter(cards["andrew-ng-machine-learning-specialization"])
+    assert ng_meta["cost"] == "paid" and "financial aid" in ng
+    calculus = cards["3blue1brown-essence-of-calculus"]
+    assert "does not cover partial derivatives or gradients" in calculus
+    assert "touched on" not in calculus
+    assert "Public and private repositories are both free" in cards["github"]
+    for stem, text in cards.items():
+        assert not re.search(r",\s*[.;]", text), stem
+
+
+def test_the_guide_front_matter_declares_the_headings_it_added() -> None:
+    meta, body = split_front_matter((CORPUS / "guide" / GUIDE_NAME).read_text(encoding="utf-8"))
+    added = [h.strip() for h in meta["added_headings"].split(" | ")]
+    faq = body[body.index("## Frequently Asked Questions") :]
+    assert added == re.findall(r"^### (.+)$", faq, re.M)
+    assert len(added) == len(FAQ_HEADINGS) == 5
+    assert "added_headings" in meta["copy"] and "verbatim" not in meta["copy"]
+    if SEED.is_file():  # the web page showed none of them
+        seed = " ".join(SEED.read_text(encoding="utf-8").split())
+        assert not [h for h in added if h in seed]

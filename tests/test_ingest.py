@@ -181,6 +181,7 @@ def test_incremental_add_update_delete_without_duplicates(tmp_path: Path) -> Non
         "unchanged": 0,
         "skipped": [],
         "chunks": 3,
+        "flagged": [],
     }
     ids = store_ids()
     assert len(ids) == len(set(ids))

@@ -92,6 +92,9 @@ def test_starter_question_gives_an_answer_with_sources(built_env: Path) -> None:
         assert source.title in heading
         assert (source.url in heading) if source.url else True
         assert ("not cited" in heading) == (not source.cited)
+    origins = [c.value for c in expander.caption]
+    assert len(origins) == len(answer.sources)
+    assert all(o.startswith("Bundled with the advisor") for o in origins)  # no user documents
     assert len(at.feedback) == 1
 
     suggested = [b.label for b in at.button if b.key.startswith("next_")]

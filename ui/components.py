@@ -100,6 +100,22 @@ def source_heading(n: int, source: Source) -> str:
     return safe_markdown(line)
 
 
+def source_origin(source: Source) -> str:
+    """Where a source came from: the bundled guide and cards, or a document the user added,
+    and a warning when ingest flagged it as instructions to the reader or the model."""
+    if source.trusted:
+        line = "Bundled with the advisor (the guide and its resource cards)"
+    else:
+        origin = source.origin.replace("`", "'")
+        line = f"Added by you: `{origin}`"
+    if source.flagged:
+        line += (
+            " · :material/warning: flagged at ingest: it gives instructions to the reader or "
+            f"the model ({source.flagged.replace(',', ', ')}), so it is never quoted as advice"
+        )
+    return safe_markdown(line)
+
+
 def quote(text: str, limit: int = 900) -> str:
     """A passage as a Markdown block quote (shortened to `limit` characters)."""
     text = text.strip()
@@ -118,6 +134,7 @@ def sources_expander(answer: Answer, typed: str = "") -> None:
             st.caption(safe_markdown(f"Searched for: {rewritten}"))
         for n, source in enumerate(answer.sources, start=1):
             st.markdown(source_heading(n, source))
+            st.caption(source_origin(source))
             # sanitise before shortening: a cut can leave half a tag that no longer matches
             st.markdown(safe_markdown(quote(safe_markdown(source.text))))
 
