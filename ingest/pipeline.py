@@ -146,7 +146,9 @@ def _parse_changed(
                 report.unchanged += 1
                 continue
             try:
-                records = _flag(worker.run(parse_document, doc, recipe), doc.display, report)
+                records = flag_injections(
+                    worker.run(parse_document, doc, recipe), doc.display, report
+                )
             except LoadError as exc:
                 report.skipped.append(Skipped(doc.display, str(exc)))
                 continue
@@ -162,7 +164,7 @@ def _stored_dim(store: Store) -> int:
     return int(store.metadata().get("embedding_dim", 0) or 0)
 
 
-def _flag(chunks: list[Chunk], path: str, report: IngestReport) -> list[Chunk]:
+def flag_injections(chunks: list[Chunk], path: str, report: IngestReport) -> list[Chunk]:
     """Mark each passage that trips an injection rule (and its sentence units); report them."""
     flags: dict[str, str] = {}
     for chunk in chunks:
