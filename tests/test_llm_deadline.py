@@ -26,7 +26,7 @@ from advisor import (
     Store,
     make_answerer,
 )
-from advisor.conversation import condense_heuristic
+from advisor.conversation import replay, resolve
 from advisor.deadline import Deadline
 from advisor.errors import LLMTimeout
 from advisor.extractive import Draft
@@ -250,7 +250,13 @@ def via_stream(advisor: CareerAdvisor, question: str, history: Any) -> Answer:
 
 
 ASKS = {"ask": CareerAdvisor.ask, "stream": via_stream}
-HISTORY = [("user", "What do juniors earn?"), ("assistant", "It varies [1].")]
+HISTORY = [("user", "What is DVC used for?"), ("assistant", "It versions data sets [1].")]
+QUESTION = {"alone": "What is DVC used for?", "follow-up": "is it free?"}
+"""A standalone question, and a follow-up only a rewrite makes searchable ("Is DVC free?")."""
+
+
+def question_for(history: list[tuple[str, str]]) -> str:
+    return QUESTION["follow-up" if history else "alone"]
 
 
 @pytest.mark.slow
@@ -263,7 +269,7 @@ def test_the_advisor_fails_within_the_deadline(
     with scripted_llm([behaviour]) as llm:
         advisor = llm_advisor(shared_store, llm)
         run = ASKS[how]
-        _, error, elapsed = timed(lambda: run(advisor, "What is DVC used for?", history))
+        _, error, elapsed = timed(lambda: run(advisor, question_for(history), history))
         match = assert_timed_out(error, elapsed)
         calls = 2 if history else 1  # the rewrite and the answer share the one deadline
         assert len(llm.requests) == calls and match["n"] == str(calls)
@@ -279,8 +285,12 @@ def test_the_advisor_cuts_a_trickle_and_marks_it_incomplete(
     with scripted_llm(["trickle"]) as llm:
         llm.trickle_seconds = 0.5
         advisor = llm_advisor(shared_store, llm)
-        answer, error, elapsed = timed(lambda: ASKS[how](advisor, "What is DVC used for?", history))
+        question = question_for(history)
+        answer, error, elapsed = timed(lambda: ASKS[how](advisor, question, history))
+        vocabulary = advisor.vocabulary()
     assert error is None and elapsed < TIMEOUT + MARGIN
     assert isinstance(answer, Answer) and answer.incomplete and "word" in answer.text
-    offline = condense_heuristic("What is DVC used for?", history)
+    offline = resolve(question, replay(history, vocabulary), vocabulary).question
     assert answer.question == offline  # a stalled rewrite falls back to the offline rewrite
+    if history:
+        assert "DVC" in offline and len(llm.requests) == 2  # the rewrite was asked, and cut
