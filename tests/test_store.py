@@ -131,11 +131,19 @@ class TestStoreContract:
         store.delete(["b-0"])
         store.mark_ingested("test-model", 3, changed=True)
         assert store.generation() == 2 and set(store.documents()) == {"root::alpha.md"}
-        store.reset()
-        assert store.count() == 0
-        assert store.generation() == 2  # a reset never moves the generation backwards
+        reader = Store.open(mode_settings)
+        assert reader.count() == 2
+        store.begin_write(rebuild=True)  # a reset builds a new collection aside
+        assert store.count() == 0 and store.documents() == {}
+        store.upsert([_record("c-0", "gamma", "Gamma passage.", n=1)], [[0.0, 0.0, 1.0]])
+        assert reader.count() == 2 and reader.generation() == 2  # readers still see the old
+        assert [c.id for c, _ in reader.query([0.0, 0.0, 1.0], k=1)] == ["a-0"]
         store.mark_ingested("test-model", 3, changed=True)
-        assert store.generation() == 3
+        assert reader.generation() == 3  # the swap: one pointer write, never backwards
+        assert reader.count() == 1 and [c.id for c, _ in reader.query([0, 0, 1.0], k=1)] == ["c-0"]
+        store.begin_write(rebuild=False)  # the next ingest drops the replaced collection
+        store.mark_ingested("test-model", 3, changed=False)
+        assert reader.count() == 1 and store.generation() == 3
 
     def test_model_and_dimension_are_kept_and_checked(self, mode_settings: Settings) -> None:
         store = self._filled(mode_settings)
