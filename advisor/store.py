@@ -22,6 +22,7 @@ from advisor.records import Chunk
 from advisor.settings import Settings
 from advisor.store_client import (
     damaged,
+    forget_embedded_path,
     forget_embedded_system,
     is_connection_error,
     is_damage,
@@ -83,6 +84,7 @@ class Store(StoreWriter):
                 raise
             with cls(cast(Any, None), settings).writer_lock(wait=600):
                 quarantine(settings)
+            forget_embedded_path(settings)  # Chroma cached the system that failed to open
             return cls.open(settings)
 
     @property
@@ -107,8 +109,13 @@ class Store(StoreWriter):
                     self._collection = self._open_live(self._state())
         return self._collection
 
-    def _open_live(self, pointer: Pointer) -> Collection | None:
-        """The live collection, once it passed the integrity check (else StoreUnavailable)."""
+    def _open_live(self, pointer: Pointer, fresh_client: bool = False) -> Collection | None:
+        """The live collection, once it passed the integrity check (else StoreUnavailable).
+
+        An embedded client shares its process's cached Chroma system, whose vector index
+        may predate another process's ingest; a failed canary is checked again on a fresh
+        client before the store is called damaged.
+        """
         if not pointer.live:
             self._check_catalogue(pointer)
             return None
@@ -117,6 +124,9 @@ class Store(StoreWriter):
         except Exception as exc:
             if not is_missing(exc):
                 raise
+            fresh = self._state()  # dropped between reading the pointer and opening it?
+            if fresh.live != pointer.live:
+                return self._open_live(fresh)
             raise StoreUnavailable(
                 damaged(self._settings, f"the collection {pointer.live} is missing")
             ) from None
@@ -128,7 +138,11 @@ class Store(StoreWriter):
             if reason is None:
                 store_check.record_verified(folder, str(col.id))
         skip_count = pointer.incomplete  # an unfinished ingest: the count cannot match
-        reason = reason or self._call(lambda: store_check.quick_check(col, meta, skip_count))
+        if reason is None:
+            reason = self._call(lambda: store_check.quick_check(col, meta, skip_count))
+            if reason and not fresh_client and not self._settings.remote_store:
+                self._reopen()
+                return self._open_live(self._state(), fresh_client=True)
         if reason:
             raise StoreUnavailable(damaged(self._settings, reason))
         if self._seen_generation is None:  # what this client's index reflects

@@ -84,6 +84,14 @@ def forget_embedded_system(client: ClientAPI) -> None:
         SharedSystemClient._identifier_to_refcount.pop(identifier, None)
 
 
+def forget_embedded_path(settings: Settings) -> None:
+    """Drop Chroma's cached system for an embedded store's folder (after a failed open)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(settings.store_dir), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(settings.store_dir), None)
+
+
 FIX = "rebuild it with `advisor ingest --reset`"
 
 
