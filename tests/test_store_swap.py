@@ -181,9 +181,15 @@ def test_an_ingest_killed_midway_is_reported_until_the_next_one_finishes(
 ) -> None:
     store_dir = copy_store(index_dir, tmp_path)
     settings = Settings.from_env(env={}, store_dir=store_dir, backend="extractive")
-    folder = filler_cards(tmp_path / "cards", 300)  # 2,700 records: two write groups
+    folder = filler_cards(tmp_path / "cards", 40)  # 360 records, written 64 at a time
+    small_groups = (
+        "import sys, ingest.pipeline as p\n"
+        "p.WRITE_GROUP = 64\n"
+        "from advisor.cli import main\n"
+        "sys.exit(main(['ingest', sys.argv[1]]))\n"
+    )
     writer = subprocess.Popen(
-        [str(BIN / "advisor"), "ingest", str(folder)],
+        [sys.executable, "-c", small_groups, str(folder)],
         env=env_for(store_dir),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -211,7 +217,7 @@ def test_an_ingest_killed_midway_is_reported_until_the_next_one_finishes(
     assert shown.returncode == 1 and "has not finished" in shown.stdout
 
     report = ingest([folder], settings=settings, progress=False)  # the next ingest finishes
-    assert report.added + report.updated + report.unchanged == 300
+    assert report.added + report.updated + report.unchanged == 40
     advisor.store.generation()
     assert advisor.ask(QUESTIONS[0]).warning == ""
     assert CareerAdvisor.from_settings(settings).ask(QUESTIONS[0]).warning == ""
