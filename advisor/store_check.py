@@ -56,7 +56,11 @@ def _finds_itself(cid: str, ids: Sequence[str], distances: Sequence[float]) -> b
 
 
 def quick_check(col: Collection, meta: dict[str, Any], skip_count: bool = False) -> str | None:
-    """Why this collection must not be served, or None: count and canary queries."""
+    """Why this collection must not be served, or None: count and canary queries.
+
+    `skip_count` for a collection an unfinished ingest was writing: its count and the
+    canaries it may have replaced cannot match the last finished ingest.
+    """
     try:
         count = col.count()
         expected = meta.get("records")
@@ -67,9 +71,13 @@ def quick_check(col: Collection, meta: dict[str, Any], skip_count: bool = False)
             canaries = json.loads(pick_canaries(col, 1))
         if not canaries:
             return None
-        ids = [c[0] for c in canaries]
-        if len(col.get(ids=ids, include=[])["ids"]) != len(set(ids)):
+        present = set(col.get(ids=[c[0] for c in canaries], include=[])["ids"])
+        if len(present) != len({c[0] for c in canaries}) and not skip_count:
             return "records the last ingest wrote are missing"
+        canaries = [c for c in canaries if c[0] in present]  # an unfinished ingest deletes some
+        if not canaries:
+            return None
+        ids = [c[0] for c in canaries]
         got = col.query(
             query_embeddings=[c[1] for c in canaries],
             n_results=max(1, min(NEIGHBOURS, count)),
