@@ -1,4 +1,4 @@
-"""The `advisor` command: ingest, ask, retrieve, chat, plan, roles, eval, feedback, serve."""
+"""The `advisor` command: ingest, ask, retrieve, chat, plan, roles, eval, doctor, serve, ..."""
 
 from __future__ import annotations
 
@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--no-baseline", action="store_true", help="skip the baseline stack")
     p.add_argument("--backend", choices=BACKENDS, default="extractive", help="answerer to measure")
+
+    p = command("doctor", _doctor, "check the whole index: every record readable and found")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = command("feedback", _feedback, "list the ratings stored by the chat app")
     p.add_argument("--json", action="store_true", help="print a JSON list")
@@ -160,6 +163,8 @@ def print_streamed(advisor: Any, question: str, history: list[tuple[str, str]]) 
     echo()
     if answer is not None:
         echo(format_sources(answer))
+        if answer.warning:
+            echo(f"advisor: note: {answer.warning}", file=sys.stderr)
     return answer
 
 
@@ -242,6 +247,32 @@ def _eval(args: argparse.Namespace) -> int:
     else:
         echo(format_report(report))
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from advisor.store import Store
+    from advisor.store_client import FIX
+
+    settings = _settings(args)
+    report = Store.open(settings).doctor()
+    if args.json:
+        echo_json(report)
+        return 0 if report["ok"] else EXIT_FAILED
+    where = (
+        f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
+        if settings.remote_store
+        else str(settings.store_dir)
+    )
+    echo(f"store: {where}, collection {report.get('collection', '-')}")
+    echo(
+        f"records: {report.get('records', 0)} (the last ingest wrote {report.get('expected')}), "
+        f"readable {report.get('readable', '-')}, found by their own vector "
+        f"{report.get('self_found', '-')}"
+    )
+    for problem in report["problems"]:
+        echo(f"  problem: {problem}")
+    echo("OK: the index is sound" if report["ok"] else f"DAMAGED: {FIX}")
+    return 0 if report["ok"] else EXIT_FAILED
 
 
 def _feedback(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from advisor.conversation import (
 )
 from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
-from advisor.errors import InputError, LLMError
+from advisor.errors import InputError, LLMError, StoreUnavailable
 from advisor.extractive import Draft, ExtractiveAnswerer
 from advisor.outline import Outline
 from advisor.plan import Plan, build_plan
@@ -125,15 +125,24 @@ class CareerAdvisor:
 
     # --- index ----------------------------------------------------------------
     def ensure_index(self, progress: bool = True) -> None:
-        """Build the bundled corpus index when the store is empty (first use)."""
+        """Build the bundled corpus index when the store is empty (first use).
+
+        Never while an ingest runs: a store being built is not empty for long, and filling
+        it too would mix the bundled corpus into someone else's index.
+        """
         if self._index_checked:
             return
         with self._index_lock:
             if not self._index_checked:
-                if self.store.count() == 0 if self.store.exists() else True:
+                if self.store.count() == 0:
+                    if self.store.building():
+                        raise StoreUnavailable(
+                            "the index is being built by an ingest; try again in a moment"
+                        )
                     from ingest import ingest
 
-                    ingest(settings=self.settings, store=self.store, progress=progress)
+                    ingest(settings=self.settings, progress=progress, only_if_empty=True)
+                    self.store.generation()  # follow the pointer to what was just built
                 self._index_checked = True
 
     def warm_up(self) -> None:
@@ -171,7 +180,13 @@ class CareerAdvisor:
         if plan.refused:
             text = refusal_text()
             yield text
-            yield Answer(text=text, backend=self.backend, refused=True, question=plan.question)
+            yield Answer(
+                text=text,
+                backend=self.backend,
+                refused=True,
+                question=plan.question,
+                warning=self.store.warning,
+            )
             return
         guard = SafeStream(plan.sources)  # sanitises the text so far, never piece by piece
         draft: Draft | None = None
@@ -187,7 +202,13 @@ class CareerAdvisor:
         if not result.text.strip():
             text = refusal_text()
             yield text
-            yield Answer(text=text, backend=self.backend, refused=True, question=plan.question)
+            yield Answer(
+                text=text,
+                backend=self.backend,
+                refused=True,
+                question=plan.question,
+                warning=self.store.warning,
+            )
             return
         if rest:
             yield rest
@@ -199,6 +220,7 @@ class CareerAdvisor:
             question=plan.question,
             incomplete=draft is not None and not draft.complete,
             unsupported_numbers=result.unsupported,
+            warning=self.store.warning,
         )
 
     # --- planning --------------------------------------------------------------

@@ -188,6 +188,8 @@ class Answer:
     """True when a streamed LLM answer was cut off before it finished."""
     unsupported_numbers: tuple[str, ...] = ()
     """Numbers in the text that no cited source contains (flagged "not in the sources")."""
+    warning: str = ""
+    """A note about the index the answer came from (e.g. an ingest that did not finish)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `advisor ask --json` and `POST /v1/ask`."""
@@ -199,4 +201,5 @@ class Answer:
             "question": self.question,
             "incomplete": self.incomplete,
             "unsupported_numbers": list(self.unsupported_numbers),
+            "warning": self.warning,
         }

@@ -1,37 +1,44 @@
 """The Chroma adapter: the only module that sees raw Chroma results.
 
 Embedded (`PersistentClient`) by default, a Chroma server (`HttpClient`) when
-`CHROMA_HOST` is set. Writers are serialised with a file lock; readers notice an
-ingest through a generation counter kept in the collection metadata.
+`CHROMA_HOST` is set. Readers serve the collection a pointer record names
+(advisor/store_pointer.py): a reset builds a new collection beside it and switches the
+pointer once the build is complete, so readers never see an empty or missing collection,
+and they notice any ingest through the generation the pointer keeps. A collection is
+served only after a cheap integrity check (advisor/store_check.py). Writers are
+serialised with a file lock (advisor/store_writer.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from filelock import FileLock, Timeout
-
+from advisor import store_check
 from advisor.errors import ConfigurationError, StoreUnavailable
 from advisor.records import Chunk
 from advisor.settings import Settings
 from advisor.store_client import (
+    damaged,
+    forget_embedded_path,
     forget_embedded_system,
     is_connection_error,
+    is_damage,
     make_client,
+    quarantine,
     unavailable,
 )
+from advisor.store_pointer import Pointer, is_missing, read_pointer
+from advisor.store_writer import StoreWriter, wait_for_generation
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-_META_KEYS = ("embedding_model", "embedding_dim", "generation", "last_ingest")
+__all__ = ["DocState", "Store", "wait_for_generation"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,42 +55,109 @@ class DocState:
         return self.hashes == {doc_hash} and len(self.ids) == self.expected_chunks
 
 
-class Store:
-    """Chunks and their vectors in one Chroma collection."""
+class Store(StoreWriter):
+    """Chunks and their vectors in the live Chroma collection."""
 
     def __init__(self, client: ClientAPI, settings: Settings) -> None:
         self._client = client
         self._settings = settings
-        self._collection: Collection | None = None
-        self._mutex = threading.Lock()
+        self._collection: Collection | None = None  # the live collection, checked
+        self._target: Collection | None = None  # a collection this store is writing aside
+        self._mutex = threading.RLock()
         self._seen_generation: int | None = None
+        self._pointer: Pointer | None = None  # as last read
+        self._marked = False  # this writer has marked its in-place write in the pointer
 
     @classmethod
     def open(cls, settings: Settings) -> Store:
         """Open the store described by `settings` (creates the directory when embedded)."""
         return cls(make_client(settings), settings)
 
+    @classmethod
+    def open_for_reset(cls, settings: Settings) -> Store:
+        """Open a store about to be rebuilt; an embedded one whose Chroma database cannot
+        be opened at all is moved aside first (into `damaged-<time>/` in the store folder)."""
+        try:
+            return cls.open(settings)
+        except StoreUnavailable:
+            if settings.remote_store or not (settings.store_dir / "chroma.sqlite3").exists():
+                raise
+            with cls(cast(Any, None), settings).writer_lock(wait=600):
+                quarantine(settings)
+            forget_embedded_path(settings)  # Chroma cached the system that failed to open
+            return cls.open(settings)
+
     @property
     def settings(self) -> Settings:
         """The settings this store was opened with."""
         return self._settings
 
-    # --- collection -----------------------------------------------------------
-    def _col(self) -> Collection:
+    # --- the live collection ----------------------------------------------------
+    def _state(self) -> Pointer:
+        """Read the pointer record (which collection is live, the generation, writers)."""
+        pointer: Pointer = self._call(lambda: read_pointer(self._client, self._settings.collection))
+        self._pointer = pointer
+        return pointer
+
+    def _col(self) -> Collection | None:
+        """The collection reads go to: this writer's own, else the live one (None: empty)."""
+        if self._target is not None:
+            return self._target
         if self._collection is None:
             with self._mutex:
                 if self._collection is None:
-                    self._collection = self._call(
-                        lambda: self._client.get_or_create_collection(
-                            self._settings.collection,
-                            embedding_function=None,
-                            configuration={"hnsw": {"space": "cosine"}},
-                        )
-                    )
-                    if self._seen_generation is None:  # what this client's index reflects
-                        meta = self._collection.metadata or {}
-                        self._seen_generation = int(meta.get("generation", 0))
+                    self._collection = self._open_live(self._state())
         return self._collection
+
+    def _open_live(self, pointer: Pointer, fresh_client: bool = False) -> Collection | None:
+        """The live collection, once it passed the integrity check (else StoreUnavailable).
+
+        An embedded client shares its process's cached Chroma system, whose vector index
+        may predate another process's ingest; a failed canary is checked again on a fresh
+        client before the store is called damaged.
+        """
+        if not pointer.live:
+            self._check_catalogue(pointer)
+            return None
+        try:
+            col: Collection = self._call(lambda: self._client.get_collection(pointer.live))
+        except Exception as exc:
+            if not is_missing(exc):
+                raise
+            fresh = self._state()  # dropped between reading the pointer and opening it?
+            if fresh.live != pointer.live:
+                return self._open_live(fresh)
+            raise StoreUnavailable(
+                damaged(self._settings, f"the collection {pointer.live} is missing")
+            ) from None
+        meta = dict(col.metadata or {})
+        reason = None
+        folder = self._settings.store_dir
+        if not self._settings.remote_store and not store_check.is_verified(folder, str(col.id)):
+            reason = store_check.check_in_child(folder, pointer.live, pointer.incomplete)
+            if reason is None:
+                store_check.record_verified(folder, str(col.id))
+        skip_count = pointer.incomplete  # an unfinished ingest: the count cannot match
+        if reason is None:
+            reason = self._call(lambda: store_check.quick_check(col, meta, skip_count))
+            if reason and not fresh_client and not self._settings.remote_store:
+                self._reopen()
+                return self._open_live(self._state(), fresh_client=True)
+        if reason:
+            raise StoreUnavailable(damaged(self._settings, reason))
+        if self._seen_generation is None:  # what this client's index reflects
+            self._seen_generation = pointer.generation
+        return col
+
+    def _check_catalogue(self, pointer: Pointer) -> None:
+        """An embedded store with index folders but no collections lost its chroma.sqlite3."""
+        if self._settings.remote_store or pointer.stored:
+            return
+        folder = self._settings.store_dir
+        if any((d / "header.bin").exists() for d in folder.iterdir() if d.is_dir()):
+            raise StoreUnavailable(
+                damaged(self._settings, "chroma.sqlite3 is missing or was replaced")
+            )
 
     def _call(self, fn: Any) -> Any:
         try:
@@ -94,12 +168,38 @@ class Store:
             if is_connection_error(exc):
                 self._collection = None  # reconnect on the next call
                 raise StoreUnavailable(unavailable(self._settings, exc)) from None
+            if is_damage(exc):
+                self._collection = None
+                raise StoreUnavailable(damaged(self._settings, store_check.describe(exc))) from None
             raise
 
+    def _read(self, fn: Callable[[Collection], T], empty: T) -> T:
+        """Run a read on the collection; follow the pointer once if it was swapped away."""
+        for _ in range(2):
+            col = self._col()
+            if col is None:
+                return empty
+            try:
+                return self._call(lambda c=col: fn(c))
+            except Exception as exc:
+                if not is_missing(exc) or self._target is not None:
+                    raise
+                self._reopen()  # a reset replaced the collection and dropped the old one
+        raise StoreUnavailable(
+            "the index was replaced twice while it was read; try again "
+            "(is an `advisor ingest --reset` looping?)"
+        )
+
     def metadata(self) -> dict[str, Any]:
-        """The collection's own metadata (model id, dimension, generation, last ingest)."""
-        col = self._call(lambda: self._client.get_collection(self._settings.collection))
-        return dict(col.metadata or {})
+        """The served collection's metadata (model id, dimension, last ingest, records),
+        with the pointer's generation."""
+        meta: dict[str, Any] = self._read(
+            lambda c: dict(self._client.get_collection(c.name).metadata or {}), {}
+        )
+        meta.pop("canaries", None)
+        if self._pointer is not None:
+            meta["generation"] = self._pointer.generation
+        return meta
 
     def check_model(self, model: str, dim: int | None = None) -> None:
         """Stop with a clear message when the collection was built with another model."""
@@ -119,34 +219,45 @@ class Store:
             )
 
     def exists(self) -> bool:
-        """Whether the collection has been created."""
-        names = self._call(self._client.list_collections)
-        return any(getattr(c, "name", c) == self._settings.collection for c in names)
+        """Whether there is a collection to serve (checked before it is served)."""
+        return self._col() is not None
 
     def count(self) -> int:
         """Number of records stored (chunks and their sentence units)."""
-        return int(self._call(self._col().count))
+        return self._read(lambda c: int(c.count()), 0)
 
     def count_chunks(self) -> int:
         """Number of passages (chunks) stored, sentence units not counted."""
-        if not self.exists():
-            return 0
         return sum(len(page[0]) for page in self._pages(include=[], where={"unit": "chunk"}))
 
     def generation(self) -> int:
         """A counter bumped by every ingest that changed something.
 
-        When it moved since this store last looked, another writer changed the
-        collection, and an embedded client is reopened (see `_reopen`).
+        When it moved (or a reset switched collections) since this store last looked,
+        the client is reopened (see `_reopen`) and the new collection checked.
         """
-        gen = int(self.metadata().get("generation", 0)) if self.exists() else 0
-        if self._seen_generation is not None and gen != self._seen_generation:
+        pointer = self._state()
+        moved = self._seen_generation is not None and pointer.generation != self._seen_generation
+        swapped = self._collection is not None and pointer.live != self._collection.name
+        if moved or swapped:
             self._reopen()
-        self._seen_generation = gen
-        return gen
+        self._seen_generation = pointer.generation
+        return pointer.generation
+
+    @property
+    def warning(self) -> str:
+        """A note for answers when the served collection is incomplete ("" when it is not)."""
+        pointer = self._pointer
+        if pointer is None or not pointer.incomplete:
+            return ""
+        return (
+            f"the index is incomplete: an ingest started at {pointer.writing_since} has not "
+            "finished, so answers may miss documents (run `advisor ingest` again if it was "
+            "interrupted)"
+        )
 
     def _reopen(self) -> None:
-        """Replace an embedded client with a fresh one so vector queries see other writers.
+        """Follow the pointer again; an embedded client is replaced so queries see other writers.
 
         Embedded Chroma keeps one system per path and process, and its vector index
         in that process only catches up with its own writes: `count` and `get` see
@@ -155,31 +266,11 @@ class Store:
         handed out keep working on the old system (it is not stopped).
         """
         with self._mutex:
-            self._collection = None  # it may have been dropped and recreated (--reset)
+            self._collection = None  # a reset may have switched to another collection
             if self._settings.remote_store:
                 return  # a server holds one index for every client
             forget_embedded_system(self._client)
             self._client = make_client(self._settings)
-
-    def mark_ingested(self, model: str, dim: int, changed: bool) -> None:
-        """Record model, dimension and (when something changed) a new generation."""
-        meta = {k: v for k, v in self.metadata().items() if k in _META_KEYS}
-        meta["embedding_model"] = model
-        meta["embedding_dim"] = dim
-        meta["generation"] = int(meta.get("generation", 0)) + (1 if changed else 0)
-        meta["last_ingest"] = datetime.now(UTC).isoformat(timespec="seconds")
-        self._call(lambda: self._col().modify(metadata=meta))
-        self._seen_generation = meta["generation"]  # our own write: nothing to reopen
-
-    def reset(self) -> None:
-        """Drop the collection and everything in it (the generation keeps counting up)."""
-        if not self.exists():
-            return
-        generation = int(self.metadata().get("generation", 0))
-        self._call(lambda: self._client.delete_collection(self._settings.collection))
-        self._collection = None
-        if generation:  # so an open reader still sees the generation move
-            self._call(lambda: self._col().modify(metadata={"generation": generation}))
 
     # --- documents ------------------------------------------------------------
     def documents(self) -> dict[str, DocState]:
@@ -208,15 +299,13 @@ class Store:
     def _pages(
         self, include: list[str], where: dict[str, Any] | None = None, page: int = 5000
     ) -> Iterator[tuple[Any, ...]]:
-        if not self.exists():
-            return
-        col = self._col()
         offset = 0
         while True:
-            got = self._call(
-                lambda o=offset: col.get(
+            got: Any = self._read(
+                lambda col, o=offset: col.get(  # type: ignore[misc]
                     include=cast(Any, include), where=where, limit=page, offset=o
-                )
+                ),
+                {"ids": []},
             )
             ids = got["ids"]
             if not ids:
@@ -226,7 +315,7 @@ class Store:
 
     def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
         """Write chunks with their vectors, in batches Chroma accepts."""
-        col = self._col()
+        col = self._write_col()
         step = max(1, min(self._call(self._client.get_max_batch_size), 2000))
         for start in range(0, len(chunks), step):
             part = chunks[start : start + step]
@@ -241,7 +330,7 @@ class Store:
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove chunks by id, in batches."""
-        col = self._col()
+        col = self._write_col()
         step = 2000
         for start in range(0, len(ids), step):
             self._call(lambda s=start: col.delete(ids=list(ids[s : s + step])))
@@ -251,18 +340,18 @@ class Store:
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[Chunk, float]]:
         """The k nearest chunks with their cosine similarity, best first."""
-        col = self._col()
         if k <= 0:
             return []
         # Chroma returns fewer than n_results when fewer records (match), so no count()
         # first: counting costs ~45 ms per query at 370k records (bench/scale.py).
-        got = self._call(
-            lambda: col.query(
+        got = self._read(
+            lambda col: col.query(
                 query_embeddings=cast(Any, [list(vector)]),
                 n_results=k,
                 where=where or None,
                 include=["metadatas", "documents", "distances"],
-            )
+            ),
+            _NO_HITS,
         )
         rows = zip(
             got["ids"][0],
@@ -285,14 +374,14 @@ class Store:
         """
         if k <= 0:
             return []
-        col = self._col()
-        got = self._call(
-            lambda: col.query(
+        got = self._read(
+            lambda col: col.query(
                 query_embeddings=cast(Any, [list(vector)]),
                 n_results=k,
                 where=where or None,
                 include=["distances"],
-            )
+            ),
+            _NO_HITS,
         )
         return [
             (cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
@@ -309,30 +398,5 @@ class Store:
             "last_ingest": meta.get("last_ingest"),
         }
 
-    # --- writers ------------------------------------------------------------------
-    @contextlib.contextmanager
-    def writer_lock(self, wait: float = 0.0) -> Iterator[None]:
-        """Hold the store's writer lock; another writer waits `wait` seconds, then stops."""
-        self._settings.store_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self._settings.store_dir / "ingest.lock"))
-        try:
-            lock.acquire(timeout=wait)
-        except Timeout:
-            raise StoreUnavailable(
-                "another ingest is writing to this store; wait for it to finish "
-                f"(lock: {self._settings.store_dir / 'ingest.lock'})"
-            ) from None
-        try:
-            yield
-        finally:
-            lock.release()
 
-
-def wait_for_generation(store: Store, after: int, timeout: float = 10.0) -> int:
-    """Poll until the store's generation passes `after` (tests and scripts)."""
-    deadline = time.monotonic() + timeout
-    gen = store.generation()
-    while gen <= after and time.monotonic() < deadline:
-        time.sleep(0.05)
-        gen = store.generation()
-    return gen
+_NO_HITS: Any = {"ids": [[]], "documents": [[]], "metadatas": [[]], "distances": [[]]}

@@ -6,6 +6,8 @@ client's cached system is dropped so a new client reads the index from disk.
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.errors import StoreUnavailable
@@ -33,7 +35,19 @@ def make_client(settings: Settings) -> ClientAPI:
     except (OSError, ValueError, ConnectionError) as exc:
         raise StoreUnavailable(unavailable(settings, exc)) from None
     except Exception as exc:  # chromadb raises its own error types for a down server
+        if is_damage(exc) and not is_connection_error(exc):
+            raise StoreUnavailable(damaged(settings, f"{type(exc).__name__}: {exc}")) from None
         raise StoreUnavailable(unavailable(settings, exc)) from None
+
+
+def quarantine(settings: Settings) -> Path:
+    """Move an embedded store's Chroma files into a `damaged-<time>` folder beside them."""
+    folder = settings.store_dir / time.strftime("damaged-%Y%m%d-%H%M%S")
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in settings.store_dir.iterdir():
+        if path.name.startswith("chroma.sqlite3") or (path / "header.bin").exists():
+            path.rename(folder / path.name)
+    return folder
 
 
 def unavailable(settings: Settings, exc: BaseException) -> str:
@@ -68,3 +82,34 @@ def forget_embedded_system(client: ClientAPI) -> None:
     if identifier is not None:
         SharedSystemClient._identifier_to_system.pop(identifier, None)
         SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+
+
+def forget_embedded_path(settings: Settings) -> None:
+    """Drop Chroma's cached system for an embedded store's folder (after a failed open)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(settings.store_dir), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(settings.store_dir), None)
+
+
+FIX = "rebuild it with `advisor ingest --reset`"
+
+
+def damaged(settings: Settings, reason: str) -> str:
+    """The one-line message for a store that must not be served, naming the fix."""
+    where = (
+        f"collection {settings.collection!r} on the Chroma server at "
+        f"{settings.chroma_host}:{settings.chroma_port}"
+        if settings.remote_store
+        else f"embedded store in {settings.store_dir}"
+    )
+    return f"the vector index is damaged ({where}: {reason}); {FIX}"
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an exception from Chroma means the stored index cannot be read."""
+    name = type(exc).__name__
+    text = str(exc).lower()
+    return name == "InternalError" or any(
+        word in text for word in ("not a database", "malformed", "hnsw", "pickle")
+    )

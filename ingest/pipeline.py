@@ -102,13 +102,22 @@ def ingest(
     progress: bool = True,
     lock_wait: float = 600.0,
     on_progress: Callable[[int, int], None] | None = None,
+    only_if_empty: bool = False,
 ) -> IngestReport:
-    """Index `inputs` (paths or http(s) URLs; none means the bundled corpus)."""
-    store = store or Store.open(settings)
+    """Index `inputs` (paths or http(s) URLs; none means the bundled corpus).
+
+    A reset builds a new collection beside the served one, which readers keep using
+    until the new one is complete (advisor/store_writer.py). With `only_if_empty`,
+    nothing is done when the store holds records once the lock is ours (a reader
+    filling an empty store on first use).
+    """
+    store = store or (Store.open_for_reset(settings) if reset else Store.open(settings))
     report = IngestReport()
-    with store.writer_lock(wait=lock_wait):
-        if reset:
-            store.reset()
+    with store.writer_lock(wait=lock_wait):  # a failed build aside is dropped on the way out
+        if only_if_empty and store.count() > 0:
+            report.chunks = store.count_chunks()
+            return report
+        store.begin_write(rebuild=reset)
         store.check_model(model_id(settings))
         state = store.documents()
         docs, prune_roots = collect(inputs, settings, report.skipped)

@@ -131,11 +131,32 @@ class TestStoreContract:
         store.delete(["b-0"])
         store.mark_ingested("test-model", 3, changed=True)
         assert store.generation() == 2 and set(store.documents()) == {"root::alpha.md"}
-        store.reset()
-        assert store.count() == 0
-        assert store.generation() == 2  # a reset never moves the generation backwards
+        reader = Store.open(mode_settings)
+        assert reader.count() == 2
+        store.begin_write(rebuild=True)  # a reset builds a new collection aside
+        assert store.count() == 0 and store.documents() == {}
+        store.upsert([_record("c-0", "gamma", "Gamma passage.", n=1)], [[0.0, 0.0, 1.0]])
+        assert reader.count() == 2 and reader.generation() == 2  # readers still see the old
+        assert [c.id for c, _ in reader.query([1.0, 0.0, 0.0], k=1)] == ["a-0"]
         store.mark_ingested("test-model", 3, changed=True)
-        assert store.generation() == 3
+        assert reader.generation() == 3  # the swap: one pointer write, never backwards
+        assert reader.count() == 1 and [c.id for c, _ in reader.query([0, 0, 1.0], k=1)] == ["c-0"]
+        store.begin_write(rebuild=False)  # the next ingest drops the replaced collection
+        store.mark_ingested("test-model", 3, changed=False)
+        assert reader.count() == 1 and store.generation() == 3
+
+    def test_a_reader_follows_the_pointer_when_its_collection_is_dropped(
+        self, mode_settings: Settings
+    ) -> None:
+        store = self._filled(mode_settings)
+        reader = Store.open(mode_settings)
+        assert reader.count() == 3  # it holds the live collection, and does not poll
+        for _ in range(2):  # a reset, then the ingest that drops the replaced collection
+            store.begin_write(rebuild=True)
+            store.upsert([_record("c-0", "gamma", "Gamma passage.", n=1)], [[0.0, 0.0, 1.0]])
+            store.mark_ingested("test-model", 3, changed=True)
+        hits = reader.query([0.0, 0.0, 1.0], k=1)  # no NotFoundError: it follows the pointer
+        assert [c.id for c, _ in hits] == ["c-0"] and reader.count() == 1
 
     def test_model_and_dimension_are_kept_and_checked(self, mode_settings: Settings) -> None:
         store = self._filled(mode_settings)
@@ -171,7 +192,10 @@ def test_ingest_into_a_chroma_server_and_read_back(chroma: int, tmp_path: Path) 
         ZORBULATE,
     }
     # the records are in the server, not in a local embedded store
-    raw = chromadb.HttpClient(host="127.0.0.1", port=chroma).get_collection("server-ingest")
+    server = chromadb.HttpClient(host="127.0.0.1", port=chroma)
+    live = (server.get_collection("server-ingest__pointer").metadata or {})["live"]
+    assert live == "server-ingest__1"  # the first build, published by the pointer record
+    raw = server.get_collection(live)
     assert raw.count() == store.count() > 2
     assert not (tmp_path / "local" / "chroma.sqlite3").exists()
     retriever = Retriever(store, get_embeddings(settings), settings)

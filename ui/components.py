@@ -147,6 +147,8 @@ def answer_body(turn: ChatTurn, answer: Answer) -> None:
     st.markdown(answer.text)
     if answer.incomplete:
         st.caption("The model stopped before finishing: this answer may be incomplete.")
+    if answer.warning:
+        st.warning(f"Note: {answer.warning}")
     if answer.sources:
         sources_expander(answer, turn.question)
     how = "offline answer from the guide" if turn.offline else _BACKENDS.get(answer.backend, "")
