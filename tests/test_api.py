@@ -28,6 +28,7 @@ ANSWER_FIELDS = {
     "question",
     "incomplete",
     "unsupported_numbers",
+    "warning",
 }
 SECRET = "sk-test-NEVER-SHOW-7f3a9c1e5b"
 
