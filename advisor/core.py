@@ -9,9 +9,11 @@ from importlib import resources
 from typing import Any, Protocol
 
 from advisor.conversation import Turn, condense_heuristic, normalize_history, trim
+from advisor.conversation.compose import ExtractiveAnswerer
+from advisor.conversation.notes import relevance_bar
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError
-from advisor.extractive import Draft, ExtractiveAnswerer
+from advisor.extractive import Draft
 from advisor.numbers import check_numbers
 from advisor.outline import Outline
 from advisor.plan import Plan, build_plan
@@ -79,6 +81,7 @@ class CareerAdvisor:
         self.retriever = retriever or Retriever(store, lambda: get_embeddings(settings), settings)
         if isinstance(answerer, ExtractiveAnswerer):
             answerer.set_idf(lambda token: self.retriever.keyword_index().idf(token))
+            answerer.set_structure(self.plan, self.compare_roles)
         self._index_checked = False
         self._index_lock = threading.Lock()
         self._outline: tuple[object, Outline] | None = None
@@ -168,8 +171,9 @@ class CareerAdvisor:
             yield text
             yield Answer(text=text, backend=self.backend, refused=True, question=plan.question)
             return
-        text, cited = repair_citations(draft.text, len(plan.sources))
-        sources = mark_cited(plan.sources, cited)
+        listed = list(draft.sources) if draft.sources is not None else plan.sources
+        text, cited = repair_citations(draft.text, len(listed))
+        sources = mark_cited(listed, cited)
         numbers = check_numbers(text, [s for s in sources if s.cited])
         text = safe_markdown(numbers.text)  # last, so no later edit can undo it
         yield Answer(
@@ -239,7 +243,8 @@ class CareerAdvisor:
         standalone = self._condense(question, turns)
         self.ensure_index()
         found = self.retriever.retrieve(standalone, self.settings.top_k)
-        weak = not found.sources or found.best_similarity < self.settings.min_relevance
+        bar = relevance_bar(standalone, self.settings.min_relevance)
+        weak = not found.sources or found.best_similarity < bar
         return _Plan(standalone, turns, [] if weak else found.sources, weak)
 
     def _condense(self, question: str, turns: Sequence[Turn]) -> str:

@@ -97,6 +97,9 @@ class Chunk:
             score=score,
             kind=self.kind,
             matches=matches,
+            step=self.step,
+            cost=self.cost,
+            level=self.level,
         )
 
     @property
@@ -125,6 +128,12 @@ class Source:
     score: float = 0.0
     kind: str = ""
     cited: bool = True
+    step: int = 0
+    """A resource card's guide step (front matter `guide_step`), else 0."""
+    cost: str = ""
+    """A resource card's cost as stated ("free", "paid", ...), else empty."""
+    level: str = ""
+    """A resource card's level as stated ("beginner", ...), else empty."""
     matches: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
     """Sentences of this passage that matched the question densely, with cosine similarity."""
 

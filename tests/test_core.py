@@ -8,7 +8,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from advisor import Answer, CareerAdvisor, FakeChatModel, InputError, Store
-from advisor.extractive import ExtractiveAnswerer
+from advisor.conversation.compose import ExtractiveAnswerer
 from advisor.llm import ChatAnswerer
 from advisor.text import sentences
 

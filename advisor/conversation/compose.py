@@ -1,0 +1,383 @@
+"""The offline answer, composed from the corpus's structure rather than the top three sentences.
+
+Order of an answer: what the question's shape calls for first (a learner's next plan
+step, the role comparison, a FAQ's direct answer, the defining sentence, a fact for each
+side compared, the resource cards), then the best-scored units to fill it, then a fixed
+note for any region, age, company or year the quotes do not cover. Every line is a
+verbatim quote with its [n]; labels are headings, card titles and front matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from advisor.conversation.asks import Ask, read_ask
+from advisor.conversation.leads import (
+    Line,
+    Numbering,
+    PlanFor,
+    RolesFor,
+    card_line,
+    missing_line,
+    plan_lines,
+    quote,
+    role_lines,
+)
+from advisor.conversation.notes import note, uncovered
+from advisor.conversation.structure import FAQ, Unit, all_units
+from advisor.extractive import Draft, Scored, score_units
+from advisor.profile import Profile, read_profile
+from advisor.records import Source
+from advisor.text import normalize, tokens
+
+Turn = tuple[str, str]
+MAX_QUOTES = 3
+"""Quoted lines an answer aims for (a whole list counts as one)."""
+PER_SOURCE = 2
+"""Filling lines taken from any one source."""
+REPEAT_PENALTY = 2.0
+"""Subtracted from a unit the previous answer already quoted (no answer repeats the last)."""
+FAQ_MATCH = 0.4
+"""Share of the question's (idf-weighted) words a FAQ heading must hold for its answer to lead."""
+_BOILERPLATE_SECTIONS = ("About the Author",)
+_BOILERPLATE = re.compile(r"\bthis guide is\b|\bstarting map\b|\bpublished by\b", re.I)
+_COST_WORDS = re.compile(r"\b(?:free|paid|cost|price|pricing|subscription|audit)\b", re.I)
+_CITE = re.compile(r"\s*\[\d+\]")
+_NUMBERED = re.compile(r"^\d+\.\s")
+INTRO_MATCH = 0.34
+"""Share of the question's words a sentence of the guide's untitled opening must hold to be
+quoted: its scene-setting ("Artificial intelligence has transitioned ...") answers nothing."""
+
+
+@dataclass
+class Composition:
+    """An answer's lines and the sources its [n] numbers point at."""
+
+    lines: list[Line]
+    sources: list[Source]
+    extended: bool = False
+    """True when sources beyond the retrieved ones are cited (a plan step, a role quote)."""
+    pieces: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The whole answer."""
+        return "".join(self.pieces)
+
+
+class Composer:
+    """Composes a cited answer from sources, the question's shape and the conversation so far."""
+
+    def __init__(self, idf: Callable[[str], float] | None = None) -> None:
+        self.idf: Callable[[str], float] = idf or (lambda _token: 1.0)
+        self.plan_for: PlanFor | None = None
+        self.roles_for: RolesFor | None = None
+
+    def compose(
+        self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
+    ) -> Composition:
+        """The answer to `question` from `sources`, never the previous answer word for word."""
+        previous = next((text for role, text in reversed(history) if role == "assistant"), "")
+        composed = self._compose(question, sources, history, previous, frozenset())
+        if previous and _bare(composed.text) == _bare(previous):
+            seen = frozenset(_sentences_of(previous))
+            composed = self._compose(question, sources, history, previous, seen)
+        return composed
+
+    def _compose(
+        self,
+        question: str,
+        sources: Sequence[Source],
+        history: Sequence[Turn],
+        previous: str,
+        banned: frozenset[str],
+    ) -> Composition:
+        ask = read_ask(question)
+        cite = Numbering(sources)
+        units = [u for u in all_units(sources) if self._usable(u, sources, ask)]
+        scored = score_units(question, units, sources, self.idf)
+        if previous:
+            scored = _demote_repeats(scored, previous)
+        scored = [s for s in scored if not set(s.unit.sentences) & banned and _answers(s, sources)]
+        lines = self._leads(question, ask, scored, sources, history, cite)
+        lines = [line for line in lines if not set(line.quotes()) & banned]
+        if not (ask.next_steps and lines):
+            lines += self._fill(lines, scored)
+        lines = _with_labels(lines, cite.sources)
+        quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
+        missing = uncovered(question, quoted, [s.title for s in cite.sources])
+        if missing and lines:
+            lines.append(Line(note(missing, quoted)))
+        return Composition(lines, cite.sources, cite.extended, render(lines))
+
+    # --- what may be quoted -----------------------------------------------------
+    def _usable(self, unit: Unit, sources: Sequence[Source], ask: Ask) -> bool:
+        if ask.about_author and unit.path in _BOILERPLATE_SECTIONS:
+            return True  # "who wrote this guide?": the author's name and title are the answer
+        if not ask.about_guide and (
+            unit.path.split(" > ")[0] in _BOILERPLATE_SECTIONS
+            or any(_BOILERPLATE.search(s) for s in unit.sentences)
+        ):
+            return False
+        if len(tokens(" ".join(unit.sentences))) >= 3:
+            return True
+        return bool(unit.faq_question) and unit.opens_paragraph  # a FAQ's "No." leads, below
+
+    # --- what leads -------------------------------------------------------------
+    def _leads(
+        self,
+        question: str,
+        ask: Ask,
+        scored: list[Scored],
+        sources: Sequence[Source],
+        history: Sequence[Turn],
+        cite: Numbering,
+    ) -> list[Line]:
+        if ask.next_steps and self.plan_for is not None:
+            profile = _profile_from(history, question)
+            steps = plan_lines(self.plan_for(profile), cite)
+            return [*steps, missing_line(profile)] if steps else []
+        lines: list[Line] = []
+        if ask.about_author:
+            author = [s.unit for s in scored if s.unit.path in _BOILERPLATE_SECTIONS]
+            lines += [quote(u) for u in sorted(author, key=lambda u: (u.source, u.position))]
+        if ask.roles and self.roles_for is not None:
+            lines += role_lines(ask.roles, self.roles_for(), cite)
+        lines += self._faq(question, scored)
+        lines += _definition(ask.definition, scored, sources)
+        for side in ask.sides if not ask.roles else ():
+            lines += _about(side, scored, lines)
+        if ask.resource:
+            lines += _cards(ask, scored, sources)
+        return _unique(lines)
+
+    def _faq(self, question: str, scored: list[Scored]) -> list[Line]:
+        """A FAQ's direct answer (and the next sentence when the answer is as short as "No.")."""
+        if not scored:
+            return []
+        wanted = set(tokens(question))
+        total = sum(self.idf(w) for w in wanted) or 1.0
+        for rank, s in enumerate(scored[:3]):
+            heading = s.unit.faq_question
+            if not heading:
+                continue
+            share = sum(self.idf(w) for w in wanted & set(tokens(heading))) / total
+            if rank == 0 or share >= FAQ_MATCH:
+                same = [x.unit for x in scored if x.unit.path == s.unit.path]
+                same.sort(key=lambda u: u.position)
+                answer = same[:2] if len(tokens(same[0].sentences[0])) < 3 else same[:1]
+                if not same[0].opens_paragraph:
+                    return []
+                label = heading if len(tokens(answer[0].sentences[0])) < 3 else ""
+                return [quote(u, label if i == 0 else "") for i, u in enumerate(answer)]
+        return []
+
+    # --- what fills -------------------------------------------------------------
+    def _fill(self, lines: list[Line], scored: list[Scored]) -> list[Line]:
+        """The best-scored units not yet quoted, up to the answer's size."""
+        quoted = {q for line in lines for q in line.quotes()}
+        wanted = max(MAX_QUOTES, sum(1 for line in lines if line.n) + 1) if lines else MAX_QUOTES
+        have = sum(1 for line in lines if line.n)
+        per_source: dict[int, int] = {}
+        added: list[Line] = []
+        for s in scored:
+            if have >= wanted:
+                break
+            unit = s.unit
+            if s.score <= 0 or per_source.get(unit.source, 0) >= PER_SOURCE:
+                continue
+            if len(tokens(" ".join(unit.sentences))) < 3 or _overlaps(unit, quoted):
+                continue
+            added.append(quote(unit))
+            quoted.update(unit.sentences)
+            per_source[unit.source] = per_source.get(unit.source, 0) + 1
+            have += 1
+        return added
+
+
+def _answers(s: Scored, sources: Sequence[Source]) -> bool:
+    """False for the guide's untitled opening (scene-setting) unless it holds the question."""
+    source = sources[s.unit.source - 1]
+    opening = source.kind == "guide" and not s.unit.path
+    return not opening or s.keyword >= INTRO_MATCH
+
+
+def _with_labels(lines: list[Line], sources: Sequence[Source]) -> list[Line]:
+    """Label each line whose subject is its heading, unless the line before names it."""
+    out: list[Line] = []
+    for line in lines:
+        before = out[-1] if out else None
+        named = before is not None and before.n == line.n and before.label and not line.label
+        out.append(line if named else _labelled(line, sources))
+    return out
+
+
+def _labelled(line: Line, sources: Sequence[Source]) -> Line:
+    """The line with a bold subject label when its subject is its heading, not in its words."""
+    unit = line.unit
+    if line.label or unit is None or not line.n or unit.source > len(sources):
+        return line
+    source = sources[unit.source - 1]
+    words = unit.words()
+    if source.kind and source.kind != "guide":
+        if set(tokens(source.title)) <= words:
+            return line
+        section = unit.heading
+        label = f"{source.title} — {section}:" if section else f"{source.title}:"
+        return replace(line, label=label)
+    parts = unit.path.split(" > ")
+    heading = parts[-1]
+    named = len(parts) >= 2 and parts[-2] != FAQ and not _NUMBERED.match(heading)
+    if named and not set(tokens(heading)) <= words:
+        return replace(line, label=f"{heading}:")
+    return line
+
+
+def _definition(term: str, scored: list[Scored], sources: Sequence[Source]) -> list[Line]:
+    """The sentence that defines `term` ("Docker is ..."), or the opening of its own section."""
+    if not term:
+        return []
+    name = normalize(term)
+    starts = re.compile(rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))? (?:is|are|means)\b")
+    for s in scored:
+        first = normalize(s.unit.sentences[0])
+        if starts.match(first):
+            return [quote(s.unit)]
+    for s in scored:  # "what is an applied ai engineer": the section headed by the term
+        if normalize(s.unit.heading) == name and s.unit.opens_paragraph:
+            return [quote(s.unit)]
+    return []
+
+
+def _about(side: str, scored: list[Scored], lines: list[Line]) -> list[Line]:
+    """The best unit about one side of a comparison, unless an earlier line already covers it."""
+    words = set(tokens(side))
+    if not words or any(words <= set(tokens(" ".join(line.quotes()))) for line in lines):
+        return []
+    for s in scored:
+        if words <= s.unit.words() and len(s.unit.words()) >= 3:
+            return [quote(s.unit)]
+    return []
+
+
+def _cards(ask: Ask, scored: list[Scored], sources: Sequence[Source]) -> list[Line]:
+    """Resource cards among the sources (of the kind asked for): front matter and a quote."""
+    cards = [n for n, s in enumerate(sources, 1) if s.kind and s.kind != "guide"]
+    if ask.kind:
+        cards = [n for n in cards if sources[n - 1].kind == ask.kind] or cards
+    lines: list[Line] = []
+    titles: set[str] = set()
+    for n in cards:
+        source = sources[n - 1]
+        if source.title in titles or len(titles) == 2:
+            continue
+        titles.add(source.title)
+        lines.append(card_line(source, n))
+        own = [s for s in scored if s.unit.source == n and len(s.unit.words()) >= 3]
+        if ask.cost:
+            own = [s for s in own if any(_COST_WORDS.search(x) for x in s.unit.sentences)] or own
+        if own:
+            lines.append(quote(own[0].unit))
+    return lines
+
+
+def _profile_from(history: Sequence[Turn], question: str) -> Profile:
+    """What the learner said about themselves in this conversation, later statements winning."""
+    profile = Profile()
+    for text in [t for role, t in history if role == "user"] + [question]:
+        profile = read_profile(text, profile).profile
+    return profile
+
+
+def _demote_repeats(scored: list[Scored], previous: str) -> list[Scored]:
+    said = normalize(previous)
+    demoted = [
+        Scored(s.unit, s.score - REPEAT_PENALTY, s.keyword)
+        if all(normalize(x) in said for x in s.unit.sentences)
+        else s
+        for s in scored
+    ]
+    demoted.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
+    return demoted
+
+
+def _overlaps(unit: Unit, quoted: set[str]) -> bool:
+    """True when the unit repeats (or contains, or sits inside) something already quoted."""
+    return any(any(s in q or q in s for q in quoted) for s in unit.sentences)
+
+
+def _unique(lines: list[Line]) -> list[Line]:
+    kept: list[Line] = []
+    quoted: set[str] = set()
+    for line in lines:
+        if line.unit is not None and _overlaps(line.unit, quoted):
+            continue
+        kept.append(line)
+        quoted.update(line.quotes())
+    return kept
+
+
+def render(lines: Sequence[Line]) -> list[str]:
+    """The answer as pieces to stream: sentences run on; labels and lists start a paragraph."""
+    pieces: list[str] = []
+    last_label = ""
+    after_block = False
+    for line in lines:
+        if not line.body:
+            continue
+        label = line.label if line.label and line.label != last_label else ""
+        last_label = line.label or last_label
+        block = bool(label) or (line.unit is not None and line.unit.is_list)
+        text = f"**{label}** {line.body}" if label else line.body
+        if line.n:
+            text += f" [{line.n}]"
+        joint = "" if not pieces else "\n\n" if block or after_block or not line.n else " "
+        pieces.append(joint + text)
+        after_block = line.unit is not None and line.unit.is_list
+    return pieces
+
+
+def _bare(text: str) -> str:
+    return " ".join(_CITE.sub("", normalize(text)).split())
+
+
+def _sentences_of(text: str) -> list[str]:
+    from advisor.text import sentences
+
+    plain = _CITE.sub("", re.sub(r"\*\*[^*]+\*\*\s*", "", text))
+    return [s.strip() for s in sentences(plain)]
+
+
+class ExtractiveAnswerer:
+    """The offline answerer: composes answers only from quoted units of the sources."""
+
+    name = "extractive"
+
+    def __init__(self, idf: Callable[[str], float] | None = None) -> None:
+        self.composer = Composer(idf)
+
+    def set_idf(self, idf: Callable[[str], float]) -> None:
+        """Use term weights from the keyword index (rare words count more)."""
+        self.composer.idf = idf
+
+    def set_structure(self, plan_for: PlanFor, roles_for: RolesFor) -> None:
+        """Let answers quote a learner's plan steps and the role comparison."""
+        self.composer.plan_for = plan_for
+        self.composer.roles_for = roles_for
+
+    def stream(
+        self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
+    ) -> Iterator[str | Draft]:
+        """Yield the answer line by line, then the Draft (with the sources when extended)."""
+        composed = self.composer.compose(question, sources, history)
+        yield from composed.pieces
+        yield Draft(composed.text, sources=tuple(composed.sources) if composed.extended else None)
+
+    def answer(
+        self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
+    ) -> Draft:
+        """The whole answer at once."""
+        composed = self.composer.compose(question, sources, history)
+        return Draft(composed.text, sources=tuple(composed.sources) if composed.extended else None)
