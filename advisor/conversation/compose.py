@@ -339,6 +339,25 @@ def render(lines: Sequence[Line]) -> list[str]:
     return pieces
 
 
+def parts_of(text: str) -> tuple[list[str], list[str]]:
+    """(quoted pieces, the advisor's own uncited notes) of a composed answer, labels removed.
+
+    A quoted piece is a sentence, a list's lead-in, a list item or a card's front matter,
+    as it stands in its source; tests use this to prove nothing was written.
+    """
+    pieces: list[str] = []
+    notes: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if not _CITE.search(paragraph):
+            notes.append(paragraph.strip())
+            continue
+        for row in paragraph.split("\n"):
+            row = re.sub(r"^\*\*[^*]+\*\*\s*", "", row.strip())
+            row = re.sub(r"^- ", "", row)
+            pieces += [p.strip() for p in _CITE.split(row) if p.strip()]
+    return pieces, [n for n in notes if n]
+
+
 def _bare(text: str) -> str:
     return " ".join(_CITE.sub("", normalize(text)).split())
 
