@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Protocol
 
-from advisor.conversation import Turn, condense_heuristic, normalize_history, trim
+from advisor.conversation import (
+    Turn,
+    TurnKind,
+    Vocabulary,
+    normalize_history,
+    replay,
+    resolve,
+    trim,
+)
 from advisor.conversation.compose import ExtractiveAnswerer
 from advisor.conversation.notes import relevance_bar
 from advisor.embeddings import get_embeddings
@@ -85,6 +93,7 @@ class CareerAdvisor:
         self._index_checked = False
         self._index_lock = threading.Lock()
         self._outline: tuple[object, Outline] | None = None
+        self._vocabulary: tuple[object, Vocabulary] | None = None
 
     @classmethod
     def from_env(cls, **overrides: Any) -> CareerAdvisor:
@@ -248,8 +257,13 @@ class CareerAdvisor:
         return _Plan(standalone, turns, [] if weak else found.sources, weak)
 
     def _condense(self, question: str, turns: Sequence[Turn]) -> str:
+        """The question to search for: a follow-up resolved, anything else untouched."""
         if not turns:
             return question
+        vocabulary = self.vocabulary()
+        resolution = resolve(question, replay(turns, vocabulary), vocabulary)
+        if resolution.turn.kind != TurnKind.FOLLOW_UP:
+            return question  # a standalone question is never rewritten with the previous one
         condense = getattr(self.answerer, "condense", None)
         if condense is not None:
             try:
@@ -257,8 +271,20 @@ class CareerAdvisor:
                 if rewritten and len(rewritten) <= self.settings.max_question_chars:
                     return rewritten
             except LLMError:
-                pass  # fall back to the offline heuristic; the answer call reports failures
-        return condense_heuristic(question, turns)
+                pass  # fall back to the offline rewriter; the answer call reports failures
+        offline = resolution.question
+        return offline if len(offline) <= self.settings.max_question_chars else question
+
+    def vocabulary(self) -> Vocabulary:
+        """Names a message can mention: the stored cards' titles plus common short forms."""
+        self.ensure_index()
+        index = self.retriever.keyword_index()
+        cached = self._vocabulary
+        if cached is None or cached[0] is not index:
+            titles = {c.title for c in index.chunks if c.kind != "guide" and c.title}
+            cached = (index, Vocabulary.from_titles(titles))
+            self._vocabulary = cached
+        return cached[1]
 
 
 def clean_text(text: str) -> str:

@@ -60,12 +60,13 @@ class FakeChatModel(GenericFakeChatModel):
 
 
 def _condense_like_a_model(prompt: str) -> str:
-    """Reply to the condense prompt as a model would: fold in the earlier question if needed."""
-    from advisor.conversation import condense_heuristic
+    """Reply to the condense prompt as a model would: resolve what the follow-up points at."""
+    from advisor.conversation import Vocabulary, rewrite_follow_up
 
     question = re.search(r"Last message: (.*)\n", prompt)
     turns = re.findall(r"^(user|assistant): (.*)$", prompt, re.M)
-    return condense_heuristic(question.group(1) if question else "?", turns)
+    vocabulary = Vocabulary.from_titles(())  # the aliases and the guide's own vocabulary
+    return rewrite_follow_up(question.group(1) if question else "?", turns, vocabulary)
 
 
 def _echo_first_source(messages: Sequence[BaseMessage]) -> str:

@@ -2,20 +2,28 @@
 
 from advisor.conversation.history import (
     Turn,
-    condense_heuristic,
-    needs_context,
     normalize_history,
     render,
     to_messages,
     trim,
 )
+from advisor.conversation.rewrite import Resolution, replay, resolve, rewrite_follow_up
+from advisor.conversation.turns import ConversationState, TurnInfo, TurnKind, classify
+from advisor.conversation.vocabulary import Vocabulary
 
 __all__ = [
+    "ConversationState",
+    "Resolution",
     "Turn",
-    "condense_heuristic",
-    "needs_context",
+    "TurnInfo",
+    "TurnKind",
+    "Vocabulary",
+    "classify",
     "normalize_history",
     "render",
+    "replay",
+    "resolve",
+    "rewrite_follow_up",
     "to_messages",
     "trim",
 ]

@@ -1,14 +1,12 @@
-"""Chat history: normalising, trimming to a budget, and condensing follow-ups."""
+"""Chat history: normalising and trimming to a budget (rewriting follow-ups is rewrite.py)."""
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
-from advisor.text import tokens
 
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
@@ -17,12 +15,6 @@ Turn = tuple[str, str]
 """(role, content) with role "user" or "assistant"."""
 
 _ROLES = {"user": "user", "human": "user", "assistant": "assistant", "ai": "assistant"}
-_REFERS_BACK = re.compile(
-    r"^(and|but|also|so|what about|how about|why|is that|is it|are they|are those|does that|"
-    r"do they|can i|should i|then|ok|okay)\b|\b(it|that|this|those|these|them|they|one|ones|"
-    r"there|same|instead|else|more)\b",
-    re.I,
-)
 
 
 def normalize_history(history: Iterable[Any]) -> list[Turn]:
@@ -67,23 +59,6 @@ def trim(history: Sequence[Turn], budget_chars: int) -> list[Turn]:
         used += len(text)
     kept.reverse()
     return kept
-
-
-def needs_context(question: str) -> bool:
-    """A follow-up that cannot stand alone: short, or pointing back at earlier turns."""
-    words = tokens(question)
-    return len(words) <= 3 or bool(_REFERS_BACK.search(question.strip()))
-
-
-def condense_heuristic(question: str, history: Sequence[Turn]) -> str:
-    """Offline condensing: fold the previous user question into a follow-up that needs it."""
-    previous = next((content for role, content in reversed(history) if role == "user"), "")
-    if not previous or not needs_context(question):
-        return question
-    previous = previous.strip()
-    if len(previous) > 300:
-        previous = previous[:300]
-    return f"{previous} {question.strip()}"
 
 
 def to_messages(history: Sequence[Turn]) -> list[BaseMessage]:

@@ -145,6 +145,18 @@ def answer_metrics(advisor: CareerAdvisor, qs: QuestionSet) -> dict[str, Any]:
     }
 
 
+def conversation_metrics(advisor: CareerAdvisor) -> dict[str, Any]:
+    """The conversation set played through `advisor`, earlier turns passed as history."""
+    from advisor.evaluation.conversations import (
+        load_conversations,
+        run_conversations,
+        summarize,
+    )
+
+    conversations = load_conversations()
+    return summarize(conversations, run_conversations(advisor.ask, conversations))
+
+
 def tutorial_baseline(settings: Settings) -> Callable[[str], list[str]]:
     """LangChain's tutorial RAG retriever over the same corpus, in memory."""
     import chromadb
@@ -213,6 +225,7 @@ def evaluate(
             )
         },
         "answers": {"backend": backend, **answer_metrics(advisor, qs)},
+        "conversations": conversation_metrics(advisor),
     }
     rrf = Retriever(store, advisor.retriever.embeddings, settings.with_(fusion="rrf"))
     report["retrieval"]["advisor_rrf"] = retrieval_metrics(
@@ -252,6 +265,28 @@ def format_report(report: dict[str, Any]) -> str:
     ]
     if a["missed"]:
         lines.append(f"missed: {', '.join(a['missed'])}")
+    if "conversations" in report:
+        lines += ["", *format_conversations(report["conversations"])]
     if a["off_topic_not_refused"]:
         lines.append(f"off-topic answered: {', '.join(a['off_topic_not_refused'])}")
     return "\n".join(lines)
+
+
+def format_conversations(c: dict[str, Any]) -> list[str]:
+    """The conversation set's lines of the report."""
+    split = c["by_split"]
+    lines = [
+        f"Conversations: {c['conversations']} ({c['turns']} turns)",
+        f"turns right:                  {c['turns_right']:.3f} ({c['turns_right_count']}/"
+        f"{c['turns']}; tune {split['tune']:.3f}, check {split['check']:.3f})",
+        f"verbatim repeats:             {c['verbatim_repeats']}",
+        f"lead-ins left dangling:       {c['dangling_lead_ins']}",
+        f"uncovered-qualifier notes:    {c['notes_given']} of {c['notes_expected']}",
+        f"off-topic refused:            {c['off_topic_refused']} of {c['off_topic_turns']}",
+        f"in-scope refused:             {c['in_scope_refused']} of {c['in_scope_turns']}",
+    ]
+    if "kinds_right" in c:
+        lines.append(f"turn kinds right:             {c['kinds_right']:.3f}")
+    for wrong in c["wrong"]:
+        lines.append(f"  {wrong['turn']} {wrong['user']!r}: {'; '.join(wrong['problems'])}")
+    return lines

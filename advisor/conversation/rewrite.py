@@ -1,0 +1,248 @@
+"""The offline rewriter: a follow-up becomes a standalone question by resolving its reference.
+
+A standalone question, a change of topic and a statement are never touched. A
+follow-up's pronoun is replaced by what the earlier turns were about ("is it
+free?" after MLflow asks "Is MLflow free?"), an "and X?" swaps X into the earlier
+question ("and a data scientist?"), and a bare "why?" or "what kinds?" gets its
+subject. The previous question is never pasted in front of the follow-up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from advisor.conversation.turns import ConversationState, TurnInfo, TurnKind, classify
+from advisor.conversation.vocabulary import (
+    LEVEL,
+    RESOURCE,
+    RESOURCE_FACETS,
+    ROLE,
+    Entity,
+    Vocabulary,
+    display_name,
+    topics_of,
+)
+
+Turn = tuple[str, str]
+
+DEFAULT_SUBJECT = "becoming an ML engineer"
+TOPIC_SUBJECTS = {
+    "salary": "ML engineer salaries",
+    "timeline": "becoming an ML engineer",
+    "degree": "a degree",
+    "projects": "portfolio projects",
+    "course": "courses",
+    "videos": "videos",
+    "industry": "industry",
+    "tools": "tools",
+    "start": "getting started",
+}
+"""What a follow-up is about when the earlier question named no entity, only a topic."""
+SUBJECT_NAMES = {"portfolio": "portfolio projects"}
+
+_ARTICLE = r"(?:(?:a|an|the)\s+)?"
+_LEAD = re.compile(
+    r"^\s*(?:(?:ok|okay|so|and|but|also|plus|then)[\s,]+)*(?:what about|how about|what of)?\s*",
+    re.I,
+)
+_PRONOUNS = re.compile(
+    r"\b(?:which one|which ones|which of them|one of them|that one|this one|either|both|"
+    r"they|them|those|these|it|that|this)\b",
+    re.I,
+)
+_TRAILING = re.compile(r"[\s?.!…,]*(?:\b(?:then|though|again)\b)?[\s?.!…,]*$", re.I)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A user message, its kind, and the question to search for."""
+
+    turn: TurnInfo
+    question: str
+
+    @property
+    def rewritten(self) -> bool:
+        """True when the question searched for differs from what the user typed."""
+        return self.question != self.turn.text
+
+
+def replay(history: Sequence[Turn], vocabulary: Vocabulary) -> ConversationState:
+    """The conversation state after `history`, each earlier follow-up resolved in turn."""
+    state = ConversationState()
+    for role, content in history:
+        if role == "user":
+            resolution = resolve(content, state, vocabulary)
+            state.add_user(_with_text(resolution.turn, resolution.question, vocabulary))
+        else:
+            state.add_answer(content, vocabulary)
+    return state
+
+
+def rewrite_follow_up(question: str, history: Sequence[Turn], vocabulary: Vocabulary) -> str:
+    """The standalone form of `question` after `history` (the question itself if standalone)."""
+    return resolve(question, replay(history, vocabulary), vocabulary).question
+
+
+def resolve(question: str, state: ConversationState, vocabulary: Vocabulary) -> Resolution:
+    """Classify a message and, for a follow-up, resolve what it points back to."""
+    turn = classify(question.strip(), state, vocabulary)
+    if turn.kind != TurnKind.FOLLOW_UP:
+        return Resolution(turn, question)
+    if turn.cue == "ellipsis":
+        text = _swap(turn, state, vocabulary)
+    elif turn.cue == "pronoun":
+        text = _replace_pronouns(turn, state)
+    elif turn.cue == "conditional":
+        text = _conditional(turn, state)
+    else:
+        text = _bare(turn, state)
+    return Resolution(turn, tidy(text))
+
+
+def _with_text(turn: TurnInfo, text: str, vocabulary: Vocabulary) -> TurnInfo:
+    """The turn as the state remembers it: its resolved text and what that names."""
+    if text == turn.text:
+        return turn
+    return TurnInfo(text, turn.kind, turn.cue, tuple(vocabulary.find(text)), tuple(topics_of(text)))
+
+
+def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
+    """What the follow-up points at (names), and whether those are things one learns."""
+    last = state.last
+    named = [e for e in (last.entities if last else ()) if e.kind != LEVEL]
+    wants_resource = bool(RESOURCE_FACETS & set(turn.topics)) or re.search(
+        r"\b(they|them|those|these)\b", turn.text, re.I
+    )
+    if state.mentioned and wants_resource and not any(e.kind == RESOURCE for e in named):
+        plural = re.search(r"\b(they|them|those|these)\b", turn.text, re.I)
+        mentioned = state.mentioned if plural else state.mentioned[:1]
+        return [display_name(e.name) for e in mentioned], True
+    if named:
+        kinds = [e.kind for e in named]
+        main = max(dict.fromkeys(kinds), key=kinds.count)  # "PyTorch and TensorFlow", not the role
+        return _names([e for e in named if e.kind == main]), True
+    phrase = _noun_phrase(last.text) if last else ""
+    if phrase:
+        return [phrase], False
+    if last is not None:
+        for topic in last.topics:
+            if topic in TOPIC_SUBJECTS:
+                return [TOPIC_SUBJECTS[topic]], False
+    return [DEFAULT_SUBJECT], False
+
+
+def _noun_phrase(text: str) -> str:
+    """The last "a/the/my <noun>" of a question that names nothing we know ("a model")."""
+    found = re.findall(r"\b((?:a|an|the|my|your)\s+[a-z]{3,})\b", text, re.I)
+    return found[-1] if found else ""
+
+
+def _names(entities: Sequence[Entity]) -> list[str]:
+    names: list[str] = []
+    for e in entities:
+        name = display_name(e.name) if e.kind == RESOURCE else SUBJECT_NAMES.get(e.name, e.surface)
+        if name.lower() not in (n.lower() for n in names):
+            names.append(name)
+    return names
+
+
+def join(names: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
+    names, learnable = subject(turn, state)
+    if len(names) < 2 and re.search(r"\b(which one|which ones|either|both)\b", turn.text, re.I):
+        names = _earlier_of_kind(state) or names
+    phrase = join(names)
+    core = _strip_lead(turn.text)
+    if "timeline" in turn.topics and learnable:
+        # the guide times the whole path, not one tool: ask that, naming what is learnt
+        goal = "" if any(e.kind == ROLE for e in turn.entities) else " to become an ML engineer"
+        asked = _TRAILING.sub("", _PRONOUNS.sub("it", core, count=1))
+        return f"{asked}{goal}, learning {phrase}"
+    done = False
+
+    def swap(match: re.Match[str]) -> str:
+        nonlocal done
+        word = match.group(0).lower()
+        if done and word in {"it", "that", "this", "they", "them"}:
+            return match.group(0)  # one reference per question; later ones repeat it
+        done = True
+        if word.startswith("which"):
+            return f"which of {phrase}" if len(names) > 1 else phrase
+        return phrase
+
+    text = _PRONOUNS.sub(swap, core)
+    if state.about_user and re.search(r"\b(me|i|my)\b", turn.text, re.I):
+        text = f"{_TRAILING.sub('', text)} ({state.about_user.rstrip('.')})"
+    return text
+
+
+def _earlier_of_kind(state: ConversationState) -> list[str]:
+    """Things of one kind named across the last two questions ("which one" after two roles)."""
+    questions = [t for t in state.turns if t.kind != TurnKind.STATEMENT][-2:]
+    entities = [e for t in questions for e in t.entities if e.kind != LEVEL]
+    if not entities:
+        return []
+    kind = entities[-1].kind
+    names = _names([e for e in entities if e.kind == kind])
+    return names if len(names) > 1 else []
+
+
+def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> str:
+    """ "and X?": X takes the place of the same kind of thing in the earlier question."""
+    rest = _TRAILING.sub("", _strip_lead(turn.text))
+    last = state.last
+    if last is None:
+        return rest
+    previous = _TRAILING.sub("", last.text)
+    for entity in turn.entities:
+        old = next((e for e in last.entities if e.kind == entity.kind), None)
+        if old is None:
+            continue
+        typed = re.search(rf"(?:(?:a|an|the)\s+)?{re.escape(entity.surface)}", rest, re.I)
+        new = typed.group(0) if typed else entity.surface
+        pattern = re.compile(rf"\b({_ARTICLE}){re.escape(old.surface)}(?!\w)", re.I)
+
+        if not re.match(r"(?:a|an|the)\s", new, re.I):
+            found = pattern.search(previous)
+            new = f"{found.group(1) if found else ''}{new}"
+        return pattern.sub(new.replace("\\", r"\\"), previous, count=1)
+    return f"{previous} {rest}"
+
+
+def _conditional(turn: TurnInfo, state: ConversationState) -> str:
+    """ "what if I already know Python?": the earlier question under that condition."""
+    last = state.last
+    rest = re.sub(r"^\s*(?:and\s+|but\s+|so\s+)?what if\s+", "", turn.text, flags=re.I)
+    if last is None or rest == turn.text:
+        names, _ = subject(turn, state)
+        return f"{_TRAILING.sub('', turn.text)} about {join(names)}"
+    return f"{_TRAILING.sub('', last.text)} if {_TRAILING.sub('', rest)}"
+
+
+def _bare(turn: TurnInfo, state: ConversationState) -> str:
+    """ "why?", "what kinds?", "so what matters then?": the question gets its subject."""
+    core = _TRAILING.sub("", _strip_lead(turn.text))
+    last = state.last
+    if re.fullmatch(r"(?:why|how|how so|really|why not)", core, re.I) and last is not None:
+        return f"{core} {_TRAILING.sub('', last.text)}"
+    names, _ = subject(turn, state)
+    link = "of" if re.search(r"\b(kinds?|types?|sorts?|examples?)$", core, re.I) else "about"
+    return f"{core} {link} {join(names)}"
+
+
+def _strip_lead(text: str) -> str:
+    return _LEAD.sub("", text, count=1).strip() or text.strip()
+
+
+def tidy(text: str) -> str:
+    """One space, "an" before a vowel, a capital first letter and a question mark."""
+    text = re.sub(r"\s+", " ", text).strip(" ,")
+    text = re.sub(r"\ba(?= [aeiou])", "an", text, flags=re.I)
+    text = _TRAILING.sub("", text) if not text.endswith(")") else text
+    return f"{text[:1].upper()}{text[1:]}?" if text else text

@@ -1,0 +1,175 @@
+"""Turn kinds: standalone question, follow-up, change of topic, or a statement about the user.
+
+Deterministic and offline: the cues are words (pronouns that point back, an "and
+X?" ellipsis, a bare "why?"), the entities and topics a message names, and what
+the conversation was about so far.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from advisor.conversation.vocabulary import PARENTS, RESOURCE, Entity, Vocabulary, topics_of
+from advisor.text import normalize, tokens
+
+
+class TurnKind(StrEnum):
+    """What a user message is, relative to the conversation before it."""
+
+    STANDALONE = "standalone"
+    FOLLOW_UP = "follow_up"
+    TOPIC_CHANGE = "topic_change"
+    STATEMENT = "statement"
+
+
+@dataclass(frozen=True)
+class TurnInfo:
+    """A classified user message: its kind, what made it so, and what it names."""
+
+    text: str
+    kind: TurnKind
+    cue: str = ""
+    """For a follow-up: "pronoun", "ellipsis", "bare" or "conditional"."""
+    entities: tuple[Entity, ...] = ()
+    topics: tuple[str, ...] = ()
+
+
+@dataclass
+class ConversationState:
+    """What the earlier turns were about: their resolved questions, entities and topics."""
+
+    turns: list[TurnInfo] = field(default_factory=list)
+    """User turns in order, each with its standalone (resolved) text."""
+    mentioned: tuple[Entity, ...] = ()
+    """Resources the last answer named (what "they" in "are they free?" may mean)."""
+    about_user: str = ""
+    """The user's latest statement about themselves ("I'm a Java developer...")."""
+
+    @property
+    def last(self) -> TurnInfo | None:
+        """The latest question (statements are not questions)."""
+        return next((t for t in reversed(self.turns) if t.kind != TurnKind.STATEMENT), None)
+
+    def add_user(self, info: TurnInfo) -> None:
+        """Record a user turn (already resolved to standalone text)."""
+        self.turns.append(info)
+        if info.kind == TurnKind.STATEMENT:
+            self.about_user = info.text
+
+    def add_answer(self, text: str, vocabulary: Vocabulary) -> None:
+        """Record which resources the assistant's answer named."""
+        seen: dict[str, Entity] = {}
+        for entity in vocabulary.find(text):
+            if entity.kind == RESOURCE and entity.name not in seen:
+                seen[entity.name] = entity
+        self.mentioned = tuple(seen.values())[:3]
+
+
+_LEAD = r"(?:and|or|but|also|plus|so|ok|okay|what about|how about|and what about|what of)"
+_ELLIPSIS = re.compile(rf"^\s*{_LEAD}\b\s*(?P<rest>.*)$", re.I)
+_ASKS = re.compile(
+    r"\b(how|what|why|which|who|where|when|is|are|do|does|did|can|could|should|would|will|"
+    r"was|were|has|have|need|tell|explain|give|recommend)\b",
+    re.I,
+)
+_PRONOUN = re.compile(
+    r"\b(which one|which ones|which of them|that one|this one|one of them|either|both|"
+    r"they|them|their|those|these|its)\b",
+    re.I,
+)
+_IT = re.compile(r"\bit\b", re.I)
+_DUMMY_IT = re.compile(r"\bit\s+(?:\w+\s+){0,4}?to\s+\w+|\bit\s+worth\b", re.I)
+_THAT = re.compile(
+    r"(?:\b(?:is|was|does|do|did|for|about|like|with|than|cover|covers|learn|need|use|into|"
+    r"on|of|after|before)\s+(?:that|this)\b(?!\s+(?:the|my|your)\b)"
+    r"|\b(?:that|this)(?='s|\s*[?.!,]|\s*$|\s+(?:is|was|would|will|take|takes|mean|means|"
+    r"cost|costs|help|helps|work|works|be|one|course|role|path|stuff|thing|matter)\b))",
+    re.I,
+)
+_CONDITIONAL = re.compile(
+    r"^\s*(?:and\s+|but\s+|so\s+)?(?:what if|even if|and if|what else|anything else|"
+    r"tell me more|more on|go on|instead)\b",
+    re.I,
+)
+_NEW_TOPIC = re.compile(
+    r"\b(never ?mind|anyway|anyways|different question|unrelated|new question|"
+    r"changing (?:the )?(?:topic|subject)|by the way|btw)\b",
+    re.I,
+)
+_STATEMENT = re.compile(
+    r"^\s*(?:i'?m|i am|i've|i have|i know|i work|i worked|i studied|i did|i don'?t|i used to|"
+    r"i can|i'?ve been|my background|currently|i come from|i was)\b",
+    re.I,
+)
+_FILLER = frozenset(
+    {"ok", "okay", "so", "then", "though", "really", "thank", "thanks", "cool", "great", "hmm"}
+)
+
+
+def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> TurnInfo:
+    """The kind of a user message given the conversation so far."""
+    entities = tuple(vocabulary.find(text))
+    topics = tuple(topics_of(text))
+
+    def info(kind: TurnKind, cue: str = "") -> TurnInfo:
+        return TurnInfo(text, kind, cue, entities, topics)
+
+    if is_statement(text):
+        return info(TurnKind.STATEMENT)
+    last = state.last
+    if last is None and not state.about_user:
+        return info(TurnKind.STANDALONE)
+    cue = follow_up_cue(text, bool(entities or topics))
+    if cue and not (_NEW_TOPIC.search(text) and (entities or topics)):
+        return info(TurnKind.FOLLOW_UP, cue)
+    if last is None or not (entities or topics):
+        return info(TurnKind.STANDALONE)
+    before = _names(last.entities) | _names(state.mentioned)
+    shared = before & _names(entities) or set(last.topics) & set(topics)
+    if shared and not _NEW_TOPIC.search(text):
+        return info(TurnKind.STANDALONE)
+    return info(TurnKind.TOPIC_CHANGE)
+
+
+def _names(entities: tuple[Entity, ...]) -> set[str]:
+    """Entity names with their wider subjects (calculus counts as maths too)."""
+    return {e.name for e in entities} | {PARENTS[e.name] for e in entities if e.name in PARENTS}
+
+
+def follow_up_cue(text: str, has_content: bool) -> str:
+    """Why a message points back at earlier turns ("" when it stands alone)."""
+    if _CONDITIONAL.search(text):
+        return "conditional"
+    ellipsis = _ELLIPSIS.match(text)
+    if ellipsis and len(tokens(ellipsis["rest"])) <= 4 and not _ASKS.search(ellipsis["rest"]):
+        return "ellipsis" if ellipsis["rest"].strip(" ?.!…") else "bare"
+    if _PRONOUN.search(text) or _THAT.search(text):
+        return "pronoun"
+    if any(True for _ in _IT.finditer(text)) and _refers_with_it(text):
+        return "pronoun"
+    words = [w for w in tokens(text) if w not in _FILLER]
+    if not has_content and len(words) <= 2 and len(text.split()) <= 5:
+        return "bare"
+    if has_content and len(words) <= 2 and not _ASKS.search(text):
+        return "ellipsis"  # "europe?", "sklearn?"
+    return ""
+
+
+def _refers_with_it(text: str) -> bool:
+    """True when some "it" in text points back (not "how long does it take to learn X")."""
+    low = normalize(text)
+    dummy = {m.start() for m in _DUMMY_IT.finditer(low)}
+    return any(m.start() not in dummy for m in _IT.finditer(low))
+
+
+def is_statement(text: str) -> bool:
+    """A message about the user that asks nothing ("I'm a Java developer, no maths")."""
+    if "?" in text or not _STATEMENT.search(text):
+        return False
+    clauses = re.split(r"[.!;\n]+", text)
+    return not any(
+        re.match(r"\s*(?:how|what|why|which|where|when|should|can|could)\b", c, re.I)
+        for c in clauses
+    )

@@ -1,0 +1,167 @@
+"""What a chat message can be about: named resources, roles, subjects, levels, and topics.
+
+Resource names come from the stored cards' titles (whatever was ingested); a small
+alias table adds the short forms people type (TF, sklearn, W&B). Roles, subjects,
+levels and topics are the guide's own vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from advisor.text import normalize
+
+RESOURCE, ROLE, SUBJECT, LEVEL = "resource", "role", "subject", "level"
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "TensorFlow": ("tf", "tensorflow", "keras"),
+    "scikit-learn": ("sklearn", "sk-learn", "scikit learn", "scikit"),
+    "PyTorch": ("torch", "pytorch"),
+    "Weights & Biases": ("w&b", "wandb", "weights and biases"),
+    "AWS SageMaker": ("sagemaker", "aws"),
+    "Google Vertex AI": ("vertex", "vertex ai", "gcp"),
+    "Azure Machine Learning": ("azure ml", "azure"),
+    "Machine Learning Specialization": ("andrew ng", "coursera", "ng's course"),
+    "3Blue1Brown": ("3b1b",),
+    "StatQuest": ("statquest", "josh starmer"),
+}
+"""Short forms people type, keyed by a name that starts (or is part of) a card title."""
+
+FIXED: dict[str, dict[str, tuple[str, ...]]] = {
+    ROLE: {
+        "Machine Learning Engineer": (
+            "machine learning engineer",
+            "ml engineer",
+            "ml engineering",
+            "mle",
+            "ml engineers",
+            "machine learning engineers",
+        ),
+        "Data Scientist": ("data scientist", "data scientists"),
+        "Applied AI Engineer": ("applied ai engineer", "ai engineer", "applied ai engineers"),
+    },
+    SUBJECT: {
+        "maths": ("math", "maths", "mathematics", "mathematical"),
+        "linear algebra": ("linear algebra", "matrices", "vectors"),
+        "calculus": ("calculus", "derivatives"),
+        "statistics": ("statistics", "stats", "probability"),
+        "classical machine learning": ("classical ml", "classical machine learning"),
+        "deep learning": ("deep learning", "neural networks", "neural nets"),
+        "MLOps": (
+            "mlops",
+            "deployment",
+            "deploying",
+            "experiment tracking",
+            "model versioning",
+            "containerization",
+            "api serving",
+        ),
+        "portfolio": ("portfolio",),
+    },
+    LEVEL: {
+        "senior": ("senior", "seniors"),
+        "junior": ("junior", "juniors"),
+        "entry-level": ("entry level", "entry-level"),
+        "mid-level": ("mid level", "mid-level"),
+    },
+}
+
+PARENTS = {"linear algebra": "maths", "calculus": "maths", "statistics": "maths"}
+"""Subjects that belong to a wider one (a calculus question continues a maths one)."""
+
+TOPICS: dict[str, tuple[str, ...]] = {
+    "salary": ("salary", "salaries", "earn", "pay", "paid", "how much do", "compensation"),
+    "timeline": ("how long", "months", "years", "take me", "quicker", "faster", "time"),
+    "cost": ("free", "cost", "price", "pricing", "expensive", "cheap"),
+    "videos": ("video", "videos", "youtube", "watch"),
+    "course": ("course", "courses", "class"),
+    "industry": ("companies", "company", "industry", "employers", "production", "jobs"),
+    "degree": ("degree", "phd", "university", "college"),
+    "projects": ("project", "projects", "portfolio", "github"),
+    "audience": ("who is", "who's", "for whom", "for beginners"),
+    "start": ("start", "begin", "first step", "get started"),
+    "tools": ("tools", "tool", "libraries", "library", "framework", "frameworks"),
+}
+"""Facets of a question, matched on words; a follow-up keeps its own facet."""
+
+RESOURCE_FACETS = frozenset({"cost", "audience"})
+"""Facets that ask about a named resource ("is it free?", "who is it for?")."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A thing a message names: its kind, its canonical name and the words typed for it."""
+
+    kind: str
+    name: str
+    surface: str
+    start: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Surface forms (lowercase) mapped to (kind, canonical name), longest first."""
+
+    forms: tuple[tuple[str, str, str], ...]
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def from_titles(cls, titles: Iterable[str]) -> Vocabulary:
+        """Resource names from card titles, plus the aliases, roles, subjects and levels."""
+        table: dict[str, tuple[str, str]] = {}
+        for kind, fixed in FIXED.items():
+            for name, surfaces in fixed.items():
+                for surface in surfaces:
+                    table[surface] = (kind, name)
+        for title in sorted(set(titles)):
+            for part in title_parts(title):
+                table.setdefault(normalize(part), (RESOURCE, short_name(title)))
+        names = sorted({short_name(t) for t in titles})
+        for key, surfaces in ALIASES.items():
+            name = next((n for n in names if normalize(key) in normalize(n)), key)
+            for surface in surfaces:
+                table.setdefault(surface, (RESOURCE, name))
+        forms = tuple(sorted(((s, k, n) for s, (k, n) in table.items()), key=lambda f: -len(f[0])))
+        alternatives = "|".join(re.escape(s) for s, _, _ in forms)
+        return cls(forms, re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])", re.I))
+
+    def find(self, text: str) -> list[Entity]:
+        """Entities named in text, in order of appearance (longest match wins)."""
+        lookup = {s: (k, n) for s, k, n in self.forms}
+        found: list[Entity] = []
+        for match in self.pattern.finditer(normalize(text)):
+            kind, name = lookup[match.group(0).lower()]
+            found.append(Entity(kind, name, text[match.start() : match.end()], match.start()))
+        return found
+
+
+def title_parts(title: str) -> list[str]:
+    """The names a card title offers: "TensorFlow / Keras" gives both, "X (Y, Z)" gives X."""
+    head = re.split(r"\s+\(|\s+with\s+", title)[0]
+    parts = [head] + [p for p in re.split(r"\s*(?:/|–|—| - )\s*", head) if p]
+    inner = re.search(r"\(([^)]+)\)", title)
+    if inner and "," not in inner.group(1):
+        parts.append(inner.group(1))  # "DVC (Data Version Control)"
+    return [p.strip() for p in parts if len(p.strip()) >= 2]
+
+
+def display_name(name: str) -> str:
+    """How a reply names a card: "TensorFlow / Keras" -> "TensorFlow", "3Blue1Brown – X" -> "X"."""
+    return re.split(r"\s+[–—]\s+", name.split(" / ")[0])[-1].strip()
+
+
+def short_name(title: str) -> str:
+    """A card title without its parenthesis or byline: the name a reply uses."""
+    return re.split(r"\s+\(|\s+with\s+", title)[0].strip()
+
+
+def topics_of(text: str) -> list[str]:
+    """The facets a message asks about, in table order."""
+    low = f" {normalize(text)} "
+    return [
+        topic
+        for topic, words in TOPICS.items()
+        if any(re.search(rf"(?<![\w]){re.escape(w)}(?![\w])", low) for w in words)
+    ]
