@@ -45,6 +45,8 @@ class Scored:
     score: float
     keyword: float
     """The idf-weighted share of the question's words the unit itself contains."""
+    similarity: float = 0.0
+    """The precomputed cosine similarity of its best sentence to the question."""
 
 
 def score_units(
@@ -68,6 +70,6 @@ def score_units(
         if hit + framed + sim <= 0:
             continue
         score = SIM_WEIGHT * sim + hit + framed + RANK_WEIGHT / unit.source - 0.01 * unit.position
-        scored.append(Scored(unit, score, hit))
+        scored.append(Scored(unit, score, hit, sim))
     scored.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
     return scored

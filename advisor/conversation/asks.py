@@ -17,7 +17,9 @@ _DOES = re.compile(
 )
 _NOT_A_TERM = re.compile(r"^(?:the )?(?:difference|best|easiest|fastest|most|next|better)\b")
 _BETWEEN = re.compile(r"\bdifference between (?P<a>.+?) and (?P<b>[^?.,]+)")
-_VERSUS = re.compile(r"(?P<a>[\w+#./ -]+?)\s+(?:vs\.?|versus|or|compared to|over)\s+(?P<b>[^?.,]+)")
+_VERSUS = re.compile(
+    r"(?P<a>[\w+#./ -]+?)\s+(?:vs\.?|versus|or|compared to|over|than)\s+(?P<b>[^?.,]+)"
+)
 _SIDE_NOISE = re.compile(
     r"^(?:should i|do i|can i|is it|which is|what is|whats|what's|learn|use|start with|pick|"
     r"choose|go with|become|be|an?|the|first|better|best|more|to|i|me)\b\s*"
@@ -75,10 +77,19 @@ def read_ask(question: str) -> Ask:
         resource=bool(_RESOURCE.search(text)),
         kind=kind,
         cost=bool(_COST.search(text)),
-        next_steps=bool(_NEXT.search(text)),
+        next_steps=not sides and _asks_next_step(text),
         about_guide=bool(_ABOUT_GUIDE.search(text)),
         about_author=bool(_AUTHOR.search(text)),
     )
+
+
+def _asks_next_step(text: str) -> bool:
+    """ "Where should I start?", "what next?": the sentence asks for a step, not about a topic."""
+    for sentence in re.split(r"[.?!]+", text):
+        match = _NEXT.search(sentence)
+        if match and len(tokens(sentence[: match.start()] + sentence[match.end() :])) <= 2:
+            return True
+    return False
 
 
 def _term(text: str) -> str:

@@ -28,7 +28,7 @@ from advisor.conversation.leads import (
 from advisor.conversation.notes import note, uncovered
 from advisor.conversation.structure import FAQ, Unit, all_units
 from advisor.extractive import Draft, Scored, score_units
-from advisor.profile import Profile, read_profile
+from advisor.profile import Profile, read_profile, role_named
 from advisor.records import Source
 from advisor.text import normalize, tokens
 
@@ -38,17 +38,23 @@ MAX_QUOTES = 3
 PER_SOURCE = 2
 """Filling lines taken from any one source."""
 REPEAT_PENALTY = 2.0
-"""Subtracted from a unit the previous answer already quoted (no answer repeats the last)."""
+"""Subtracted from units the previous answer quoted when the answer would repeat it verbatim."""
 FAQ_MATCH = 0.4
-"""Share of the question's (idf-weighted) words a FAQ heading must hold for its answer to lead."""
+"""Share of the question's (idf-weighted) words a FAQ heading must hold for its answer to lead
+(any share will do when the FAQ holds the best-scored unit)."""
 _BOILERPLATE_SECTIONS = ("About the Author",)
 _BOILERPLATE = re.compile(r"\bthis guide is\b|\bstarting map\b|\bpublished by\b", re.I)
 _COST_WORDS = re.compile(r"\b(?:free|paid|cost|price|pricing|subscription|audit)\b", re.I)
 _CITE = re.compile(r"\s*\[\d+\]")
 _NUMBERED = re.compile(r"^\d+\.\s")
 INTRO_MATCH = 0.34
+INTRO_SIMILARITY = 0.55
 """Share of the question's words a sentence of the guide's untitled opening must hold to be
-quoted: its scene-setting ("Artificial intelligence has transitioned ...") answers nothing."""
+quoted (or match it this closely): its scene-setting ("Artificial intelligence has
+transitioned ...") answers nothing."""
+RESOURCE_BONUS = 0.5
+"""Added, for a resource question, to a unit naming a resource (a card's title, a course,
+a video series): the guide's own pointers to resources answer such questions."""
 
 
 @dataclass
@@ -80,10 +86,11 @@ class Composer:
     ) -> Composition:
         """The answer to `question` from `sources`, never the previous answer word for word."""
         previous = next((text for role, text in reversed(history) if role == "assistant"), "")
-        composed = self._compose(question, sources, history, previous, frozenset())
-        if previous and _bare(composed.text) == _bare(previous):
-            seen = frozenset(_sentences_of(previous))
-            composed = self._compose(question, sources, history, previous, seen)
+        composed = self._compose(question, sources, history, "", 0)
+        for strictness in (1, 2, 3):  # lead differently, then demote, then leave out the last
+            if not previous or _bare(composed.text) != _bare(previous):
+                break
+            composed = self._compose(question, sources, history, previous, strictness)
         return composed
 
     def _compose(
@@ -92,19 +99,25 @@ class Composer:
         sources: Sequence[Source],
         history: Sequence[Turn],
         previous: str,
-        banned: frozenset[str],
+        strictness: int,
     ) -> Composition:
+        """One answer; `strictness` > 0 steers it away from `previous` (1: no repeated lead,
+        2: also demote repeated units, 3: also leave them out)."""
         ask = read_ask(question)
         cite = Numbering(sources)
         units = [u for u in all_units(sources) if self._usable(u, sources, ask)]
         scored = score_units(question, units, sources, self.idf)
-        if previous:
+        said = frozenset(_sentences_of(previous)) if strictness >= 3 else frozenset()
+        if strictness >= 2:
             scored = _demote_repeats(scored, previous)
-        scored = [s for s in scored if not set(s.unit.sentences) & banned and _answers(s, sources)]
+        scored = [s for s in scored if not set(s.unit.sentences) & said and _answers(s, sources)]
+        if ask.resource:
+            scored = _favour_resources(scored, sources)
         lines = self._leads(question, ask, scored, sources, history, cite)
-        lines = [line for line in lines if not set(line.quotes()) & banned]
+        if strictness >= 1:
+            lines = [ln for ln in lines if not ln.quotes() or not _all_in(ln.quotes(), previous)]
         if not (ask.next_steps and lines):
-            lines += self._fill(lines, scored)
+            lines += self._fill(lines, scored, 2 if ask.roles else 1)
         lines = _with_labels(lines, cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
         missing = uncovered(question, quoted, [s.title for s in cite.sources])
@@ -145,8 +158,8 @@ class Composer:
             lines += [quote(u) for u in sorted(author, key=lambda u: (u.source, u.position))]
         if ask.roles and self.roles_for is not None:
             lines += role_lines(ask.roles, self.roles_for(), cite)
-        lines += self._faq(question, scored)
-        lines += _definition(ask.definition, scored, sources)
+        defined = _definition(ask.definition, scored, sources)
+        lines += defined or self._faq(question, scored)
         for side in ask.sides if not ask.roles else ():
             lines += _about(side, scored, lines)
         if ask.resource:
@@ -164,7 +177,7 @@ class Composer:
             if not heading:
                 continue
             share = sum(self.idf(w) for w in wanted & set(tokens(heading))) / total
-            if rank == 0 or share >= FAQ_MATCH:
+            if share >= FAQ_MATCH or (rank == 0 and share > 0):
                 same = [x.unit for x in scored if x.unit.path == s.unit.path]
                 same.sort(key=lambda u: u.position)
                 answer = same[:2] if len(tokens(same[0].sentences[0])) < 3 else same[:1]
@@ -175,12 +188,12 @@ class Composer:
         return []
 
     # --- what fills -------------------------------------------------------------
-    def _fill(self, lines: list[Line], scored: list[Scored]) -> list[Line]:
-        """The best-scored units not yet quoted, up to the answer's size."""
+    def _fill(self, lines: list[Line], scored: list[Scored], more: int) -> list[Line]:
+        """The best-scored units not yet quoted, up to the answer's size (leads + `more`)."""
         quoted = {q for line in lines for q in line.quotes()}
-        wanted = max(MAX_QUOTES, sum(1 for line in lines if line.n) + 1) if lines else MAX_QUOTES
         have = sum(1 for line in lines if line.n)
-        per_source: dict[int, int] = {}
+        wanted = max(MAX_QUOTES, have + more) if lines else MAX_QUOTES
+        per_source: dict[int, int] = {}  # leads do not count: a FAQ's answer may run on
         added: list[Line] = []
         for s in scored:
             if have >= wanted:
@@ -201,7 +214,7 @@ def _answers(s: Scored, sources: Sequence[Source]) -> bool:
     """False for the guide's untitled opening (scene-setting) unless it holds the question."""
     source = sources[s.unit.source - 1]
     opening = source.kind == "guide" and not s.unit.path
-    return not opening or s.keyword >= INTRO_MATCH
+    return not opening or s.keyword >= INTRO_MATCH or s.similarity >= INTRO_SIMILARITY
 
 
 def _with_labels(lines: list[Line], sources: Sequence[Source]) -> list[Line]:
@@ -239,7 +252,7 @@ def _definition(term: str, scored: list[Scored], sources: Sequence[Source]) -> l
     """The sentence that defines `term` ("Docker is ..."), or the opening of its own section."""
     if not term:
         return []
-    name = normalize(term)
+    name = normalize(role_named(term) or term)
     starts = re.compile(rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))? (?:is|are|means)\b")
     for s in scored:
         first = normalize(s.unit.sentences[0])
@@ -291,12 +304,28 @@ def _profile_from(history: Sequence[Turn], question: str) -> Profile:
     return profile
 
 
-def _demote_repeats(scored: list[Scored], previous: str) -> list[Scored]:
+def _favour_resources(scored: list[Scored], sources: Sequence[Source]) -> list[Scored]:
+    """Units naming a resource (a card among the sources, a course, a video series) first."""
+    titles = {normalize(s.title) for s in sources if s.kind and s.kind != "guide"}
+    named = re.compile(r"\b(?:cours(?:e|es|era)|videos?|youtube|series|channel|book)\b")
+
+    def names(unit: Unit) -> bool:
+        text = normalize(" ".join(unit.sentences))
+        return bool(named.search(text)) or any(t in text for t in titles)
+
+    favoured = [replace(s, score=s.score + RESOURCE_BONUS) if names(s.unit) else s for s in scored]
+    favoured.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
+    return favoured
+
+
+def _all_in(quotes: Sequence[str], previous: str) -> bool:
     said = normalize(previous)
+    return all(normalize(q) in said for q in quotes)
+
+
+def _demote_repeats(scored: list[Scored], previous: str) -> list[Scored]:
     demoted = [
-        Scored(s.unit, s.score - REPEAT_PENALTY, s.keyword)
-        if all(normalize(x) in said for x in s.unit.sentences)
-        else s
+        replace(s, score=s.score - REPEAT_PENALTY) if _all_in(s.unit.sentences, previous) else s
         for s in scored
     ]
     demoted.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))

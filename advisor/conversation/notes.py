@@ -19,6 +19,14 @@ QUALIFIER_MARGIN = 0.05
 pulls the question away from every passage ("Salaries in Europe?" 0.33 against "Salaries?"
 0.39), while off-topic questions stay far below (pizza 0.17, weather in London 0.15)."""
 
+CAREER_MOVE_MARGIN = 0.08
+"""The same for a career change into the field ("can I switch careers at 40?" 0.28), which
+matches no passage well; one naming another field ("... to nursing at 40?") gets none."""
+_CAREER_MOVE = re.compile(
+    r"\b(?:switch\w*|chang\w*|mov\w*|transition\w*|pivot\w*)\s+(?:my\s+)?(?:careers?|fields?|jobs?)"
+    r"|\bcareer\s+(?:change|switch|move)\w*|\btoo\s+(?:old|late)\b"
+)
+_FIELD = re.compile(r"(?:ai|ml|machine|data|deep|tech\w*|software|engineer\w*|programming)$")
 _REGIONS = (
     "europe|european union|eu|uk|united kingdom|britain|england|scotland|ireland|germany|"
     "france|spain|italy|netherlands|poland|portugal|sweden|switzerland|india|china|japan|"
@@ -70,7 +78,23 @@ def qualifiers(question: str) -> list[Qualifier]:
 
 def relevance_bar(question: str, min_relevance: float) -> float:
     """The similarity a question's best passage needs to be answered rather than refused."""
+    if career_move(question):
+        return min_relevance - CAREER_MOVE_MARGIN
     return min_relevance - QUALIFIER_MARGIN if qualifiers(question) else min_relevance
+
+
+def career_move(question: str) -> bool:
+    """A question about changing careers that names no destination outside the field.
+
+    "Can I switch careers at 40?" asked of an AI/ML career advisor is about moving into
+    AI/ML; "how do I switch careers to nursing?" names another field and gets no leeway.
+    """
+    text = normalize(question)
+    for move in _CAREER_MOVE.finditer(text):
+        goal = re.search(r"\b(?:to|into|in)\s+(?:an?\s+|the\s+)?([a-z][\w-]*)", text[move.end() :])
+        if goal is None or _FIELD.match(goal.group(1)):
+            return True
+    return False
 
 
 def uncovered(question: str, quoted: Iterable[str], titles: Iterable[str] = ()) -> list[Qualifier]:
@@ -78,8 +102,10 @@ def uncovered(question: str, quoted: Iterable[str], titles: Iterable[str] = ()) 
 
     A year also counts as covered when a source's title names it ("... in 2026").
     """
-    said = normalize(" ".join(quoted))
     named = normalize(" ".join(titles))
+    said = normalize(" ".join(quoted))
+    for title in {normalize(t) for t in titles if t}:
+        said = said.replace(title, " ")  # "Google Vertex AI" names a product, not the company
     missing = []
     for q in qualifiers(question):
         if q.kind == "year" and re.search(rf"\b{q.value}\b", named):
