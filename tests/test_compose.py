@@ -381,5 +381,25 @@ def test_an_llm_is_asked_for_the_same_note_and_its_numbers_are_checked(
     assert not answer.refused  # the uncovered region lowers the bar just enough
     system = model.calls[-1][0].content
     assert "it has none for Europe" in system and "a region" in system
-    assert answer.unsupported_numbers == ("€55,000",)
+    assert [n for n in answer.unsupported_numbers if "55,000" in n] == list(
+        answer.unsupported_numbers
+    )
+    assert answer.unsupported_numbers
     assert "$100,000–130,000 USD" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("what next?", True),
+        ("where should I start?", True),
+        ("What next about becoming an ML engineer?", True),
+        ("I'm a Java developer with no math, 10 hours a week. Where should I start?", True),
+        ("where should I start learning ml?", True),
+        ("what should i learn first, pytorch or tensorflow?", False),
+        ("what should i study next in deep learning", False),
+        ("how do i get started with docker and kubernetes", False),
+    ],
+)
+def test_next_step_questions_are_told_from_topic_questions(question: str, wanted: bool) -> None:
+    assert read_ask(question).next_steps is wanted

@@ -39,6 +39,10 @@ _NEXT = re.compile(
     r"what(?:'s| is| should i do| do i do)? next|next steps?|what now|get started|"
     r"where to (?:start|begin)|what should i (?:learn|do|study) (?:first|now|next))\b"
 )
+_CAREER_WORDS = frozenset(
+    "ml ai machine engineer scientist data applied becom career path journey field".split()
+)
+"""Words a rewritten "what next?" may carry ("what next about becoming an ML engineer?")."""
 _AUTHOR = re.compile(r"\b(?:author|who wrote|wrote (?:it|this|the guide)|written by|ryan)\b")
 _ABOUT_GUIDE = re.compile(
     r"\b(?:guide|author|who wrote|written by|publisher|published|ryan mitchell|classpedia)\b"
@@ -87,7 +91,10 @@ def _asks_next_step(text: str) -> bool:
     """ "Where should I start?", "what next?": the sentence asks for a step, not about a topic."""
     for sentence in re.split(r"[.?!]+", text):
         match = _NEXT.search(sentence)
-        if match and len(tokens(sentence[: match.start()] + sentence[match.end() :])) <= 2:
+        if not match:
+            continue
+        rest = set(tokens(sentence[: match.start()] + sentence[match.end() :])) - _CAREER_WORDS
+        if len(rest) <= 1:
             return True
     return False
 
