@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.conversation.structure import Unit
 from advisor.records import Source
@@ -49,6 +50,11 @@ class Scored:
     """The precomputed cosine similarity of its best sentence to the question."""
 
 
+@lru_cache(maxsize=4096)
+def _heading_words(title: str, path: str) -> frozenset[str]:
+    return frozenset(tokens(f"{title} {path}"))
+
+
 def score_units(
     question: str,
     units: Sequence[Unit],
@@ -62,7 +68,7 @@ def score_units(
     scored: list[Scored] = []
     for unit in units:
         source = sources[unit.source - 1]
-        context = set(tokens(f"{source.title} {unit.path}"))
+        context = _heading_words(source.title, unit.path)
         words = unit.words()
         hit = sum(idf(w) for w in wanted & words) / total
         framed = HEADING_WEIGHT * sum(idf(w) for w in (wanted & context) - words) / total

@@ -134,7 +134,7 @@ class Composer:
             or any(_BOILERPLATE.search(s) for s in unit.sentences)
         ):
             return False
-        if len(tokens(" ".join(unit.sentences))) >= 3:
+        if len(unit.words()) >= 3:
             return True
         return bool(unit.faq_question) and unit.opens_paragraph  # a FAQ's "No." leads, below
 
@@ -201,7 +201,7 @@ class Composer:
             unit = s.unit
             if s.score <= 0 or per_source.get(unit.source, 0) >= PER_SOURCE:
                 continue
-            if len(tokens(" ".join(unit.sentences))) < 3 or _overlaps(unit, quoted):
+            if len(unit.words()) < 3 or _overlaps(unit, quoted):
                 continue
             added.append(quote(unit))
             quoted.update(unit.sentences)

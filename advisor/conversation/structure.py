@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from advisor.records import Source
 from advisor.text import sentences, tokens
@@ -58,9 +59,13 @@ class Unit:
             return ()
         return self.sentences[1:] if self.lead_in else self.sentences
 
-    def words(self) -> set[str]:
-        """Content tokens of everything the unit quotes."""
-        return set(tokens(" ".join(self.sentences)))
+    def words(self) -> frozenset[str]:
+        """Content tokens of everything the unit quotes (computed once per unit)."""
+        return self._words
+
+    @cached_property
+    def _words(self) -> frozenset[str]:
+        return frozenset(tokens(" ".join(self.sentences)))
 
     def body(self) -> str:
         """The quote as Markdown, without its citation: a list as lead-in and bullet lines."""
@@ -79,6 +84,12 @@ class _Block:
 
 def units(source: Source, number: int) -> list[Unit]:
     """The source's quotable units in reading order (long lists and orphan lead-ins dropped)."""
+    return list(_units(source, number))
+
+
+@lru_cache(maxsize=2048)
+def _units(source: Source, number: int) -> tuple[Unit, ...]:
+    """Parsed once per passage and position: a warm ask re-reads no structure."""
     found: list[Unit] = []
     blocks = _blocks(source)
     for i, block in enumerate(blocks):
@@ -97,7 +108,7 @@ def units(source: Source, number: int) -> list[Unit]:
         led = previous is not None and not previous.is_list and previous.path == block.path
         if block.is_list and not (led and previous and _ends_with_lead(previous)):
             found += _list(number, block, "", len(found), opens=True)
-    return found
+    return tuple(found)
 
 
 def _sentence(number: int, sentence: str, path: str, position: int, opens: bool) -> Unit:
