@@ -230,18 +230,21 @@ def test_the_author_is_quoted_only_when_asked_about(extractive: CareerAdvisor) -
         ("PyTorch or TensorFlow first?", "which deep learning framework should i learn first?"),
         ("How much do ML engineers earn?", "what is the salary of an ml engineer?"),
         ("Do I need a degree?", "do I need a PhD?"),
+        ("What is MLOps?", "which mlops tools should i learn?"),
     ],
 )
 def test_no_answer_repeats_the_previous_one(
     extractive: CareerAdvisor, first: str, second: str
 ) -> None:
     composer = extractive.answerer.composer  # type: ignore[attr-defined]
-    before = composer.compose(first, extractive.retrieve(first)).text
-    alone = composer.compose(second, extractive.retrieve(second)).text
-    history = [("user", first), ("assistant", before)]
-    after = composer.compose(second, extractive.retrieve(second), history).text
-    assert after and after != before
-    assert before != alone or after != alone  # the history is what changed the answer
+    sources = extractive.retrieve(second)
+    alone = composer.compose(second, sources).text
+    history = [("user", first), ("assistant", alone)]  # the last answer is what it would say
+    after = composer.compose(second, sources, history).text
+    plain = [re.sub(r"\s*\[\d+\]", "", t).split() for t in (alone, after)]
+    assert plain[0] != plain[1]
+    pieces, _ = parts_of(after)
+    assert pieces and all(any(p in s.text for s in sources) for p in pieces)
 
 
 @pytest.mark.parametrize(
