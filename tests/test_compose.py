@@ -8,7 +8,7 @@ import pytest
 
 from advisor import Answer, CareerAdvisor, FakeChatModel, Store
 from advisor.conversation.asks import read_ask
-from advisor.conversation.compose import parts_of
+from advisor.conversation.layout import parts_of
 from advisor.conversation.leads import card_facts
 from advisor.conversation.notes import qualifiers, relevance_bar
 from advisor.conversation.structure import MAX_LIST_ITEMS, units

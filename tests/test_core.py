@@ -8,7 +8,8 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from advisor import Answer, CareerAdvisor, FakeChatModel, InputError, Store
-from advisor.conversation.compose import ExtractiveAnswerer, parts_of
+from advisor.conversation.compose import ExtractiveAnswerer
+from advisor.conversation.layout import parts_of
 from advisor.conversation.leads import card_facts
 from advisor.llm import ChatAnswerer
 from advisor.text import sentences

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from advisor.conversation.asks import Ask, read_ask
+from advisor.conversation.layout import bare, render, sentences_of, with_labels
 from advisor.conversation.leads import (
     Line,
     Numbering,
@@ -26,7 +27,7 @@ from advisor.conversation.leads import (
     role_lines,
 )
 from advisor.conversation.notes import note, uncovered
-from advisor.conversation.structure import FAQ, Unit, all_units
+from advisor.conversation.structure import Unit, all_units
 from advisor.extractive import Draft, Scored, score_units
 from advisor.profile import Profile, read_profile, role_named
 from advisor.records import Source
@@ -45,8 +46,6 @@ FAQ_MATCH = 0.4
 _BOILERPLATE_SECTIONS = ("About the Author",)
 _BOILERPLATE = re.compile(r"\bthis guide is\b|\bstarting map\b|\bpublished by\b", re.I)
 _COST_WORDS = re.compile(r"\b(?:free|paid|cost|price|pricing|subscription|audit)\b", re.I)
-_CITE = re.compile(r"\s*\[\d+\]")
-_NUMBERED = re.compile(r"^\d+\.\s")
 INTRO_MATCH = 0.34
 INTRO_SIMILARITY = 0.55
 """Share of the question's words a sentence of the guide's untitled opening must hold to be
@@ -88,7 +87,7 @@ class Composer:
         previous = next((text for role, text in reversed(history) if role == "assistant"), "")
         composed = self._compose(question, sources, history, "", 0)
         for strictness in (1, 2, 3):  # lead differently, then demote, then leave out the last
-            if not previous or _bare(composed.text) != _bare(previous):
+            if not previous or bare(composed.text) != bare(previous):
                 break
             composed = self._compose(question, sources, history, previous, strictness)
         return composed
@@ -107,7 +106,7 @@ class Composer:
         cite = Numbering(sources)
         units = [u for u in all_units(sources) if self._usable(u, sources, ask)]
         scored = score_units(question, units, sources, self.idf)
-        said = frozenset(_sentences_of(previous)) if strictness >= 3 else frozenset()
+        said = frozenset(sentences_of(previous)) if strictness >= 3 else frozenset()
         if strictness >= 2:
             scored = _demote_repeats(scored, previous)
         scored = [s for s in scored if not set(s.unit.sentences) & said and _answers(s, sources)]
@@ -118,7 +117,7 @@ class Composer:
             lines = [ln for ln in lines if not ln.quotes() or not _all_in(ln.quotes(), previous)]
         if not (ask.next_steps and lines):
             lines += self._fill(lines, scored, 2 if ask.roles else 1)
-        lines = _with_labels(lines, cite.sources)
+        lines = with_labels(lines, cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
         missing = uncovered(question, quoted, [s.title for s in cite.sources])
         if missing and lines:
@@ -215,37 +214,6 @@ def _answers(s: Scored, sources: Sequence[Source]) -> bool:
     source = sources[s.unit.source - 1]
     opening = source.kind == "guide" and not s.unit.path
     return not opening or s.keyword >= INTRO_MATCH or s.similarity >= INTRO_SIMILARITY
-
-
-def _with_labels(lines: list[Line], sources: Sequence[Source]) -> list[Line]:
-    """Label each line whose subject is its heading, unless the line before names it."""
-    out: list[Line] = []
-    for line in lines:
-        before = out[-1] if out else None
-        named = before is not None and before.n == line.n and before.label and not line.label
-        out.append(line if named else _labelled(line, sources))
-    return out
-
-
-def _labelled(line: Line, sources: Sequence[Source]) -> Line:
-    """The line with a bold subject label when its subject is its heading, not in its words."""
-    unit = line.unit
-    if line.label or unit is None or not line.n or unit.source > len(sources):
-        return line
-    source = sources[unit.source - 1]
-    words = unit.words()
-    if source.kind and source.kind != "guide":
-        if set(tokens(source.title)) <= words:
-            return line
-        section = unit.heading
-        label = f"{source.title} — {section}:" if section else f"{source.title}:"
-        return replace(line, label=label)
-    parts = unit.path.split(" > ")
-    heading = parts[-1]
-    named = len(parts) >= 2 and parts[-2] != FAQ and not _NUMBERED.match(heading)
-    if named and not set(tokens(heading)) <= words:
-        return replace(line, label=f"{heading}:")
-    return line
 
 
 def _definition(term: str, scored: list[Scored], sources: Sequence[Source]) -> list[Line]:
@@ -346,56 +314,6 @@ def _unique(lines: list[Line]) -> list[Line]:
         kept.append(line)
         quoted.update(line.quotes())
     return kept
-
-
-def render(lines: Sequence[Line]) -> list[str]:
-    """The answer as pieces to stream: sentences run on; labels and lists start a paragraph."""
-    pieces: list[str] = []
-    last_label = ""
-    after_block = False
-    for line in lines:
-        if not line.body:
-            continue
-        label = line.label if line.label and line.label != last_label else ""
-        last_label = line.label or last_label
-        block = bool(label) or (line.unit is not None and line.unit.is_list)
-        text = f"**{label}** {line.body}" if label else line.body
-        if line.n:
-            text += f" [{line.n}]"
-        joint = "" if not pieces else "\n\n" if block or after_block or not line.n else " "
-        pieces.append(joint + text)
-        after_block = line.unit is not None and line.unit.is_list
-    return pieces
-
-
-def parts_of(text: str) -> tuple[list[str], list[str]]:
-    """(quoted pieces, the advisor's own uncited notes) of a composed answer, labels removed.
-
-    A quoted piece is a sentence, a list's lead-in, a list item or a card's front matter,
-    as it stands in its source; tests use this to prove nothing was written.
-    """
-    pieces: list[str] = []
-    notes: list[str] = []
-    for paragraph in text.split("\n\n"):
-        if not _CITE.search(paragraph):
-            notes.append(paragraph.strip())
-            continue
-        for row in paragraph.split("\n"):
-            row = re.sub(r"^\*\*[^*]+\*\*\s*", "", row.strip())
-            row = re.sub(r"^- ", "", row)
-            pieces += [p.strip() for p in _CITE.split(row) if p.strip()]
-    return pieces, [n for n in notes if n]
-
-
-def _bare(text: str) -> str:
-    return " ".join(_CITE.sub("", normalize(text)).split())
-
-
-def _sentences_of(text: str) -> list[str]:
-    from advisor.text import sentences
-
-    plain = _CITE.sub("", re.sub(r"\*\*[^*]+\*\*\s*", "", text))
-    return [s.strip() for s in sentences(plain)]
 
 
 class ExtractiveAnswerer:
