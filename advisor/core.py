@@ -17,10 +17,12 @@ from advisor.conversation import (
     resolve,
     trim,
 )
+from advisor.conversation.compose import ExtractiveAnswerer
+from advisor.conversation.notes import relevance_bar
 from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError, StoreUnavailable
-from advisor.extractive import Draft, ExtractiveAnswerer
+from advisor.extractive import Draft, Listing
 from advisor.outline import Outline
 from advisor.plan import Plan, build_plan
 from advisor.profile import Profile, ProfileUpdate, read_profile
@@ -44,7 +46,7 @@ class Answerer(Protocol):
         sources: Sequence[Source],
         history: Sequence[Turn] = (),
         deadline: Deadline | None = None,
-    ) -> Iterator[str | Draft]: ...
+    ) -> Iterator[str | Draft | Listing]: ...
 
 
 def make_answerer(settings: Settings, backend: str | None = None) -> Answerer:
@@ -95,6 +97,7 @@ class CareerAdvisor:
         self.retriever = retriever or Retriever(store, lambda: get_embeddings(settings), settings)
         if isinstance(answerer, ExtractiveAnswerer):
             answerer.set_idf(lambda token: self.retriever.keyword_index().idf(token))
+            answerer.set_structure(self.plan, self.compare_roles)
         self._index_checked = False
         self._index_lock = threading.Lock()
         self._outline: tuple[object, Outline] | None = None
@@ -178,20 +181,16 @@ class CareerAdvisor:
         deadline = Deadline.for_settings(self.settings)  # one for the rewrite and the answer
         plan = self._plan(question, history, deadline)
         if plan.refused:
-            text = refusal_text()
-            yield text
-            yield Answer(
-                text=text,
-                backend=self.backend,
-                refused=True,
-                question=plan.question,
-                warning=self.store.warning,
-            )
+            yield from self._refusal(plan)
             return
-        guard = SafeStream(plan.sources)  # sanitises the text so far, never piece by piece
+        listed = plan.sources
+        guard = SafeStream(listed)  # sanitises the text so far, never piece by piece
         draft: Draft | None = None
         for item in self.answerer.stream(plan.question, plan.sources, plan.history, deadline):
-            if isinstance(item, Draft):
+            if isinstance(item, Listing):  # cites beyond the retrieved sources: before any text
+                listed = list(item.sources)
+                guard = SafeStream(listed)
+            elif isinstance(item, Draft):
                 draft = item
             elif safe := guard.push(item):
                 yield safe
@@ -200,26 +199,29 @@ class CareerAdvisor:
         result = guard.result
         assert result is not None
         if not result.text.strip():
-            text = refusal_text()
-            yield text
-            yield Answer(
-                text=text,
-                backend=self.backend,
-                refused=True,
-                question=plan.question,
-                warning=self.store.warning,
-            )
+            yield from self._refusal(plan)
             return
         if rest:
             yield rest
         yield Answer(
             text=result.text,
-            sources=mark_cited(plan.sources, set(result.cited)),
+            sources=mark_cited(listed, set(result.cited)),
             backend=self.backend,
             refused=False,
             question=plan.question,
             incomplete=draft is not None and not draft.complete,
             unsupported_numbers=result.unsupported,
+            warning=self.store.warning,
+        )
+
+    def _refusal(self, plan: _Plan) -> Iterator[str | Answer]:
+        text = refusal_text()
+        yield text
+        yield Answer(
+            text=text,
+            backend=self.backend,
+            refused=True,
+            question=plan.question,
             warning=self.store.warning,
         )
 
@@ -280,7 +282,8 @@ class CareerAdvisor:
         standalone = self._condense(question, turns, deadline)
         self.ensure_index()
         found = self.retriever.retrieve(standalone, self.settings.top_k)
-        weak = not found.sources or found.best_similarity < self.settings.min_relevance
+        bar = relevance_bar(standalone, self.settings.min_relevance)
+        weak = not found.sources or found.best_similarity < bar
         return _Plan(standalone, turns, [] if weak else found.sources, weak)
 
     def _condense(self, question: str, turns: Sequence[Turn], deadline: Deadline) -> str:

@@ -1,95 +1,89 @@
-"""The offline answerer: the most relevant sentences of the sources, each cited."""
+"""The offline answerer's quoting step: how well each quotable unit of the sources answers.
+
+A unit (a sentence, or a list with its lead-in; advisor/conversation/structure.py)
+scores by its precomputed cosine similarity to the question (`Source.matches`, no
+model call), the rare question words it contains, the words its headings add, and
+its source's rank. The composer (advisor/conversation/compose.py) decides which
+scored units make the answer and in what order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from advisor.injection import flagged
+from advisor.conversation.structure import Unit
 from advisor.records import Source
-from advisor.text import headed_sentences, tokens
+from advisor.text import tokens
 
-MAX_SENTENCES = 3
-PER_SOURCE = 2
 SIM_WEIGHT = 3.0
-"""Weight of a sentence's precomputed cosine similarity to the question."""
+"""Weight of a unit's precomputed cosine similarity to the question (its best sentence)."""
 RANK_WEIGHT = 0.6
-"""Bonus for sentences of better-ranked sources (divided by the source's rank)."""
+"""Bonus for units of better-ranked sources (divided by the source's rank)."""
+HEADING_WEIGHT = 0.5
+"""Share of the keyword credit a question word gets when only the unit's headings hold it."""
 
 
 @dataclass(frozen=True)
 class Draft:
-    """An answer's text and whether it finished (streamed LLM answers can be cut off)."""
+    """An answer's text and whether it finished (streamed LLM answers can be cut off).
+
+    `sources` is set when the answerer cited passages beyond the retrieved ones (a plan
+    step, the role comparison): then it is the full list the text's [n] numbers point at.
+    """
 
     text: str
     complete: bool = True
+    sources: tuple[Source, ...] | None = None
 
 
-class ExtractiveAnswerer:
-    """Builds an answer only from sentences of the retrieved sources; never writes its own."""
+@dataclass(frozen=True)
+class Listing:
+    """Sent by an answerer before its text when it cites sources beyond the retrieved ones
+    (a plan step, a role quote), so citations are checked against them while streaming."""
 
-    name = "extractive"
+    sources: tuple[Source, ...]
 
-    def __init__(self, idf: Callable[[str], float] | None = None) -> None:
-        self._idf = idf or (lambda _token: 1.0)
 
-    def set_idf(self, idf: Callable[[str], float]) -> None:
-        """Use term weights from the keyword index (rare words count more)."""
-        self._idf = idf
+@dataclass(frozen=True)
+class Scored:
+    """A unit and how well it answers the question."""
 
-    def pick(self, question: str, sources: Sequence[Source]) -> list[tuple[str, int]]:
-        """(sentence, source number) pairs, most relevant first.
+    unit: Unit
+    score: float
+    keyword: float
+    """The idf-weighted share of the question's words the unit itself contains."""
+    similarity: float = 0.0
+    """The precomputed cosine similarity of its best sentence to the question."""
 
-        A passage flagged at ingest, and any sentence that trips an injection rule (in a
-        store indexed before flagging existed too), is never quoted.
-        """
-        wanted = set(tokens(question))
-        total = sum(self._idf(w) for w in wanted) or 1.0
-        scored: list[tuple[float, int, int, str]] = []
-        for n, source in enumerate(sources, start=1):
-            if source.flagged:
-                continue
-            outer = f"{source.title} {source.section}"
-            similarity = dict(source.matches)
-            for position, (inner, sentence) in enumerate(headed_sentences(source.text)):
-                context = set(tokens(f"{outer} {inner}"))
-                words = set(tokens(sentence))
-                if len(words) < 3:
-                    continue
-                hit = sum(self._idf(w) for w in wanted & words) / total
-                framed = 0.5 * sum(self._idf(w) for w in (wanted & context) - words) / total
-                sim = similarity.get(sentence, 0.0)
-                if hit + framed + sim <= 0:
-                    continue
-                score = SIM_WEIGHT * sim + hit + framed + RANK_WEIGHT / n - 0.01 * position
-                scored.append((score, n, position, sentence))
-        scored.sort(key=lambda row: (-row[0], row[1], row[2]))
-        chosen: list[tuple[str, int]] = []
-        per_source: dict[int, int] = {}
-        for score, n, _, sentence in scored:
-            if score <= 0 or per_source.get(n, 0) >= PER_SOURCE:
-                continue
-            if any(sentence == s for s, _ in chosen) or flagged(sentence):
-                continue
-            chosen.append((sentence, n))
-            per_source[n] = per_source.get(n, 0) + 1
-            if len(chosen) == MAX_SENTENCES:
-                break
-        return chosen
 
-    def stream(
-        self,
-        question: str,
-        sources: Sequence[Source],
-        history: Sequence[tuple[str, str]] = (),
-        deadline: object = None,
-    ) -> Iterator[str]:
-        """Yield the answer sentence by sentence (local and quick: no deadline applies)."""
-        for i, (sentence, n) in enumerate(self.pick(question, sources)):
-            yield f"{'' if i == 0 else ' '}{sentence} [{n}]"
+@lru_cache(maxsize=4096)
+def _heading_words(title: str, path: str) -> frozenset[str]:
+    return frozenset(tokens(f"{title} {path}"))
 
-    def answer(
-        self, question: str, sources: Sequence[Source], history: Sequence[tuple[str, str]] = ()
-    ) -> Draft:
-        """The whole answer at once."""
-        return Draft("".join(self.stream(question, sources, history)))
+
+def score_units(
+    question: str,
+    units: Sequence[Unit],
+    sources: Sequence[Source],
+    idf: Callable[[str], float],
+) -> list[Scored]:
+    """Every unit with its score, best first (ties: better source, then earlier unit)."""
+    wanted = set(tokens(question))
+    total = sum(idf(w) for w in wanted) or 1.0
+    similarity = [dict(s.matches) for s in sources]
+    scored: list[Scored] = []
+    for unit in units:
+        source = sources[unit.source - 1]
+        context = _heading_words(source.title, unit.path)
+        words = unit.words()
+        hit = sum(idf(w) for w in wanted & words) / total
+        framed = HEADING_WEIGHT * sum(idf(w) for w in (wanted & context) - words) / total
+        sim = max((similarity[unit.source - 1].get(s, 0.0) for s in unit.sentences), default=0.0)
+        if hit + framed + sim <= 0:
+            continue
+        score = SIM_WEIGHT * sim + hit + framed + RANK_WEIGHT / unit.source - 0.01 * unit.position
+        scored.append(Scored(unit, score, hit, sim))
+    scored.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
+    return scored

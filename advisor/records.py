@@ -120,6 +120,9 @@ class Chunk:
             origin=self.origin,
             trusted=self.trusted,
             flagged=self.flagged,
+            step=self.step,
+            cost=self.cost,
+            level=self.level,
         )
 
     @property
@@ -148,6 +151,12 @@ class Source:
     score: float = 0.0
     kind: str = ""
     cited: bool = True
+    step: int = 0
+    """A resource card's guide step (front matter `guide_step`), else 0."""
+    cost: str = ""
+    """A resource card's cost as stated ("free", "paid", ...), else empty."""
+    level: str = ""
+    """A resource card's level as stated ("beginner", ...), else empty."""
     matches: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
     """Sentences of this passage that matched the question densely, with cosine similarity."""
     origin: str = ""

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from advisor.api_common import public_source
-from advisor.extractive import ExtractiveAnswerer
+from advisor.conversation.compose import ExtractiveAnswerer
 from advisor.injection import HIDDEN_TEXT, RULES, flagged, rules_matching, scan
 from advisor.records import BUNDLED_ROOT, Chunk, Source
 from advisor.settings import Settings
@@ -142,12 +142,14 @@ def test_the_extractive_answerer_never_quotes_a_flagged_sentence_or_passage() ->
     assert flagged(poison) and not flagged(clean)
     # a store indexed before flags existed: the sentence itself is refused
     unflagged = _source(f"{poison}\n{clean}")
-    assert [s for s, _ in answerer.pick(question, [unflagged])] == [clean]
+    text = answerer.answer(question, [unflagged]).text
+    assert clean in text and "password" not in text
     # a passage flagged at ingest is skipped whole, its clean sentences too
     marked = _source(f"{poison}\n{clean}", flagged="credential-request", trusted=False)
-    assert answerer.pick(question, [marked]) == []
+    assert answerer.answer(question, [marked]).text == ""
     other = _source(clean, id="y")
-    assert answerer.pick(question, [marked, other]) == [(clean, 2)]
+    text = answerer.answer(question, [marked, other]).text
+    assert clean in text and "[2]" in text and "[1]" not in text and "password" not in text
 
 
 def test_chunks_carry_flag_and_origin_into_sources_and_json() -> None:

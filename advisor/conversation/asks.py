@@ -1,0 +1,138 @@
+"""What shape of answer a question asks for: a definition, a comparison, resources, next steps."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from advisor.profile import role_named
+from advisor.text import normalize, tokens
+
+_DEFINITION = re.compile(
+    r"^(?:so |and |ok |okay )?(?:what(?:'s|s| is| are)|define|meaning of|explain)\s+"
+    r"(?:an? |the )?(?P<term>[^?]+?)\s*(?:\?|$)"
+)
+_DOES = re.compile(
+    r"^(?:so |and )?what (?:does|do) (?:an? |the )?(?P<term>[^?]+?) (?:actually |really )?do\b"
+)
+_NOT_A_TERM = re.compile(r"^(?:the )?(?:difference|best|easiest|fastest|most|next|better)\b")
+_BETWEEN = re.compile(r"\bdifference between (?P<a>.+?) and (?P<b>[^?.,]+)")
+_VERSUS = re.compile(
+    r"(?P<a>[\w+#./ -]+?)\s+(?:vs\.?|versus|or|compared to|over|than)\s+(?P<b>[^?.,]+)"
+)
+_SIDE_NOISE = re.compile(
+    r"^(?:should i|do i|can i|is it|which is|what is|whats|what's|learn|use|start with|pick|"
+    r"choose|go with|become|be|an?|the|first|better|best|more|to|i|me)\b\s*"
+)
+_SIDE_TAIL = re.compile(r"\s+(?:first|better|best|more|then|now|to learn|to start)\s*$")
+_RESOURCE = re.compile(
+    r"\b(?:videos?|youtube|courses?|books?|tutorials?|resources?|channels?|lectures?|"
+    r"free|cost|costs|price|pricing|paid|pay for|subscription|cheap|beginner[- ]friendly)\b"
+)
+_KINDS = {
+    "video series": r"\b(?:videos?|youtube|channels?|lectures?)\b",
+    "course": r"\b(?:courses?|class(?:es)?|curriculum)\b",
+}
+_COST = re.compile(r"\b(?:free|cost|costs|price|pricing|paid|pay for|subscription|cheap)\b")
+_NEXT = re.compile(
+    r"\b(?:where (?:should|do|can) i (?:start|begin)|how (?:do|should|can) i (?:start|begin)|"
+    r"what(?:'s| is| should i do| do i do)? next|next steps?|what now|get started|"
+    r"where to (?:start|begin)|what should i (?:learn|do|study) (?:first|now|next))\b"
+)
+_CAREER_WORDS = frozenset(
+    "ml ai machine engineer scientist data applied becom career path journey field".split()
+)
+"""Words a rewritten "what next?" may carry ("what next about becoming an ML engineer?")."""
+_AUTHOR = re.compile(r"\b(?:author|who wrote|wrote (?:it|this|the guide)|written by|ryan)\b")
+_ABOUT_GUIDE = re.compile(
+    r"\b(?:guide|author|who wrote|written by|publisher|published|ryan mitchell|classpedia)\b"
+)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The shape of answer a question wants."""
+
+    definition: str = ""
+    """The term of a "what is X" question."""
+    sides: tuple[str, ...] = ()
+    """The things compared ("pytorch", "tensorflow")."""
+    roles: tuple[str, ...] = ()
+    """The guide's roles the question compares (two or more, canonical names)."""
+    resource: bool = False
+    kind: str = ""
+    """The resource kind asked for ("video series", "course"), or ""."""
+    cost: bool = False
+    next_steps: bool = False
+    about_guide: bool = False
+    about_author: bool = False
+
+
+def read_ask(question: str) -> Ask:
+    """What the question asks for, read from its wording alone."""
+    text = normalize(question).strip()
+    sides = _sides(text)
+    roles = tuple(dict.fromkeys(r for r in (role_named(s) or _role_in(s) for s in sides) if r))
+    kind = next((k for k, pattern in _KINDS.items() if re.search(pattern, text)), "")
+    return Ask(
+        definition=_term(text) if not sides else "",
+        sides=sides,
+        roles=roles if len(roles) >= 2 else (),
+        resource=bool(_RESOURCE.search(text)),
+        kind=kind,
+        cost=bool(_COST.search(text)),
+        next_steps=not sides and _asks_next_step(text),
+        about_guide=bool(_ABOUT_GUIDE.search(text)),
+        about_author=bool(_AUTHOR.search(text)),
+    )
+
+
+def _asks_next_step(text: str) -> bool:
+    """ "Where should I start?", "what next?": the sentence asks for a step, not about a topic."""
+    for sentence in re.split(r"[.?!]+", text):
+        match = _NEXT.search(sentence)
+        if not match:
+            continue
+        rest = set(tokens(sentence[: match.start()] + sentence[match.end() :])) - _CAREER_WORDS
+        if len(rest) <= 1:
+            return True
+    return False
+
+
+def _term(text: str) -> str:
+    match = _DEFINITION.match(text) or _DOES.match(text)
+    if not match:
+        return ""
+    term = match.group("term").strip()
+    if _NOT_A_TERM.match(term) or not tokens(term) or len(term.split()) > 5:
+        return ""
+    return term
+
+
+def _sides(text: str) -> tuple[str, ...]:
+    match = _BETWEEN.search(text) or _VERSUS.search(text)
+    if not match:
+        return ()
+    found = []
+    for side in (match.group("a"), match.group("b")):
+        side = side.strip(" ?!.")
+        while True:
+            trimmed = _SIDE_NOISE.sub("", side, count=1).strip()
+            if trimmed == side:
+                break
+            side = trimmed
+        side = _SIDE_TAIL.sub("", side).strip()
+        if not tokens(side):
+            return ()
+        found.append(side)
+    return tuple(found)
+
+
+def _role_in(side: str) -> str | None:
+    """A role named inside a longer phrase ("an ml engineer at a startup")."""
+    for words in ("machine learning engineer", "ml engineer", "data scientist", "data science"):
+        if words in side:
+            return role_named(words)
+    if re.search(r"\b(?:applied )?ai engineer\b", side):
+        return role_named("applied ai engineer")
+    return None

@@ -1,0 +1,361 @@
+"""The offline answer, composed from the corpus's structure rather than the top three sentences.
+
+Order of an answer: what the question's shape calls for first (a learner's next plan
+step, the role comparison, a FAQ's direct answer, the defining sentence, a fact for each
+side compared, the resource cards), then the best-scored units to fill it, then a fixed
+note for any region, age, company or year the quotes do not cover. Every line is a
+verbatim quote with its [n]; labels are headings, card titles and front matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from advisor.conversation.asks import Ask, read_ask
+from advisor.conversation.layout import bare, render, sentences_of, with_labels
+from advisor.conversation.leads import (
+    Line,
+    Numbering,
+    PlanFor,
+    RolesFor,
+    card_line,
+    missing_line,
+    plan_lines,
+    quote,
+    role_lines,
+)
+from advisor.conversation.notes import note, uncovered
+from advisor.conversation.structure import Unit, all_units
+from advisor.extractive import Draft, Listing, Scored, score_units
+from advisor.injection import flagged
+from advisor.profile import Profile, read_profile, role_named
+from advisor.records import Source
+from advisor.text import normalize, tokens
+
+Turn = tuple[str, str]
+MAX_QUOTES = 3
+"""Quoted lines an answer aims for (a whole list counts as one)."""
+PER_SOURCE = 2
+"""Filling lines taken from any one source."""
+REPEAT_PENALTY = 2.0
+"""Subtracted from units the previous answer quoted when the answer would repeat it verbatim."""
+FAQ_MATCH = 0.4
+"""Share of the question's (idf-weighted) words a FAQ heading must hold for its answer to lead
+(any share will do when the FAQ holds the best-scored unit)."""
+_BOILERPLATE_SECTIONS = ("About the Author",)
+_BOILERPLATE = re.compile(r"\bthis guide is\b|\bstarting map\b|\bpublished by\b", re.I)
+_COST_WORDS = re.compile(r"\b(?:free|paid|cost|price|pricing|subscription|audit)\b", re.I)
+INTRO_MATCH = 0.34
+INTRO_SIMILARITY = 0.55
+"""Share of the question's words a sentence of the guide's untitled opening must hold to be
+quoted (or match it this closely): its scene-setting ("Artificial intelligence has
+transitioned ...") answers nothing."""
+RESOURCE_BONUS = 0.5
+"""Added, for a resource question, to a unit naming a resource (a card's title, a course,
+a video series): the guide's own pointers to resources answer such questions."""
+
+
+@dataclass
+class Composition:
+    """An answer's lines and the sources its [n] numbers point at."""
+
+    lines: list[Line]
+    sources: list[Source]
+    extended: bool = False
+    """True when sources beyond the retrieved ones are cited (a plan step, a role quote)."""
+    pieces: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The whole answer."""
+        return "".join(self.pieces)
+
+
+class Composer:
+    """Composes a cited answer from sources, the question's shape and the conversation so far."""
+
+    def __init__(self, idf: Callable[[str], float] | None = None) -> None:
+        self.idf: Callable[[str], float] = idf or (lambda _token: 1.0)
+        self.plan_for: PlanFor | None = None
+        self.roles_for: RolesFor | None = None
+
+    def compose(
+        self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
+    ) -> Composition:
+        """The answer to `question` from `sources`, never the previous answer word for word."""
+        previous = next((text for role, text in reversed(history) if role == "assistant"), "")
+        composed = self._compose(question, sources, history, "", 0)
+        for strictness in (1, 2, 3):  # lead differently, then demote, then leave out the last
+            if not previous or bare(composed.text) != bare(previous):
+                break
+            composed = self._compose(question, sources, history, previous, strictness)
+        return composed
+
+    def _compose(
+        self,
+        question: str,
+        sources: Sequence[Source],
+        history: Sequence[Turn],
+        previous: str,
+        strictness: int,
+    ) -> Composition:
+        """One answer; `strictness` > 0 steers it away from `previous` (1: no repeated lead,
+        2: also demote repeated units, 3: also leave them out)."""
+        ask = read_ask(question)
+        cite = Numbering(sources)
+        units = [u for u in all_units(sources) if self._usable(u, sources, ask)]
+        scored = score_units(question, units, sources, self.idf)
+        said = frozenset(sentences_of(previous)) if strictness >= 3 else frozenset()
+        if strictness >= 2:
+            scored = _demote_repeats(scored, previous)
+        scored = [s for s in scored if not set(s.unit.sentences) & said and _answers(s, sources)]
+        if ask.resource:
+            scored = _favour_resources(scored, sources)
+        lines = self._leads(question, ask, scored, sources, history, cite)
+        if strictness >= 1:
+            lines = [ln for ln in lines if not ln.quotes() or not _all_in(ln.quotes(), previous)]
+        if not (ask.next_steps and lines):
+            lines += self._fill(lines, scored, 2 if ask.roles else 1)
+        lines = with_labels(lines, cite.sources)
+        quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
+        missing = uncovered(question, quoted, [s.title for s in cite.sources])
+        if missing and lines:
+            lines.append(Line(note(missing, quoted)))
+        return Composition(lines, cite.sources, cite.extended, render(lines))
+
+    # --- what may be quoted -----------------------------------------------------
+    def _usable(self, unit: Unit, sources: Sequence[Source], ask: Ask) -> bool:
+        if sources[unit.source - 1].flagged or any(flagged(s) for s in unit.sentences):
+            return False  # instructions to the reader or the model are never quoted as advice
+        if ask.about_author and unit.path in _BOILERPLATE_SECTIONS:
+            return True  # "who wrote this guide?": the author's name and title are the answer
+        if not ask.about_guide and (
+            unit.path.split(" > ")[0] in _BOILERPLATE_SECTIONS
+            or any(_BOILERPLATE.search(s) for s in unit.sentences)
+        ):
+            return False
+        if len(unit.words()) >= 3:
+            return True
+        return bool(unit.faq_question) and unit.opens_paragraph  # a FAQ's "No." leads, below
+
+    # --- what leads -------------------------------------------------------------
+    def _leads(
+        self,
+        question: str,
+        ask: Ask,
+        scored: list[Scored],
+        sources: Sequence[Source],
+        history: Sequence[Turn],
+        cite: Numbering,
+    ) -> list[Line]:
+        if ask.next_steps and self.plan_for is not None:
+            profile = _profile_from(history, question)
+            steps = plan_lines(self.plan_for(profile), cite)
+            return [*steps, missing_line(profile)] if steps else []
+        lines: list[Line] = []
+        if ask.about_author:
+            author = [s.unit for s in scored if s.unit.path in _BOILERPLATE_SECTIONS]
+            lines += [quote(u) for u in sorted(author, key=lambda u: (u.source, u.position))]
+        if ask.roles and self.roles_for is not None:
+            lines += role_lines(ask.roles, self.roles_for(), cite)
+        defined = _definition(ask.definition, scored, sources)
+        lines += defined or self._faq(question, scored)
+        for side in ask.sides if not ask.roles else ():
+            lines += _about(side, scored, lines)
+        if ask.resource:
+            lines += _cards(ask, scored, sources)
+        return _unique(lines)
+
+    def _faq(self, question: str, scored: list[Scored]) -> list[Line]:
+        """A FAQ's direct answer (and the next sentence when the answer is as short as "No.")."""
+        if not scored:
+            return []
+        wanted = set(tokens(question))
+        total = sum(self.idf(w) for w in wanted) or 1.0
+        for rank, s in enumerate(scored[:3]):
+            heading = s.unit.faq_question
+            if not heading:
+                continue
+            share = sum(self.idf(w) for w in wanted & set(tokens(heading))) / total
+            if share >= FAQ_MATCH or (rank == 0 and share > 0):
+                same = [x.unit for x in scored if x.unit.path == s.unit.path]
+                same.sort(key=lambda u: u.position)
+                answer = same[:2] if len(tokens(same[0].sentences[0])) < 3 else same[:1]
+                if not same[0].opens_paragraph:
+                    return []
+                label = heading if len(tokens(answer[0].sentences[0])) < 3 else ""
+                return [quote(u, label if i == 0 else "") for i, u in enumerate(answer)]
+        return []
+
+    # --- what fills -------------------------------------------------------------
+    def _fill(self, lines: list[Line], scored: list[Scored], more: int) -> list[Line]:
+        """The best-scored units not yet quoted, up to the answer's size (leads + `more`)."""
+        quoted = {q for line in lines for q in line.quotes()}
+        have = sum(1 for line in lines if line.n)
+        wanted = max(MAX_QUOTES, have + more) if lines else MAX_QUOTES
+        per_source: dict[int, int] = {}  # leads do not count: a FAQ's answer may run on
+        added: list[Line] = []
+        for s in scored:
+            if have >= wanted:
+                break
+            unit = s.unit
+            if s.score <= 0 or per_source.get(unit.source, 0) >= PER_SOURCE:
+                continue
+            if len(unit.words()) < 3 or _overlaps(unit, quoted):
+                continue
+            added.append(quote(unit))
+            quoted.update(unit.sentences)
+            per_source[unit.source] = per_source.get(unit.source, 0) + 1
+            have += 1
+        return added
+
+
+def _answers(s: Scored, sources: Sequence[Source]) -> bool:
+    """False for the guide's untitled opening (scene-setting) unless it holds the question."""
+    source = sources[s.unit.source - 1]
+    opening = source.kind == "guide" and not s.unit.path
+    return not opening or s.keyword >= INTRO_MATCH or s.similarity >= INTRO_SIMILARITY
+
+
+def _definition(term: str, scored: list[Scored], sources: Sequence[Source]) -> list[Line]:
+    """The sentence that defines `term` ("Docker is ..."), or the opening of its own section."""
+    if not term:
+        return []
+    name = normalize(role_named(term) or term)
+    starts = re.compile(rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))? (?:is|are|means)\b")
+    for s in scored:
+        first = normalize(s.unit.sentences[0])
+        if starts.match(first):
+            return [quote(s.unit)]
+    for s in scored:  # "what is an applied ai engineer": the section headed by the term
+        if normalize(s.unit.heading) == name and s.unit.opens_paragraph:
+            return [quote(s.unit)]
+    return []
+
+
+def _about(side: str, scored: list[Scored], lines: list[Line]) -> list[Line]:
+    """The best unit about one side of a comparison, unless an earlier line already covers it."""
+    words = set(tokens(side))
+    if not words or any(words <= set(tokens(" ".join(line.quotes()))) for line in lines):
+        return []
+    for s in scored:
+        if words <= s.unit.words() and len(s.unit.words()) >= 3:
+            return [quote(s.unit)]
+    return []
+
+
+def _cards(ask: Ask, scored: list[Scored], sources: Sequence[Source]) -> list[Line]:
+    """Resource cards among the sources (of the kind asked for): front matter and a quote."""
+    cards = [n for n, s in enumerate(sources, 1) if s.kind and s.kind != "guide"]
+    if ask.kind:
+        cards = [n for n in cards if sources[n - 1].kind == ask.kind] or cards
+    lines: list[Line] = []
+    titles: set[str] = set()
+    for n in cards:
+        source = sources[n - 1]
+        if source.title in titles or len(titles) == 2:
+            continue
+        titles.add(source.title)
+        lines.append(card_line(source, n))
+        own = [s for s in scored if s.unit.source == n and len(s.unit.words()) >= 3]
+        if ask.cost:
+            own = [s for s in own if any(_COST_WORDS.search(x) for x in s.unit.sentences)] or own
+        if own:
+            lines.append(quote(own[0].unit))
+    return lines
+
+
+def _profile_from(history: Sequence[Turn], question: str) -> Profile:
+    """What the learner said about themselves in this conversation, later statements winning."""
+    profile = Profile()
+    for text in [t for role, t in history if role == "user"] + [question]:
+        profile = read_profile(text, profile).profile
+    return profile
+
+
+def _favour_resources(scored: list[Scored], sources: Sequence[Source]) -> list[Scored]:
+    """Units naming a resource (a card among the sources, a course, a video series) first."""
+    titles = {normalize(s.title) for s in sources if s.kind and s.kind != "guide"}
+    named = re.compile(r"\b(?:cours(?:e|es|era)|videos?|youtube|series|channel|book)\b")
+
+    def names(unit: Unit) -> bool:
+        text = normalize(" ".join(unit.sentences))
+        return bool(named.search(text)) or any(t in text for t in titles)
+
+    favoured = [replace(s, score=s.score + RESOURCE_BONUS) if names(s.unit) else s for s in scored]
+    favoured.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
+    return favoured
+
+
+def _all_in(quotes: Sequence[str], previous: str) -> bool:
+    said = normalize(previous)
+    return all(normalize(q) in said for q in quotes)
+
+
+def _demote_repeats(scored: list[Scored], previous: str) -> list[Scored]:
+    demoted = [
+        replace(s, score=s.score - REPEAT_PENALTY) if _all_in(s.unit.sentences, previous) else s
+        for s in scored
+    ]
+    demoted.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
+    return demoted
+
+
+def _overlaps(unit: Unit, quoted: set[str]) -> bool:
+    """True when the unit repeats (or contains, or sits inside) something already quoted."""
+    return any(any(s in q or q in s for q in quoted) for s in unit.sentences)
+
+
+def _unique(lines: list[Line]) -> list[Line]:
+    kept: list[Line] = []
+    quoted: set[str] = set()
+    for line in lines:
+        if line.unit is not None and _overlaps(line.unit, quoted):
+            continue
+        kept.append(line)
+        quoted.update(line.quotes())
+    return kept
+
+
+class ExtractiveAnswerer:
+    """The offline answerer: composes answers only from quoted units of the sources."""
+
+    name = "extractive"
+
+    def __init__(self, idf: Callable[[str], float] | None = None) -> None:
+        self.composer = Composer(idf)
+
+    def set_idf(self, idf: Callable[[str], float]) -> None:
+        """Use term weights from the keyword index (rare words count more)."""
+        self.composer.idf = idf
+
+    def set_structure(self, plan_for: PlanFor, roles_for: RolesFor) -> None:
+        """Let answers quote a learner's plan steps and the role comparison."""
+        self.composer.plan_for = plan_for
+        self.composer.roles_for = roles_for
+
+    def stream(
+        self,
+        question: str,
+        sources: Sequence[Source],
+        history: Sequence[Turn] = (),
+        deadline: object = None,
+    ) -> Iterator[str | Draft | Listing]:
+        """Yield the answer line by line, then the Draft (local and quick: no deadline applies).
+
+        When it cites sources beyond the retrieved ones, their Listing comes first."""
+        composed = self.composer.compose(question, sources, history)
+        listed = tuple(composed.sources) if composed.extended else None
+        if listed is not None:
+            yield Listing(listed)
+        yield from composed.pieces
+        yield Draft(composed.text, sources=listed)
+
+    def answer(
+        self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
+    ) -> Draft:
+        """The whole answer at once."""
+        composed = self.composer.compose(question, sources, history)
+        return Draft(composed.text, sources=tuple(composed.sources) if composed.extended else None)

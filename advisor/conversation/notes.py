@@ -1,0 +1,140 @@
+"""Qualifiers the sources lack (a region, an age, a company, a year) and the note that says so.
+
+A question such as "Salaries in Europe?" is answered with what the guide does say,
+followed by one fixed sentence naming what it does not cover ("The guide gives US
+figures only; it has none for Europe."). The note is the advisor's only own sentence
+and never carries a citation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from advisor.text import normalize
+
+QUALIFIER_MARGIN = 0.05
+"""How much lower the refusal bar sits for a question naming such a qualifier: the qualifier
+pulls the question away from every passage ("Salaries in Europe?" 0.33 against "Salaries?"
+0.39), while off-topic questions stay far below (pizza 0.17, weather in London 0.15)."""
+
+CAREER_MOVE_MARGIN = 0.08
+"""The same for a career change into the field ("can I switch careers at 40?" 0.28), which
+matches no passage well; one naming another field ("... to nursing at 40?") gets none."""
+_CAREER_MOVE = re.compile(
+    r"\b(?:switch\w*|chang\w*|mov\w*|transition\w*|pivot\w*)\s+(?:my\s+)?(?:careers?|fields?|jobs?)"
+    r"|\bcareer\s+(?:change|switch|move)\w*|\btoo\s+(?:old|late)\b"
+)
+_FIELD = re.compile(r"(?:ai|ml|machine|data|deep|tech\w*|software|engineer\w*|programming)$")
+_REGIONS = (
+    "europe|european union|eu|uk|united kingdom|britain|england|scotland|ireland|germany|"
+    "france|spain|italy|netherlands|poland|portugal|sweden|switzerland|india|china|japan|"
+    "korea|singapore|australia|new zealand|canada|mexico|brazil|latin america|south america|"
+    "africa|nigeria|kenya|south africa|asia|middle east|dubai|uae|israel|pakistan|"
+    "bangladesh|philippines|indonesia|vietnam|london|berlin|paris|amsterdam|bangalore|"
+    "bengaluru|toronto|sydney"
+)
+_REGION = re.compile(rf"\b(?:in|for|from|across|based in)\s+(?:the\s+)?({_REGIONS})\b")
+_COMPANY = re.compile(
+    r"\b(google|alphabet|deepmind|meta|facebook|amazon|aws|microsoft|apple|netflix|nvidia|"
+    r"openai|anthropic|tesla|ibm|uber|airbnb|spotify|salesforce|oracle|intel)\b"
+)
+_AGE = re.compile(
+    r"\b(?:at|aged?|i'?m|i am|turning|over)\s+(\d{2})\b(?!\s*(?:hours|h|hrs|months|weeks|k|%))"
+    r"|\b(\d{2})\s*(?:years? old|yo|y/o)\b|\bin my (\d0)s\b|\b(too old|my age|older learners?)\b"
+)
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """Something the question narrows to: kind ("region", "age", "company", "year") and words."""
+
+    kind: str
+    value: str
+    """As the question says it, e.g. "europe", "40", "google", "2030"."""
+
+    def label(self) -> str:
+        """How the note names it ("Europe", "UK", "Google")."""
+        if len(self.value) <= 3 and self.value.isalpha():
+            return self.value.upper()
+        return self.value.title() if self.kind in ("region", "company") else self.value
+
+
+def qualifiers(question: str) -> list[Qualifier]:
+    """The region, age, company and year qualifiers a question names."""
+    text = normalize(question)
+    found = [Qualifier("region", m.group(1)) for m in _REGION.finditer(text)]
+    found += [Qualifier("company", m.group(1)) for m in _COMPANY.finditer(text)]
+    for m in _AGE.finditer(text):
+        value = next(g for g in m.groups() if g)
+        if not value.isdigit() or 16 <= int(value) <= 90:
+            found.append(Qualifier("age", value))
+    found += [Qualifier("year", m.group(1)) for m in _YEAR.finditer(text)]
+    unique = {(q.kind, q.value): q for q in found}
+    return list(unique.values())
+
+
+def relevance_bar(question: str, min_relevance: float) -> float:
+    """The similarity a question's best passage needs to be answered rather than refused."""
+    if career_move(question):
+        return min_relevance - CAREER_MOVE_MARGIN
+    return min_relevance - QUALIFIER_MARGIN if qualifiers(question) else min_relevance
+
+
+def career_move(question: str) -> bool:
+    """A question about changing careers that names no destination outside the field.
+
+    "Can I switch careers at 40?" asked of an AI/ML career advisor is about moving into
+    AI/ML; "how do I switch careers to nursing?" names another field and gets no leeway.
+    """
+    text = normalize(question)
+    for move in _CAREER_MOVE.finditer(text):
+        goal = re.search(r"\b(?:to|into|in)\s+(?:an?\s+|the\s+)?([a-z][\w-]*)", text[move.end() :])
+        if goal is None or _FIELD.match(goal.group(1)):
+            return True
+    return False
+
+
+def uncovered(question: str, quoted: Iterable[str], titles: Iterable[str] = ()) -> list[Qualifier]:
+    """The question's qualifiers that none of the quoted text mentions.
+
+    A year also counts as covered when a source's title names it ("... in 2026").
+    """
+    named = normalize(" ".join(titles))
+    said = normalize(" ".join(quoted))
+    for title in {normalize(t) for t in titles if t}:
+        said = said.replace(title, " ")  # "Google Vertex AI" names a product, not the company
+    missing = []
+    for q in qualifiers(question):
+        if q.kind == "year" and re.search(rf"\b{q.value}\b", named):
+            continue
+        if q.kind == "age" and not q.value.isdigit():
+            missing.append(q)  # "too old": the guide never speaks of age
+        elif not re.search(rf"\b{re.escape(q.value)}\b", said):
+            missing.append(q)
+    return missing
+
+
+def note(missing: list[Qualifier], quoted: Iterable[str]) -> str:
+    """One plain sentence per kind of qualifier the answer could not cover ("" when none)."""
+    said = " ".join(quoted)
+    us_only = bool(re.search(r"\bUS\b|\bUSD\b", said))
+    lines = []
+    for kind in ("region", "age", "company", "year"):
+        names = [q.label() for q in missing if q.kind == kind]
+        if not names:
+            continue
+        joined = " or ".join(dict.fromkeys(names))
+        if kind == "region" and us_only:
+            lines.append(f"The guide gives US figures only; it has none for {joined}.")
+        elif kind == "region":
+            lines.append(f"The guide says nothing specific to {joined}.")
+        elif kind == "age":
+            lines.append("The guide does not mention age.")
+        elif kind == "company":
+            lines.append(f"The guide has nothing specific to {joined}.")
+        else:
+            lines.append(f"The guide says nothing about {joined}.")
+    return " ".join(lines)
