@@ -204,8 +204,9 @@ def test_next_steps_come_from_the_learners_plan(extractive: CareerAdvisor) -> No
     said = "I'm a Java developer with no math and I want to become an ML engineer"
     history = [("user", said), ("assistant", "Noted for your learning plan.")]
     answer = ask(extractive, "what next?", history)
-    assert "**Your next step — 2. Build Your Mathematical Foundation" in answer.text
+    assert "**Your next step — step 2, Build Your Mathematical Foundation" in answer.text
     assert "ML is applied mathematics." in answer.text
+    assert not answer.unsupported_numbers, answer.text  # the step's number is in its source
     step_two = extractive.outline().steps[2].chunk.id
     assert any(s.id == step_two and s.cited for s in answer.sources)
     _, notes = parts_of(answer.text)
@@ -214,7 +215,7 @@ def test_next_steps_come_from_the_learners_plan(extractive: CareerAdvisor) -> No
 
 def test_where_to_start_without_a_profile_asks_for_it(extractive: CareerAdvisor) -> None:
     answer = ask(extractive, "where should I start?")
-    assert "**Your next step — 1." in answer.text
+    assert "**Your next step — step 1," in answer.text
     _, notes = parts_of(answer.text)
     assert any("your Python level" in n and "target role" in n for n in notes), notes
 

@@ -100,13 +100,15 @@ def plan_lines(plan: Plan, cite: Numbering) -> list[Line]:
     if not ahead:
         return []
     step = ahead[0]
-    lines = _step_lines(step, plan, cite, f"Your next step — {step.number}. {step.title}")
+    lines = _step_lines(step, plan, cite, f"Your next step — step {step.number}, {step.title}")
     for resource in step.resources[:3]:
         source = plan.sources[resource.citation - 1]
         lines.append(card_line(source, cite.cite(source)))
     if len(ahead) > 1:
         after = ahead[1]
-        lines += _step_lines(after, plan, cite, f"After that — {after.number}. {after.title}")[:1]
+        lines += _step_lines(after, plan, cite, f"After that — step {after.number}, {after.title}")[
+            :1
+        ]
     return lines
 
 

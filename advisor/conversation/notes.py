@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from advisor.conversation.asks import read_ask
 from advisor.text import normalize
 
 QUALIFIER_MARGIN = 0.05
@@ -77,8 +78,12 @@ def qualifiers(question: str) -> list[Qualifier]:
 
 
 def relevance_bar(question: str, min_relevance: float) -> float:
-    """The similarity a question's best passage needs to be answered rather than refused."""
-    if career_move(question):
+    """The similarity a question's best passage needs to be answered rather than refused.
+
+    Asked of a career advisor, "where should I start?" and a move into the field are about
+    the path the guide lays out, however few of the guide's words they share.
+    """
+    if career_move(question) or read_ask(question).next_steps:
         return min_relevance - CAREER_MOVE_MARGIN
     return min_relevance - QUALIFIER_MARGIN if qualifiers(question) else min_relevance
 
