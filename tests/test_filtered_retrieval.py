@@ -139,7 +139,8 @@ def test_filtered_in_memory_over_the_whole_store_is_the_exact_ranking(
     retriever, store = recording
     index = retriever.keyword_index()
     n = store.count() // OVERFETCH + 1
-    raw = make_client(store.settings).get_collection(store.settings.collection)
+    raw = store._col()  # the collection readers serve (a reset builds another beside it)
+    assert raw is not None
     got = raw.get(include=["embeddings", "metadatas"])
     ids, metas = got["ids"], got["metadatas"] or []
     vectors = np.asarray(got["embeddings"], dtype=np.float64)

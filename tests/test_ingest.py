@@ -28,7 +28,16 @@ from ingest.pipeline import EMBED_BATCH
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
-REPORT_KEYS = {"files", "added", "updated", "deleted", "unchanged", "skipped", "chunks"}
+REPORT_KEYS = {
+    "files",
+    "added",
+    "updated",
+    "deleted",
+    "unchanged",
+    "skipped",
+    "flagged",
+    "chunks",
+}
 
 pytestmark = pytest.mark.slow
 

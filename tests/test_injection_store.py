@@ -87,15 +87,22 @@ def test_the_ingest_report_lists_the_poisoned_passage(
 
 
 def test_the_human_summary_names_the_flagged_sentence(
-    poisoned_store: tuple[Path, Path, dict], monkeypatch: pytest.MonkeyPatch
+    poisoned_store: tuple[Path, Path, dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store, docs, _ = poisoned_store
-    monkeypatch.setenv("ADVISOR_STORE_DIR", str(store))
+    """The summary lists what the documents this run read were flagged for."""
+    store, _, _ = poisoned_store
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "zorblax.md").write_text(POISONED, encoding="utf-8")
+    (docs / "zorblax-notes.md").write_text(CLEAN, encoding="utf-8")
+    monkeypatch.setenv("ADVISOR_STORE_DIR", str(copy))
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["ingest", str(docs)]) == 0  # unchanged: nothing is embedded again
+        assert main(["ingest", str(docs)]) == 0
     lines = out.getvalue().splitlines()
-    assert "2 unchanged" in lines[0] and "1 flagged as instructions" in lines[0]
+    assert "2 added" in lines[0] and "1 flagged as instructions" in lines[0], lines[0]
     assert any(
         line.startswith("  flagged zorblax.md (") and "ignore-instructions: Ignore all" in line
         for line in lines
