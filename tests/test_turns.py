@@ -126,6 +126,7 @@ def test_questions_that_stand_alone_are_not_follow_ups(text: str, vocabulary: Vo
         ("what should i put in my portfolio", TurnKind.TOPIC_CHANGE),
         ("anyway, is pytorch free?", TurnKind.TOPIC_CHANGE),  # said so, though it names one
         ("ok never mind. what do junior ml engineers earn?", TurnKind.TOPIC_CHANGE),
+        ("salaries in europe?", TurnKind.TOPIC_CHANGE),  # a fragment with a subject of its own
     ],
 )
 def test_a_change_of_topic_is_told_from_a_related_question(
@@ -184,3 +185,10 @@ def test_the_state_remembers_what_answers_named(vocabulary: Vocabulary) -> None:
     ]
     assert state.last is not None and [e.name for e in state.last.entities] == ["maths"]
     assert ConversationState().last is None
+
+
+def test_a_fragment_continues_the_subject_it_shares(vocabulary: Vocabulary) -> None:
+    salary = [("user", "how much do ml engineers earn?"), ("assistant", "Entry-level… [1]")]
+    assert kind("salaries in europe?", salary, vocabulary) == TurnKind.FOLLOW_UP
+    assert kind("europe?", salary, vocabulary) == TurnKind.FOLLOW_UP
+    assert kind("and salaries?", FRAMEWORKS, vocabulary) == TurnKind.FOLLOW_UP

@@ -137,6 +137,8 @@ def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> Tur
         return info(TurnKind.STANDALONE)
     named = [e for e in entities if e.kind != LEVEL]
     cue = follow_up_cue(text, bool(entities or topics), named[0].start if named else None)
+    if cue and _new_subject(text, cue, topics, last):
+        return info(TurnKind.TOPIC_CHANGE)  # "salaries in europe?" after a framework question
     if cue and not (_NEW_TOPIC.search(text) and (entities or topics)):
         return info(TurnKind.FOLLOW_UP, cue)
     if last is None or not (entities or topics):
@@ -146,6 +148,18 @@ def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> Tur
     if shared and not _NEW_TOPIC.search(text):
         return info(TurnKind.STANDALONE)
     return info(TurnKind.TOPIC_CHANGE)
+
+
+def _new_subject(text: str, cue: str, topics: tuple[str, ...], last: TurnInfo | None) -> bool:
+    """A bare fragment that names a topic of its own, one the last question was not about.
+
+    "europe?" after a salary question continues it; "salaries in europe?" after a framework
+    question starts a new subject. A fragment led by "and"/"what about" always continues.
+    """
+    if cue != "ellipsis" or last is None or not topics:
+        return False
+    lead = _ELLIPSIS.match(text)
+    return not (lead and lead["lead"].strip()) and not set(topics) & set(last.topics)
 
 
 def _names(entities: tuple[Entity, ...]) -> set[str]:
