@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(])")
@@ -48,9 +49,9 @@ def tokens(text: str) -> list[str]:
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
-def headed_sentences(text: str) -> list[tuple[str, str]]:
-    """(heading path inside the passage, sentence) for each sentence and list item."""
-    found: list[tuple[str, str]] = []
+def headed_lines(text: str) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(headings over it inside the passage, stripped line) for each line; a heading itself
+    comes as an empty line, since it ends a paragraph as a blank line does."""
     stack: list[tuple[int, str]] = []
     for raw_line in text.split("\n"):
         line = raw_line.strip()
@@ -60,11 +61,18 @@ def headed_sentences(text: str) -> list[tuple[str, str]]:
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, heading.group(2)))
-            continue
+            line = ""
+        yield tuple(title for _, title in stack), line
+
+
+def headed_sentences(text: str) -> list[tuple[str, str]]:
+    """(heading path inside the passage, sentence) for each sentence and list item."""
+    found: list[tuple[str, str]] = []
+    for headings, line in headed_lines(text):
         if not line:
             continue
         line = re.sub(r"^(?:[-*•]|\d+\.)\s+", "", line)
-        path = " > ".join(title for _, title in stack)
+        path = " > ".join(headings)
         found.extend((path, part.strip()) for part in _SENTENCE_END.split(line) if part.strip())
     return found
 

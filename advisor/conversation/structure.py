@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from advisor.records import Source
-from advisor.text import sentences, tokens
+from advisor.text import headed_lines, sentences, tokens
 
 MAX_LIST_ITEMS = 8
 """A longer list is never quoted (it would be cut or would swamp the answer)."""
 FAQ = "Frequently Asked Questions"
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _ITEM = re.compile(r"^(?:[-*•]|\d+\.)\s+")
 
 
@@ -131,20 +130,12 @@ def _ends_with_lead(block: _Block) -> bool:
 def _blocks(source: Source) -> list[_Block]:
     """Paragraphs and lists of the passage, each with its heading path."""
     blocks: list[_Block] = []
-    stack: list[tuple[int, str]] = []
     current: _Block | None = None
-    for raw in source.text.split("\n"):
-        line = raw.strip()
-        heading = _HEADING.match(line)
-        if heading or not line:
+    for headings, line in headed_lines(source.text):
+        if not line:
             current = None
-            if heading:
-                level = len(heading.group(1))
-                while stack and stack[-1][0] >= level:
-                    stack.pop()
-                stack.append((level, heading.group(2)))
             continue
-        path = " > ".join(p for p in (source.section, *(t for _, t in stack)) if p)
+        path = " > ".join(p for p in (source.section, *headings) if p)
         is_item = bool(_ITEM.match(line))
         if current is None or current.is_list != is_item:
             current = _Block(path, [], is_item)
