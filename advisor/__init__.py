@@ -18,10 +18,10 @@ if TYPE_CHECKING:
         StoreUnavailable,
     )
     from advisor.fake import FakeChatModel
-    from advisor.plan import Plan
-    from advisor.profile import Profile
+    from advisor.planning.plan import Plan
+    from advisor.planning.profile import Profile
+    from advisor.planning.roles import RoleComparison
     from advisor.records import Answer, Chunk, Source
-    from advisor.roles import RoleComparison
     from advisor.settings import Settings
     from advisor.store import Store
 
@@ -35,12 +35,12 @@ _HOMES = {
     "LLMError": "errors",
     "StoreUnavailable": "errors",
     "FakeChatModel": "fake",
-    "Plan": "plan",
-    "Profile": "profile",
+    "Plan": "planning.plan",
+    "Profile": "planning.profile",
     "Answer": "records",
     "Chunk": "records",
     "Source": "records",
-    "RoleComparison": "roles",
+    "RoleComparison": "planning.roles",
     "Settings": "settings",
     "Store": "store",
 }

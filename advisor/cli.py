@@ -196,7 +196,7 @@ def _retrieve(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from advisor.profile import Profile, asks_something, profile_reply
+    from advisor.planning.profile import Profile, asks_something, profile_reply
 
     advisor = _advisor(args)
     history: list[tuple[str, str]] = []
@@ -251,7 +251,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _doctor(args: argparse.Namespace) -> int:
     from advisor.store import Store
-    from advisor.store_client import FIX
+    from advisor.store.client import FIX
 
     settings = _settings(args)
     report = Store.open(settings).doctor()
@@ -292,7 +292,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        from advisor.api import serve
+        from advisor.api.app import serve
     except ImportError:
         raise AdvisorError("the API needs its extra: pip install 'career-advisor[api]'") from None
     serve(_settings(args), host=args.host, port=args.port)

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from advisor.profile import LEVELS, SKILLS, Profile
+from advisor.planning.profile import LEVELS, SKILLS, Profile
 from advisor.terminal import echo, echo_json
 
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], Any]

@@ -23,12 +23,12 @@ from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError, StoreUnavailable
 from advisor.extractive import Draft, Listing
-from advisor.outline import Outline
-from advisor.plan import Plan, build_plan
-from advisor.profile import Profile, ProfileUpdate, read_profile
+from advisor.planning.outline import Outline
+from advisor.planning.plan import Plan, build_plan
+from advisor.planning.profile import Profile, ProfileUpdate, read_profile
+from advisor.planning.roles import RoleComparison, compare_roles
 from advisor.records import Answer, Source
 from advisor.retrieval import Retriever
-from advisor.roles import RoleComparison, compare_roles
 from advisor.safety import mark_cited, redact_url
 from advisor.settings import Settings
 from advisor.store import Store

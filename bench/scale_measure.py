@@ -104,7 +104,7 @@ def _pct(values: Sequence[float], p: float) -> float:
 def serve(where: Path, query_file: Path, bm25s_reference: bool = False) -> dict[str, Any]:
     """Open the store, build the keyword index, run the queries; times and memory."""
     from advisor.retrieval import CANDIDATES, Retriever
-    from advisor.store_client import make_client
+    from advisor.store.client import make_client
 
     data = json.loads(query_file.read_text(encoding="utf-8"))
     questions: list[str] = data["questions"]

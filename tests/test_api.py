@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from advisor import Answer, CareerAdvisor, LLMError, Settings, Source, Store, make_answerer
 from advisor.api import create_app
-from advisor.api_common import public_source, sources_footer
-from advisor.api_guard import RateLimiter
+from advisor.api.common import public_source, sources_footer
+from advisor.api.guard import RateLimiter
 
 QUESTION = "PyTorch or TensorFlow first?"
 ANSWER_FIELDS = {

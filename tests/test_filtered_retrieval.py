@@ -16,7 +16,7 @@ from advisor import retrieval as retrieval_module
 from advisor.evaluation.run import load_questions
 from advisor.records import Chunk
 from advisor.retrieval import CANDIDATES, OVERFETCH, Retriever, matches
-from advisor.store_client import make_client
+from advisor.store.client import make_client
 from tests.ranking import assert_same_ranking
 
 BROAD = ({"kind": {"$ne": "guide"}}, {"kind": "guide"}, {"kind": {"$in": ["library", "tool"]}})

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from advisor.api_common import public_source
+from advisor.api.common import public_source
 from advisor.conversation.compose import ExtractiveAnswerer
 from advisor.injection import HIDDEN_TEXT, RULES, flagged, rules_matching, scan
 from advisor.records import BUNDLED_ROOT, Chunk, Source

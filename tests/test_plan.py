@@ -9,9 +9,9 @@ import pytest
 from advisor import CareerAdvisor, FakeChatModel, InputError, Plan, Profile, Store
 from advisor.llm import ChatAnswerer
 from advisor.numbers import FLAG
-from advisor.outline import Outline
-from advisor.plan import build_plan
-from advisor.roles import ASPECTS, NOT_COVERED, ROLES
+from advisor.planning.outline import Outline
+from advisor.planning.plan import build_plan
+from advisor.planning.roles import ASPECTS, NOT_COVERED, ROLES
 
 CITATION = re.compile(r"\[(\d+)\]")
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from advisor import CareerAdvisor, Source, Store, make_answerer
-from advisor.api_common import SOURCES_HEADING
+from advisor.api.common import SOURCES_HEADING
 from advisor.cli import main
 from advisor.numbers import FLAG
 from advisor.safety import safe_markdown

@@ -15,7 +15,7 @@ if __package__ in (None, ""):  # run as a script by Streamlit: make `ui.*` impor
         sys.path.insert(0, _root)
 
 from advisor import AdvisorError, Answer, CareerAdvisor, InputError, StoreUnavailable
-from advisor.profile import asks_something, profile_reply
+from advisor.planning.profile import asks_something, profile_reply
 from ui import components, plan_view, service, state
 from ui.sidebar import sidebar
 from ui.state import ChatTurn

@@ -7,9 +7,9 @@ from typing import Any
 import streamlit as st
 
 from advisor import AdvisorError, CareerAdvisor, Plan, Profile
-from advisor.plan import PlanStep
-from advisor.profile import LEVELS, SKILLS
-from advisor.roles import ROLES, source_lines
+from advisor.planning.plan import PlanStep
+from advisor.planning.profile import LEVELS, SKILLS
+from advisor.planning.roles import ROLES, source_lines
 from advisor.safety import safe_markdown
 from ui import state
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from advisor.profile import role_named
+from advisor.planning.profile import role_named
 from advisor.text import normalize, tokens
 
 _DEFINITION = re.compile(

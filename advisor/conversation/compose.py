@@ -30,7 +30,7 @@ from advisor.conversation.notes import note, uncovered
 from advisor.conversation.structure import Unit, all_units
 from advisor.extractive import Draft, Listing, Scored, score_units
 from advisor.injection import flagged
-from advisor.profile import Profile, read_profile, role_named
+from advisor.planning.profile import Profile, read_profile, role_named
 from advisor.records import Source
 from advisor.text import normalize, tokens
 

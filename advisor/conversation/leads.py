@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from advisor.conversation.structure import Unit, units
-from advisor.plan import Plan, PlanStep
-from advisor.profile import Profile
+from advisor.planning.plan import Plan, PlanStep
+from advisor.planning.profile import Profile
+from advisor.planning.roles import RoleComparison
 from advisor.records import Source
-from advisor.roles import RoleComparison
 from advisor.text import tokens
 
 PlanFor = Callable[[Profile], Plan]

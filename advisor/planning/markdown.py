@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from advisor.profile import SKILLS
-from advisor.roles import source_lines
+from advisor.planning.profile import SKILLS
+from advisor.planning.roles import source_lines
 from advisor.safety import safe_markdown
 
 if TYPE_CHECKING:
-    from advisor.plan import Plan, PlanStep
+    from advisor.planning.plan import Plan, PlanStep
 
 
 def render(plan: Plan, done: frozenset[int] = frozenset()) -> str:

@@ -27,7 +27,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         f"the advisor API needs FastAPI ({exc.name} is missing): pip install 'career-advisor[api]'"
     ) from None
 
-from advisor.api_common import (
+from advisor.api.common import (
     advisor_of,
     describe_error,
     open_stream,
@@ -36,9 +36,9 @@ from advisor.api_common import (
     safe_url,
     sse,
 )
-from advisor.api_guard import Guard, error_body, redact
-from advisor.api_openai import router as openai_router
-from advisor.api_plan import router as plan_router
+from advisor.api.guard import Guard, error_body, redact
+from advisor.api.openai_compat import router as openai_router
+from advisor.api.plan_routes import router as plan_router
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, ConfigurationError, InputError
 from advisor.records import Answer

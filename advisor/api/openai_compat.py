@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from advisor.api_common import (
+from advisor.api.common import (
     advisor_of,
     describe_error,
     open_stream,
@@ -29,7 +29,7 @@ from advisor.api_common import (
     sse,
     strip_footer,
 )
-from advisor.api_guard import error_body
+from advisor.api.guard import error_body
 from advisor.errors import AdvisorError, InputError
 from advisor.records import Answer
 

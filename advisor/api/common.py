@@ -12,7 +12,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from advisor.api_guard import redact
+from advisor.api.guard import redact
 from advisor.core import CareerAdvisor
 from advisor.errors import (
     AdvisorError,

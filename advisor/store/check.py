@@ -4,7 +4,7 @@ The cheap check compares the record count with the one the last ingest stored an
 vector index for a few canary records by their own vectors (kept in the collection metadata
 at the end of each ingest). Damaged HNSW files can crash the process that reads them
 (a segfault in the native index), so an embedded store whose index files changed since they
-were last verified is first checked in a child process (`python -m advisor.store_check`).
+were last verified is first checked in a child process (`python -m advisor.store.check`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.store_client import is_connection_error
+from advisor.store.client import is_connection_error
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -221,8 +221,8 @@ def record_verified(store_dir: Path, collection_id: str) -> None:
 
 # --- a check in a child process ----------------------------------------------------------------
 def run_child(mode: str, store_dir: Path, name: str, *extra: str) -> tuple[dict[str, Any], str]:
-    """Run a check in `python -m advisor.store_check`; (its JSON, or {}) and a crash reason."""
-    command = [sys.executable, "-m", "advisor.store_check", mode, str(store_dir), name, *extra]
+    """Run a check in `python -m advisor.store.check`; (its JSON, or {}) and a crash reason."""
+    command = [sys.executable, "-m", "advisor.store.check", mode, str(store_dir), name, *extra]
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     try:
         done = subprocess.run(
@@ -250,7 +250,7 @@ def check_in_child(store_dir: Path, name: str, skip_count: bool) -> str | None:
 
 
 def _child(argv: Sequence[str]) -> int:
-    """`python -m advisor.store_check quick|full STORE_DIR COLLECTION [--skip-count]`."""
+    """`python -m advisor.store.check quick|full STORE_DIR COLLECTION [--skip-count]`."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from advisor import store_check
 from advisor.errors import StoreUnavailable
 from advisor.settings import Settings
-from advisor.store_pointer import Pointer, build_name, is_build, now, write_pointer
+from advisor.store import check as store_check
+from advisor.store.pointer import Pointer, build_name, is_build, now, write_pointer
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI

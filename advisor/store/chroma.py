@@ -5,7 +5,7 @@ Embedded (`PersistentClient`) by default, a Chroma server (`HttpClient`) when
 (advisor/store_pointer.py): a reset builds a new collection beside it and switches the
 pointer once the build is complete, so readers never see an empty or missing collection,
 and they notice any ingest through the generation the pointer keeps. A collection is
-served only after a cheap integrity check (advisor/store_check.py). Writers are
+served only after a cheap integrity check (advisor/store/check.py). Writers are
 serialised with a file lock (advisor/store_writer.py).
 """
 
@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from advisor import store_check
 from advisor.errors import ConfigurationError, StoreUnavailable
 from advisor.records import Chunk
 from advisor.settings import Settings
-from advisor.store_client import (
+from advisor.store import check as store_check
+from advisor.store.client import (
     damaged,
     forget_embedded_path,
     forget_embedded_system,
@@ -30,8 +30,8 @@ from advisor.store_client import (
     quarantine,
     unavailable,
 )
-from advisor.store_pointer import Pointer, is_missing, read_pointer
-from advisor.store_writer import StoreWriter, wait_for_generation
+from advisor.store.pointer import Pointer, is_missing, read_pointer
+from advisor.store.writer import StoreWriter, wait_for_generation
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI

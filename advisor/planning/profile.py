@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from advisor.errors import InputError
-from advisor.roles import ROLES
+from advisor.planning.roles import ROLES
 
 SKILLS = {
     "python": "Python",

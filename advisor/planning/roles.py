@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.outline import Citations, Outline
+from advisor.planning.outline import Citations, Outline
 from advisor.records import Source
 from advisor.safety import safe_markdown
 

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.outline import Citations, Outline
-from advisor.plan_markdown import render
-from advisor.profile import SKILLS, Profile
+from advisor.planning.markdown import render
+from advisor.planning.outline import Citations, Outline
+from advisor.planning.profile import SKILLS, Profile
+from advisor.planning.roles import MLOPS_QUOTE, QUOTES
 from advisor.records import Source
-from advisor.roles import MLOPS_QUOTE, QUOTES
 
 STEP_SKILL = {2: "math", 3: "python", 4: "classical_ml", 5: "deep_learning", 6: "mlops"}
 """Which profile skill each guide step teaches; steps 1 (roles) and 7 (portfolio) stay."""

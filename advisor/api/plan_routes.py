@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from advisor.api_common import advisor_of, public_source, safe_url
+from advisor.api.common import advisor_of, public_source, safe_url
 from advisor.core import CareerAdvisor
-from advisor.plan import Plan
-from advisor.profile import Profile
+from advisor.planning.plan import Plan
+from advisor.planning.profile import Profile
 from advisor.safety import safe_markdown
 
 router = APIRouter(tags=["plan"])
