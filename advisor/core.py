@@ -17,7 +17,9 @@ from advisor.conversation import (
     resolve,
     trim,
 )
-from advisor.conversation.compose import ExtractiveAnswerer
+from advisor.conversation.asks import read_ask
+from advisor.conversation.compose import ExtractiveAnswerer, defines
+from advisor.conversation.focus import card_titles, focus
 from advisor.conversation.notes import relevance_bar
 from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
@@ -101,7 +103,7 @@ class CareerAdvisor:
         self._index_checked = False
         self._index_lock = threading.Lock()
         self._outline: tuple[object, Outline] | None = None
-        self._vocabulary: tuple[object, Vocabulary] | None = None
+        self._vocabulary: tuple[object, Vocabulary, dict[str, str]] | None = None
 
     @classmethod
     def from_env(cls, **overrides: Any) -> CareerAdvisor:
@@ -281,10 +283,21 @@ class CareerAdvisor:
         turns = trim(turns, self.settings.history_chars)
         standalone = self._condense(question, turns, deadline)
         self.ensure_index()
-        found = self.retriever.retrieve(standalone, self.settings.top_k)
+        vector = self.retriever.embeddings.embed_query(standalone)
+        found = self.retriever.retrieve_vector(standalone, vector, self.settings.top_k)
+        k = self.settings.top_k
+
+        def search(text: str, n: int, filters: dict[str, Any] | None) -> list[Source]:
+            return self.retriever.retrieve_vector(text, vector, n, filters).sources
+
+        sources = found.sources and focus(
+            standalone, found.sources, search, self.vocabulary(), self._card_titles(), k
+        )
         bar = relevance_bar(standalone, self.settings.min_relevance)
-        weak = not found.sources or found.best_similarity < bar
-        return _Plan(standalone, turns, [] if weak else found.sources, weak)
+        weak = not sources or (
+            found.best_similarity < bar and not defines(read_ask(standalone).definition, sources)
+        )
+        return _Plan(standalone, turns, [] if weak else sources, weak)
 
     def _condense(self, question: str, turns: Sequence[Turn], deadline: Deadline) -> str:
         """The question to search for: a follow-up resolved, anything else untouched."""
@@ -307,14 +320,21 @@ class CareerAdvisor:
 
     def vocabulary(self) -> Vocabulary:
         """Names a message can mention: the stored cards' titles plus common short forms."""
+        return self._names()[1]
+
+    def _card_titles(self) -> dict[str, str]:
+        """The stored cards' titles by the short names messages use."""
+        return self._names()[2]
+
+    def _names(self) -> tuple[object, Vocabulary, dict[str, str]]:
         self.ensure_index()
         index = self.retriever.keyword_index()
         cached = self._vocabulary
         if cached is None or cached[0] is not index:
             titles = {c.title for c in index.chunks if c.kind != "guide" and c.title}
-            cached = (index, Vocabulary.from_titles(titles))
+            cached = (index, Vocabulary.from_titles(titles), card_titles(titles))
             self._vocabulary = cached
-        return cached[1]
+        return cached
 
 
 def clean_text(text: str) -> str:

@@ -34,6 +34,8 @@ def normalize(text: str) -> str:
 
 def stem(word: str) -> str:
     """A deliberately light suffix stripper (plural and common verb endings)."""
+    if word.startswith("mathemat") or word == "maths":
+        return "math"  # "maths", "mathematical", "mathematics" all ask about the same subject
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith("ss"):
             return word[: -len(suffix)] + keep

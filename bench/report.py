@@ -139,10 +139,8 @@ def _conversations(c: dict[str, Any], before: dict[str, Any] | None) -> list[str
 
     def right(m: dict[str, Any]) -> str:
         split = m["by_split"]
-        return (
-            f"{m['turns_right']:.3f} ({m['turns_right_count']}/{m['turns']}; tune "
-            f"{split['tune']:.3f}, check {split['check']:.3f})"
-        )
+        splits = ", ".join(f"{name} {share:.3f}" for name, share in split.items())
+        return f"{m['turns_right']:.3f} ({m['turns_right_count']}/{m['turns']}; {splits})"
 
     rows = [
         ("turns right", right),

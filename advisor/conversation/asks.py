@@ -9,12 +9,16 @@ from advisor.planning.profile import role_named
 from advisor.text import normalize, tokens
 
 _DEFINITION = re.compile(
-    r"^(?:so |and |ok |okay )?(?:what(?:'s|s| is| are)|define|meaning of|explain)\s+"
+    r"^(?:so |and |ok |okay )?(?:what(?:'s|s| is| are)|define|meaning of|explain|"
+    r"tell me (?:more )?about)\s+"
     r"(?:an? |the )?(?P<term>[^?]+?)\s*(?:\?|$)"
 )
 _DOES = re.compile(
-    r"^(?:so |and )?what (?:does|do) (?:an? |the )?(?P<term>[^?]+?) (?:actually |really )?do\b"
+    r"^(?:so |and )?what (?:does|do) (?:an? |the )?(?P<term>[^?]+?) (?:actually |really )?"
+    r"(?:do|involve|include|cover|mean)\b"
 )
+_USED_FOR = re.compile(r"\s+(?:(?:used|good|useful) )?for$")
+""""what's pandas for", "what is docker used for": the term without its purpose words."""
 _NOT_A_TERM = re.compile(r"^(?:the )?(?:difference|best|easiest|fastest|most|next|better)\b")
 _BETWEEN = re.compile(r"\bdifference between (?P<a>.+?) and (?P<b>[^?.,]+)")
 _VERSUS = re.compile(
@@ -33,16 +37,28 @@ _KINDS = {
     "video series": r"\b(?:videos?|youtube|channels?|lectures?)\b",
     "course": r"\b(?:courses?|class(?:es)?|curriculum)\b",
 }
+_AUDIENCE = re.compile(
+    r"\bwho(?: is|'s| are)\b.*\bfor\b|\bfor whom\b|\baimed at\b|\bsuitable for\b"
+)
 _COST = re.compile(r"\b(?:free|cost|costs|price|pricing|paid|pay for|subscription|cheap)\b")
 _NEXT = re.compile(
     r"\b(?:where (?:should|do|can) i (?:start|begin)|how (?:do|should|can) i (?:start|begin)|"
     r"what(?:'s| is| should i do| do i do)? next|next steps?|what now|get started|"
-    r"where to (?:start|begin)|what should i (?:learn|do|study) (?:first|now|next))\b"
+    r"where to (?:start|begin)|what should i (?:learn|do|study) (?:first|now|next)|"
+    r"how (?:do|can|should|would) i (?:become|get started as)|how to become)\b"
 )
 _CAREER_WORDS = frozenset(
-    "ml ai machine engineer scientist data applied becom career path journey field".split()
+    """ml ai machine learn engineer scientist data applied becom career path journey field
+    ok okay""".split()
 )
 """Words a rewritten "what next?" may carry ("what next about becoming an ML engineer?")."""
+_CHOOSE = re.compile(r"\b(?:which|compare[ds]?|comparison|difference|versus|vs)\b")
+_ASPECT_WORDS = {
+    "Entry accessibility": r"\b(?:easi(?:er|est)|harder|hardest|accessible|get (?:into|in)|"
+    r"break (?:into|in)|entry|beginners?)\b",
+    "Pay": r"\b(?:pay|pays|paid more|salar(?:y|ies)|earn|earns|compensation|money)\b",
+}
+"""Words that ask the role comparison for one aspect rather than each role's focus."""
 _AUTHOR = re.compile(r"\b(?:author|who wrote|wrote (?:it|this|the guide)|written by|ryan)\b")
 _ABOUT_GUIDE = re.compile(
     r"\b(?:guide|author|who wrote|written by|publisher|published|ryan mitchell|classpedia)\b"
@@ -63,9 +79,13 @@ class Ask:
     kind: str = ""
     """The resource kind asked for ("video series", "course"), or ""."""
     cost: bool = False
+    audience: bool = False
+    """ "Who is it for?": a resource card's "Who it is for" section answers."""
     next_steps: bool = False
     about_guide: bool = False
     about_author: bool = False
+    aspect: str = ""
+    """The role comparison's aspect a roles question asks about ("Entry accessibility"), or ""."""
 
 
 def read_ask(question: str) -> Ask:
@@ -73,17 +93,21 @@ def read_ask(question: str) -> Ask:
     text = normalize(question).strip()
     sides = _sides(text)
     roles = tuple(dict.fromkeys(r for r in (role_named(s) or _role_in(s) for s in sides) if r))
+    if len(roles) < 2 and _CHOOSE.search(text):
+        roles = _roles_in(text)  # "which of ml engineer and data scientist is easier?"
     kind = next((k for k, pattern in _KINDS.items() if re.search(pattern, text)), "")
     return Ask(
         definition=_term(text) if not sides else "",
         sides=sides,
         roles=roles if len(roles) >= 2 else (),
-        resource=bool(_RESOURCE.search(text)),
+        resource=bool(_RESOURCE.search(text) or _AUDIENCE.search(text)),
         kind=kind,
         cost=bool(_COST.search(text)),
+        audience=bool(_AUDIENCE.search(text)),
         next_steps=not sides and _asks_next_step(text),
         about_guide=bool(_ABOUT_GUIDE.search(text)),
         about_author=bool(_AUTHOR.search(text)),
+        aspect=next((a for a, words in _ASPECT_WORDS.items() if re.search(words, text)), ""),
     )
 
 
@@ -103,7 +127,7 @@ def _term(text: str) -> str:
     match = _DEFINITION.match(text) or _DOES.match(text)
     if not match:
         return ""
-    term = match.group("term").strip()
+    term = _USED_FOR.sub("", match.group("term").strip())
     if _NOT_A_TERM.match(term) or not tokens(term) or len(term.split()) > 5:
         return ""
     return term
@@ -126,6 +150,16 @@ def _sides(text: str) -> tuple[str, ...]:
             return ()
         found.append(side)
     return tuple(found)
+
+
+def _roles_in(text: str) -> tuple[str, ...]:
+    """Every role of the guide the text names, in order of appearance."""
+    found = re.finditer(
+        r"\b(?:machine learning engineer|ml engineer|data scientist|data science|"
+        r"(?:applied )?ai engineer)s?\b",
+        text,
+    )
+    return tuple(dict.fromkeys(r for m in found if (r := _role_in(m.group(0)))))
 
 
 def _role_in(side: str) -> str | None:

@@ -46,7 +46,10 @@ FAQ_MATCH = 0.4
 (any share will do when the FAQ holds the best-scored unit)."""
 _BOILERPLATE_SECTIONS = ("About the Author",)
 _BOILERPLATE = re.compile(r"\bthis guide is\b|\bstarting map\b|\bpublished by\b", re.I)
-_COST_WORDS = re.compile(r"\b(?:free|paid|cost|price|pricing|subscription|audit)\b", re.I)
+_COST_WORDS = re.compile(
+    r"\b(?:free|paid|cost|price|pricing|subscription|audit|open[- ]source)\b", re.I
+)
+_AUDIENCE_SECTION = "Who it is for"
 INTRO_MATCH = 0.34
 INTRO_SIMILARITY = 0.55
 """Share of the question's words a sentence of the guide's untitled opening must hold to be
@@ -116,7 +119,7 @@ class Composer:
         lines = self._leads(question, ask, scored, sources, history, cite)
         if strictness >= 1:
             lines = [ln for ln in lines if not ln.quotes() or not _all_in(ln.quotes(), previous)]
-        if not (ask.next_steps and lines):
+        if not ((ask.next_steps or (ask.roles and ask.aspect)) and lines):
             lines += self._fill(lines, scored, 2 if ask.roles else 1)
         lines = with_labels(lines, cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
@@ -159,7 +162,9 @@ class Composer:
             author = [s.unit for s in scored if s.unit.path in _BOILERPLATE_SECTIONS]
             lines += [quote(u) for u in sorted(author, key=lambda u: (u.source, u.position))]
         if ask.roles and self.roles_for is not None:
-            lines += role_lines(ask.roles, self.roles_for(), cite)
+            lines += role_lines(ask.roles, self.roles_for(), cite, ask.aspect)
+        if (ask.cost or ask.audience) and any(s.kind and s.kind != "guide" for s in sources):
+            return _unique(lines + _cards(ask, scored, sources))  # the card's facts answer
         defined = _definition(ask.definition, scored, sources)
         lines += defined or self._faq(question, scored)
         for side in ask.sides if not ask.roles else ():
@@ -225,10 +230,13 @@ def _definition(term: str, scored: list[Scored], sources: Sequence[Source]) -> l
         return []
     name = normalize(role_named(term) or term)
     starts = re.compile(rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))? (?:is|are|means)\b")
+    heads = re.compile(rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))? (?:—|–|-|:) ")
     for s in scored:
-        first = normalize(s.unit.sentences[0])
-        if starts.match(first):
+        if starts.match(normalize(s.unit.sentences[0])):
             return [quote(s.unit)]
+    for s in scored:
+        if any(heads.match(normalize(item)) for item in s.unit.items):
+            return [quote(s.unit)]  # "Transformers — the architecture ...": its whole list
     for s in scored:  # "what is an applied ai engineer": the section headed by the term
         if normalize(s.unit.heading) == name and s.unit.opens_paragraph:
             return [quote(s.unit)]
@@ -246,8 +254,16 @@ def _about(side: str, scored: list[Scored], lines: list[Line]) -> list[Line]:
     return []
 
 
+def defines(term: str, sources: Sequence[Source]) -> bool:
+    """True when a source defines `term` (a sentence "X is ..." or a list item "X — ...")."""
+    units = all_units(sources)
+    scored = [Scored(u, 0.0, 0.0) for u in units]
+    return bool(term) and bool(_definition(term, scored, sources))
+
+
 def _cards(ask: Ask, scored: list[Scored], sources: Sequence[Source]) -> list[Line]:
-    """Resource cards among the sources (of the kind asked for): front matter and a quote."""
+    """Resource cards among the sources (of the kind asked for): front matter and a quote
+    (from any of the card's sections among the sources: its cost section for "is it free?")."""
     cards = [n for n, s in enumerate(sources, 1) if s.kind and s.kind != "guide"]
     if ask.kind:
         cards = [n for n in cards if sources[n - 1].kind == ask.kind] or cards
@@ -259,9 +275,15 @@ def _cards(ask: Ask, scored: list[Scored], sources: Sequence[Source]) -> list[Li
             continue
         titles.add(source.title)
         lines.append(card_line(source, n))
-        own = [s for s in scored if s.unit.source == n and len(s.unit.words()) >= 3]
+        own = [
+            s
+            for s in scored
+            if sources[s.unit.source - 1].title == source.title and len(s.unit.words()) >= 3
+        ]
         if ask.cost:
             own = [s for s in own if any(_COST_WORDS.search(x) for x in s.unit.sentences)] or own
+        if ask.audience:
+            own = [s for s in own if s.unit.heading == _AUDIENCE_SECTION] or own
         if own:
             lines.append(quote(own[0].unit))
     return lines

@@ -24,9 +24,20 @@ def with_labels(lines: list[Line], sources: Sequence[Source]) -> list[Line]:
     out: list[Line] = []
     for line in lines:
         before = out[-1] if out else None
-        named = before is not None and before.n == line.n and before.label and not line.label
+        named = (
+            before is not None
+            and before.n == line.n
+            and bool(before.label)
+            and not line.label
+            and _subject(before) == _subject(line)
+        )
         out.append(line if named else _labelled(line, sources))
     return out
+
+
+def _subject(line: Line) -> str:
+    """The heading a line's quote sits under (a role line's unit is headed by its role)."""
+    return line.unit.heading if line.unit is not None else ""
 
 
 def _labelled(line: Line, sources: Sequence[Source]) -> Line:

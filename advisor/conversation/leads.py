@@ -65,8 +65,14 @@ def quote(unit: Unit, label: str = "") -> Line:
     return Line(unit.body(), unit.source, label, unit)
 
 
-def role_lines(roles: Sequence[str], comparison: RoleComparison, cite: Numbering) -> list[Line]:
-    """For each role compared: the comparison table's focus and skills quotes, cited."""
+def role_lines(
+    roles: Sequence[str], comparison: RoleComparison, cite: Numbering, aspect: str = ""
+) -> list[Line]:
+    """For each role compared: the comparison table's focus and skills quotes, cited; for a
+    question about one aspect ("which is easier to get into?"), that aspect's quotes, the
+    other roles the guide says something about, and a note for each role it says nothing of."""
+    if aspect:
+        return _aspect_lines(roles, comparison, cite, aspect)
     lines = []
     for role in roles:
         for aspect in ROLE_ASPECTS:
@@ -76,6 +82,26 @@ def role_lines(roles: Sequence[str], comparison: RoleComparison, cite: Numbering
                 unit = Unit(n, (text,), role, 0)
                 lines.append(Line(text, n, f"{role}:", unit))
                 break  # one quote per aspect keeps each side short
+    return lines
+
+
+def _aspect_lines(
+    roles: Sequence[str], comparison: RoleComparison, cite: Numbering, aspect: str
+) -> list[Line]:
+    lines: list[Line] = []
+    silent: list[str] = []
+    others = [r for r in comparison.roles if r not in roles]
+    for role in [*roles, *others]:
+        cell = comparison.cell(role, aspect)
+        if not cell.quotes:
+            silent += [role] if role in roles else []
+            continue
+        text, c = cell.quotes[0], cell.citations[0]
+        n = cite.cite(comparison.sources[c - 1])
+        lines.append(Line(text, n, f"{role}:", Unit(n, (text,), role, 0)))
+    if silent and lines:
+        named = " or ".join(f"the {r.lower()}" for r in silent)
+        lines.append(Line(f"The guide says nothing on this point about {named}."))
     return lines
 
 

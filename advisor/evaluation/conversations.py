@@ -35,7 +35,8 @@ class ChatTurn:
 
 @dataclass(frozen=True)
 class Conversation:
-    """A short chat of 1-4 turns, in the `tune` or the `check` half of the set."""
+    """A short chat of 1-4 turns, in the `tune` or the `check` half of the set, or `holdout`
+    (written after the tuning ended, never used to tune)."""
 
     id: str
     split: str
@@ -194,7 +195,9 @@ def summarize(
         "turns_right": share(results),
         "turns_right_count": sum(r.right for r in results),
         "by_split": {
-            split: share([r for r in results if r.split == split]) for split in ("tune", "check")
+            split: share([r for r in results if r.split == split])
+            for split in ("tune", "check", "holdout")
+            if any(r.split == split for r in results)
         },
         "verbatim_repeats": count("verbatim repeat"),
         "dangling_lead_ins": count("dangling lead-in"),

@@ -1,0 +1,75 @@
+"""Second looks for two question shapes that the fused search serves poorly.
+
+- A question naming one resource also searches that resource's own card. A card is
+  stored section by section, and the section that answers "is the Machine Learning
+  Specialization free?" (its Cost) never repeats the card's name, so it ranks below the
+  guide's passages that do.
+- "What is X?" also searches for X alone when no source defines it: in "what does
+  feature engineering involve", "engineer" pulls the role passages first, while the
+  guide defines the term in step 4's list ("Feature engineering — encoding, ...").
+
+Both reuse the question's embedding (the keyword side gets the narrower text), so a
+second look costs no model call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from advisor.conversation.asks import read_ask
+from advisor.conversation.compose import defines
+from advisor.conversation.vocabulary import RESOURCE, Vocabulary, short_name
+from advisor.records import Source
+
+CARD_SECTIONS = 2
+"""Sections of the named card added to the sources (when not already among them)."""
+DEFINING = 6
+"""Passages searched for a term no source defines."""
+
+Search = Callable[[str, int, "dict[str, Any] | None"], Sequence[Source]]
+"""(text for the keyword side, k, filters) -> sources, with the question's own embedding."""
+
+
+def focus(
+    question: str,
+    sources: Sequence[Source],
+    search: Search,
+    vocabulary: Vocabulary,
+    titles: Mapping[str, str],
+    k: int,
+) -> list[Source]:
+    """The sources, with the named card's best sections or the passage defining the term."""
+    found = list(sources)
+    title = named_card(question, vocabulary, titles) if titles else None
+    if title is not None:
+        card = search(question, CARD_SECTIONS + len(found), {"title": title})
+        found = with_card(found, card, k)
+    term = read_ask(question).definition
+    if term and not defines(term, found):
+        defining = [s for s in search(term, DEFINING, None) if defines(term, [s])]
+        found = with_card(found, defining, k)
+    return found
+
+
+def card_titles(titles: Iterable[str]) -> dict[str, str]:
+    """Card titles by the short name a message uses for them ("StatQuest" -> its full title)."""
+    by_name: dict[str, set[str]] = {}
+    for title in titles:
+        by_name.setdefault(short_name(title), set()).add(title)
+    return {name: next(iter(found)) for name, found in by_name.items() if len(found) == 1}
+
+
+def named_card(question: str, vocabulary: Vocabulary, titles: Mapping[str, str]) -> str | None:
+    """The title of the one card the question names, or None (none, or several)."""
+    names = {e.name for e in vocabulary.find(question) if e.kind == RESOURCE}
+    found = {titles[n] for n in names if n in titles}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def with_card(sources: Sequence[Source], more: Sequence[Source], k: int) -> list[Source]:
+    """The retrieved sources with up to CARD_SECTIONS more after the best one; none dropped
+    among the first `k`."""
+    have = {s.id for s in sources}
+    added = [s for s in more if s.id not in have][:CARD_SECTIONS]
+    return [*sources[:1], *added, *sources[1:]][: k + len(added)]
