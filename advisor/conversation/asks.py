@@ -48,7 +48,7 @@ _NEXT = re.compile(
     r"how (?:do|can|should|would) i (?:become|get started as)|how to become)\b"
 )
 _CAREER_WORDS = frozenset(
-    """ml ai machine learn engineer scientist data applied becom career path journey field
+    """ml ai machine engineer scientist data applied becom career path journey field
     ok okay""".split()
 )
 """Words a rewritten "what next?" may carry ("what next about becoming an ML engineer?")."""
