@@ -42,7 +42,6 @@ class AdvisorInput(TypedDict, total=False):
 
 
 _KEYS = frozenset({"question", "history", "chat_history"})
-_DONE = object()
 
 
 def unpack(value: object) -> tuple[str, list[Any]]:
@@ -74,6 +73,11 @@ def _last(inputs: Iterator[AdvisorInput]) -> AdvisorInput | None:
     for item in inputs:
         value = item
     return value
+
+
+def _next(items: Iterator[str | Answer]) -> str | Answer | None:
+    """The next item of the advisor's stream, None at its end (for a worker thread)."""
+    return next(items, None)
 
 
 class TextRunnable(Runnable[AdvisorInput, str]):
@@ -146,19 +150,18 @@ class TextRunnable(Runnable[AdvisorInput, str]):
 
     async def _apieces(self, inputs: AsyncIterator[AdvisorInput]) -> AsyncIterator[str]:
         value = None
-        async for item in inputs:
-            value = item
+        async for got in inputs:
+            value = got
         question, history = unpack(value)
         items = self.advisor.stream(question, history)  # a generator: runs only on next()
         try:
-            while True:
-                item = await run_in_executor(None, next, items, _DONE)
-                if item is _DONE:
-                    return
+            while (item := await run_in_executor(None, _next, items)) is not None:
                 if isinstance(item, str):
                     yield item
         finally:
-            items.close()  # a consumer that stopped early ends the advisor's stream too
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # a consumer that stopped early ends the advisor's stream too
 
 
 class AnswerRunnable(Runnable[AdvisorInput, Answer]):
