@@ -122,7 +122,7 @@ class CareerAdvisor:
         return cls.from_settings(Settings.from_env(**overrides))
 
     @classmethod
-    def open(cls, store_dir: str | os.PathLike[str], **overrides: Any) -> CareerAdvisor:
+    def open(cls, store_dir: str | os.PathLike[str], /, **overrides: Any) -> CareerAdvisor:
         """The advisor over the index in `store_dir` (created and built there on first use).
 
         Other settings come from the environment unless given here, e.g.
