@@ -27,6 +27,7 @@ def test_first_use_build_from_an_app_is_silent_and_logged(
     chosen = tmp_path / "chosen" / "index"
     from_env = Path(os.environ["ADVISOR_STORE_DIR"])
     caplog.set_level(logging.INFO, logger="advisor")
+    caplog.set_level(logging.INFO, logger="ingest")
     advisor = CareerAdvisor.open(chosen, backend="extractive", sentence_units=False)
     assert advisor.settings.store_dir == chosen != from_env
     assert not sys.stderr.isatty()  # as in a web app, a worker or a notebook kernel
@@ -38,6 +39,8 @@ def test_first_use_build_from_an_app_is_silent_and_logged(
     logged = [r.getMessage() for r in caplog.records if r.name == "advisor"]
     assert f"building the index from the bundled corpus in {chosen} (first use)" in logged
     assert any(m.startswith(f"index ready in {chosen}: ") for m in logged), logged
+    embedded = [r.getMessage() for r in caplog.records if r.name == "ingest"]
+    assert embedded and embedded[-1].startswith("embedded ") and "records" in embedded[-1]
     assert (chosen / "chroma.sqlite3").is_file()
     assert not from_env.exists()
 

@@ -120,9 +120,10 @@ def test_mypy_strict_passes_on_a_user_script_against_the_installed_package(
     report = done.stdout + done.stderr
     assert "user_app.py" not in report, report
     errors = [line for line in report.splitlines() if ": error:" in line]
-    assert [line.split(":")[1] for line in errors] == ["6", "7", "8"], report
+    assert [line.split(":")[1] for line in errors] == ["6", "7", "8", "8"], report
     assert 'expression has type "str", variable has type "int"' in errors[0]
     assert 'expression has type "Answer", variable has type "str"' in errors[1]
-    assert '"query"' in errors[2]
+    assert 'Missing key "question" for TypedDict "AdvisorInput"' in errors[2]
+    assert 'Extra key "query" for TypedDict "AdvisorInput"' in errors[3]
     assert "missing library stubs or py.typed" not in report
     assert done.returncode == 1
