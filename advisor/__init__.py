@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from advisor.planning.profile import Profile
     from advisor.planning.roles import RoleComparison
     from advisor.records import Answer, Chunk, Source
+    from advisor.runnable import AdvisorInput, AnswerRunnable, TextRunnable
     from advisor.settings import Settings
     from advisor.store import Store
 
@@ -42,6 +43,9 @@ _HOMES = {
     "Source": "records",
     "RoleComparison": "planning.roles",
     "Settings": "settings",
+    "AdvisorInput": "runnable",
+    "AnswerRunnable": "runnable",
+    "TextRunnable": "runnable",
     "Store": "store",
 }
 
@@ -61,7 +65,9 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "AdvisorError",
+    "AdvisorInput",
     "Answer",
+    "AnswerRunnable",
     "Answerer",
     "CareerAdvisor",
     "Chunk",
@@ -76,5 +82,6 @@ __all__ = [
     "Source",
     "Store",
     "StoreUnavailable",
+    "TextRunnable",
     "make_answerer",
 ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
+from advisor.bootstrap import build_bundled
 from advisor.conversation import (
     Turn,
     TurnKind,
@@ -25,6 +28,8 @@ from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError, StoreUnavailable
 from advisor.extractive import Draft, Listing
+from advisor.filters import check_k
+from advisor.filters import normalize as normalize_filters
 from advisor.planning.outline import Outline
 from advisor.planning.plan import Plan, build_plan
 from advisor.planning.profile import Profile, ProfileUpdate, read_profile
@@ -35,6 +40,9 @@ from advisor.safety import mark_cited, redact_url
 from advisor.settings import Settings
 from advisor.store import Store
 from advisor.stream_safety import SafeStream
+
+if TYPE_CHECKING:
+    from advisor.runnable import AnswerRunnable, TextRunnable
 
 
 class Answerer(Protocol):
@@ -107,8 +115,24 @@ class CareerAdvisor:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> CareerAdvisor:
-        """Build everything from the environment (explicit overrides win)."""
+        """Build everything from the environment (explicit overrides win).
+
+        The index goes to ADVISOR_STORE_DIR, by default `.advisor/store` under the current
+        working directory (or to the Chroma server at CHROMA_HOST/CHROMA_PORT). It is built
+        there from the bundled corpus on first use. To choose the place in code, use `open`.
+        """
         return cls.from_settings(Settings.from_env(**overrides))
+
+    @classmethod
+    def open(cls, store_dir: str | os.PathLike[str], /, **overrides: Any) -> CareerAdvisor:
+        """The advisor over the index in `store_dir` (created and built there on first use).
+
+        Other settings come from the environment unless given here, e.g.
+        `CareerAdvisor.open("data/index", backend="extractive", top_k=6)`.
+        """
+        if "store_dir" in overrides:
+            raise InputError("give the store directory once, as the first argument")
+        return cls.from_env(store_dir=Path(store_dir), **overrides)
 
     @classmethod
     def from_settings(cls, settings: Settings, backend: str | None = None) -> CareerAdvisor:
@@ -129,9 +153,11 @@ class CareerAdvisor:
         return "offline extractive" if self.backend == "extractive" else self.backend
 
     # --- index ----------------------------------------------------------------
-    def ensure_index(self, progress: bool = True) -> None:
+    def ensure_index(self, progress: bool | None = None) -> None:
         """Build the bundled corpus index when the store is empty (first use).
 
+        A progress bar goes to stderr only when `progress` is true, or (None) when stderr
+        is a terminal; the start and end of a build are logged on the `advisor` logger.
         Never while an ingest runs: a store being built is not empty for long, and filling
         it too would mix the bundled corpus into someone else's index.
         """
@@ -144,9 +170,7 @@ class CareerAdvisor:
                         raise StoreUnavailable(
                             "the index is being built by an ingest; try again in a moment"
                         )
-                    from ingest import ingest
-
-                    ingest(settings=self.settings, progress=progress, only_if_empty=True)
+                    build_bundled(self.settings, progress)
                     self.store.generation()  # follow the pointer to what was just built
                 self._index_checked = True
 
@@ -162,10 +186,20 @@ class CareerAdvisor:
 
     # --- asking ---------------------------------------------------------------
     def retrieve(
-        self, question: str, k: int = 4, filters: dict[str, Any] | None = None
+        self, question: str, k: int = 4, filters: Mapping[str, Any] | None = None
     ) -> list[Source]:
-        """The k best sources for a question, best first."""
+        """The k best sources for a question, best first; k is 1..ADVISOR_MAX_K (20).
+
+        `filters` maps fields to a value or `{operator: value}`, and `$and`/`$or` take
+        lists of such filters. Fields: source, title, section, top_section, kind, url,
+        root, doc_key, step (a card's guide step, an integer), cost, level. Operators:
+        $eq, $ne, $in, $nin, and $gt, $gte, $lt, $lte for step. For example
+        `{"$and": [{"kind": {"$ne": "guide"}}, {"cost": "free"}, {"step": {"$lte": 3}}]}`.
+        A bad k or filter raises InputError naming what is allowed.
+        """
         question = self._check(question)
+        check_k(k, self.settings.max_k)
+        normalize_filters(filters)  # a bad filter fails before the index is built
         self.ensure_index()
         return self.retriever.retrieve(question, k, filters).sources
 
@@ -259,11 +293,18 @@ class CareerAdvisor:
         )
         return fallback.ask(question, history)
 
-    def as_runnable(self) -> Any:
-        """A LangChain Runnable over {"question": ..., "chat_history": [...]} -> Answer."""
-        from advisor.runnable import AdvisorRunnable
+    @overload
+    def as_runnable(self, with_sources: Literal[False] = False) -> TextRunnable: ...
 
-        return AdvisorRunnable(self)
+    @overload
+    def as_runnable(self, with_sources: Literal[True]) -> AnswerRunnable: ...
+
+    def as_runnable(self, with_sources: bool = False) -> TextRunnable | AnswerRunnable:
+        """A LangChain Runnable over {"question": ..., "history": [...]}: streams text pieces,
+        or (with_sources=True) gives the whole Answer with its sources."""
+        from advisor.runnable import AnswerRunnable, TextRunnable
+
+        return AnswerRunnable(self) if with_sources else TextRunnable(self)
 
     # --- steps ----------------------------------------------------------------
     def _check(self, question: str) -> str:

@@ -15,15 +15,19 @@ import ctypes
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 
 from advisor.embeddings import Embedder
+from advisor.errors import InputError
+from advisor.filters import CARD_FIELDS, Filter, chroma_where, fields_of, passes
+from advisor.filters import matches as matches
+from advisor.filters import normalize as normalize_filter
 from advisor.keyword import KeywordIndex
-from advisor.records import Chunk, Source, parse_unit_id
+from advisor.records import Source, parse_unit_id
 from advisor.settings import Settings
 from advisor.store import Store
 from advisor.text import normalize, sentences
@@ -68,6 +72,7 @@ class Retriever:
         self._index: KeywordIndex | None = None
         self._generation = -1
         self._checked = 0.0
+        self._card_fields: tuple[KeywordIndex, frozenset[str]] | None = None
         self.rebuilds = 0
 
     @property
@@ -93,9 +98,13 @@ class Retriever:
             return self._index
 
     def retrieve(
-        self, question: str, k: int = 4, filters: dict[str, Any] | None = None
+        self, question: str, k: int = 4, filters: Mapping[str, Any] | None = None
     ) -> Retrieval:
-        """The k best passages for `question`, fused, filtered and de-duplicated."""
+        """The k best passages for `question`, fused, filtered and de-duplicated.
+
+        `filters` follows advisor/filters.py (fields, operators, $and/$or); a bad one
+        raises InputError naming what is allowed.
+        """
         index = self.keyword_index()
         vector = self.embeddings.embed_query(question)
         return self._retrieve(index, question, vector, k, filters)
@@ -105,7 +114,7 @@ class Retriever:
         question: str,
         vector: Sequence[float],
         k: int = 4,
-        filters: dict[str, Any] | None = None,
+        filters: Mapping[str, Any] | None = None,
     ) -> Retrieval:
         """Like `retrieve`, with the question's embedding supplied (batch jobs, benchmarks)."""
         return self._retrieve(self.keyword_index(), question, vector, k, filters)
@@ -116,16 +125,36 @@ class Retriever:
         question: str,
         vector: Sequence[float],
         k: int,
-        filters: dict[str, Any] | None,
+        filters: Mapping[str, Any] | None,
     ) -> Retrieval:
         """Dense candidates, keyword candidates, then fusion (the stages bench/scale.py times)."""
+        canonical = normalize_filter(filters)
+        self._check_card_fields(canonical, index)
         pool = max(CANDIDATES, 5 * k)
-        dense, matched = self._dense(vector, pool, filters, index)
-        keyword = self._keyword(question, pool, filters, index)
+        dense, matched = self._dense(vector, pool, canonical, index)
+        keyword = self._keyword(question, pool, canonical, index)
         return self._rank(dense, matched, keyword, k, index)
 
+    def _check_card_fields(self, filters: Filter | None, index: KeywordIndex) -> None:
+        """InputError when a filter reads a card field no passage of this index carries."""
+        wanted = fields_of(filters) & set(CARD_FIELDS)
+        if not wanted:
+            return
+        cached = self._card_fields
+        if cached is None or cached[0] is not index:
+            present = {f for f in CARD_FIELDS if any(getattr(c, f) for c in index.chunks)}
+            cached = (index, frozenset(present))
+            self._card_fields = cached
+        missing = sorted(wanted - cached[1])
+        if missing:
+            raise InputError(
+                f"no passage in this index has {' or '.join(missing)}: it holds no resource "
+                "cards, or was built before card fields were stored (run `advisor ingest "
+                "--reset` to add them)"
+            )
+
     def _keyword(
-        self, question: str, pool: int, filters: dict[str, Any] | None, index: KeywordIndex
+        self, question: str, pool: int, filters: Filter | None, index: KeywordIndex
     ) -> dict[str, float]:
         """Saturated BM25 score of the `pool` best keyword matches that pass `filters`."""
         scores = index.scores(question)
@@ -136,7 +165,7 @@ class Retriever:
                 if scores[i] <= 0 or len(keyword) >= pool:
                     break
                 chunk = index.chunks[int(i)]
-                if matches(chunk, filters):
+                if filters is None or passes(chunk, filters):
                     keyword[chunk.id] = float(scores[i] / (top + BM25_SATURATION))
         return keyword
 
@@ -174,7 +203,7 @@ class Retriever:
         self,
         vector: Sequence[float],
         pool: int,
-        filters: dict[str, Any] | None,
+        filters: Filter | None,
         index: KeywordIndex,
     ) -> tuple[dict[str, float], dict[str, list[tuple[str, float]]]]:
         """Best cosine similarity per passage (over it and its sentence units), and the
@@ -196,7 +225,7 @@ class Retriever:
         return best, matched
 
     def _nearest(
-        self, vector: Sequence[float], n: int, filters: dict[str, Any] | None, index: KeywordIndex
+        self, vector: Sequence[float], n: int, filters: Filter | None, index: KeywordIndex
     ) -> list[tuple[str, float]]:
         """The ids and cosine similarities of the `n` records nearest `vector` that pass
         `filters`, best first: what Chroma's `where` query returns, mostly without it.
@@ -210,10 +239,11 @@ class Retriever:
         the same records; this one is the closer to the exact ranking (kind != guide at
         370k records: 94% of the exact best 80 against 85%).
         """
+        filters = normalize_filter(filters)  # idempotent: callers may pass a filter as given
         if not filters:
             return self._store.query_ids(vector, n)
-        where = _chroma_where(filters)  # raises on an unknown field, whichever path runs
-        if not filters.keys() <= _UNIT_SHARED:
+        where = chroma_where(filters)
+        if not fields_of(filters) <= _UNIT_SHARED:
             return self._store.query_ids(vector, n, where=where)
         fetched = self._store.query_ids(vector, n * OVERFETCH)
         passed = _passing(fetched, filters, index)
@@ -261,45 +291,14 @@ def _near_duplicate(a: set[str], b: set[str]) -> bool:
     return len(a & b) / len(a | b) >= 0.9
 
 
-_FIELDS = ("source", "title", "section", "top_section", "kind", "url", "root", "doc_key")
-_UNIT_SHARED = frozenset({"source", "title", "kind", "url", "root", "doc_key"})
+_UNIT_SHARED = frozenset({"source", "title", "kind", "url", "root", "doc_key", *CARD_FIELDS})
 """Filter fields a sentence unit stores exactly as its passage does (ingest/chunking.py; its
 section adds the sentence's own heading), so the passage's metadata decides for the unit."""
 
 
-def _chroma_where(filters: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not filters:
-        return None
-    clauses = []
-    for key, cond in filters.items():
-        if key not in _FIELDS:
-            raise ValueError(f"unknown filter field {key!r}; use one of {', '.join(_FIELDS)}")
-        clauses.append({key: cond if isinstance(cond, dict) else {"$eq": cond}})
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "$eq": lambda v, e: v == e,
-    "$ne": lambda v, e: v != e,
-    "$in": lambda v, e: v in e,
-    "$nin": lambda v, e: v not in e,
-}
-
-
-def matches(chunk: Chunk, filters: dict[str, Any] | None) -> bool:
-    """Apply the same metadata filter Chroma applies ($eq, $ne, $in, $nin)."""
-    if not filters:
-        return True
-    for key, cond in filters.items():
-        value = getattr(chunk, key, None)  # a stored field, or the derived top_section
-        ops = cond if isinstance(cond, dict) else {"$eq": cond}
-        for op, expected in ops.items():
-            ok = _OPS.get(op)
-            if ok is None:
-                raise ValueError(f"unsupported filter operator {op!r}")
-            if not ok(value, expected):
-                return False
-    return True
+def _chroma_where(filters: Mapping[str, Any] | None) -> Filter | None:
+    """Chroma's `where` for a filter as a caller gives it (checked and made canonical)."""
+    return chroma_where(normalize_filter(filters))
 
 
 def _passage_of(uid: str, index: KeywordIndex) -> tuple[str, int | None]:
@@ -311,7 +310,7 @@ def _passage_of(uid: str, index: KeywordIndex) -> tuple[str, int | None]:
 
 
 def _passing(
-    records: list[tuple[str, float]], filters: dict[str, Any], index: KeywordIndex
+    records: list[tuple[str, float]], filters: Filter, index: KeywordIndex
 ) -> list[tuple[str, float]]:
     """The records whose passage passes `filters` (fields in `_UNIT_SHARED` only), in order.
 
@@ -321,6 +320,6 @@ def _passing(
     kept: list[tuple[str, float]] = []
     for uid, sim in records:
         chunk = index.by_id.get(_passage_of(uid, index)[0])
-        if chunk is not None and matches(chunk, filters):
+        if chunk is not None and passes(chunk, filters):
             kept.append((uid, sim))
     return kept

@@ -1,11 +1,24 @@
-"""The advisor as a LangChain Runnable, so LCEL apps can compose it."""
+"""The advisor as LangChain Runnables: one streams the answer's text, one gives the Answer.
 
-from __future__ import annotations
+`TextRunnable` (`advisor.as_runnable()`) is a `Runnable[AdvisorInput, str]`: `stream` and
+`astream` yield the answer's text pieces as the advisor produces them (already sanitised
+and citation-checked by the advisor's stream guard), `invoke` gives the whole text, and
+every run goes through LangChain's callback manager, so tracers, `astream_events` and
+`| StrOutputParser()` see it like any chat chain. `AnswerRunnable`
+(`advisor.as_runnable(with_sources=True)` or `.with_sources()`) gives the `Answer` with its
+sources. The input is `{"question": ..., "history": [...]}` or the question as text.
+"""
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+# No `from __future__ import annotations`: pydantic reads AdvisorInput's annotations to
+# build the input schema, and needs them as real types.
 
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Required
+
+from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables.config import run_in_executor
+from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from advisor.errors import InputError
 from advisor.records import Answer
@@ -13,34 +26,170 @@ from advisor.records import Answer
 if TYPE_CHECKING:
     from advisor.core import CareerAdvisor
 
+HistoryItem = tuple[str, str] | Mapping[str, str] | BaseMessage
+"""One prior turn: ("user" | "assistant", text), {"role": ..., "content": ...}, or a message."""
 
-class AdvisorRunnable(Runnable[dict[str, Any], Answer]):
-    """Input {"question": str, "chat_history": [...]}; invoke/batch give an Answer,
-    stream gives text deltas and then the Answer."""
 
-    def __init__(self, advisor: CareerAdvisor) -> None:
+class AdvisorInput(TypedDict, total=False):
+    """What the advisor's runnables take (a bare question string is accepted too)."""
+
+    question: Required[str]
+    """The user's question (a follow-up is resolved against the history)."""
+    history: Sequence[HistoryItem]
+    """Earlier turns, oldest first."""
+    chat_history: Sequence[HistoryItem]
+    """The same as `history`, under the name LangChain's chat templates use."""
+
+
+_KEYS = frozenset({"question", "history", "chat_history"})
+
+
+def unpack(value: object) -> tuple[str, list[Any]]:
+    """(question, history) from a runnable's input, or InputError saying what it takes."""
+    if isinstance(value, str):
+        return value, []
+    if not isinstance(value, Mapping) or not isinstance(value.get("question"), str):
+        raise InputError(
+            'the advisor runnable takes {"question": "...", "history": [...]} or the question '
+            f"as text, not {type(value).__name__}"
+        )
+    unknown = sorted(str(key) for key in value if key not in _KEYS)
+    if unknown:
+        raise InputError(
+            f"unknown input field(s) {', '.join(unknown)}; the advisor runnable takes "
+            "question and history (or chat_history)"
+        )
+    if "history" in value and "chat_history" in value:
+        raise InputError("give history or chat_history, not both")
+    history = value.get("history", value.get("chat_history")) or []
+    if isinstance(history, str | bytes | Mapping) or not isinstance(history, Sequence):
+        raise InputError("history must be a list of earlier turns")
+    return value["question"], list(history)
+
+
+def _last(inputs: Iterator[AdvisorInput]) -> AdvisorInput | None:
+    """The input of a transform: a dict does not add up, so the last chunk is the input."""
+    value = None
+    for item in inputs:
+        value = item
+    return value
+
+
+def _next(items: Iterator[str | Answer]) -> str | Answer | None:
+    """The next item of the advisor's stream, None at its end (for a worker thread)."""
+    return next(items, None)
+
+
+class TextRunnable(Runnable[AdvisorInput, str]):
+    """The answer's text: `stream`/`astream` yield pieces, `invoke` the whole text."""
+
+    name = "CareerAdvisor"
+
+    def __init__(self, advisor: "CareerAdvisor") -> None:
         self.advisor = advisor
 
-    @staticmethod
-    def _unpack(value: dict[str, Any] | str) -> tuple[str, list[Any]]:
-        if isinstance(value, str):
-            return value, []
-        if not isinstance(value, dict) or "question" not in value:
-            raise InputError('the runnable takes {"question": ..., "chat_history": [...]}')
-        return value["question"], list(value.get("chat_history") or [])
+    def with_sources(self) -> "AnswerRunnable":
+        """The same advisor as a Runnable that gives the whole Answer with its sources."""
+        return AnswerRunnable(self.advisor)
 
     def invoke(
-        self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any
-    ) -> Answer:
-        """Answer one question."""
-        question, history = self._unpack(input)
-        return self._call_with_config(
-            lambda _: self.advisor.ask(question, history), input, config, run_type="chain"
-        )
+        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> str:
+        """The whole answer text (one traced run, like `stream`)."""
+        return "".join(self.stream(input, config, **kwargs))
 
-    def stream(  # type: ignore[override]
-        self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any
-    ) -> Iterator[str | Answer]:
-        """Text deltas as they come, then the final Answer."""
-        question, history = self._unpack(input)
-        yield from self.advisor.stream(question, history)
+    async def ainvoke(
+        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> str:
+        """The whole answer text, without blocking the event loop."""
+        return "".join([piece async for piece in self.astream(input, config, **kwargs)])
+
+    def stream(
+        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any | None
+    ) -> Iterator[str]:
+        """Text pieces as the advisor produces them."""
+        yield from self.transform(iter([input]), config, **kwargs)
+
+    async def astream(
+        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any | None
+    ) -> AsyncIterator[str]:
+        """Text pieces as the advisor produces them; the work runs on a worker thread."""
+
+        async def once() -> AsyncIterator[AdvisorInput]:
+            yield input
+
+        async for piece in self.atransform(once(), config, **kwargs):
+            yield piece
+
+    def transform(
+        self,
+        input: Iterator[AdvisorInput],
+        config: RunnableConfig | None = None,
+        **kwargs: Any | None,
+    ) -> Iterator[str]:
+        """Answer the (last) input, streaming; callbacks see the run and each piece."""
+        yield from self._transform_stream_with_config(input, self._pieces, config, "chain")
+
+    async def atransform(
+        self,
+        input: AsyncIterator[AdvisorInput],
+        config: RunnableConfig | None = None,
+        **kwargs: Any | None,
+    ) -> AsyncIterator[str]:
+        """Async `transform`: the same pieces and callbacks."""
+        async for piece in self._atransform_stream_with_config(
+            input, self._apieces, config, "chain"
+        ):
+            yield piece
+
+    def _pieces(self, inputs: Iterator[AdvisorInput]) -> Iterator[str]:
+        question, history = unpack(_last(inputs))
+        for item in self.advisor.stream(question, history):
+            if isinstance(item, str):
+                yield item
+
+    async def _apieces(self, inputs: AsyncIterator[AdvisorInput]) -> AsyncIterator[str]:
+        value = None
+        async for got in inputs:
+            value = got
+        question, history = unpack(value)
+        items = self.advisor.stream(question, history)  # a generator: runs only on next()
+        try:
+            while (item := await run_in_executor(None, _next, items)) is not None:
+                if isinstance(item, str):
+                    yield item
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # a consumer that stopped early ends the advisor's stream too
+
+
+class AnswerRunnable(Runnable[AdvisorInput, Answer]):
+    """The whole `Answer` (text, sources, refusal flag) for each input."""
+
+    name = "CareerAdvisorWithSources"
+
+    def __init__(self, advisor: "CareerAdvisor") -> None:
+        self.advisor = advisor
+
+    def invoke(
+        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Answer:
+        """Answer one question (a traced run)."""
+        return self._call_with_config(self._answer, input, config, run_type="chain")
+
+    async def ainvoke(
+        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Answer:
+        """Answer one question on a worker thread (a traced run)."""
+        return await self._acall_with_config(self._aanswer, input, config, run_type="chain")
+
+    def _answer(self, value: AdvisorInput) -> Answer:
+        question, history = unpack(value)
+        return self.advisor.ask(question, history)
+
+    async def _aanswer(self, value: AdvisorInput) -> Answer:
+        return await run_in_executor(None, self._answer, value)
+
+
+__all__ = ["AdvisorInput", "AnswerRunnable", "HistoryItem", "TextRunnable"]

@@ -7,6 +7,7 @@ ones are deleted, so an interrupted run leaves a state the next run repairs.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,8 @@ from ingest.discovery import Doc, Skipped, collect
 from ingest.loaders import LoadError
 from ingest.parsing import Recipe, digest, parse_document
 from ingest.worker import ParseWorker
+
+log = logging.getLogger("ingest")
 
 if TYPE_CHECKING:
     from advisor.embeddings import Embedder
@@ -222,6 +225,7 @@ def _write(
             vectors = _embed(embeddings, records, advance)
             dim = dim or len(vectors[0])
             store.upsert(records, vectors)
+            log.info("embedded %d of %d records", done, total)  # the bar's news, for logs
             for doc, chunks, existed in group:
                 if existed:
                     keep = {c.id for c in chunks}

@@ -155,18 +155,6 @@ def test_stream_yields_deltas_then_the_answer(shared_store: Store) -> None:
     assert not final.incomplete
 
 
-def test_runnable_invoke_stream_batch(extractive: CareerAdvisor) -> None:
-    runnable = extractive.as_runnable()
-    one = runnable.invoke({"question": "PyTorch or TensorFlow first?", "chat_history": []})
-    assert isinstance(one, Answer) and "PyTorch" in one.text
-    streamed = list(runnable.stream({"question": "PyTorch or TensorFlow first?"}))
-    assert isinstance(streamed[-1], Answer) and isinstance(streamed[0], str)
-    many = runnable.batch(
-        [{"question": "What is DVC?"}, {"question": "What's the best pizza recipe?"}]
-    )
-    assert [a.refused for a in many] == [False, True]
-
-
 def test_retrieve_filters_and_deduplicates(extractive: CareerAdvisor) -> None:
     cards = extractive.retrieve("which framework first?", k=4, filters={"kind": {"$ne": "guide"}})
     assert cards and all(s.kind != "guide" for s in cards)
