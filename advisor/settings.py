@@ -125,6 +125,11 @@ class Settings:
     """Requests per minute per client address; 0 disables (ADVISOR_API_RATE_LIMIT)."""
     api_cors_origins: tuple[str, ...] = ()
     """Origins allowed by CORS, a comma-separated list (ADVISOR_API_CORS_ORIGINS)."""
+    max_k: int = 20
+    """Most sources one retrieval may return; `k` must be 1..this (ADVISOR_MAX_K)."""
+    api_docs_public: bool = True
+    """Serve /docs and /openapi.json without the API token; false puts them behind it
+    (ADVISOR_DOCS_PUBLIC)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -185,6 +190,8 @@ class Settings:
                 raise ConfigurationError(f"{ENV_VARS[name]} must be positive")
         if not 0 < self.plan_reference_hours <= 112:
             raise ConfigurationError("ADVISOR_PLAN_HOURS must be between 1 and 112")
+        if self.max_k < 1:
+            raise ConfigurationError("ADVISOR_MAX_K must be at least 1")
 
     @property
     def resolved_backend(self) -> str:
@@ -265,6 +272,8 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "api_max_body_bytes": ("ADVISOR_API_MAX_BODY_BYTES", int),
     "api_rate_limit": ("ADVISOR_API_RATE_LIMIT", int),
     "api_cors_origins": ("ADVISOR_API_CORS_ORIGINS", _csv),
+    "max_k": ("ADVISOR_MAX_K", int),
+    "api_docs_public": ("ADVISOR_DOCS_PUBLIC", _bool),
 }
 
 ENV_VARS: dict[str, str] = {name: var for name, (var, _) in _ENV.items()}
