@@ -194,7 +194,7 @@ class CareerAdvisor:
         k: int | None = None,
         filters: dict[str, Any] | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield text deltas as they are produced, then the final Answer (`k`, `filters`: as ask)."""
+        """Yield text deltas as they are produced, then the final Answer (`k`, `filters`: ask)."""
         deadline = Deadline.for_settings(self.settings)  # one for the rewrite and the answer
         plan = self._plan(question, history, deadline, k, filters)
         if plan.refused:
@@ -305,7 +305,8 @@ class CareerAdvisor:
         turns = trim(turns, self.settings.history_chars)
         standalone = self._condense(question, turns, deadline)
         self.ensure_index()
-        found = self.retriever.retrieve(standalone, self.settings.top_k if k is None else k, filters)
+        k = self.settings.top_k if k is None else k
+        found = self.retriever.retrieve(standalone, k, filters)
         bar = relevance_bar(standalone, self.settings.min_relevance)
         weak = not found.sources or found.best_similarity < bar
         return _Plan(standalone, turns, [] if weak else found.sources, weak)

@@ -368,7 +368,9 @@ def test_openai_key_never_appears_in_any_response(
         seen += [r.text + json.dumps(dict(r.headers)) for r in calls]
 
     class _Leaky(CareerAdvisor):
-        def stream(self, question: str, history: Any = (), **options: Any) -> Iterator[str | Answer]:
+        def stream(
+            self, question: str, history: Any = (), **options: Any
+        ) -> Iterator[str | Answer]:
             raise LLMError(f"upstream said: invalid key {SECRET}")
 
     leaky = _Leaky(settings, shared_store, make_answerer(settings))
