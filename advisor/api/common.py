@@ -104,6 +104,7 @@ def public_source(source: Source) -> dict[str, Any]:
     for key in ("text", "title", "section", "origin"):
         data[key] = safe_markdown(data[key])
     data["url"] = safe_url(source.url)
+    data.setdefault("kind", source.kind)  # "guide" or a card's kind: what `filters` can select
     return data
 
 

@@ -123,6 +123,7 @@ class SourceOut(_Open):
     origin: str = Field(description="Where a user-added document came from; empty if bundled.")
     trusted: bool
     flagged: str = Field(description="Injection rules the passage trips, or empty.")
+    kind: str = Field(default="", description='"guide", or the kind of a resource card.')
 
 
 class Answer(_Open):
