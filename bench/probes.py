@@ -166,7 +166,7 @@ def measure(
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-    result = {
+    result: dict[str, Any] = {
         "clients": clients,
         "duration_s": duration,
         "llm_word_seconds": word_seconds,
@@ -177,6 +177,36 @@ def measure(
     if base.get("p95_ms") and now.get("p95_ms"):
         result["healthz_p95_vs_idle"] = now["p95_ms"] / base["p95_ms"]
     return result
+
+
+def table(r: dict[str, Any]) -> str:
+    """The README table: probe latency idle and under load, against the 50 ms target."""
+    lines = [
+        f"### Health probes under load (`python bench/probes.py --clients {r['clients']} "
+        f"--duration {r['duration_s']:.0f}`, LLM-backed)",
+        "",
+        "| probe | idle p50 / p95 | under load p50 / p95 / max | probes under load |",
+        "|---|---|---|---|",
+    ]
+    for probe in ("healthz", "readyz"):
+        idle, loaded = r["idle"][probe], r["loaded"][probe]
+        lines.append(
+            f"| `/{probe}` | {idle.get('p50_ms', 0):.1f} / {idle.get('p95_ms', 0):.1f} ms | "
+            f"{loaded.get('p50_ms', 0):.1f} / {loaded.get('p95_ms', 0):.1f} / "
+            f"{loaded.get('max_ms', 0):.0f} ms | {loaded.get('count', 0)} |"
+        )
+    loaded = r["loaded"]
+    p95 = loaded["healthz"].get("p95_ms", float("inf"))
+    verdict = "met" if p95 < 50 else "**not met**"
+    errors = sum(loaded["answer_errors"].values()) + sum(loaded["probe_failures"].values())
+    lines += [
+        "",
+        f"{r['clients']} answers kept in flight through a scripted LLM that streams one word "
+        f"every {r['llm_word_seconds']:.1f} s; {loaded['answers']} answered, {errors} errors. "
+        f"Target: `/healthz` p95 under 50 ms at {r['clients']} concurrent LLM-backed requests "
+        f"{verdict} ({p95:.1f} ms).",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
