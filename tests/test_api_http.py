@@ -85,6 +85,11 @@ BAD = {
     "plan skill": ("/v1/plan", {"skills": {"python": "expert"}}, "skills.python"),
     "chat no messages": ("/v1/chat/completions", {"model": "career-advisor"}, "messages"),
     "chat content": ("/v1/chat/completions", chat("   "), "messages"),
+    "chat part": (
+        "/v1/chat/completions",
+        {"model": "career-advisor", "messages": [{"role": "user", "content": [1]}]},
+        "messages[0].content",
+    ),
 }
 
 

@@ -11,6 +11,7 @@ Needs the `api` extra: pip install 'career-advisor[api]'.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -211,9 +212,18 @@ def validation_param(errors: Any) -> str | None:
             return ".".join(str(part) for part in loc[1:]) or None
         path = ""
         for part in loc[1:]:
-            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+            if isinstance(part, int):
+                path += f"[{part}]"
+            elif _FIELD.fullmatch(str(part)) and part not in _TYPE_TAGS:
+                path += f".{part}" if path else str(part)
+            else:  # a union member's tag ("str", "list[...]"): the field ends before it
+                break
         return path or None
     return None
+
+
+_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TYPE_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none", "literal"})
 
 
 def validation_message(errors: Any) -> str:
