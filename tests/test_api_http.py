@@ -18,10 +18,12 @@ from fastapi.testclient import TestClient
 
 from advisor import CareerAdvisor, Settings, Store, make_answerer
 from advisor.api import create_app
+from advisor.api.common import FieldError, input_param
 from advisor.api.guard import Quota, RateLimiter, duration
 from advisor.api.openai_schemas import ChatCompletion, ChatCompletionChunk
 from advisor.api.probes import public_detail
 from advisor.api.schemas import Answer, Plan, Retrieved, RoleComparison
+from advisor.errors import InputError, LLMError
 from tests.test_api import QUESTION, chat, events, serving
 
 TOKEN = "http-test-token"
@@ -102,6 +104,16 @@ def test_invalid_requests_are_400_with_param(
     error = response.json()["error"]
     assert set(error) == ENVELOPE and error["type"] == "invalid_request_error"
     assert error["param"] == param and error["message"] and "Traceback" not in response.text
+
+
+def test_advisor_input_errors_name_their_field() -> None:
+    bad_filter = InputError("unknown filter field 'colour'; use one of kind, step, cost")
+    assert input_param(bad_filter, "/v1/retrieve") == "filters"
+    assert input_param(InputError("k must be 1..20 (ADVISOR_MAX_K)"), "/v1/ask") == "k"
+    assert input_param(InputError("the question is empty"), "/v1/retrieve") == "query"
+    assert input_param(InputError("the question is empty"), "/v1/chat/completions") == "messages"
+    assert input_param(FieldError("anything", "history"), "/v1/ask") == "history"
+    assert input_param(LLMError("the model failed"), "/v1/ask") is None
 
 
 def test_a_body_that_is_not_json_is_400_without_param(api: TestClient) -> None:
