@@ -185,15 +185,16 @@ def table(r: dict[str, Any]) -> str:
         f"### Health probes under load (`python bench/probes.py --clients {r['clients']} "
         f"--duration {r['duration_s']:.0f}`, LLM-backed)",
         "",
-        "| probe | idle p50 / p95 | under load p50 / p95 / max | probes under load |",
-        "|---|---|---|---|",
+        "| probe | idle p50 / p95 (baseline) | under load p50 / p95 / max | p95 vs idle | probes |",
+        "|---|---|---|---|---|",
     ]
     for probe in ("healthz", "readyz"):
         idle, loaded = r["idle"][probe], r["loaded"][probe]
+        ratio = loaded.get("p95_ms", 0) / idle["p95_ms"] if idle.get("p95_ms") else float("nan")
         lines.append(
             f"| `/{probe}` | {idle.get('p50_ms', 0):.1f} / {idle.get('p95_ms', 0):.1f} ms | "
             f"{loaded.get('p50_ms', 0):.1f} / {loaded.get('p95_ms', 0):.1f} / "
-            f"{loaded.get('max_ms', 0):.0f} ms | {loaded.get('count', 0)} |"
+            f"{loaded.get('max_ms', 0):.0f} ms | {ratio:.1f}× | {loaded.get('count', 0)} |"
         )
     loaded = r["loaded"]
     p95 = loaded["healthz"].get("p95_ms", float("inf"))
