@@ -203,19 +203,36 @@ class CareerAdvisor:
         self.ensure_index()
         return self.retriever.retrieve(question, k, filters).sources
 
-    def ask(self, question: str, history: Iterable[Any] = ()) -> Answer:
-        """Answer a question (with optional prior turns) from the sources, with citations."""
+    def ask(
+        self,
+        question: str,
+        history: Iterable[Any] = (),
+        *,
+        k: int | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> Answer:
+        """Answer a question (with optional prior turns) from the sources, with citations.
+
+        `k` (default ADVISOR_TOP_K) and `filters` shape the retrieval, as in `retrieve`.
+        """
         answer: Answer | None = None
-        for item in self.stream(question, history):
+        for item in self.stream(question, history, k=k, filters=filters):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
         return answer
 
-    def stream(self, question: str, history: Iterable[Any] = ()) -> Iterator[str | Answer]:
-        """Yield text deltas as they are produced, then the final Answer."""
+    def stream(
+        self,
+        question: str,
+        history: Iterable[Any] = (),
+        *,
+        k: int | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield text deltas as they are produced, then the final Answer (`k`, `filters`: ask)."""
         deadline = Deadline.for_settings(self.settings)  # one for the rewrite and the answer
-        plan = self._plan(question, history, deadline)
+        plan = self._plan(question, history, deadline, k, filters)
         if plan.refused:
             yield from self._refusal(plan)
             return
@@ -318,22 +335,32 @@ class CareerAdvisor:
             )
         return question
 
-    def _plan(self, question: str, history: Iterable[Any], deadline: Deadline) -> _Plan:
+    def _plan(
+        self,
+        question: str,
+        history: Iterable[Any],
+        deadline: Deadline,
+        k: int | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> _Plan:
         question = self._check(question)
         turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
         turns = trim(turns, self.settings.history_chars)
         standalone = self._condense(question, turns, deadline)
         self.ensure_index()
+        if k is not None:
+            check_k(k, self.settings.max_k)
+        k = self.settings.top_k if k is None else k
         vector = self.retriever.embeddings.embed_query(standalone)
-        found = self.retriever.retrieve_vector(standalone, vector, self.settings.top_k)
-        k = self.settings.top_k
+        found = self.retriever.retrieve_vector(standalone, vector, k, filters)
 
-        def search(text: str, n: int, filters: dict[str, Any] | None) -> list[Source]:
-            return self.retriever.retrieve_vector(text, vector, n, filters).sources
+        def search(text: str, n: int, more: dict[str, Any] | None) -> list[Source]:
+            return self.retriever.retrieve_vector(text, vector, n, more).sources
 
-        sources = found.sources and focus(
-            standalone, found.sources, search, self.vocabulary(), self._card_titles(), k
-        )
+        sources = found.sources
+        if sources and not filters:  # a caller's filters say where to look: no second look
+            vocabulary = self.vocabulary()
+            sources = focus(standalone, sources, search, vocabulary, self._card_titles(), k)
         bar = relevance_bar(standalone, self.settings.min_relevance)
         weak = not sources or (
             found.best_similarity < bar and not defines(read_ask(standalone).definition, sources)

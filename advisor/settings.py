@@ -126,7 +126,10 @@ class Settings:
     api_cors_origins: tuple[str, ...] = ()
     """Origins allowed by CORS, a comma-separated list (ADVISOR_API_CORS_ORIGINS)."""
     max_k: int = 20
-    """Most sources one `retrieve` call may ask for (ADVISOR_MAX_K)."""
+    """Most sources one retrieval may return; `k` must be 1..this (ADVISOR_MAX_K)."""
+    api_docs_public: bool = True
+    """Serve /docs and /openapi.json without the API token; false puts them behind it
+    (ADVISOR_DOCS_PUBLIC)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -270,6 +273,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "api_rate_limit": ("ADVISOR_API_RATE_LIMIT", int),
     "api_cors_origins": ("ADVISOR_API_CORS_ORIGINS", _csv),
     "max_k": ("ADVISOR_MAX_K", int),
+    "api_docs_public": ("ADVISOR_DOCS_PUBLIC", _bool),
 }
 
 ENV_VARS: dict[str, str] = {name: var for name, (var, _) in _ENV.items()}

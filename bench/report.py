@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bench.probes import table as probes_table
+
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 BUSY_CORES = 0.25
 """Other processes using more than this many cores on average during a part count as busy."""
@@ -340,6 +342,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "latency": _latency,
     "ingest": _ingest,
     "load": _load,
+    "probes": probes_table,
     "sessions": _sessions,
     "scale": _scale,
 }
@@ -348,6 +351,7 @@ TITLES = {
     "latency": "Latency",
     "ingest": "Ingest",
     "load": "API load",
+    "probes": "Health probes under load",
     "sessions": "The app in Chromium",
     "scale": "Scale",
 }

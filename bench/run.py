@@ -7,8 +7,9 @@
     .venv/bin/python bench/run.py --from-json bench/results/full.json --readme   # no measuring
 
 Parts: quality (`advisor eval` with its baselines), latency (bench/latency.py), ingest
-(bench/ingest_speed.py), load (bench/load.py, 1 and 2 API replicas), sessions (the app in
-Chromium, bench/sessions.py) and scale (bench/scale.py). Each is the function its own script
+(bench/ingest_speed.py), load (bench/load.py, 1 and 2 API replicas), probes (/healthz and
+/readyz under 50 LLM-backed answers, bench/probes.py), sessions (the app in Chromium,
+bench/sessions.py) and scale (bench/scale.py). Each is the function its own script
 calls, run in this one process (the model loads once), against a baseline measured in the
 same process. Progress goes to stderr, the Markdown tables to stdout; `--json` holds every raw
 number plus, per part, its wall time, the 1-minute load average before and after, and how many
@@ -38,9 +39,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("quality", "latency", "ingest", "load", "sessions", "scale")
+PARTS = ("quality", "latency", "ingest", "load", "probes", "sessions", "scale")
 QUICK_PARTS = ("quality", "latency", "ingest", "scale")
-NEED_INDEX = {"quality", "latency", "sessions"}
+NEED_INDEX = {"quality", "latency", "probes", "sessions"}
 
 
 class Plan:
@@ -98,6 +99,10 @@ def part_load(plan: Plan) -> dict[str, Any]:
     return dict(_script("load").measure(replicas=(1, 2), clients=50, duration=30.0))
 
 
+def part_probes(plan: Plan) -> dict[str, Any]:
+    return dict(_script("probes").measure(clients=50, duration=20.0, store=plan.index()))
+
+
 def part_sessions(plan: Plan) -> dict[str, Any]:
     rounds = 2 if plan.quick else 4
     return dict(_script("sessions").measure(plan.index(), sessions=20, rounds=rounds))
@@ -113,6 +118,7 @@ RUNNERS: dict[str, Callable[[Plan], dict[str, Any]]] = {
     "latency": part_latency,
     "ingest": part_ingest,
     "load": part_load,
+    "probes": part_probes,
     "sessions": part_sessions,
     "scale": part_scale,
 }

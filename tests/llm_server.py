@@ -14,6 +14,8 @@ Each request pops the next behaviour from `script` (the last one repeats):
                 byte of leading whitespace as often, so it never completes either
   "keepalive"   only SSE comments (": ping"), one every 0.2 s, forever; a JSON reply
                 gets whitespace instead
+  "slow"        the answer one word every `slow_seconds` (0.1 s), then done; a JSON reply
+                comes after as long as the words would take
 Every request body is recorded in `requests`; when a client closes a connection the
 server is still writing to (or waiting on), the time is recorded in `hung_up`.
 """
@@ -43,6 +45,7 @@ class ScriptedLLM:
         self.requests: list[dict[str, Any]] = []
         self.hung_up: list[float] = []
         self.trickle_seconds = 2.0
+        self.slow_seconds = 0.1
         self.stop = threading.Event()
         self.base_url = ""
 
@@ -91,6 +94,8 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
                 return self._stream(action)
             if action in ("trickle", "keepalive"):
                 return self._endless_json(action)
+            if action == "slow":
+                time.sleep(state.slow_seconds * len(state.answer.split(" ")))
             return self._json(200, _completion(state.answer))
 
         def _wait_for_hang_up(self) -> None:
@@ -137,6 +142,8 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
             for i, word in enumerate(words[:3] if cut else words):
                 delta = {"content": word if i == 0 else " " + word}
                 self._event(_chunk(delta, None))
+                if action == "slow":
+                    time.sleep(state.slow_seconds)
             if action == "stall-mid":
                 return self._wait_for_hang_up()
             if action == "cut":

@@ -202,9 +202,10 @@ def test_chat_errors(shared_store: Store, client: TestClient) -> None:
     wrong = client.post("/v1/chat/completions", json={**chat(), "model": "gpt-4o"})
     assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "model_not_found"
     no_user = {"model": "career-advisor", "messages": [{"role": "system", "content": "hi"}]}
-    assert client.post("/v1/chat/completions", json=no_user).status_code == 422
+    assert client.post("/v1/chat/completions", json=no_user).status_code == 400
     empty = client.post("/v1/chat/completions", json=chat("   "))
-    assert empty.status_code == 422 and "empty" in empty.json()["error"]["message"]
+    assert empty.status_code == 400 and "empty" in empty.json()["error"]["message"]
+    assert empty.json()["error"]["param"] == "messages"
     failing = advisor_over(shared_store, backend="fake", fake_responses=("!error",))
     with serving(failing) as c:
         streamed = c.post("/v1/chat/completions", json=chat(stream=True))
@@ -216,7 +217,7 @@ def test_chat_errors(shared_store: Store, client: TestClient) -> None:
 
 def test_bearer_token_required_except_health(shared_store: Store) -> None:
     with serving(advisor_over(shared_store), api_token="s3cret-token") as c:
-        for method, path in [("get", "/v1/sources"), ("get", "/v1/models"), ("get", "/docs")]:
+        for method, path in [("get", "/v1/sources"), ("get", "/v1/models")]:
             response = getattr(c, method)(path)
             assert response.status_code == 401, path
             assert response.headers["www-authenticate"] == "Bearer"
@@ -258,11 +259,12 @@ def test_body_cap_is_413(shared_store: Store) -> None:
         ("[1, 2]", "JSON object"),
     ],
 )
-def test_unusable_requests_are_422_with_a_message(
+def test_unusable_requests_are_400_with_a_message(
     client: TestClient, body: str, needle: str
 ) -> None:
     response = client.post("/v1/ask", content=body, headers={"content-type": "application/json"})
-    assert response.status_code == 422
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "invalid_request_error"
     message = response.json()["error"]["message"]
     assert needle in message and "Traceback" not in response.text
 
@@ -314,7 +316,7 @@ def test_no_cors_headers_by_default(client: TestClient) -> None:
 class _Broken(CareerAdvisor):
     """An advisor whose answering crashes with a revealing message."""
 
-    def stream(self, question: str, history: Any = ()) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: Any = (), **options: Any) -> Iterator[str | Answer]:
         raise RuntimeError(f"boom at /srv/secret/path with {SECRET}")
 
 
@@ -366,7 +368,9 @@ def test_openai_key_never_appears_in_any_response(
         seen += [r.text + json.dumps(dict(r.headers)) for r in calls]
 
     class _Leaky(CareerAdvisor):
-        def stream(self, question: str, history: Any = ()) -> Iterator[str | Answer]:
+        def stream(
+            self, question: str, history: Any = (), **options: Any
+        ) -> Iterator[str | Answer]:
             raise LLMError(f"upstream said: invalid key {SECRET}")
 
     leaky = _Leaky(settings, shared_store, make_answerer(settings))

@@ -64,9 +64,9 @@ def test_plan_from_a_chat_message(client: TestClient) -> None:
         {"skills": {"cooking": "solid"}},
     ],
 )
-def test_bad_plan_requests_are_422(client: TestClient, body: dict) -> None:
+def test_bad_plan_requests_are_400(client: TestClient, body: dict) -> None:
     response = client.post("/v1/plan", json=body)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["error"]["message"]
 
 

@@ -1,7 +1,7 @@
 """Hostile and odd input through every surface: clear 4xx or messages, bounded memory, no crash.
 
 Covers the library (InputError), the CLI (one line, non-zero, no traceback), the API
-(413/422 JSON), the app (a message, no exception), and prompt-injection questions with
+(413/400 JSON), the app (a message, no exception), and prompt-injection questions with
 the extractive and fake backends (they answer from the sources or refuse; the system
 prompt never comes out).
 """
@@ -294,7 +294,7 @@ def assert_clear_error(response: Any, status: int, needle: str) -> None:
     assert "Traceback" not in response.text and len(message) < 300
 
 
-def test_api_100k_question_is_413_then_422_when_the_cap_allows_it(
+def test_api_100k_question_is_413_then_400_when_the_cap_allows_it(
     api: TestClient, shared_store: Store
 ) -> None:
     big = json.dumps({"question": TOO_LONG})
@@ -304,7 +304,7 @@ def test_api_100k_question_is_413_then_422_when_the_cap_allows_it(
     settings = shared_store.settings.with_(backend="extractive", api_max_body_bytes=1_000_000)
     advisor = CareerAdvisor(settings, shared_store, make_answerer(settings))
     with TestClient(create_app(settings, advisor)) as roomy:
-        assert_clear_error(post(roomy, "/v1/ask", big), 422, "limit is 2000")
+        assert_clear_error(post(roomy, "/v1/ask", big), 400, "limit is 2000")
 
 
 MALFORMED = {
@@ -356,8 +356,8 @@ CHAT_MALFORMED = {
 
 
 @pytest.mark.parametrize(("body", "needle"), CHAT_MALFORMED.values(), ids=CHAT_MALFORMED.keys())
-def test_api_malformed_chat_bodies_are_422(api: TestClient, body: Any, needle: str) -> None:
-    assert_clear_error(post(api, "/v1/chat/completions", json.dumps(body)), 422, needle)
+def test_api_malformed_chat_bodies_are_400(api: TestClient, body: Any, needle: str) -> None:
+    assert_clear_error(post(api, "/v1/chat/completions", json.dumps(body)), 400, needle)
 
 
 @pytest.mark.parametrize("name", ["mixed-script", "binary-laden", "lone surrogate", "emoji flood"])

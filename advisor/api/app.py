@@ -1,48 +1,44 @@
 """The HTTP service: `advisor serve`, a stateless FastAPI app over one CareerAdvisor.
 
-Routes: `POST /v1/ask`, `POST /v1/ask/stream` (SSE), `POST /v1/plan`,
-`GET /v1/roles/compare`, the OpenAI-compatible
-`/v1/chat/completions` and `/v1/models`, `GET /v1/sources`, `/healthz`, `/readyz`,
-and OpenAPI docs at `/docs`. History travels with each request, so replicas share
-nothing but the store. Needs the `api` extra: pip install 'career-advisor[api]'.
+Routes: `POST /v1/ask`, `POST /v1/ask/stream` (SSE), `POST /v1/retrieve`, `POST /v1/plan`,
+`GET /v1/roles/compare`, the OpenAI-compatible `/v1/chat/completions` and `/v1/models`,
+`GET /v1/sources`, `/healthz`, `/readyz`, and OpenAPI docs at `/docs`. History travels
+with each request, so replicas share nothing but the store. Errors use OpenAI's envelope
+`{"error": {message, type, param, code}}`; every response carries `x-request-id`.
+Needs the `api` extra: pip install 'career-advisor[api]'.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Literal
+from typing import Any
 
 try:
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse, StreamingResponse
-    from pydantic import BaseModel, Field
-    from starlette.concurrency import run_in_threadpool
+    from fastapi.responses import JSONResponse
     from starlette.exceptions import HTTPException
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         f"the advisor API needs FastAPI ({exc.name} is missing): pip install 'career-advisor[api]'"
     ) from None
 
-from advisor.api.common import (
-    advisor_of,
-    describe_error,
-    open_stream,
-    public_answer,
-    public_source,
-    safe_url,
-    sse,
-)
+from advisor.api.common import describe_error, input_param
 from advisor.api.guard import Guard, error_body, redact
 from advisor.api.openai_compat import router as openai_router
+from advisor.api.openapi import install_openapi
 from advisor.api.plan_routes import router as plan_router
+from advisor.api.probes import probe_pool
+from advisor.api.probes import router as probe_router
+from advisor.api.request_log import RequestId
+from advisor.api.routes import router as advisor_router
 from advisor.core import CareerAdvisor
-from advisor.errors import AdvisorError, ConfigurationError, InputError
-from advisor.records import Answer
-from advisor.safety import safe_markdown, url_secrets
+from advisor.errors import AdvisorError, ConfigurationError
+from advisor.safety import url_secrets
 from advisor.settings import Settings
 
 log = logging.getLogger("advisor.api")
@@ -54,23 +50,32 @@ _STATUS_TYPES = {
     429: "rate_limit_exceeded",
     503: "unavailable",
 }
-
-
-class Turn(BaseModel):
-    """One earlier message of the conversation."""
-
-    role: Literal["user", "assistant"]
-    content: str
-
-
-class AskRequest(BaseModel):
-    """A question and, optionally, the conversation so far (oldest first)."""
-
-    question: str = Field(examples=["PyTorch or TensorFlow first?"])
-    history: list[Turn] = Field(default_factory=list)
-
-    def turns(self) -> list[tuple[str, str]]:
-        return [(t.role, t.content) for t in self.history]
+CORS_HEADERS = (
+    "authorization",
+    "content-type",
+    "x-request-id",
+    "openai-organization",
+    "openai-project",
+    "openai-beta",
+    "x-stainless-lang",
+    "x-stainless-package-version",
+    "x-stainless-os",
+    "x-stainless-arch",
+    "x-stainless-runtime",
+    "x-stainless-runtime-version",
+    "x-stainless-retry-count",
+    "x-stainless-timeout",
+    "x-stainless-async",
+    "x-stainless-helper-method",
+)
+"""Request headers a browser may send: the official OpenAI SDKs' (CORS cannot wildcard a prefix)."""
+CORS_EXPOSED = (
+    "retry-after",
+    "x-request-id",
+    "x-ratelimit-limit-requests",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-reset-requests",
+)
 
 
 def create_app(settings: Settings | None = None, advisor: CareerAdvisor | None = None) -> FastAPI:
@@ -90,6 +95,7 @@ def create_app(settings: Settings | None = None, advisor: CareerAdvisor | None =
             yield
         finally:
             stop.set()
+            app.state.probe_pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(
         title="career-advisor",
@@ -98,6 +104,7 @@ def create_app(settings: Settings | None = None, advisor: CareerAdvisor | None =
         lifespan=lifespan,
     )
     app.state.advisor = advisor
+    app.state.probe_pool = probe_pool()
     app.state.ready = False
     app.state.startup_error = None
     injected = advisor.settings if advisor is not None else settings
@@ -114,20 +121,25 @@ def create_app(settings: Settings | None = None, advisor: CareerAdvisor | None =
         token=settings.api_token,
         max_body_bytes=settings.api_max_body_bytes,
         rate_limit=settings.api_rate_limit,
+        docs_public=settings.api_docs_public,
     )
-    if settings.api_cors_origins:
+    if settings.api_cors_origins:  # outside the guard: a preflight needs no token
         from starlette.middleware.cors import CORSMiddleware
 
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.api_cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_headers=list(CORS_HEADERS),
+            expose_headers=list(CORS_EXPOSED),
             max_age=600,
         )
-    _add_routes(app)
+    app.add_middleware(RequestId)  # outermost: every response, even a rejection, gets an id
+    app.include_router(probe_router)
+    app.include_router(advisor_router)
     app.include_router(plan_router)
     app.include_router(openai_router)
+    install_openapi(app)
     return app
 
 
@@ -157,102 +169,20 @@ def _start(app: FastAPI, settings: Settings, stop: threading.Event) -> None:
         delay = min(delay * 2, 10.0)
 
 
-def _add_routes(app: FastAPI) -> None:
-    @app.get("/healthz", tags=["health"], summary="The process is up")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get(
-        "/readyz",
-        tags=["health"],
-        summary="The store is reachable and the model loaded",
-        response_model=None,
-    )
-    def readyz(request: Request) -> dict[str, Any] | JSONResponse:
-        state = request.app.state
-        if not state.ready:
-            detail = state.startup_error or "loading the model and the index"
-            return JSONResponse({"status": "starting", "detail": detail}, 503)
-        advisor: CareerAdvisor = state.advisor
-        try:
-            chunks = advisor.store.count_chunks()
-        except AdvisorError as exc:
-            _, _, message = describe_error(exc, state.secrets)
-            return JSONResponse({"status": "unavailable", "detail": message}, 503)
-        return {"status": "ready", "chunks": chunks, "backend": advisor.describe_backend()}
-
-    @app.post("/v1/ask", tags=["advisor"], summary="Answer a question, with sources")
-    async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
-        advisor = advisor_of(request)
-        answer = public_answer(await run_in_threadpool(advisor.ask, body.question, body.turns()))
-        return {**answer.to_dict(), "sources": [public_source(s) for s in answer.sources]}
-
-    @app.post(
-        "/v1/ask/stream",
-        tags=["advisor"],
-        summary="Answer as Server-Sent Events: delta*, sources, done (or error)",
-        response_class=StreamingResponse,
-    )
-    async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
-        advisor = advisor_of(request)
-        items = await open_stream(advisor, body.question, body.turns(), fail_early=(InputError,))
-        return StreamingResponse(
-            _ask_events(items, request.app.state.secrets),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
-
-    @app.get("/v1/sources", tags=["advisor"], summary="The indexed documents")
-    async def sources(request: Request) -> dict[str, Any]:
-        advisor = advisor_of(request)
-        index = await run_in_threadpool(advisor.retriever.keyword_index)
-        docs: dict[str, dict[str, Any]] = {}
-        for chunk in index.chunks:
-            doc = docs.setdefault(
-                chunk.doc_key,
-                {
-                    "title": safe_markdown(chunk.title),
-                    "url": safe_url(chunk.url),
-                    "source": chunk.source,
-                    "kind": chunk.kind,
-                    "origin": safe_markdown(chunk.origin),
-                    "trusted": chunk.trusted,
-                    "chunks": 0,
-                },
-            )
-            doc["chunks"] += 1
-        listed = sorted(docs.values(), key=lambda d: (d["title"].lower(), d["source"]))
-        return {"count": len(listed), "documents": listed}
-
-
-async def _ask_events(items: AsyncIterator[str | Answer], secrets: Any) -> AsyncIterator[str]:
-    try:
-        async for item in items:
-            if isinstance(item, Answer):
-                data = item.to_dict()
-                yield sse({"sources": [public_source(s) for s in item.sources]}, "sources")
-                yield sse({k: v for k, v in data.items() if k != "sources"}, "done")
-            else:
-                yield sse({"text": item}, "delta")
-    except AdvisorError as exc:
-        status, kind, message = describe_error(exc, secrets)
-        yield sse({**error_body(message, kind)["error"], "status": status}, "error")
-    except Exception:
-        log.exception("streamed answer failed")
-        yield sse({"message": "internal error while answering", "type": "server_error"}, "error")
-
-
 def _install_handlers(app: FastAPI) -> None:
     secrets = app.state.secrets
 
-    def reply(status: int, message: str, kind: str, headers: Any = None) -> JSONResponse:
-        body = error_body(redact(message, secrets), kind)
+    def reply(
+        status: int, message: str, kind: str, headers: Any = None, param: str | None = None
+    ) -> JSONResponse:
+        body = error_body(redact(message, secrets), kind, param=param)
         return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(AdvisorError)
     async def advisor_error(request: Request, exc: AdvisorError) -> JSONResponse:
         status, kind, message = describe_error(exc, secrets)
-        return reply(status, message, kind, {"Retry-After": "5"} if status == 503 else None)
+        headers = {"Retry-After": "5"} if status == 503 else None
+        return reply(status, message, kind, headers, input_param(exc, request.url.path))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -261,12 +191,39 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return reply(422, validation_message(exc.errors()), "invalid_request_error")
+        errors = exc.errors()
+        message = validation_message(errors)
+        return reply(400, message, "invalid_request_error", param=validation_param(errors))
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        rid = request.scope.get("state", {}).get("request_id", "")
+        log.exception("unhandled error on %s %s [%s]", request.method, request.url.path, rid)
         return reply(500, "internal server error", "server_error")
+
+
+def validation_param(errors: Any) -> str | None:
+    """The first invalid field as OpenAI names it ("messages[0].content"); None for the body."""
+    for err in list(errors)[:1]:
+        loc = list(err.get("loc", ()))
+        if err.get("type") == "json_invalid":
+            return None
+        if loc[:1] != ["body"]:
+            return ".".join(str(part) for part in loc[1:]) or None
+        path = ""
+        for part in loc[1:]:
+            if isinstance(part, int):
+                path += f"[{part}]"
+            elif _FIELD.fullmatch(str(part)) and part not in _TYPE_TAGS:
+                path += f".{part}" if path else str(part)
+            else:  # a union member's tag ("str", "list[...]"): the field ends before it
+                break
+        return path or None
+    return None
+
+
+_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TYPE_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none", "literal"})
 
 
 def validation_message(errors: Any) -> str:

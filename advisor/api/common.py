@@ -31,6 +31,14 @@ SOURCES_HEADING = "\n\n**Sources**\n"
 _UNSAFE_LABEL = re.compile(r"[\[\]<>\n\r`]")
 
 
+class FieldError(InputError):
+    """An unusable request field found at the HTTP edge; `param` names it (a 400)."""
+
+    def __init__(self, message: str, param: str) -> None:
+        super().__init__(message)
+        self.param = param
+
+
 def advisor_of(request: Request) -> CareerAdvisor:
     """The app's advisor, or 503 while it is still starting (or could not start)."""
     state = request.app.state
@@ -42,10 +50,13 @@ def advisor_of(request: Request) -> CareerAdvisor:
 
 
 def describe_error(exc: AdvisorError, secrets: Iterable[str | None] = ()) -> tuple[int, str, str]:
-    """(HTTP status, error type, message) for an advisor error; secrets are masked."""
+    """(HTTP status, error type, message) for an advisor error; secrets are masked.
+
+    An `InputError` is OpenAI's 400 `invalid_request_error`; `input_param` names the field.
+    """
     status, kind = 400, "invalid_request_error"
     if isinstance(exc, InputError):
-        status = 422
+        pass
     elif isinstance(exc, LLMError):  # the model upstream failed (502) or ran out of time (504)
         status, kind = 504 if isinstance(exc, LLMTimeout) else 502, "llm_error"
     elif isinstance(exc, StoreUnavailable):
@@ -53,6 +64,29 @@ def describe_error(exc: AdvisorError, secrets: Iterable[str | None] = ()) -> tup
     elif isinstance(exc, ConfigurationError):
         status, kind = 503, "configuration_error"
     return status, kind, redact(str(exc) or type(exc).__name__, secrets)
+
+
+_TEXT_FIELD = {"/v1/retrieve": "query", "/v1/chat/completions": "messages", "/v1/plan": "message"}
+
+
+def input_param(exc: AdvisorError, path: str) -> str | None:
+    """The request field an input error is about: the error's own `param`, else the field
+    its message names (filters, k, history, or the route's text field)."""
+    given = getattr(exc, "param", None)
+    if isinstance(given, str) and given:
+        return given
+    if not isinstance(exc, InputError):
+        return None
+    text = str(exc).lower()
+    if "filter" in text:
+        return "filters"
+    if re.search(r"(?<![\w'])k(?![\w'])", text):
+        return "k"
+    if "history" in text:
+        return "messages" if path == "/v1/chat/completions" else "history"
+    if "question" in text or "message" in text:
+        return _TEXT_FIELD.get(path, "question")
+    return None
 
 
 def public_answer(answer: Answer) -> Answer:
@@ -70,6 +104,7 @@ def public_source(source: Source) -> dict[str, Any]:
     for key in ("text", "title", "section", "origin"):
         data[key] = safe_markdown(data[key])
     data["url"] = safe_url(source.url)
+    data.setdefault("kind", source.kind)  # "guide" or a card's kind: what `filters` can select
     return data
 
 
@@ -123,6 +158,9 @@ async def open_stream(
     question: str,
     history: list[tuple[str, str]],
     fail_early: tuple[type[Exception], ...],
+    *,
+    k: int | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> AsyncIterator[str | Answer]:
     """Start answering now, so errors of `fail_early` types surface before any byte is sent.
 
@@ -130,7 +168,7 @@ async def open_stream(
     are raised from the iterator (the routes turn them into error events).
     """
     try:
-        items = advisor.stream(question, history)
+        items = advisor.stream(question, history, k=k, filters=filters)
         first = await run_in_threadpool(next, items, _END)
     except fail_early:
         raise

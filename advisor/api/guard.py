@@ -1,7 +1,9 @@
 """The API's front door: bearer token, request body cap and per-client rate limit.
 
 A plain ASGI middleware, so a rejected request costs no parsing and no model call.
-Health probes (`/healthz`, `/readyz`) pass freely so load balancers can always ask.
+Health probes (`/healthz`, `/readyz`) pass freely so load balancers can always ask; the
+docs (`/docs`, `/openapi.json`) skip the token unless ADVISOR_DOCS_PUBLIC is false.
+Rate-limited responses carry OpenAI's `x-ratelimit-*-requests` headers.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import hmac
 import math
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -17,11 +20,14 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 
 
-def error_body(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
-    """The one JSON error shape of the API (OpenAI-style, so standard clients show the message)."""
-    return {"error": {"message": message, "type": kind, "code": code}}
+def error_body(
+    message: str, kind: str, code: str | None = None, param: str | None = None
+) -> dict[str, Any]:
+    """The one JSON error shape of the API (OpenAI's, so standard clients show the message)."""
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
@@ -30,6 +36,35 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
     return text
+
+
+@dataclass(frozen=True)
+class Quota:
+    """One request's verdict: allowed or not, and what is left of the client's bucket."""
+
+    limit: int
+    remaining: int
+    reset: float
+    """Seconds until the bucket is full again."""
+    retry_after: float
+    """Seconds to wait before the next request can pass (0 when this one passed)."""
+
+    def headers(self) -> dict[str, str]:
+        """OpenAI's request rate-limit headers."""
+        return {
+            "x-ratelimit-limit-requests": str(self.limit),
+            "x-ratelimit-remaining-requests": str(self.remaining),
+            "x-ratelimit-reset-requests": duration(self.reset),
+        }
+
+
+def duration(seconds: float) -> str:
+    """A wait as OpenAI writes it: "120ms", "1s", "6m0s"."""
+    if seconds < 1:
+        return f"{math.ceil(seconds * 1000)}ms"
+    whole = math.ceil(seconds)
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes}m{rest}s" if minutes else f"{rest}s"
 
 
 class RateLimiter:
@@ -44,15 +79,22 @@ class RateLimiter:
 
     def hit(self, client: str) -> float:
         """Take one request for `client`; return 0 when allowed, else seconds to wait."""
+        return self.take(client).retry_after
+
+    def take(self, client: str) -> Quota:
+        """Take one request for `client` when its bucket allows; say what is left."""
         now = self._clock()
         self._sweep(now)
         tokens, seen = self._buckets.get(client, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - seen) * self.rate)
+        wait = 0.0
         if tokens >= 1.0:
-            self._buckets[client] = (tokens - 1.0, now)
-            return 0.0
+            tokens -= 1.0
+        else:
+            wait = (1.0 - tokens) / self.rate
         self._buckets[client] = (tokens, now)
-        return (1.0 - tokens) / self.rate
+        reset = (self.capacity - tokens) / self.rate
+        return Quota(int(self.capacity), math.floor(tokens), reset, wait)
 
     def _sweep(self, now: float) -> None:
         """Forget clients whose bucket is full again, so memory stays bounded."""
@@ -73,32 +115,33 @@ class Guard:
         token: str | None,
         max_body_bytes: int,
         rate_limit: int,
+        docs_public: bool = True,
     ) -> None:
         self.app = app
         self.token = token.encode() if token else None
         self.max_body = max_body_bytes
         self.limiter = RateLimiter(rate_limit) if rate_limit > 0 else None
+        self.tokenless = DOC_PATHS if docs_public else frozenset()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
         if self.limiter is not None:
-            wait = self.limiter.hit(_client(scope))
-            if wait > 0:
-                retry = str(max(1, math.ceil(wait)))
+            quota = self.limiter.take(_client(scope))
+            limits = quota.headers()
+            if quota.retry_after > 0:
+                retry = str(max(1, math.ceil(quota.retry_after)))
                 message = f"too many requests from this client; retry in {retry} s"
-                await _reply(
-                    scope,
-                    receive,
-                    send,
-                    429,
-                    message,
-                    "rate_limit_exceeded",
-                    {"Retry-After": retry},
-                )
+                headers = {"Retry-After": retry, **limits}
+                await _reply(scope, receive, send, 429, message, "rate_limit_exceeded", headers)
                 return
-        if self.token is not None and not self._authorized(scope):
+            send = _with_headers(send, limits)
+        if (
+            self.token is not None
+            and scope["path"] not in self.tokenless
+            and not self._authorized(scope)
+        ):
             message = "missing or wrong bearer token (Authorization: Bearer <ADVISOR_API_TOKEN>)"
             await _reply(
                 scope,
@@ -140,6 +183,18 @@ class Guard:
             return message
 
         return capped
+
+
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    """`send` that adds `headers` to the response head."""
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), *raw]}
+        await send(message)
+
+    return sending
 
 
 def _client(scope: Scope) -> str:

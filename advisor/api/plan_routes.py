@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from advisor.api.common import advisor_of, public_source, safe_url
+from advisor.api.schemas import Plan as PlanOut
+from advisor.api.schemas import PlanRequest, RoleComparison
 from advisor.core import CareerAdvisor
 from advisor.planning.plan import Plan
 from advisor.planning.profile import Profile
@@ -16,47 +17,22 @@ from advisor.safety import safe_markdown
 
 router = APIRouter(tags=["plan"])
 
-Level = Literal["none", "some", "solid"]
 
-
-class Skills(BaseModel):
-    """What the learner knows already; leave a skill out when unknown."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    python: Level | None = None
-    math: Level | None = None
-    classical_ml: Level | None = None
-    deep_learning: Level | None = None
-    mlops: Level | None = None
-
-
-class PlanRequest(BaseModel):
-    """A profile, a chat message describing the learner, or both (the profile's fields win)."""
-
-    skills: Skills = Field(default_factory=Skills)
-    hours_per_week: float | None = Field(default=None, gt=0, le=112, examples=[10])
-    target_role: str | None = Field(default=None, examples=["Machine Learning Engineer"])
-    message: str | None = Field(
-        default=None, examples=["I'm a Java developer with no math, 8 hours a week"]
-    )
-
-    def profile(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"skills": self.skills.model_dump(exclude_none=True)}
-        if self.hours_per_week is not None:
-            data["hours_per_week"] = self.hours_per_week
-        if self.target_role is not None:
-            data["target_role"] = self.target_role
-        return data
-
-
-@router.post("/v1/plan", summary="A learning plan, timeline and cited reasons for a learner")
+@router.post(
+    "/v1/plan",
+    summary="A learning plan, timeline and cited reasons for a learner",
+    response_model=PlanOut,
+)
 async def plan(body: PlanRequest, request: Request) -> dict[str, Any]:
     advisor = advisor_of(request)
     return await run_in_threadpool(_plan, advisor, body)
 
 
-@router.get("/v1/roles/compare", summary="The three roles side by side, every cell cited")
+@router.get(
+    "/v1/roles/compare",
+    summary="The three roles side by side, every cell cited",
+    response_model=RoleComparison,
+)
 async def compare(request: Request) -> dict[str, Any]:
     advisor = advisor_of(request)
     table = await run_in_threadpool(advisor.compare_roles)
