@@ -125,6 +125,13 @@ class Settings:
     """Requests per minute per client address; 0 disables (ADVISOR_API_RATE_LIMIT)."""
     api_cors_origins: tuple[str, ...] = ()
     """Origins allowed by CORS, a comma-separated list (ADVISOR_API_CORS_ORIGINS)."""
+    # --- OpenAI-compatible route (issue 16) ------------------------------------------
+    drop_unsupported: bool = False
+    """Drop chat-completion parameters the advisor cannot honour instead of answering 400
+    (ADVISOR_DROP_UNSUPPORTED), like LiteLLM's drop_params."""
+    api_user_rate_limit: int | None = None
+    """Chat completions per minute per `user` field; 0 disables, unset follows
+    ADVISOR_API_RATE_LIMIT (ADVISOR_API_USER_RATE_LIMIT)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -265,6 +272,8 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "api_max_body_bytes": ("ADVISOR_API_MAX_BODY_BYTES", int),
     "api_rate_limit": ("ADVISOR_API_RATE_LIMIT", int),
     "api_cors_origins": ("ADVISOR_API_CORS_ORIGINS", _csv),
+    "drop_unsupported": ("ADVISOR_DROP_UNSUPPORTED", _bool),
+    "api_user_rate_limit": ("ADVISOR_API_USER_RATE_LIMIT", int),
 }
 
 ENV_VARS: dict[str, str] = {name: var for name, (var, _) in _ENV.items()}
