@@ -31,6 +31,13 @@ def citation_url(source: Source) -> str:
     return safe_url(source.url) or f"{URN_PREFIX}{source.id}"
 
 
+def citation_title(source: Source) -> str:
+    """The document's title and, when it adds something, the section cited: "Guide — 6. MLOps"."""
+    title = " ".join(safe_markdown(source.title or source.source).split()) or "source"
+    section = " ".join(safe_markdown(source.section).split())
+    return f"{title} — {section}" if section and section != title else title
+
+
 def annotations(content: str, body_end: int, sources: Sequence[Source]) -> list[dict[str, Any]]:
     """One `url_citation` per `[n]` marker in `content[:body_end]` that names a listed source."""
     found: list[dict[str, Any]] = []
@@ -40,7 +47,7 @@ def annotations(content: str, body_end: int, sources: Sequence[Source]) -> list[
             continue
         source = sources[n - 1]
         citation = {
-            "title": safe_markdown(source.title or source.source) or "source",
+            "title": citation_title(source),
             "url": citation_url(source),
             "start_index": match.start(),
             "end_index": match.end(),
