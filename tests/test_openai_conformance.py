@@ -127,7 +127,8 @@ def test_annotations_and_usage_in_a_stream(
 
 REFUSED = [
     ("n", {"n": 2}),
-    ("tool_choice", {"tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": "required"}),
+    ("tool_choice", {"tools": [{"type": "function", "function": {"name": "f"}}],
+                     "tool_choice": "required"}),
     ("response_format", {"response_format": {"type": "json_object"}}),
     ("logprobs", {"logprobs": True}),
     ("top_logprobs", {"top_logprobs": 2}),

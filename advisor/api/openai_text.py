@@ -122,14 +122,11 @@ class Truncator:
         if finish is not None:
             self.finish = finish
             return self._release(full[: max(len(self.sent), safe_end(full, end))])
-        if final:
-            return self._release(full)
+        if final or (self.limits.max_tokens is None and not self.limits.stop):
+            return self._release(full)  # nothing can cut the text: it is safe as it came
         end = len(full) - self._hold  # a stop sequence may still start in the held tail
-        if self.limits.max_tokens is not None:
-            end = min(end, counted)
-        if end < len(full):
-            end = max(len(self.sent), safe_end(full, end))
-        return self._release(full[:end])
+        end = _last_space(full, end)  # whole words only: a later cut never halves one
+        return self._release(full[: max(len(self.sent), safe_end(full, end))])
 
     def _first_stop(self, text: str) -> int | None:
         hits = [i for s in self.limits.stop if (i := text.find(s, len(self.sent))) >= 0]
