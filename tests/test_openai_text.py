@@ -11,9 +11,9 @@ from advisor.api.openai_text import (
     URN_PREFIX,
     Limits,
     Truncator,
-    annotations,
     limit_text,
     safe_end,
+    url_citations,
 )
 from advisor.api.usage import TokenCounter, token_counter
 from advisor.records import Source
@@ -55,14 +55,14 @@ def assert_safe(cut: str) -> None:
 
 
 def test_annotations_index_python_strings_and_skip_the_footer() -> None:
-    marks = annotations(TEXT, BODY_END, SOURCES)
+    marks = url_citations(TEXT, BODY_END, SOURCES)
     spans = [(m["url_citation"]["start_index"], m["url_citation"]["end_index"]) for m in marks]
     assert [TEXT[start:end] for start, end in spans] == ["[1]", "[2]", "[1]"]
     assert marks[0]["url_citation"]["url"] == "https://pytorch.org"
     assert marks[1]["url_citation"]["url"] == URN_PREFIX + "g-0002"
     assert marks[1]["url_citation"]["title"] == "Guide — 3. Deep learning"
-    assert annotations(TEXT, BODY_END, SOURCES[:1])[-1]["url_citation"]["start_index"] > 0
-    assert len(annotations(TEXT, BODY_END, SOURCES[:1])) == 2  # [2] names no listed source
+    assert url_citations(TEXT, BODY_END, SOURCES[:1])[-1]["url_citation"]["start_index"] > 0
+    assert len(url_citations(TEXT, BODY_END, SOURCES[:1])) == 2  # [2] names no listed source
 
 
 @pytest.mark.parametrize("limit", range(1, 60, 3))

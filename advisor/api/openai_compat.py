@@ -6,8 +6,8 @@ advisor keeps its own rules). Each cited source is a `url_citation` annotation o
 `message.annotations` (`delta.annotations` in the last stream chunk), and by default
 also a "Sources" list at the end of the text; the extra `sources` field carries them
 all. `usage` is the language model's own report, else a count with the embedding
-model's tokenizer (advisor/api/usage.py). Request checks live in `openai_params`,
-annotations and limits in `openai_text`.
+model's tokenizer (`usage`). Request checks live in `openai_params`, annotations and
+limits in `openai_text`, the stream in `openai_stream`.
 """
 
 from __future__ import annotations
@@ -26,15 +26,13 @@ from starlette.concurrency import run_in_threadpool
 
 from advisor.api.common import (
     advisor_of,
-    describe_error,
     open_stream,
     public_answer,
     public_source,
     sources_footer,
-    sse,
     strip_footer,
 )
-from advisor.api.guard import RateLimiter, error_body
+from advisor.api.guard import RateLimiter
 from advisor.api.openai_params import (
     DROP_HEADER,
     MODEL,
@@ -46,11 +44,12 @@ from advisor.api.openai_params import (
     validation_error,
     wants_drop,
 )
-from advisor.api.openai_text import Truncator, annotations, limit_text
-from advisor.api.usage import TokenCounter, token_counter
+from advisor.api.openai_stream import StreamReply
+from advisor.api.openai_text import finish_of, limit_text, url_citations
+from advisor.api.usage import TokenCounter, token_counter, usage_of
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, InputError
-from advisor.records import Answer, Usage
+from advisor.records import Answer
 from advisor.settings import Settings
 
 _CREATED = 1767225600  # 2026-01-01: a fixed "created" time for the model card
@@ -118,7 +117,10 @@ def get_model(model: str) -> dict[str, Any] | JSONResponse:
 
 
 @router.post(
-    "/v1/chat/completions", summary="Chat completion (OpenAI-compatible)", response_model=None
+    "/v1/chat/completions",
+    summary="Chat completion (OpenAI-compatible)",
+    response_model=None,
+    responses={400: {"description": "An invalid or unsupported parameter (error with `param`)"}},
 )
 async def chat_completions(body: ChatRequest, request: Request) -> Any:
     if body.model != MODEL:
@@ -138,7 +140,7 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
     created = int(time.time())
     if body.stream:
         items = await _open(advisor, question, history)
-        reply = _Reply(completion_id, created, options, counter, prompts)
+        reply = StreamReply(completion_id, created, options, counter, prompts)
         return StreamingResponse(
             reply.events(items, request.app.state.secrets),
             media_type="text/event-stream",
@@ -186,26 +188,6 @@ def _limit_user(request: Request, user: str | None, settings: Settings) -> None:
         )
 
 
-def _finish(answer: Answer) -> str:
-    return "length" if answer.incomplete else "stop"
-
-
-def _usage(answer: Answer | None, counter: TokenCounter, prompts: list[str], text: str) -> Any:
-    """The model's reported usage, else one counted with the embedding model's tokenizer."""
-    used = answer.usage if answer is not None and answer.usage else None
-    used = used or counter.usage(prompts, text)
-    return _usage_json(used)
-
-
-def _usage_json(used: Usage) -> dict[str, int]:
-    total = used.prompt_tokens + used.completion_tokens
-    return {
-        "prompt_tokens": used.prompt_tokens,
-        "completion_tokens": used.completion_tokens,
-        "total_tokens": total,
-    }
-
-
 def _completion(
     answer: Answer,
     completion_id: str,
@@ -220,7 +202,7 @@ def _completion(
         "role": "assistant",
         "content": content,
         "refusal": None,
-        "annotations": annotations(content, len(answer.text), answer.sources),
+        "annotations": url_citations(content, len(answer.text), answer.sources),
     }
     return {
         "id": completion_id,
@@ -231,95 +213,10 @@ def _completion(
             {
                 "index": 0,
                 "message": message,
-                "finish_reason": cut or _finish(answer),
+                "finish_reason": cut or finish_of(answer),
                 "logprobs": None,
             }
         ],
-        "usage": _usage(answer, counter, prompts, content),
+        "usage": usage_of(answer, counter, prompts, content),
         "sources": [public_source(s) for s in answer.sources],
     }
-
-
-class _Reply:
-    """One streamed completion: chunks of safe text, limited, then annotations and usage."""
-
-    def __init__(
-        self,
-        completion_id: str,
-        created: int,
-        options: Options,
-        counter: TokenCounter,
-        prompts: list[str],
-    ) -> None:
-        self.id, self.created, self.options = completion_id, created, options
-        self.counter, self.prompts = counter, prompts
-        self.truncator = Truncator(options.limits, counter)
-
-    def chunk(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-        """One `chat.completion.chunk` event."""
-        choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
-        data = {
-            "id": self.id,
-            "object": "chat.completion.chunk",
-            "created": self.created,
-            "model": MODEL,
-            "choices": [choice],
-            **extra,
-        }
-        if self.options.include_usage:
-            data.setdefault("usage", None)
-        return sse(data)
-
-    async def events(self, items: AsyncIterator[str | Answer], secrets: Any) -> AsyncIterator[str]:
-        """The whole stream: role, content pieces, the last chunk, usage, [DONE] (or an error)."""
-        yield self.chunk({"role": "assistant", "content": ""})
-        try:
-            answer: Answer | None = None
-            body = 0  # characters of answer text pushed (the rest is the sources footer)
-            async for item in items:
-                if isinstance(item, Answer):
-                    answer = item
-                    continue
-                body += len(item)
-                piece = self.truncator.push(item)  # past a limit: drained, not sent
-                if piece:
-                    yield self.chunk({"content": piece})
-            if answer is not None:
-                for event in self._ending(answer, body):
-                    yield event
-        except AdvisorError as exc:
-            _, kind, message = describe_error(exc, secrets)
-            yield sse(error_body(message, kind))
-        except Exception:
-            log.exception("streamed chat completion failed")
-            yield sse(error_body("internal error while answering", "server_error"))
-        yield sse("[DONE]")
-
-    def _ending(self, answer: Answer, body: int) -> list[str]:
-        """The rest of the text, the finishing chunk with annotations, then the usage chunk."""
-        events = []
-        footer = sources_footer(answer) if self.options.sources_in_content else ""
-        rest = self.truncator.push(footer) + self.truncator.close()
-        if rest:
-            events.append(self.chunk({"content": rest}))
-        content = self.truncator.sent
-        marks = annotations(content, min(body, len(content)), answer.sources)
-        finish = self.truncator.finish or _finish(answer)
-        sources = [public_source(s) for s in answer.sources]
-        events.append(self.chunk({"annotations": marks}, finish, sources=sources))
-        if self.options.include_usage:
-            usage = _usage(answer, self.counter, self.prompts, content)
-            events.append(self.chunk_usage(usage))
-        return events
-
-    def chunk_usage(self, usage: dict[str, int]) -> str:
-        """The last chunk when `stream_options.include_usage` is set: no choices, the usage."""
-        data = {
-            "id": self.id,
-            "object": "chat.completion.chunk",
-            "created": self.created,
-            "model": MODEL,
-            "choices": [],
-            "usage": usage,
-        }
-        return sse(data)

@@ -69,10 +69,11 @@ class AdvisorOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     sources_in_content: bool = Field(
-        True, description='Append the Markdown "Sources" list to the content (annotations stay).'
+        default=True,
+        description='Append the Markdown "Sources" list to the content (annotations stay).',
     )
     drop_unsupported: bool | None = Field(
-        None, description="Drop unsupported parameters instead of refusing them."
+        default=None, description="Drop unsupported parameters instead of refusing them."
     )
 
 
@@ -204,7 +205,7 @@ def _stops(stop: str | list[str] | None) -> tuple[str, ...]:
 
 def validation_error(errors: Any) -> OpenAIError:
     """OpenAI's 400 for a body that does not fit the request model: the first field at fault."""
-    first = next(iter(errors), {}) if errors else {}
+    first: dict[str, Any] = next(iter(errors), {}) if errors else {}
     kind = str(first.get("type", ""))
     if kind == "json_invalid":
         return OpenAIError("the request body is not valid JSON", None, "invalid_json")

@@ -15,7 +15,7 @@ from typing import Any
 
 from advisor.api.common import safe_url
 from advisor.api.usage import TokenCounter
-from advisor.records import Source
+from advisor.records import Answer, Source
 from advisor.safety import safe_markdown
 from advisor.stream_safety import open_at
 
@@ -24,6 +24,11 @@ _URLISH = re.compile(r"[:/@]|www\.|\.\w")
 """A word that may be (part of) an address: never cut inside one."""
 URN_PREFIX = "urn:career-advisor:chunk:"
 """The `url` of a citation whose source has no web address: this plus the passage id."""
+
+
+def finish_of(answer: Answer) -> str:
+    """The finish reason the answer itself gives: "length" when the model was cut off."""
+    return "length" if answer.incomplete else "stop"
 
 
 def citation_url(source: Source) -> str:
@@ -38,7 +43,7 @@ def citation_title(source: Source) -> str:
     return f"{title} — {section}" if section and section != title else title
 
 
-def annotations(content: str, body_end: int, sources: Sequence[Source]) -> list[dict[str, Any]]:
+def url_citations(content: str, body_end: int, sources: Sequence[Source]) -> list[dict[str, Any]]:
     """One `url_citation` per `[n]` marker in `content[:body_end]` that names a listed source."""
     found: list[dict[str, Any]] = []
     for match in _CITATION.finditer(content, 0, body_end):

@@ -16,7 +16,7 @@ from typing import Any
 
 from advisor.embeddings import model_path
 from advisor.errors import ConfigurationError
-from advisor.records import Usage
+from advisor.records import Answer, Usage
 from advisor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,19 +57,18 @@ def token_counter(settings: Settings) -> TokenCounter:
     return TokenCounter(tokenizer)
 
 
-def _load(path: str) -> Any:
+def _load(path: str) -> Any:  # tokenizers.Tokenizer (the package has no type stubs)
     """The fast tokenizer of a local sentence-transformers model, without truncation."""
     file = Path(path) / "tokenizer.json"
     try:
         if file.is_file():
             from tokenizers import Tokenizer
 
-            tokenizer = Tokenizer.from_file(str(file))
+            tokenizer: Any = Tokenizer.from_file(str(file))
         else:  # a model without tokenizer.json: let transformers build the fast tokenizer
             from transformers import AutoTokenizer
 
-            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-            tokenizer = tokenizer.backend_tokenizer
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True).backend_tokenizer
     except Exception as exc:
         raise ConfigurationError(
             f"cannot load the tokenizer of the embedding model at {path!r} "
@@ -79,3 +78,15 @@ def _load(path: str) -> Any:
     tokenizer.no_padding()
     log.info("token counter: the tokenizer of %s", path)
     return tokenizer
+
+
+def usage_of(
+    answer: Answer, counter: TokenCounter, prompts: list[str], text: str
+) -> dict[str, int]:
+    """The `usage` object: the model's own report, else counted with the embedding tokenizer."""
+    used = answer.usage or counter.usage(prompts, text)
+    return {
+        "prompt_tokens": used.prompt_tokens,
+        "completion_tokens": used.completion_tokens,
+        "total_tokens": used.prompt_tokens + used.completion_tokens,
+    }
