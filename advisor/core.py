@@ -265,6 +265,7 @@ class CareerAdvisor:
             incomplete=draft is not None and not draft.complete,
             unsupported_numbers=result.unsupported,
             warning=self.store.warning,
+            usage=draft.usage if draft is not None else None,
         )
 
     def _refusal(self, plan: _Plan) -> Iterator[str | Answer]:

@@ -33,6 +33,11 @@ def model_id(settings: Settings) -> str:
     return settings.embedding_model or DEFAULT_MODEL_ID
 
 
+def model_path(settings: Settings) -> str:
+    """The local directory of the configured model (its tokenizer also counts API tokens)."""
+    return _model_path(settings)
+
+
 def _model_path(settings: Settings) -> str:
     if settings.embedding_model:
         return settings.embedding_model

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from advisor.conversation.structure import Unit
-from advisor.records import Source
+from advisor.records import Source, Usage
 from advisor.text import tokens
 
 SIM_WEIGHT = 3.0
@@ -36,6 +36,8 @@ class Draft:
     text: str
     complete: bool = True
     sources: tuple[Source, ...] | None = None
+    usage: Usage | None = None
+    """Tokens the language model reported (None offline, or when the server sends none)."""
 
 
 @dataclass(frozen=True)

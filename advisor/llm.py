@@ -15,7 +15,7 @@ from advisor.conversation import Turn, render, to_messages, trim
 from advisor.deadline import Deadline, DeadlineExpired, FirstTokenTimeout, bounded, http_client
 from advisor.errors import ConfigurationError, LLMError, LLMTimeout
 from advisor.extractive import Draft
-from advisor.records import Source
+from advisor.records import Source, Usage
 from advisor.settings import Settings
 
 
@@ -122,17 +122,19 @@ class ChatAnswerer:
             deadline.attempts += 1
             parts: list[str] = []
             finished = False
+            usage: Usage | None = None
             try:
-                for text, done in bounded(
+                for text, done, used in bounded(
                     lambda: self._chunks(messages), deadline, lambda item: bool(item[0])
                 ):
                     finished = finished or done
+                    usage = used or usage  # the last report wins (some servers repeat totals)
                     if text:
                         parts.append(text)
                         yield text
             except Exception as exc:
                 if parts:  # cut mid-stream or out of time: keep what arrived, mark it incomplete
-                    yield Draft("".join(parts), complete=False)
+                    yield Draft("".join(parts), complete=False, usage=usage)
                     return
                 if _is_context_error(exc):
                     raise _ContextTooLong from None
@@ -142,18 +144,19 @@ class ChatAnswerer:
                     raise translate_error(exc, self.settings) from None
                 failure = exc
                 continue
-            yield Draft("".join(parts), complete=finished)
+            yield Draft("".join(parts), complete=finished, usage=usage)
             return
         raise self._gave_up(failure, deadline)
 
-    def _chunks(self, messages: list[BaseMessage]) -> Iterator[tuple[str, bool]]:
-        """(text, finished) per streamed chunk; runs on the call's worker thread."""
+    def _chunks(self, messages: list[BaseMessage]) -> Iterator[tuple[str, bool, Usage | None]]:
+        """(text, finished, usage) per streamed chunk; runs on the call's worker thread."""
         for chunk in self.model.stream(messages):
             meta = getattr(chunk, "response_metadata", {}) or {}
             finished = bool(meta.get("finish_reason"))
             text = chunk.text if isinstance(chunk.text, str) else str(chunk.content)
-            if text or finished:
-                yield text, finished
+            used = reported_usage(chunk)
+            if text or finished or used:
+                yield text, finished, used
 
     def _gave_up(self, failure: Exception | None, deadline: Deadline) -> Exception:
         """The error once no attempt is left (or the deadline has no room for one)."""
@@ -202,6 +205,15 @@ class ChatAnswerer:
                 raise translate_error(exc, self.settings) from None
         text = reply.text if isinstance(reply.text, str) else str(reply.content)
         return text.strip().strip('"').splitlines()[0].strip() if text.strip() else question
+
+
+def reported_usage(chunk: Any) -> Usage | None:
+    """The token usage a streamed chunk carries (the server's last chunk, when it reports one)."""
+    meta = getattr(chunk, "usage_metadata", None) or {}
+    prompt, completion = meta.get("input_tokens"), meta.get("output_tokens")
+    if not isinstance(prompt, int) or not isinstance(completion, int):
+        return None
+    return Usage(prompt, completion) if prompt or completion else None
 
 
 class _ContextTooLong(Exception):
@@ -287,7 +299,7 @@ def openai_chat_model(settings: Settings) -> BaseChatModel:
         "max_retries": 0,  # ChatAnswerer retries itself, within the answer's deadline
         "http_client": http_client(settings.llm_timeout),
         "temperature": settings.llm_temperature,
-        "stream_usage": False,
+        "stream_usage": True,  # the server's token counts, passed on as the API's `usage`
     }
     if _is_openai(settings.openai_base_url):
         kwargs["max_tokens"] = settings.llm_max_tokens  # sent as max_completion_tokens

@@ -183,6 +183,14 @@ class Source:
         }
 
 
+@dataclass(frozen=True)
+class Usage:
+    """Tokens a language model reported for one answer (prompt and completion)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+
+
 @dataclass(frozen=True, kw_only=True)
 class Answer:
     """What the advisor says, with the sources it rests on."""
@@ -199,6 +207,8 @@ class Answer:
     """Numbers in the text that no cited source contains (flagged "not in the sources")."""
     warning: str = ""
     """A note about the index the answer came from (e.g. an ingest that did not finish)."""
+    usage: Usage | None = None
+    """Tokens the language model reported for this answer; None offline or when it reports none."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `advisor ask --json` and `POST /v1/ask`."""

@@ -130,6 +130,13 @@ class Settings:
     api_docs_public: bool = True
     """Serve /docs and /openapi.json without the API token; false puts them behind it
     (ADVISOR_DOCS_PUBLIC)."""
+    # --- OpenAI-compatible route (issue 16) ------------------------------------------
+    drop_unsupported: bool = False
+    """Drop chat-completion parameters the advisor cannot honour instead of answering 400
+    (ADVISOR_DROP_UNSUPPORTED), like LiteLLM's drop_params."""
+    api_user_rate_limit: int | None = None
+    """Chat completions per minute per `user` field; 0 disables, unset follows
+    ADVISOR_API_RATE_LIMIT (ADVISOR_API_USER_RATE_LIMIT)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -274,6 +281,8 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "api_cors_origins": ("ADVISOR_API_CORS_ORIGINS", _csv),
     "max_k": ("ADVISOR_MAX_K", int),
     "api_docs_public": ("ADVISOR_DOCS_PUBLIC", _bool),
+    "drop_unsupported": ("ADVISOR_DROP_UNSUPPORTED", _bool),
+    "api_user_rate_limit": ("ADVISOR_API_USER_RATE_LIMIT", int),
 }
 
 ENV_VARS: dict[str, str] = {name: var for name, (var, _) in _ENV.items()}

@@ -34,6 +34,9 @@ from typing import Any
 
 ANSWER = "Learn PyTorch first: it is the better first choice [1]."
 """The scripted reply: no number in it, so the number check never changes it (see test_plan)."""
+USAGE = {"prompt_tokens": 321, "completion_tokens": 12, "total_tokens": 333}
+"""The token usage the server reports: in JSON replies, and in a last chunk when a stream
+request asks for it with `stream_options.include_usage`."""
 
 
 class ScriptedLLM:
@@ -91,7 +94,8 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
             if action == "stall":
                 return self._wait_for_hang_up()
             if body.get("stream"):
-                return self._stream(action)
+                usage = (body.get("stream_options") or {}).get("include_usage")
+                return self._stream(action, bool(usage))
             if action in ("trickle", "keepalive"):
                 return self._endless_json(action)
             if action == "slow":
@@ -127,7 +131,7 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
             every = state.trickle_seconds if action == "trickle" else 0.2
             self._endless(b" ", every)
 
-        def _stream(self, action: str) -> None:
+        def _stream(self, action: str, include_usage: bool = False) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Connection", "close")
@@ -150,6 +154,8 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             self._event(_chunk({}, "stop"))
+            if include_usage:
+                self._event({**_chunk({}, None), "choices": [], "usage": USAGE})
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
 
@@ -174,7 +180,7 @@ def _completion(text: str) -> dict[str, Any]:
                 "finish_reason": "stop",
             }
         ],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        "usage": USAGE,
     }
 
 

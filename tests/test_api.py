@@ -202,14 +202,50 @@ def test_chat_errors(shared_store: Store, client: TestClient) -> None:
     wrong = client.post("/v1/chat/completions", json={**chat(), "model": "gpt-4o"})
     assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "model_not_found"
     no_user = {"model": "career-advisor", "messages": [{"role": "system", "content": "hi"}]}
-    assert client.post("/v1/chat/completions", json=no_user).status_code == 400
+    refused = client.post("/v1/chat/completions", json=no_user)
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "messages"
     empty = client.post("/v1/chat/completions", json=chat("   "))
     assert empty.status_code == 400 and "empty" in empty.json()["error"]["message"]
-    assert empty.json()["error"]["param"] == "messages"
     failing = advisor_over(shared_store, backend="fake", fake_responses=("!error",))
     with serving(failing) as c:
         streamed = c.post("/v1/chat/completions", json=chat(stream=True))
     assert streamed.status_code == 502 and "language model" in streamed.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "param", "needle"),
+    [
+        ('{"model": "career-advisor", "messages": [', None, "not valid JSON"),
+        ("[1, 2]", None, "JSON object"),
+        ('{"model": "career-advisor", "messages": []}', "messages", "messages"),
+        (json.dumps({**chat(), "stop": 7}), "stop", "stop"),
+        (json.dumps({**chat(), "stop": list("abcde")}), "stop", "at most 4"),
+        (json.dumps({**chat(), "stream_options": {"include_usage": True}}), "stream_options", ""),
+        (json.dumps({**chat(), "career_advisor": {"sources": 1}}), "career_advisor.sources", ""),
+    ],
+)
+def test_chat_bad_bodies_are_openai_400s(
+    client: TestClient, body: str, param: str | None, needle: str
+) -> None:
+    response = client.post(
+        "/v1/chat/completions", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error" and error["param"] == param
+    assert needle in error["message"] and "Traceback" not in response.text
+
+
+def test_chat_drop_unsupported_setting_answers(shared_store: Store) -> None:
+    refused = {"n": 3, "temperature": 9, "response_format": {"type": "json_object"}}
+    with serving(advisor_over(shared_store, drop_unsupported=True)) as c:
+        dropped = c.post("/v1/chat/completions", json=chat(**refused))
+        again = c.post(
+            "/v1/chat/completions",
+            json=chat(**refused, career_advisor={"drop_unsupported": False}),
+        )
+    assert dropped.status_code == 200 and len(dropped.json()["choices"]) == 1
+    assert again.status_code == 400 and again.json()["error"]["param"] == "n"
 
 
 # --- guard: token, body cap, validation, rate limit, CORS --------------------------------------

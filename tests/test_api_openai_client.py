@@ -89,7 +89,7 @@ def test_client_errors(server: Server, client: openai.OpenAI) -> None:
         anonymous.models.list()
     with pytest.raises(openai.NotFoundError, match="career-advisor"):
         client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
-    with pytest.raises(openai.UnprocessableEntityError, match="empty"):
+    with pytest.raises(openai.BadRequestError, match="empty"):
         client.chat.completions.create(
             model="career-advisor", messages=[{"role": "user", "content": " "}]
         )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from advisor import CareerAdvisor, ConfigurationError, LLMError, Store, make_answerer
-from tests.llm_server import ANSWER, scripted_llm
+from tests.llm_server import ANSWER, USAGE, scripted_llm
 
 SECRET = "sk-test-DO-NOT-LEAK-1234567890"
 
@@ -39,6 +40,29 @@ def test_generated_answer_is_grounded_in_the_same_sources(shared_store: Store) -
     assert "tools" not in sent and "functions" not in sent
     user = sent["messages"][-1]["content"]
     assert "<sources>" in user and "PyTorch is the better first choice in 2026" in user
+
+
+def test_the_servers_usage_is_passed_through(shared_store: Store) -> None:
+    from fastapi.testclient import TestClient
+
+    from advisor.api import create_app
+    from advisor.records import Usage
+
+    question = {"model": "career-advisor", "messages": [{"role": "user", "content": "DVC?"}]}
+    with scripted_llm(["ok"]) as llm:
+        advisor = llm_advisor(shared_store, llm.base_url)
+        answer = advisor.ask("What is DVC?")
+        with TestClient(create_app(advisor.settings, advisor=advisor)) as client:
+            whole = client.post("/v1/chat/completions", json=question).json()
+            streamed = client.post(
+                "/v1/chat/completions",
+                json={**question, "stream": True, "stream_options": {"include_usage": True}},
+            ).text
+    assert answer.usage == Usage(USAGE["prompt_tokens"], USAGE["completion_tokens"])
+    assert llm.requests[0]["stream_options"] == {"include_usage": True}
+    assert whole["usage"] == USAGE and whole["choices"][0]["message"]["content"]
+    last = [line for line in streamed.splitlines() if line.startswith("data: {")][-1]
+    assert f'"choices": [], "usage": {json.dumps(USAGE)}' in last
 
 
 def test_llm_condenses_follow_ups(shared_store: Store) -> None:

@@ -2,8 +2,12 @@
 
 Any OpenAI client can talk to the advisor. The last user message is the question and
 earlier user/assistant turns are the history; system messages are ignored (the
-advisor keeps its own rules). Sources travel in an extra `sources` field that
-standard clients ignore, and as a "Sources" list at the end of the text.
+advisor keeps its own rules). Each cited source is a `url_citation` annotation on
+`message.annotations` (`delta.annotations` in the last stream chunk), and by default
+also a "Sources" list at the end of the text; the extra `sources` field carries them
+all. `usage` is the language model's own report, else a count with the embedding
+model's tokenizer (`usage`). Request checks live in `openai_params`, annotations and
+limits in `openai_text`, the stream in `openai_stream`.
 """
 
 from __future__ import annotations
@@ -11,50 +15,65 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from advisor.api.common import (
     advisor_of,
-    describe_error,
     open_stream,
     public_answer,
     public_source,
     sources_footer,
-    sse,
     strip_footer,
 )
-from advisor.api.guard import error_body
+from advisor.api.guard import RateLimiter
+from advisor.api.openai_params import (
+    DROP_HEADER,
+    MODEL,
+    ChatMessage,
+    ChatRequest,
+    OpenAIError,
+    Options,
+    check_request,
+    validation_error,
+    wants_drop,
+)
+from advisor.api.openai_stream import StreamReply
+from advisor.api.openai_text import finish_of, limit_text, url_citations
+from advisor.api.usage import TokenCounter, token_counter, usage_of
+from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, InputError
 from advisor.records import Answer
+from advisor.settings import Settings
 
-MODEL = "career-advisor"
 _CREATED = 1767225600  # 2026-01-01: a fixed "created" time for the model card
-
-router = APIRouter(tags=["OpenAI-compatible"])
 log = logging.getLogger("advisor.api")
 
 
-class ChatMessage(BaseModel):
-    """One message; content is text or a list of content parts (text parts are used)."""
+class OpenAIRoute(APIRoute):
+    """A route that answers bad requests as OpenAI does: 400 with the `param` at fault."""
 
-    model_config = ConfigDict(extra="allow")
-    role: str
-    content: str | list[dict[str, Any]] | None = None
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                return validation_error(exc.errors()).response()
+            except OpenAIError as exc:
+                return exc.response()
+
+        return route
 
 
-class ChatRequest(BaseModel):
-    """The subset of the Chat Completions request the advisor uses; other fields are ignored."""
-
-    model_config = ConfigDict(extra="allow")
-    model: str = Field(examples=[MODEL])
-    messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
+router = APIRouter(tags=["OpenAI-compatible"], route_class=OpenAIRoute)
 
 
 def _text(content: str | list[dict[str, Any]] | None) -> str:
@@ -83,7 +102,8 @@ def _model_card() -> dict[str, Any]:
 
 def _unknown_model(name: str) -> JSONResponse:
     message = f"the model {name!r} does not exist; this server offers {MODEL!r}"
-    return JSONResponse(error_body(message, "invalid_request_error", "model_not_found"), 404)
+    error = OpenAIError(message, "model", "model_not_found", status=404)
+    return error.response()
 
 
 @router.get("/v1/models", summary="List the models (just career-advisor)")
@@ -97,81 +117,106 @@ def get_model(model: str) -> dict[str, Any] | JSONResponse:
 
 
 @router.post(
-    "/v1/chat/completions", summary="Chat completion (OpenAI-compatible)", response_model=None
+    "/v1/chat/completions",
+    summary="Chat completion (OpenAI-compatible)",
+    response_model=None,
+    responses={400: {"description": "An invalid or unsupported parameter (error with `param`)"}},
 )
 async def chat_completions(body: ChatRequest, request: Request) -> Any:
     if body.model != MODEL:
         return _unknown_model(body.model)
     advisor = advisor_of(request)
-    question, history = split_messages(body.messages)
+    settings: Settings = getattr(request.app.state, "settings", None) or advisor.settings
+    drop = wants_drop(request.headers.get(DROP_HEADER), body, settings.drop_unsupported)
+    options = check_request(body, drop)
+    try:
+        question, history = split_messages(body.messages)
+    except InputError as exc:
+        raise OpenAIError(str(exc), "messages", "invalid_value") from None
+    _limit_user(request, options.user, settings)
+    counter = await run_in_threadpool(token_counter, settings)
+    prompts = [_text(m.content) for m in body.messages]
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
-    if not body.stream:
+    if body.stream:
+        items = await _open(advisor, question, history)
+        reply = StreamReply(completion_id, created, options, counter, prompts)
+        return StreamingResponse(
+            reply.events(items, request.app.state.secrets),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    try:
         answer = public_answer(await run_in_threadpool(advisor.ask, question, history))
-        return {
-            "id": completion_id,
-            "object": "chat.completion",
-            "created": created,
-            "model": MODEL,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {
-                        "role": "assistant",
-                        "content": answer.text + sources_footer(answer),
-                        "refusal": None,
-                    },
-                    "finish_reason": _finish(answer),
-                    "logprobs": None,
-                }
-            ],
-            "usage": None,
-            "sources": [public_source(s) for s in answer.sources],
-        }
-    items = await open_stream(advisor, question, history, fail_early=(AdvisorError,))
-    secrets = request.app.state.secrets
-    return StreamingResponse(
-        _chunks(items, completion_id, created, secrets),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    except InputError as exc:
+        raise OpenAIError(str(exc), "messages", "invalid_value") from None
+    return _completion(answer, completion_id, created, options, counter, prompts)
 
 
-def _finish(answer: Answer) -> str:
-    return "length" if answer.incomplete else "stop"
+async def _open(
+    advisor: CareerAdvisor, question: str, history: list[tuple[str, str]]
+) -> AsyncIterator[str | Answer]:
+    try:
+        return await open_stream(advisor, question, history, fail_early=(AdvisorError,))
+    except InputError as exc:
+        raise OpenAIError(str(exc), "messages", "invalid_value") from None
 
 
-async def _chunks(
-    items: AsyncIterator[str | Answer], completion_id: str, created: int, secrets: Any
-) -> AsyncIterator[str]:
-    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
-        return sse(
-            {
-                "id": completion_id,
-                "object": "chat.completion.chunk",
-                "created": created,
-                "model": MODEL,
-                "choices": [choice],
-                **extra,
-            }
+def _limit_user(request: Request, user: str | None, settings: Settings) -> None:
+    """Log the `user` and hold each one to its own rate (ADVISOR_API_USER_RATE_LIMIT)."""
+    if not user:
+        return
+    log.info("chat completion for user %r", user[:64])
+    per_minute = settings.api_user_rate_limit
+    per_minute = settings.api_rate_limit if per_minute is None else per_minute
+    if per_minute <= 0:
+        return
+    state = request.app.state
+    limiter: RateLimiter | None = getattr(state, "user_limiter", None)
+    if limiter is None or limiter.capacity != per_minute:
+        limiter = state.user_limiter = RateLimiter(per_minute)
+    wait = limiter.hit(user)
+    if wait > 0:
+        retry = str(max(1, int(wait + 0.999)))
+        raise OpenAIError(
+            f"too many requests for this user; retry in {retry} s",
+            "user",
+            "rate_limit_exceeded",
+            status=429,
+            kind="rate_limit_exceeded",
+            headers={"Retry-After": retry},
         )
 
-    yield chunk({"role": "assistant", "content": ""})
-    try:
-        async for item in items:
-            if isinstance(item, Answer):
-                footer = sources_footer(item)
-                if footer:
-                    yield chunk({"content": footer})
-                sources = [public_source(s) for s in item.sources]
-                yield chunk({}, _finish(item), sources=sources)
-            else:
-                yield chunk({"content": item})
-    except AdvisorError as exc:
-        _, kind, message = describe_error(exc, secrets)
-        yield sse(error_body(message, kind))
-    except Exception:
-        log.exception("streamed chat completion failed")
-        yield sse(error_body("internal error while answering", "server_error"))
-    yield sse("[DONE]")
+
+def _completion(
+    answer: Answer,
+    completion_id: str,
+    created: int,
+    options: Options,
+    counter: TokenCounter,
+    prompts: list[str],
+) -> dict[str, Any]:
+    footer = sources_footer(answer) if options.sources_in_content else ""
+    content, cut = limit_text(answer.text + footer, options.limits, counter)
+    message = {
+        "role": "assistant",
+        "content": content,
+        "refusal": None,
+        "annotations": url_citations(content, len(answer.text), answer.sources),
+    }
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": cut or finish_of(answer),
+                "logprobs": None,
+            }
+        ],
+        "usage": usage_of(answer, counter, prompts, content),
+        "sources": [public_source(s) for s in answer.sources],
+    }
