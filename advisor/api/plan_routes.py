@@ -37,6 +37,10 @@ class PlanRequest(BaseModel):
     skills: Skills = Field(default_factory=Skills)
     hours_per_week: float | None = Field(default=None, gt=0, le=112, examples=[10])
     target_role: str | None = Field(default=None, examples=["Machine Learning Engineer"])
+    programming: Literal["none", "some", "professional"] | None = Field(
+        default=None, description="General programming experience, in any language."
+    )
+    programming_language: str | None = Field(default=None, max_length=30, examples=["Java"])
     message: str | None = Field(
         default=None, examples=["I'm a Java developer with no math, 8 hours a week"]
     )
@@ -47,6 +51,9 @@ class PlanRequest(BaseModel):
             data["hours_per_week"] = self.hours_per_week
         if self.target_role is not None:
             data["target_role"] = self.target_role
+        for name in ("programming", "programming_language"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
         return data
 
 
@@ -89,7 +96,8 @@ def public_plan(plan: Plan) -> dict[str, Any]:
         for resource in step["resources"]:
             resource["title"] = safe_markdown(resource["title"])
             resource["url"] = safe_url(resource["url"])
-    data["timeline"]["assumptions"] = [safe_markdown(a) for a in data["timeline"]["assumptions"]]
+    for part in ("assumptions", "drivers"):
+        data["timeline"][part] = [safe_markdown(a) for a in data["timeline"][part]]
     data["sources"] = [public_source(s) for s in plan.sources]
     data["markdown"] = plan.to_markdown()
     return data
