@@ -168,6 +168,7 @@ async def run_waves(
                     *(one_session(browser, url, n, result, gate, timeout) for n in range(sessions))
                 )
                 wall, server_cpu = time.monotonic() - start, cpu_seconds(pid) - cpu
+                result.seconds = wall
                 wave: dict[str, Any] = {
                     **result.as_dict(),
                     "load_average_before": load_before,
@@ -225,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=180.0, help="per answer, seconds")
     parser.add_argument("--profile", choices=("py-spy", "none"), default="py-spy")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--keep", type=Path, help="copy py-spy's stack files into this folder")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -251,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
                     args.profile == "py-spy",
                 )
             )
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for stacks in work.glob("*.txt"):
+                    shutil.copy(stacks, args.keep / stacks.name)
     figures["sessions"] = args.sessions
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

@@ -68,7 +68,7 @@ def test_describing_yourself_in_chat_fills_the_plan(built_env: Path) -> None:
     turn = at.session_state["turns"][-1]
     assert turn.answer is None and turn.note  # a statement, not a question: no retrieval
     note = "\n".join(str(i.value) for i in at.info)
-    assert "Math: none" in note and "Python: some" in note
+    assert "Math: none" in note and "Programming: professional (Java)" in note
     assert "your target role" in note  # asks for what is missing
     at.chat_input[0].set_value("I want to become an ML engineer, how long will it take?").run()
     assert not at.exception
