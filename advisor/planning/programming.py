@@ -84,7 +84,7 @@ def read_programming(text: str) -> tuple[str, str | None] | None:
     for pattern in _PROFESSIONAL:
         for match in pattern.finditer(text):
             language = _language(match)
-            if language is False or _NEGATED.search(
+            if language is None or _NEGATED.search(
                 text[max(0, match.start() - 16) : match.start()]
             ):
                 continue
@@ -100,15 +100,15 @@ def read_programming(text: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _language(match: re.Match[str]) -> str | bool:
-    """The canonical language a pattern captured; "" for none; False for an unsafe guess."""
+def _language(match: re.Match[str]) -> str | None:
+    """The canonical language a pattern captured; "" for none; None for an unsafe guess."""
     said = match.group(1) if match.re.groups else None
     if said is None:
         return ""
     name = said.lower()
     before_job = re.match(rf"{_LANG}\s+{_JOB}", match.group(0), re.I)
     if name in _AMBIGUOUS and not (said[0].isupper() or before_job):
-        return False
+        return None
     return LANGUAGES[name]
 
 
