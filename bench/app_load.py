@@ -47,14 +47,14 @@ from bench.browser_sessions import (  # noqa: E402
 )
 
 PARTS = (
-    ("embedding model", ("sentence_transformers", "/torch/", "/transformers/", "tokenizers")),
-    ("store (Chroma)", ("/chromadb/", "advisor/store/")),
+    ("embedding model", ("sentence_transformers/", "torch/", "transformers/", "tokenizers/")),
+    ("store (Chroma)", ("chromadb/", "advisor/store/")),
     ("keyword search", ("advisor/keyword",)),
     ("answer (advisor)", ("advisor/",)),
     ("pacing sleep", ("paced (",)),
     ("plan/roles view", ("ui/plan_view",)),
     ("script rerun (ui)", ("ui/",)),
-    ("streamlit runtime", ("/streamlit/", "/tornado/", "google/protobuf")),
+    ("streamlit runtime", ("streamlit/", "tornado/", "google/protobuf", "asyncio/")),
 )
 """Parts of a stack, first match wins (reading the part names top down)."""
 
@@ -98,9 +98,16 @@ class Profiler:
 
 
 def part_of(stack: str) -> str:
-    """The part a collapsed stack ("a (f.py:1);b (g.py:2)") is spent in."""
+    """The part a collapsed stack ("a (f.py:1);b (pkg/g.py:2)") is spent in; py-spy names
+    files relative to sys.path ("torch/nn/...") or absolute, so a needle matches either."""
+    files = ";" + ";".join(f.rpartition(" (")[2] for f in stack.split(";"))
     for name, needles in PARTS:
-        if any(needle in stack for needle in needles):
+        if any(
+            needle in stack
+            if needle.endswith(" (")
+            else (f";{needle}" in files or f"/{needle}" in files)
+            for needle in needles
+        ):
             return name
     return "other"
 
@@ -227,7 +234,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=("py-spy", "none"), default="py-spy")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--keep", type=Path, help="copy py-spy's stack files into this folder")
+    parser.add_argument("--from-stacks", type=Path, help="only summarise stack files kept before")
     args = parser.parse_args(argv)
+    if args.from_stacks:
+        for path in sorted(args.from_stacks.glob("*.txt")):
+            scripts = path.name.startswith("idle")
+            samples = parts_of(path, scripts_only=scripts)
+            total = sum(samples.values()) or 1
+            shares = ", ".join(f"{k} {v / total:.0%}" for k, v in samples.most_common())
+            print(f"{path.name} ({'script threads, wall' if scripts else 'on CPU'}): {shares}")
+        return 0
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     if not Path(CHROMIUM).exists():
