@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from advisor.planning.profile import LEVELS, SKILLS, Profile
+from advisor.planning.profile import LEVELS, PROGRAMMING, SKILLS, Profile
 from advisor.terminal import echo, echo_json
 
 Command = Callable[[str, Callable[[argparse.Namespace], int], str], Any]
@@ -33,6 +33,12 @@ def add_commands(command: Command, open_advisor: Callable[[argparse.Namespace], 
     p.add_argument("--about", metavar="TEXT", help='e.g. "I\'m a Java developer with no math"')
     for name, label in SKILLS.items():
         p.add_argument(f"--{name.replace('_', '-')}", choices=LEVELS, help=f"{label} level")
+    p.add_argument(
+        "--programming",
+        choices=PROGRAMMING,
+        help="general programming experience, any language (professional shortens step 3)",
+    )
+    p.add_argument("--language", metavar="NAME", help="the language you program in, e.g. Java")
     p.add_argument("--hours", type=float, metavar="N", help="hours per week you can study")
     p.add_argument("--role", metavar="ROLE", help="Machine Learning Engineer, Data Scientist, ...")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -46,6 +52,10 @@ def _stated(args: argparse.Namespace) -> dict[str, Any]:
     for name in SKILLS:
         if getattr(args, name, None):
             data["skills"][name] = getattr(args, name)
+    if args.programming:
+        data["programming"] = args.programming
+    if args.language:
+        data["programming_language"] = args.language
     if args.hours is not None:
         data["hours_per_week"] = args.hours
     if args.role:

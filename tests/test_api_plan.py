@@ -47,7 +47,8 @@ def test_plan_from_a_chat_message(client: TestClient) -> None:
     plan = client.post("/v1/plan", json={"message": message, "hours_per_week": 8}).json()
     assert plan["found_in_message"] == {
         "math": "none",
-        "python": "some",
+        "programming": "professional",
+        "programming_language": "Java",
         "target_role": "Machine Learning Engineer",
     }
     assert plan["profile"]["hours_per_week"] == 8

@@ -150,6 +150,37 @@ def show_my_plan(page: object) -> None:
         shutil.copyfile(shot, docs)
 
 
+PAGE_OVERFLOW = """() => {
+  const root = document.documentElement;
+  const wide = [...document.querySelectorAll('.st-key-plan_page *')].filter(e => {
+    const box = e.getBoundingClientRect();
+    const scroller = e.closest('table');  // tables scroll inside their own box
+    return box.width && box.right > window.innerWidth + 1 && (!scroller || scroller === e);
+  });
+  return {page: root.scrollWidth - window.innerWidth, wide: wide.map(e => e.tagName).slice(0, 5)};
+}"""
+
+
+def plan_fits_a_phone(phone: object) -> None:
+    """At 390 px the plan (form, steps, role table, sources) never scrolls the page sideways."""
+    from playwright.sync_api import expect
+
+    phone.get_by_text("My plan", exact=True).click()  # type: ignore[attr-defined]
+    phone.get_by_label("Language you program in most").fill("Java")  # type: ignore[attr-defined]
+    phone.get_by_label("Hours per week").fill("10")  # type: ignore[attr-defined]
+    phone.get_by_role("button", name="Update my plan").click()  # type: ignore[attr-defined]
+    expect(phone.get_by_text("What drives it")).to_be_visible(timeout=60_000)  # type: ignore[attr-defined]
+    phone.get_by_text(re.compile(r"^Sources on this page")).click()  # type: ignore[attr-defined]
+    table = phone.locator(".st-key-plan_page table").first  # type: ignore[attr-defined]
+    expect(table).to_be_visible()
+    assert table.evaluate("t => getComputedStyle(t).overflowX") == "auto"
+    assert table.evaluate("t => t.getBoundingClientRect().right") <= 391
+    overflow = phone.evaluate(PAGE_OVERFLOW)  # type: ignore[attr-defined]
+    assert overflow["page"] <= 1 and not overflow["wide"], overflow
+    table.scroll_into_view_if_needed()
+    phone.screenshot(path=str(ARTIFACTS / "browser-plan-phone.png"))  # type: ignore[attr-defined]
+
+
 def test_chat_in_a_real_browser(server: tuple[str, float]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -207,6 +238,7 @@ def test_chat_in_a_real_browser(server: tuple[str, float]) -> None:
             phone.get_by_text(re.compile(r"^Sources \(")).first.click()
             scroll_to_top(phone)
             phone.screenshot(path=str(ARTIFACTS / "browser-phone.png"))
+            plan_fits_a_phone(phone)
         finally:
             browser.close()
 

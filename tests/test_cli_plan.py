@@ -18,14 +18,29 @@ def test_plan_json_from_flags_and_about(
                        "--role", "applied ai engineer", "--json")  # fmt: skip
     assert code == 0
     plan = json.loads(out)
-    assert plan["profile"]["skills"] == {"python": "some", "math": "none", "classical_ml": None,
+    assert plan["profile"]["skills"] == {"python": None, "math": "none", "classical_ml": None,
                                          "deep_learning": None, "mlops": "some"}  # fmt: skip
+    assert plan["profile"]["programming"] == "professional"  # Java counts; Python not guessed
+    assert plan["profile"]["programming_language"] == "Java"
     assert plan["profile"]["target_role"] == "Applied AI Engineer"
     status = {s["number"]: s["status"] for s in plan["steps"]}
     assert status == {1: "full", 2: "full", 3: "shortened", 4: "full", 5: "full",
                       6: "shortened", 7: "full"}  # fmt: skip
     # 5 full + 2 shortened = 6/7 of 12–24 months, at 20/5 h: ×4
     assert (plan["timeline"]["low_months"], plan["timeline"]["high_months"]) == (41, 83)
+
+
+def test_plan_programming_flags(built_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", "--programming", "professional", "--language", "c#",
+                       "--math", "none", "--hours", "10")  # fmt: skip
+    assert code == 0
+    assert "### [ ] Step 3. Learn Python — The Language of ML (shortened)" in out
+    assert "You already program professionally in C#" in out
+    assert "**About 22–45 months**" in out and "What drives it:" in out
+    assert "goes past the guide's range" in out
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, "plan", "--programming", "guru")
+    assert exited.value.code == 2 and "--programming" in capsys.readouterr().err
 
 
 def test_plan_markdown_and_roles(built_env: Path, capsys: pytest.CaptureFixture[str]) -> None:

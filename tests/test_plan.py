@@ -16,6 +16,7 @@ from advisor.planning.roles import ASPECTS, NOT_COVERED, ROLES
 CITATION = re.compile(r"\[(\d+)\]")
 
 BEGINNER = Profile(
+    programming="none",
     python="none",
     math="none",
     classical_ml="none",
@@ -235,7 +236,10 @@ def test_extractive_answers_never_trip_the_number_check(extractive: CareerAdviso
 @pytest.mark.parametrize(
     ("message", "expected"),
     [
-        ("I'm a Java developer with no math", {"math": "none", "python": "some"}),
+        (
+            "I'm a Java developer with no math",
+            {"math": "none", "programming": "professional", "programming_language": "Java"},
+        ),
         (
             "I work as a data scientist and want to move to ML engineering, 10 hours a week",
             {

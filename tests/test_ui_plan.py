@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from advisor import Profile
+from advisor.planning.plan import PROGRAMMER_REASON
 
 APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
 
@@ -68,7 +70,7 @@ def test_describing_yourself_in_chat_fills_the_plan(built_env: Path) -> None:
     turn = at.session_state["turns"][-1]
     assert turn.answer is None and turn.note  # a statement, not a question: no retrieval
     note = "\n".join(str(i.value) for i in at.info)
-    assert "Math: none" in note and "Python: some" in note
+    assert "Math: none" in note and "Programming: professional (Java)" in note
     assert "your target role" in note  # asks for what is missing
     at.chat_input[0].set_value("I want to become an ML engineer, how long will it take?").run()
     assert not at.exception
@@ -79,3 +81,39 @@ def test_describing_yourself_in_chat_fills_the_plan(built_env: Path) -> None:
     version = at.session_state["plan_form_version"]
     assert at.selectbox(key=f"skill_math_{version}").value == "none"
     assert at.selectbox(key=f"role_{version}").value == "Machine Learning Engineer"
+
+
+def test_programming_experience_in_the_form_and_one_numbering_on_the_page(
+    built_env: Path,
+) -> None:
+    at = open_plan(start())
+    at.text_input(key="programming_language_0").input("<b>Java</b>")
+    at.selectbox(key="programming_0").set_value("professional")
+    at.button[0].click().run()
+    assert "Please check the form" in "\n".join(str(e.value) for e in at.error)
+    assert "plan_profile" not in at.session_state  # a bad form changes nothing
+    at.text_input(key="programming_language_0").input("Java")
+    at.selectbox(key="skill_math_0").set_value("none")
+    at.number_input(key="hours_0").set_value(10)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["plan_profile"] == Profile(
+        math="none", programming="professional", programming_language="Java", hours_per_week=10.0
+    )
+    assert at.selectbox(key="programming_1").value == "professional"  # the form shows it back
+    labels = [c.label for c in at.checkbox]
+    assert "**Step 3. Learn Python — The Language of ML** · shortened" in labels
+    assert estimate(at) == "About 22–45 months"
+    text = markdown(at)
+    assert PROGRAMMER_REASON in text and "You already program professionally in Java" in text
+    assert "**What drives it**" in text and "goes past the guide's range" in text
+    listed = [int(n) for n in re.findall(r"^- \[(\d+)\] ", text, re.M)]
+    total = len(listed)
+    assert listed == list(range(1, total + 1))  # one source list on the page, numbered once
+    assert [e.label for e in at.expander if e.label.startswith("Sources")] == [
+        f"Sources on this page ({total})"
+    ]
+    body = re.sub(r"^- \[\d+\] .*$", "", text, flags=re.M)
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
+    assert cited == set(range(1, total + 1))  # plan and role table: every [n] resolves to it
+    assert "| **Pay** |" in text and "**Sources**" not in text

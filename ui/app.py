@@ -143,7 +143,7 @@ def load() -> tuple[CareerAdvisor, dict[str, object]] | None:
     try:
         advisor = service.get_advisor(service.load_settings())
         service.build_index(advisor)
-        return advisor, advisor.stats()
+        return advisor, service.index_stats(advisor, advisor.settings)
     except AdvisorError as exc:
         st.error(f"The advisor cannot start: {exc}")
         return None

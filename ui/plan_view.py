@@ -6,15 +6,38 @@ from typing import Any
 
 import streamlit as st
 
-from advisor import AdvisorError, CareerAdvisor, Plan, Profile
-from advisor.planning.plan import PlanStep
-from advisor.planning.profile import LEVELS, SKILLS
+from advisor import AdvisorError, CareerAdvisor, InputError, Plan, Profile
+from advisor.planning.plan import PlanStep, plan_and_roles
+from advisor.planning.profile import LEVELS, PROGRAMMING, SKILLS
 from advisor.planning.roles import ROLES, source_lines
 from advisor.safety import safe_markdown
 from ui import state
 
 NOT_SAID = "not said"
 _STATUS_ICON = {"full": "", "shortened": " · shortened", "skipped": " · skipped"}
+_PROGRAMMING_LABELS = {
+    NOT_SAID: NOT_SAID,
+    **dict(
+        zip(
+            PROGRAMMING,
+            ("none: never programmed", "some: courses or hobby code", "professional: my job"),
+            strict=True,
+        )
+    ),
+}
+PHONE_CSS = """
+<style>
+.st-key-plan_page table { display: block; overflow-x: auto; max-width: 100%; }
+.st-key-plan_page [data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
+.st-key-plan_page [data-testid="stMetricValue"] > div { white-space: normal; }
+@media (max-width: 640px) {
+  .st-key-plan_page table { font-size: 0.85rem; }
+  .st-key-plan_page th, .st-key-plan_page td { min-width: 9rem; }
+}
+</style>
+"""
+"""Plan styles (static, no user text): tables scroll in their own box, long links wrap, and
+the estimate wraps, so the page never scrolls sideways on a 390 px phone."""
 
 
 def show(advisor: CareerAdvisor) -> None:
@@ -24,10 +47,19 @@ def show(advisor: CareerAdvisor) -> None:
         "steps, skips what you know, and every reason and resource is cited. You can also "
         'describe yourself in the chat ("I\'m a Java developer with no math").'
     )
+    st.markdown(PHONE_CSS, unsafe_allow_html=True)
+    with st.container(key="plan_page"):
+        page(advisor)
+
+
+def page(advisor: CareerAdvisor) -> None:
+    """The form, then the plan and the role table over one numbered source list."""
     profile_form()
     try:
-        plan = advisor.plan(state.profile())
-        table = advisor.compare_roles()
+        outline = advisor.outline()
+        plan, table = plan_and_roles(
+            outline, state.profile(), advisor.settings.plan_reference_hours
+        )
     except AdvisorError as exc:
         st.error(f"The plan cannot be built right now: {exc}")
         return
@@ -42,13 +74,11 @@ def show(advisor: CareerAdvisor) -> None:
     st.subheader("Your steps", anchor=False)
     for step in plan.steps:
         show_step(step)
-    with st.expander(f"Sources of this plan ({len(plan.sources)})", icon=":material/menu_book:"):
-        st.markdown(safe_markdown("\n".join(source_lines(plan.sources)[2:])))
     st.subheader("The three roles side by side", anchor=False)
-    st.markdown(table.to_markdown())
-    document = (
-        plan.to_markdown(frozenset(state.done_steps())) + "\n## Roles\n\n" + table.to_markdown()
-    )
+    st.markdown(table.to_markdown(sources=False))
+    with st.expander(f"Sources on this page ({len(plan.sources)})", icon=":material/menu_book:"):
+        st.markdown(safe_markdown("\n".join(source_lines(plan.sources)[2:])))
+    document = plan.to_markdown(frozenset(state.done_steps()), roles=table)
     st.download_button(
         "Download my plan (Markdown)",
         document,
@@ -73,6 +103,7 @@ def profile_form() -> None:
             chosen[name] = column.selectbox(
                 label, options, index=options.index(value), key=f"skill_{name}_{version}"
             )
+        chosen |= programming_fields(current, version)
         hours_col, role_col = st.columns([1, 2])
         hours = hours_col.number_input(
             "Hours per week",
@@ -91,19 +122,50 @@ def profile_form() -> None:
             key=f"role_{version}",
         )
         if st.form_submit_button("Update my plan", icon=":material/refresh:"):
-            state.set_profile(
-                Profile(
-                    **{k: (None if v == NOT_SAID else v) for k, v in chosen.items()},
-                    hours_per_week=float(hours) if hours else None,
-                    target_role=None if role == NOT_SAID else role,
+            try:
+                profile = Profile.from_dict(
+                    {k: (None if v in (NOT_SAID, "") else v) for k, v in chosen.items()}
+                    | {"hours_per_week": float(hours) if hours else None}
+                    | {"target_role": None if role == NOT_SAID else role}
                 )
-            )
+            except InputError as exc:
+                st.error(f"Please check the form: {exc}")
+                return
+            state.set_profile(profile)
             st.rerun()
+
+
+def programming_fields(current: Profile, version: int) -> dict[str, Any]:
+    """General programming experience (any language) and the language, on one row."""
+    level_col, language_col = st.columns([1, 1])
+    options = list(_PROGRAMMING_LABELS)
+    level = level_col.selectbox(
+        "Programming experience (any language)",
+        options,
+        index=options.index(current.programming or NOT_SAID),
+        format_func=_PROGRAMMING_LABELS.__getitem__,
+        key=f"programming_{version}",
+        help="Years of Java, C# or JavaScript count: the Python step is then shortened.",
+    )
+    language = language_col.text_input(
+        "Language you program in most",
+        value=current.programming_language or "",
+        max_chars=30,
+        placeholder="e.g. Java",
+        key=f"programming_language_{version}",
+    )
+    return {"programming": level, "programming_language": language.strip() or None}
 
 
 def timeline(plan: Plan) -> None:
     """The month range with the arithmetic and every assumption behind it."""
     st.metric("Estimated time to entry-level readiness", plan.timeline.text())
+    if plan.timeline.drivers:
+        st.markdown(
+            safe_markdown(
+                "**What drives it**\n\n" + "\n".join(f"- {d}" for d in plan.timeline.drivers)
+            )
+        )
     with st.expander("How this estimate is computed", icon=":material/calculate:"):
         st.markdown(safe_markdown("\n".join(f"- {a}" for a in plan.timeline.assumptions)))
 

@@ -45,11 +45,30 @@ def get_advisor(settings: Settings) -> CareerAdvisor:
 
     A misconfigured LLM backend falls back to the offline answerer (the sidebar says which).
     """
+    one_thread_per_query()
     try:
         return CareerAdvisor.from_settings(settings)
     except ConfigurationError as exc:
         log.warning("LLM backend unavailable (%s); answering offline", exc)
         return CareerAdvisor.from_settings(settings, backend="extractive")
+
+
+def one_thread_per_query() -> None:
+    """Run each query embedding on one CPU thread: sessions already run side by side, and
+    torch's default (a thread per core for every call) makes concurrent sessions' threads
+    fight over the cores (bench/app_load.py: ~10x the CPU per query on a busy 2-core machine)."""
+    try:
+        import torch
+    except ImportError:  # another embedder: nothing to tune
+        return
+    torch.set_num_threads(1)
+
+
+@st.cache_data(ttl=2.0, show_spinner=False, max_entries=4)
+def index_stats(_advisor: CareerAdvisor, settings: Settings) -> dict[str, Any]:
+    """Documents, chunks and last ingest for the sidebar, read at most every 2 s per process
+    instead of on every rerun of every session (it pages through the whole store)."""
+    return _advisor.stats()
 
 
 @st.cache_resource(show_spinner=False)

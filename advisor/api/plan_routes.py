@@ -65,7 +65,8 @@ def public_plan(plan: Plan) -> dict[str, Any]:
         for resource in step["resources"]:
             resource["title"] = safe_markdown(resource["title"])
             resource["url"] = safe_url(resource["url"])
-    data["timeline"]["assumptions"] = [safe_markdown(a) for a in data["timeline"]["assumptions"]]
+    for part in ("assumptions", "drivers"):
+        data["timeline"][part] = [safe_markdown(a) for a in data["timeline"][part]]
     data["sources"] = [public_source(s) for s in plan.sources]
     data["markdown"] = plan.to_markdown()
     return data

@@ -95,6 +95,10 @@ class PlanRequest(BaseModel):
     skills: Skills = Field(default_factory=Skills)
     hours_per_week: float | None = Field(default=None, gt=0, le=112, examples=[10])
     target_role: str | None = Field(default=None, examples=["Machine Learning Engineer"])
+    programming: Literal["none", "some", "professional"] | None = Field(
+        default=None, description="General programming experience, in any language."
+    )
+    programming_language: str | None = Field(default=None, max_length=30, examples=["Java"])
     message: str | None = Field(
         default=None, examples=["I'm a Java developer with no math, 8 hours a week"]
     )
@@ -105,6 +109,9 @@ class PlanRequest(BaseModel):
             data["hours_per_week"] = self.hours_per_week
         if self.target_role is not None:
             data["target_role"] = self.target_role
+        for name in ("programming", "programming_language"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
         return data
 
 
@@ -229,6 +236,7 @@ class Timeline(_Open):
     high_months: int | None
     text: str
     assumptions: list[str]
+    drivers: list[str] = Field(description="What drives the estimate, in words, biggest first.")
 
 
 class Plan(_Open):

@@ -10,10 +10,14 @@ from advisor.safety import safe_markdown
 
 if TYPE_CHECKING:
     from advisor.planning.plan import Plan, PlanStep
+    from advisor.planning.roles import RoleComparison
 
 
-def render(plan: Plan, done: frozenset[int] = frozenset()) -> str:
-    """The whole plan; steps whose number is in `done` are ticked."""
+def render(
+    plan: Plan, done: frozenset[int] = frozenset(), roles: RoleComparison | None = None
+) -> str:
+    """The whole plan; steps whose number is in `done` are ticked; `roles` (sharing the plan's
+    source list) goes before the one list of sources."""
     profile = plan.profile
     skills = ", ".join(f"{label}: {profile.level(name)}" for name, label in SKILLS.items())
     hours = f"{profile.hours_per_week:g}" if profile.hours_per_week else "not said"
@@ -28,14 +32,22 @@ def render(plan: Plan, done: frozenset[int] = frozenset()) -> str:
         "",
         f"**{plan.timeline.text()}**",
         "",
-        *(f"- {a}" for a in plan.timeline.assumptions),
-        "",
+        *_listed("What drives it:", plan.timeline.drivers),
+        *_listed("How it is computed:", plan.timeline.assumptions),
         "## Steps",
     ]
     for step in plan.steps:
         lines += ["", *_step(step, step.number in done)]
+    if roles is not None:
+        if roles.sources is not plan.sources:
+            raise ValueError("the role table must share the plan's sources (plan_and_roles)")
+        lines += ["", "## The three roles side by side", "", roles.to_markdown(sources=False)]
     text = "\n".join([*lines, "", *source_lines(plan.sources), ""])
     return safe_markdown(text)  # titles and links come from ingested files: keep them inert
+
+
+def _listed(title: str, items: tuple[str, ...]) -> list[str]:
+    return [title, "", *(f"- {item}" for item in items), ""] if items else []
 
 
 def _step(step: PlanStep, ticked: bool) -> list[str]:

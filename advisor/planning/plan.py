@@ -8,24 +8,25 @@ The timeline scales the guide's own month range; each factor is stated.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.planning.markdown import render
 from advisor.planning.outline import Citations, Outline
 from advisor.planning.profile import SKILLS, Profile
-from advisor.planning.roles import MLOPS_QUOTE, QUOTES
+from advisor.planning.roles import MLOPS_QUOTE, QUOTES, RoleComparison, compare_roles
+from advisor.planning.timeline import StepCut, Timeline, estimate_timeline
 from advisor.records import Source
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 STEP_SKILL = {2: "math", 3: "python", 4: "classical_ml", 5: "deep_learning", 6: "mlops"}
 """Which profile skill each guide step teaches; steps 1 (roles) and 7 (portfolio) stay."""
 STATUS = {"none": "full", "some": "shortened", "solid": "skipped"}
-SHARE = {"full": 1.0, "shortened": 0.5, "skipped": 0.0}
-"""Share of a step's time still ahead (an assumption the timeline states)."""
 _LEVEL_ORDER = {"beginner": 0, "intermediate": 1, "advanced": 2}
-_RANGE = r"(\d+)\s*[–-]\s*(\d+)\s+months"
+PROGRAMMER_REASON = "the guide's step 3 is mostly new syntax and libraries for you"
+"""Why a professional programmer in another language gets the Python step shortened."""
 
 
 @dataclass(frozen=True)
@@ -54,26 +55,6 @@ class PlanStep:
     resources: tuple[PlanResource, ...] = ()
     notes: tuple[str, ...] = ()
     """Why the status is what it is, and role-specific guide quotes with their [n]."""
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """A month range computed from the guide's figure; every factor listed as an assumption."""
-
-    low_months: int | None
-    high_months: int | None
-    assumptions: tuple[str, ...]
-
-    @property
-    def covered(self) -> bool:
-        """False when the sources give no month range to start from."""
-        return self.low_months is not None
-
-    def text(self) -> str:
-        """ "About 8–16 months" or the not-covered note."""
-        if not self.covered:
-            return "The sources give no duration to estimate from."
-        return f"About {self.low_months}–{self.high_months} months"
 
 
 @dataclass(frozen=True)
@@ -112,29 +93,90 @@ class Plan:
                 "low_months": self.timeline.low_months,
                 "high_months": self.timeline.high_months,
                 "text": self.timeline.text(),
+                "drivers": list(self.timeline.drivers),
                 "assumptions": list(self.timeline.assumptions),
             },
             "sources": [s.to_dict() for s in self.sources],
         }
 
-    def to_markdown(self, done: frozenset[int] = frozenset()) -> str:
-        """The plan as a Markdown document with checkboxes (`done`: step numbers ticked)."""
-        return render(self, done)
+    def to_markdown(
+        self, done: frozenset[int] = frozenset(), roles: RoleComparison | None = None
+    ) -> str:
+        """The plan as a Markdown document with checkboxes (`done`: step numbers ticked);
+        with `roles` (from `plan_and_roles`), the role table too, over one source list."""
+        return render(self, done, roles)
 
 
-def build_plan(outline: Outline, profile: Profile, reference_hours: float) -> Plan:
+def build_plan(
+    outline: Outline, profile: Profile, reference_hours: float, cite: Citations | None = None
+) -> Plan:
     """The learner's plan: the guide's steps, kept, shortened or skipped, with cited reasons."""
-    cite = Citations()  # sources numbered in reading order: timeline first, then the steps
-    statuses = [status_of(n, profile) for n in sorted(outline.steps)]
-    timeline = estimate_timeline(outline, profile, statuses, reference_hours, cite)
-    steps = [_step(outline, n, profile, cite) for n in sorted(outline.steps)]
+    cite = cite or Citations()  # numbered in reading order: timeline first, then the steps
+    numbers = sorted(outline.steps)
+    statuses = [status_of(n, profile) for n in numbers]
+    cuts = [_cut(outline, n, profile) for n in numbers if status_of(n, profile) != "full"]
+    timeline = estimate_timeline(outline, profile, statuses, cuts, reference_hours, cite)
+    steps = [_step(outline, n, profile, cite) for n in numbers]
     return Plan(profile, tuple(steps), timeline, cite.sources)
+
+
+def plan_and_roles(
+    outline: Outline, profile: Profile, reference_hours: float
+) -> tuple[Plan, RoleComparison]:
+    """A plan and the role table for one page: one numbering, so [n] means one source on it.
+
+    Both share `sources` (the plan's passages first, then the table's new ones)."""
+    cite = Citations()
+    plan = build_plan(outline, profile, reference_hours, cite)
+    return plan, compare_roles(outline, cite)
 
 
 def status_of(number: int, profile: Profile) -> str:
     """ "full", "shortened" or "skipped": what the learner's stated level leaves of a step."""
     skill = STEP_SKILL.get(number)
-    return STATUS[profile.level(skill)] if skill else "full"
+    if not skill:
+        return "full"
+    status = STATUS[profile.level(skill)]
+    if skill == "python" and status == "full":
+        if profile.programs_professionally_in_another_language():
+            return "shortened"
+        if profile.python is None and profile.programming == "professional":
+            return "skipped"  # a professional Python programmer who left the level blank
+    return status
+
+
+def _cut(outline: Outline, number: int, profile: Profile) -> StepCut:
+    """Why a step is not needed in full, in a few words (for the timeline's drivers)."""
+    skill = STEP_SKILL[number]
+    status = status_of(number, profile)
+    stated = getattr(profile, skill)
+    if skill == "python" and STATUS[profile.level("python")] == "full":
+        reason = f"you already program{_where(profile)}"
+    else:
+        reason = f"you rated your {SKILLS[skill]} as '{stated}'"
+    return StepCut(number, SKILLS[skill], status, reason)
+
+
+def _where(profile: Profile) -> str:
+    language = profile.programming_language
+    return " professionally" + (f" in {language}" if language else "")
+
+
+def _skill_notes(skill: str, status: str, profile: Profile) -> Iterable[str]:
+    """Why a step is kept, shortened or skipped, from what the learner said."""
+    label, stated = SKILLS[skill], getattr(profile, skill)
+    programmer = skill == "python" and STATUS[profile.level("python")] == "full"
+    if programmer and status == "shortened":
+        rated = f"You rated your Python as '{stated}', but you" if stated else "You"
+        yield f"{rated} already program{_where(profile)}; {PROGRAMMER_REASON}, so it is shortened."
+    elif programmer and status == "skipped":
+        yield "You program professionally in Python, so this step is skipped."
+    elif stated is None:
+        yield f"You have not said your {label} level, so the whole step is kept."
+    elif status != "full":
+        yield f"You rated your {label} as '{stated}', so this step is {status}."
+    if skill == "python" and status == "full" and profile.programming == "none":
+        yield "You have not programmed before, so the whole step is kept: it is where you learn to."
 
 
 def _step(outline: Outline, number: int, profile: Profile, cite: Citations) -> PlanStep:
@@ -142,14 +184,7 @@ def _step(outline: Outline, number: int, profile: Profile, cite: Citations) -> P
     skill = STEP_SKILL.get(number)
     status = status_of(number, profile)
     why_citation = cite.cite(guide.chunk)
-    notes: list[str] = []
-    if skill:
-        label = SKILLS[skill]
-        stated = getattr(profile, skill)
-        if stated is None:
-            notes.append(f"You have not said your {label} level, so the whole step is kept.")
-        elif status != "full":
-            notes.append(f"You rated your {label} as '{stated}', so this step is {status}.")
+    notes = list(_skill_notes(skill, status, profile)) if skill else []
     notes += _role_notes(outline, number, profile, cite)
     resources: tuple[PlanResource, ...] = ()
     if status != "skipped":
@@ -183,49 +218,3 @@ def _role_notes(outline: Outline, number: int, profile: Profile, cite: Citations
         if chunk is not None:
             notes.append(f"For your target role ({role}): “{quote}” [{cite.cite(chunk)}]")
     return notes
-
-
-def estimate_timeline(
-    outline: Outline,
-    profile: Profile,
-    statuses: list[str],
-    reference_hours: float,
-    cite: Citations,
-) -> Timeline:
-    """Scale the guide's month range by the work left and the learner's weekly hours."""
-    found = outline.sentence_with(_RANGE)
-    if found is None:
-        return Timeline(None, None, ("The sources state no month range for the path.",))
-    sentence, chunk = found
-    n = cite.cite(chunk)
-    match = re.search(_RANGE, sentence)
-    assert match is not None
-    low, high = int(match.group(1)), int(match.group(2))
-    assumptions = [f"The guide: “{sentence}” [{n}]"]
-    faster = outline.sentence_with(r"move faster|faster")
-    if faster is not None:
-        assumptions.append(f"The guide: “{faster[0]}” [{cite.cite(faster[1])}]")
-    share = sum(SHARE[s] for s in statuses) / max(1, len(statuses))
-    left, short = statuses.count("full"), statuses.count("shortened")
-    assumptions.append(
-        f"Assumption (not from the guide): the {low}–{high} months are spread evenly over the "
-        f"guide's {len(statuses)} steps; a step you know some of counts half, one you know well "
-        f"counts nothing. You have {left} full and {short} shortened steps: "
-        f"{share:.0%} of the path."
-    )
-    hours = profile.hours_per_week
-    if hours is None:
-        hours = reference_hours
-        assumptions.append(
-            f"You have not said your weekly hours; the estimate uses {reference_hours:g} hours "
-            "a week (see the next assumption)."
-        )
-    pace = reference_hours / hours
-    assumptions.append(
-        f"Assumption (not from the guide): “dedicated learning” means {reference_hours:g} "
-        f"hours a week; at {hours:g} hours a week the time scales by {pace:.2g}×."
-    )
-    lo = max(1, math.floor(round(low * share * pace, 6)))  # round first: 7.9999999 is 8
-    hi = max(lo, math.ceil(round(high * share * pace, 6)))
-    assumptions.append(f"{low}–{high} months × {share:.0%} × {pace:.2g} = {lo}–{hi} months.")
-    return Timeline(lo, hi, tuple(assumptions))

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from advisor.errors import InputError
+from advisor.planning.programming import language_named, read_programming
 from advisor.planning.roles import ROLES
 
 SKILLS = {
@@ -18,6 +19,9 @@ SKILLS = {
     "mlops": "MLOps",
 }
 LEVELS = ("none", "some", "solid")
+PROGRAMMING = ("none", "some", "professional")
+"""General programming experience, in any language (the guide's step 3 teaches Python)."""
+_LANGUAGE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9+#. -]{0,29}")
 MAX_HOURS = 112.0
 """Sixteen hours a day, every day: anything above is a typo."""
 
@@ -33,12 +37,25 @@ class Profile:
     mlops: str | None = None
     hours_per_week: float | None = None
     target_role: str | None = None
+    programming: str | None = None
+    """General programming experience: none, some or professional (any language)."""
+    programming_language: str | None = None
+    """The language they program in most, e.g. "Java"."""
 
     def __post_init__(self) -> None:
         for name in SKILLS:
             value = getattr(self, name)
             if value is not None and value not in LEVELS:
                 raise InputError(f"{name} must be one of {', '.join(LEVELS)}; got {value!r}")
+        if self.programming is not None and self.programming not in PROGRAMMING:
+            raise InputError(
+                f"programming must be one of {', '.join(PROGRAMMING)}; got {self.programming!r}"
+            )
+        language = self.programming_language
+        if language is not None and not (
+            isinstance(language, str) and _LANGUAGE_NAME.fullmatch(language)
+        ):
+            raise InputError("programming_language must be a language name such as Java or C#")
         hours = self.hours_per_week
         if hours is not None and not (0 < hours <= MAX_HOURS):
             raise InputError(f"hours_per_week must be between 1 and {MAX_HOURS:g}; got {hours}")
@@ -61,6 +78,8 @@ class Profile:
             values["hours_per_week"] = float(hours)
         if values.get("target_role") is not None:
             values["target_role"] = role_named(str(values["target_role"])) or values["target_role"]
+        if isinstance(values.get("programming_language"), str):
+            values["programming_language"] = language_named(values["programming_language"])
         unknown_skills = sorted(set(values) - known)
         if unknown_skills:
             raise InputError(f"unknown skill(s): {', '.join(unknown_skills)}")
@@ -73,6 +92,8 @@ class Profile:
             "skills": {name: data.pop(name) for name in SKILLS},
             "hours_per_week": data["hours_per_week"],
             "target_role": data["target_role"],
+            "programming": data["programming"],
+            "programming_language": data["programming_language"],
         }
 
     def level(self, skill: str) -> str:
@@ -84,11 +105,20 @@ class Profile:
         gaps = [
             f"your {label} level" for name, label in SKILLS.items() if getattr(self, name) is None
         ]
+        if self.programming is None and self.python in (None, "none"):
+            gaps.append(
+                "your programming experience (none, some or professional, and in which language)"
+            )
         if self.hours_per_week is None:
             gaps.append("hours per week you can study")
         if self.target_role is None:
             gaps.append("your target role (" + ", ".join(ROLES) + ")")
         return gaps
+
+    def programs_professionally_in_another_language(self) -> bool:
+        """True for a professional programmer whose language is not (known to be) Python."""
+        language = (self.programming_language or "").lower()
+        return self.programming == "professional" and language != "python"
 
     def merged(self, newer: Profile) -> Profile:
         """This profile with every field the newer one states."""
@@ -119,11 +149,6 @@ _AFTER = (
     ("some", r"^\s*(?:beginner|basics|a (?:bit|little)|somewhat|intermediate)"),
 )
 """Levels said after the skill word: "Python developer", "math a little", "know SQL well"."""
-_DEVELOPER = re.compile(
-    r"\b(?:java|javascript|c\+\+|c#|go|ruby|php|web|backend|frontend|software)\s+"
-    r"(?:developer|engineer|programmer|dev)\b",
-    re.I,
-)
 _CURRENT_ROLE = re.compile(
     r"\b(?:i'?m|i am|i work as|working as|currently)\s+(?:a |an )?(data scientist|data analyst)",
     re.I,
@@ -133,7 +158,11 @@ _BACKGROUNDS = {
     "data analyst": {"python": "some", "math": "some"},
 }
 """What a current job implies when the message does not say otherwise (the reply lists it)."""
-_FIRST_PERSON = re.compile(r"\b(?:i'?m|i am|i have|i've|i know|i can|i work|i want|my)\b", re.I)
+_FIRST_PERSON = re.compile(
+    r"\b(?:i'?m|i am|i have|i've|i know|i can|i work|i want|my|"
+    r"i (?:code|program|write|develop|never|studied|learned|use|do some))\b",
+    re.I,
+)
 _HOURS = re.compile(
     r"(\d+(?:\.\d+)?)\s*(?:-|to|–)?\s*(\d+(?:\.\d+)?)?\s*(?:h|hrs?|hours?)\s*"
     r"(?:a|per|each|every|/)\s*(?:week|wk)",
@@ -180,10 +209,11 @@ def read_profile(text: str, known: Profile | None = None) -> ProfileUpdate:
     for skill, level in _BACKGROUNDS.get(job, {}).items():
         if skill not in found:
             found[skill], inferred[skill] = level, f"assumed from your work as a {job}"
-    developer = _DEVELOPER.search(text)
-    if "python" not in found and developer:
-        found["python"] = "some"
-        inferred["python"] = f"assumed: as a {developer.group(0).lower()} you can program"
+    programming = read_programming(text)
+    if programming:
+        found["programming"] = programming[0]
+        if programming[1]:
+            found["programming_language"] = programming[1]
     hours = _HOURS.search(text)
     if hours:
         value = float(hours.group(1))  # of a range ("5-8 hours"), the lower end: no overpromise
@@ -237,8 +267,12 @@ def role_named(name: str) -> str | None:
 def profile_reply(update: ProfileUpdate) -> str:
     """What the advisor says back after a message about the learner: what it noted, what's next."""
     labels = {**SKILLS, "hours_per_week": "Hours per week", "target_role": "Target role"}
+    labels |= {"programming": "Programming", "programming_language": "Language"}
+    found = dict(update.found)
+    if "programming" in found and "programming_language" in found:
+        found["programming"] = f"{found['programming']} ({found.pop('programming_language')})"
     noted = []
-    for name, value in update.found.items():
+    for name, value in found.items():
         shown = f"{value:g}" if isinstance(value, float) else str(value)
         why = f" ({update.inferred[name]})" if name in update.inferred else ""
         noted.append(f"{labels[name]}: {shown}{why}")

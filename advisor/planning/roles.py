@@ -117,8 +117,9 @@ class RoleComparison:
             "sources": [s.to_dict() for s in self.sources],
         }
 
-    def to_markdown(self) -> str:
-        """A Markdown table (aspects as rows, roles as columns) and its numbered sources."""
+    def to_markdown(self, sources: bool = True) -> str:
+        """A Markdown table (aspects as rows, roles as columns) and its numbered sources
+        (left out with `sources=False`, for a page that lists them once for everything)."""
         head = "| | " + " | ".join(self.roles) + " |"
         rule = "|---" * (len(self.roles) + 1) + "|"
         rows = [
@@ -127,12 +128,14 @@ class RoleComparison:
             + " |"
             for aspect in self.aspects
         ]
-        return safe_markdown("\n".join([head, rule, *rows, "", *source_lines(self.sources)]))
+        listed = source_lines(self.sources) if sources else []
+        return safe_markdown("\n".join([head, rule, *rows, "", *listed]).rstrip())
 
 
-def compare_roles(outline: Outline) -> RoleComparison:
-    """The comparison table, every quote checked against the stored guide and cited."""
-    citations = Citations()
+def compare_roles(outline: Outline, citations: Citations | None = None) -> RoleComparison:
+    """The comparison table, every quote checked against the stored guide and cited
+    (numbered after what `citations` already holds, when given: one list per page)."""
+    citations = citations or Citations()
     cells = []
     for aspect in ASPECTS:
         for role in ROLES:
