@@ -75,7 +75,7 @@ class FeedbackRecord:
 
 
 class FeedbackStore:
-    """FeedbackRecords in the SQLite file at `path`: added once, then rating and comment editable."""
+    """FeedbackRecords in the SQLite file at `path`; rating and comment can change later."""
 
     def __init__(self, path: str | Path, timeout: float = 30.0) -> None:
         self.path = Path(path).expanduser()
