@@ -121,7 +121,7 @@ def test_a_second_question_mid_answer_waits_and_the_first_finishes(
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(SECOND)
     box.press("Enter")  # sent while the first answer is still being written
-    expect(page.get_by_text(re.compile("^Waiting: this is answered"))).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile("Waiting: this is answered"))).to_be_visible(timeout=LONG)
     expect(page.get_by_text(SOURCES)).to_have_count(2, timeout=LONG)  # both answered, in order
     expect(page.locator('[data-testid="stFeedback"]')).to_have_count(2, timeout=LONG)
     assert page.get_by_text(re.compile("cut off|interrupted|Stopped")).count() == 0
@@ -133,9 +133,11 @@ def test_a_second_question_mid_answer_waits_and_the_first_finishes(
     target = page.locator('h3[id$="-1"]').first
     expect(target).to_be_visible(timeout=10_000)
     assert page.evaluate("() => location.hash").startswith("#src-")
-    page.get_by_role("button", name="Read this section").first.click()
+    page.get_by_text(SOURCES).last.click()  # the second answer's panel, opened by its header
+    page.get_by_role("button", name="Read this section").last.click()
     dialog = page.get_by_role("dialog")
-    expect(dialog.get_by_text("The passage cited as [1]")).to_be_visible(timeout=LONG)
+    cited = dialog.get_by_text(re.compile(r"The passage cited as \[\d\]"))
+    expect(cited).to_be_visible(timeout=LONG)
     page.keyboard.press("Escape")
     bubble(page, 0).scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "chat-light.png"))
