@@ -231,7 +231,10 @@ def test_bad_question_shows_the_message_itself(
     built_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ADVISOR_MAX_QUESTION_CHARS", "20")
-    at = ask(start(), "What does an Applied AI Engineer do all day?")
+    at = start()
+    assert at.chat_input[0].max_chars == 20  # the box stops typing at the limit
+    at.session_state["pending_question"] = "What does an Applied AI Engineer do all day?"
+    at.run()  # a longer question that arrives another way (a button, an edit)
     (warning,) = at.warning
     assert warning.value.startswith("That message is 44 characters long, and I can read up to 20")
     assert "ADVISOR_" not in warning.value
