@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     p = command("doctor", _doctor, "check the whole index: every record readable and found")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
-    p = command("feedback", _feedback, "list the ratings stored by the chat app")
+    p = command("feedback", _feedback, "list the ratings and comments stored by the chat app")
     p.add_argument("--json", action="store_true", help="print a JSON list")
 
     p = command("serve", _serve, "run the HTTP API (needs the api extra)")
@@ -285,6 +285,8 @@ def _feedback(args: argparse.Namespace) -> int:
     for r in rows:
         thumb = "up" if r.rating else "down"
         echo(f"{r.created_at} {thumb:4} [{r.backend}] {r.question}")
+        if r.comment:
+            echo(f"    comment: {' '.join(r.comment.split())}")
     if not rows:
         echo("no feedback stored yet")
     return 0

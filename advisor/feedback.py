@@ -1,4 +1,4 @@
-"""Ratings of answers (thumbs up/down from the UI), kept in a small SQLite file.
+"""Ratings of answers (thumbs up/down from the UI, with an optional comment), kept in SQLite.
 
 `FeedbackStore(settings.feedback_db)` is safe to share between threads and
 processes: every call opens its own connection and SQLite serialises writers.
@@ -23,10 +23,13 @@ CREATE TABLE IF NOT EXISTS feedback (
     answer TEXT NOT NULL,
     backend TEXT NOT NULL,
     source_ids TEXT NOT NULL,
-    rating INTEGER NOT NULL CHECK (rating IN (0, 1))
+    rating INTEGER NOT NULL CHECK (rating IN (0, 1)),
+    comment TEXT NOT NULL DEFAULT ''
 )
 """
-_COLUMNS = "id, created_at, question, answer, backend, source_ids, rating"
+_COLUMNS = "id, created_at, question, answer, backend, source_ids, rating, comment"
+MAX_COMMENT_CHARS = 2_000
+"""A longer comment is cut to this many characters."""
 
 
 def _now() -> str:
@@ -50,6 +53,8 @@ class FeedbackRecord:
     """Chunk ids of the sources shown with the answer, in order."""
     rating: int
     """1 = thumbs up, 0 = thumbs down."""
+    comment: str = ""
+    """What the user wrote about the answer, if anything."""
 
     def __post_init__(self) -> None:
         if self.rating not in (0, 1):
@@ -65,11 +70,12 @@ class FeedbackRecord:
             "backend": self.backend,
             "source_ids": list(self.source_ids),
             "rating": self.rating,
+            "comment": self.comment,
         }
 
 
 class FeedbackStore:
-    """Append-only store of FeedbackRecords in the SQLite file at `path`."""
+    """FeedbackRecords in the SQLite file at `path`; rating and comment can change later."""
 
     def __init__(self, path: str | Path, timeout: float = 30.0) -> None:
         self.path = Path(path).expanduser()
@@ -84,6 +90,7 @@ class FeedbackStore:
         with closing(sqlite3.connect(self.path, timeout=self.timeout)) as conn, conn:
             if not self._ready:
                 conn.execute(_SCHEMA)
+                _add_comment_column(conn)
                 self._ready = True
             yield conn
 
@@ -91,8 +98,9 @@ class FeedbackStore:
         """Store a rating; return its row id."""
         with self._connect() as conn:
             cursor = conn.execute(
-                "INSERT INTO feedback (created_at, question, answer, backend, source_ids, rating) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO feedback "
+                "(created_at, question, answer, backend, source_ids, rating, comment) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.created_at,
                     record.question,
@@ -100,11 +108,24 @@ class FeedbackStore:
                     record.backend,
                     json.dumps(list(record.source_ids)),
                     int(record.rating),
+                    _clip(record.comment),
                 ),
             )
             row_id = cursor.lastrowid
         assert row_id is not None
         return row_id
+
+    def update(self, row_id: int, *, rating: int | None = None, comment: str | None = None) -> bool:
+        """Change the rating and/or the comment of a stored row; False if there is no such row."""
+        if rating is not None and rating not in (0, 1):
+            raise ValueError(f"rating must be 1 (up) or 0 (down), not {rating!r}")
+        with self._connect() as conn:
+            cursor = conn.execute(
+                "UPDATE feedback SET rating = COALESCE(?, rating), comment = COALESCE(?, comment) "
+                "WHERE id = ?",
+                (rating, None if comment is None else _clip(comment), int(row_id)),
+            )
+            return cursor.rowcount == 1
 
     def list(self) -> list[FeedbackRecord]:
         """Every stored rating, oldest first (empty when nothing was rated yet)."""
@@ -115,8 +136,19 @@ class FeedbackStore:
         return [_to_record(row) for row in rows]
 
 
+def _clip(comment: str) -> str:
+    return comment.strip()[:MAX_COMMENT_CHARS]
+
+
+def _add_comment_column(conn: sqlite3.Connection) -> None:
+    """Give a file written before comments existed its comment column."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
+    if "comment" not in columns:
+        conn.execute("ALTER TABLE feedback ADD COLUMN comment TEXT NOT NULL DEFAULT ''")
+
+
 def _to_record(row: tuple[Any, ...]) -> FeedbackRecord:
-    row_id, created_at, question, answer, backend, source_ids, rating = row
+    row_id, created_at, question, answer, backend, source_ids, rating, comment = row
     return FeedbackRecord(
         id=int(row_id),
         created_at=created_at,
@@ -125,4 +157,5 @@ def _to_record(row: tuple[Any, ...]) -> FeedbackRecord:
         backend=backend,
         source_ids=[str(s) for s in json.loads(source_ids)],
         rating=int(rating),
+        comment=str(comment or ""),
     )

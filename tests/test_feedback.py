@@ -50,6 +50,7 @@ def test_to_dict_is_json_ready(tmp_path: Path) -> None:
         "backend": "extractive",
         "source_ids": ["guide-0017", "pytorch-0003"],
         "rating": 0,
+        "comment": "",
     }
 
 
@@ -103,3 +104,60 @@ def test_one_store_shared_by_threads(tmp_path: Path) -> None:
     for thread in pool:
         thread.join(timeout=60)
     assert len(store.list()) == 20
+
+
+def test_rating_can_change_and_carry_a_comment(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "f.sqlite3")
+    row = store.add(record(1, rating=1))
+    assert store.update(row, rating=0)  # the user changed their mind
+    assert store.update(row, comment="  The salary figure is from 2024, not 2026.  ")
+    (got,) = store.list()
+    assert (got.rating, got.comment) == (0, "The salary figure is from 2024, not 2026.")
+    assert store.update(row, comment="x" * 5000)
+    assert len(store.list()[0].comment) == 2000
+    assert not store.update(999, rating=1)  # no such row
+    with pytest.raises(ValueError, match="rating"):
+        store.update(row, rating=3)
+
+
+def test_a_file_from_before_comments_gets_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:  # the schema as released before comments
+        conn.execute(
+            "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,"
+            " question TEXT NOT NULL, answer TEXT NOT NULL, backend TEXT NOT NULL,"
+            " source_ids TEXT NOT NULL, rating INTEGER NOT NULL CHECK (rating IN (0, 1)))"
+        )
+        conn.execute(
+            "INSERT INTO feedback (created_at, question, answer, backend, source_ids, rating)"
+            " VALUES ('2026-01-01T00:00:00+00:00', 'q', 'a', 'extractive', '[]', 1)"
+        )
+    conn.close()
+    store = FeedbackStore(path)
+    (old,) = store.list()
+    assert (old.rating, old.comment) == (1, "")
+    assert store.update(old.id or 0, comment="still useful")
+    assert store.list()[0].comment == "still useful"
+
+
+def test_cli_lists_comments_on_one_line_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from advisor.cli import main
+
+    path = tmp_path / "f.sqlite3"
+    monkeypatch.setenv("ADVISOR_FEEDBACK_DB", str(path))
+    store = FeedbackStore(path)
+    store.update(store.add(record(1, rating=0)), comment="Too vague:\nname a course.\x1b[31m")
+    store.add(record(2, rating=1))
+    assert main(["feedback"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and "down" in lines[0] and "up" in lines[2]
+    assert lines[1] == "    comment: Too vague: name a course."  # one line, no escape code
+    assert main(["feedback", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["comment"] for r in rows] == ["Too vague:\nname a course.\x1b[31m", ""]

@@ -256,4 +256,9 @@ def test_the_app_shows_only_the_safe_final_text(
     assert len(seen) > 20
     assert_safe_stream(seen, answer.text)
     shown = "\n".join(str(m.value) for m in at.main.markdown)
-    assert answer.text in shown and not UNSAFE.search(shown)
+    from ui.citations import link_citations  # the app links each [n] to its source
+
+    turn = at.session_state["turns"][-1]
+    linked = link_citations(answer.text, turn.id, len(answer.sources))
+    ours = re.sub(r"\[\\\[\d+\\\]\]\(#src-[0-9a-f]+-\d+\)", "", shown)  # in-page [n] links
+    assert linked in shown and "#src-" not in ours and not UNSAFE.search(ours)

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from advisor import Answer, Settings, Source
 from advisor.feedback import FeedbackStore
+from ui.citations import link_citations
 from ui.suggestions import STARTERS, follow_ups, question_for, same_question
 
 APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
@@ -61,15 +62,16 @@ def test_empty_chat_shows_starters_and_sidebar(built_env: Path) -> None:
     ):
         assert starter in labels
     sidebar = "\n".join(str(m.value) for m in at.sidebar.markdown)
-    assert "`fake`" in sidebar
+    assert "`fake`" in sidebar and "OPENAI_API_KEY" not in sidebar
     assert (
         "Ryan Mitchell" in sidebar
         and "How to Become an AI and Machine Learning Engineer" in sidebar
     )
     assert "https://pytorch.org/" in sidebar  # the resources list, with links
     metrics = {m.label: m.value for m in at.sidebar.metric}
-    assert int(metrics["Documents"]) >= 20 and int(metrics["Chunks"]) > 50
-    assert "Last ingest" in "\n".join(c.value for c in at.sidebar.caption)
+    assert int(metrics["Documents"]) >= 20 and int(metrics["Passages"]) > 50
+    assert "Last updated" in "\n".join(c.value for c in at.sidebar.caption)
+    assert {"About this index", "Settings / about"} <= {e.label for e in at.sidebar.expander}
     assert "Career Advisor" in at.title[0].value
 
 
@@ -81,20 +83,23 @@ def test_starter_question_gives_an_answer_with_sources(built_env: Path) -> None:
     answer = last_answer(at)
     assert answer.question == PYTORCH and not answer.refused and answer.backend == "fake"
     assert answer.sources
-    assert answer.text in [m.value for m in at.markdown]
+    turn_id = at.session_state["turns"][-1].id
+    assert link_citations(answer.text, turn_id, len(answer.sources)) in [
+        m.value for m in at.markdown
+    ]
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     assert cited and max(cited) <= len(answer.sources)
 
     (expander,) = sources_expanders(at)
-    shown = [m.value for m in expander.markdown]
-    for n, source in enumerate(answer.sources, start=1):
-        heading = next(line for line in shown if line.startswith(f"**[{n}]**"))
-        assert source.title in heading
+    headings = [h.value for h in expander.subheader]
+    assert len(headings) == len(answer.sources)
+    captions = [c.value for c in expander.caption]
+    for n, (source, heading) in enumerate(zip(answer.sources, headings, strict=True), start=1):
+        assert heading.startswith(f"\\[{n}\\]") and source.title in heading
         assert (source.url in heading) if source.url else True
-        assert ("not cited" in heading) == (not source.cited)
-    origins = [c.value for c in expander.caption]
-    assert len(origins) == len(answer.sources)
-    assert all(o.startswith("Bundled with the advisor") for o in origins)  # no user documents
+        assert any("not cited" in c for c in captions) == (not all(s.cited for s in answer.sources))
+    origins = [c for c in captions if c.startswith("Bundled with the advisor")]
+    assert len(origins) == len(answer.sources)  # no user documents
     assert len(at.feedback) == 1
 
     suggested = [b.label for b in at.button if b.key.startswith("next_")]
@@ -177,7 +182,7 @@ def test_feedback_is_stored_with_question_backend_and_sources(built_env: Path) -
     assert (row.question, row.backend, row.rating) == (PYTORCH, "fake", 0)
     assert row.answer == answer.text
     assert row.source_ids == [s.id for s in answer.sources]
-    assert at.feedback[0].disabled  # rated once
+    assert not at.feedback[0].disabled and at.feedback[0].value == 0  # the choice shows
     at.run()
     assert len(FeedbackStore(os.environ["ADVISOR_FEEDBACK_DB"]).list()) == 1
 
@@ -191,7 +196,7 @@ def test_llm_failure_shows_a_friendly_message_and_offers_the_offline_answer(
     monkeypatch.setenv("OPENAI_API_KEY", secret)
     monkeypatch.setenv("ADVISOR_LLM_MAX_RETRIES", "0")
     at = start()
-    assert "LLM: gpt-4o-mini" in "\n".join(str(m.value) for m in at.sidebar.markdown)
+    assert "language model `gpt-4o-mini`" in "\n".join(str(m.value) for m in at.sidebar.markdown)
     ask(at, PYTORCH)
 
     assert not at.exception
@@ -208,7 +213,7 @@ def test_llm_failure_shows_a_friendly_message_and_offers_the_offline_answer(
     assert answer.backend == "extractive" and not answer.refused and answer.sources
     assert "PyTorch" in answer.text
     assert len(sources_expanders(at)) == 1 and len(at.feedback) == 1
-    assert "offline answer from the guide" in "\n".join(c.value for c in at.caption)
+    assert "Answered offline from the guide" in "\n".join(c.value for c in at.caption)
 
 
 def test_refusal_is_shown_without_sources(built_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -226,9 +231,13 @@ def test_bad_question_shows_the_message_itself(
     built_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ADVISOR_MAX_QUESTION_CHARS", "20")
-    at = ask(start(), "What does an Applied AI Engineer do all day?")
+    at = start()
+    assert at.chat_input[0].max_chars == 20  # the box stops typing at the limit
+    at.session_state["pending_question"] = "What does an Applied AI Engineer do all day?"
+    at.run()  # a longer question that arrives another way (a button, an edit)
     (warning,) = at.warning
-    assert warning.value.startswith("The question is 44 characters long")
+    assert warning.value.startswith("That message is 44 characters long, and I can read up to 20")
+    assert "ADVISOR_" not in warning.value
     assert not any(b.label == "Answer offline from the guide" for b in at.button)
 
 
@@ -246,7 +255,8 @@ def test_streamlit_secrets_override_the_environment(built_env: Path) -> None:
     at.secrets["ADVISOR_BACKEND"] = "extractive"
     at.run()
     assert not at.exception
-    assert "`offline extractive`" in "\n".join(str(m.value) for m in at.sidebar.markdown)
+    sidebar = "\n".join(str(m.value) for m in at.sidebar.markdown)
+    assert "Answers quote the guide directly (offline)." in sidebar
 
 
 def test_unusable_llm_settings_fall_back_to_offline_answers(
@@ -255,15 +265,15 @@ def test_unusable_llm_settings_fall_back_to_offline_answers(
     monkeypatch.setenv("ADVISOR_BACKEND", "openai")  # but neither a key nor a base URL
     at = ask(start(), PYTORCH)
     sidebar = "\n".join(str(m.value) for m in at.sidebar.markdown)
-    assert "`offline extractive`" in sidebar
-    assert "not usable" in "\n".join(c.value for c in at.sidebar.caption)
+    assert "Answers quote the guide directly (offline)." in sidebar
+    assert "could not be set up" in "\n".join(c.value for c in at.sidebar.caption)
     assert last_answer(at).backend == "extractive"
 
 
 def test_fresh_store_is_built_on_first_run() -> None:
     at = start()  # the autouse fixture points ADVISOR_STORE_DIR at an empty temp dir
     metrics = {m.label: m.value for m in at.sidebar.metric}
-    assert int(metrics["Chunks"]) > 50
+    assert int(metrics["Passages"]) > 50
     at.button(key="starter_2").click().run()
     assert last_answer(at).sources
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 if __package__ in (None, ""):  # run as a script by Streamlit: make `ui.*` importable
     _root = str(Path(__file__).resolve().parent.parent)
@@ -16,12 +17,15 @@ if __package__ in (None, ""):  # run as a script by Streamlit: make `ui.*` impor
 
 from advisor import AdvisorError, Answer, CareerAdvisor, InputError, StoreUnavailable
 from advisor.planning.profile import asks_something, profile_reply
-from ui import components, plan_view, service, state
+from ui import answering, components, plan_view, ratings, service, state, theme, words
 from ui.sidebar import sidebar
 from ui.state import ChatTurn
 from ui.suggestions import follow_ups, starters_left
 
 log = logging.getLogger("ui.app")
+
+PLACEHOLDER = "Ask about AI/ML careers…"  # short enough for a phone's input box
+_EDITING = "editing_turn"
 
 INTRO = (
     "Cited answers about becoming an AI/ML engineer, from Ryan Mitchell's guide "
@@ -30,13 +34,13 @@ INTRO = (
 
 
 def rate(turn_id: str, db_path: str) -> None:
-    """Feedback callback: store the thumbs of one answer."""
+    """Feedback callback: store the thumbs of one answer, or change the stored choice."""
     turn = state.find(turn_id)
     value = st.session_state.get(turn.feedback_key) if turn else None
     if turn is None or turn.answer is None or value is None:
         return
     try:
-        service.save_rating(db_path, turn.question, turn.answer, int(value))
+        ratings.save(db_path, turn, turn.answer, int(value))
     except (OSError, sqlite3.Error):
         log.exception("saving feedback to %s failed", db_path)
         st.toast("Sorry, your rating could not be saved.", icon=":material/error:")
@@ -45,29 +49,101 @@ def rate(turn_id: str, db_path: str) -> None:
     st.toast("Thanks — your rating was saved.", icon=":material/check_circle:")
 
 
-def answer_into(turn: ChatTurn, advisor: CareerAdvisor, history: list[tuple[str, str]]) -> None:
-    """Stream a new answer for `turn` into the current chat message (errors become messages)."""
-    got: list[Answer] = []
-    status = st.empty()
-    status.caption("Searching the guide…")
+def comment(turn_id: str, db_path: str) -> None:
+    """Comment callback: store the comment typed under a rated answer."""
+    turn = state.find(turn_id)
+    text = str(st.session_state.get(f"comment_{turn_id}") or "").strip()
+    if turn is None or turn.answer is None or turn.rating is None or not text:
+        return
     try:
-        deltas = components.answer_deltas(advisor.stream(turn.question, history), got)
-        st.write_stream(components.paced(deltas, on_first=status.empty))
-    except InputError as exc:
-        message = str(exc)
-        turn.error = message[:1].upper() + message[1:]
-    except StoreUnavailable as exc:
-        turn.error, turn.severe = f"The index cannot be read right now: {exc}", True
-    except AdvisorError as exc:
-        turn.error = service.friendly_error(exc, advisor.settings)
-        turn.can_answer_offline = True
-    except Exception:
-        log.exception("answering %r failed", turn.question)
-        turn.error = "Something went wrong while answering. You can try the offline answer."
-        turn.can_answer_offline = True
-    status.empty()
-    if got:
-        turn.answer = got[-1]
+        ratings.save(db_path, turn, turn.answer, turn.rating, comment=text)
+    except (OSError, sqlite3.Error):
+        log.exception("saving a comment to %s failed", db_path)
+        st.toast("Sorry, your comment could not be saved.", icon=":material/error:")
+        return
+    st.toast("Thanks — your comment was saved.", icon=":material/check_circle:")
+
+
+def explain(turn: ChatTurn, exc: Exception, advisor: CareerAdvisor) -> None:
+    """Turn a failed answer into a message in plain words (and offer the offline answer)."""
+    offer = advisor.backend != "extractive"  # no "answer offline" when already offline
+    if isinstance(exc, InputError):
+        turn.error = words.input_problem(exc, advisor.settings.max_question_chars)
+    elif isinstance(exc, StoreUnavailable):
+        turn.error, turn.severe = "The guide's index cannot be read right now.", True
+    elif isinstance(exc, AdvisorError):
+        turn.error = words.plain(service.friendly_error(exc, advisor.settings))
+        turn.can_answer_offline = offer
+    else:
+        log.error("answering %r failed: %s", turn.question, type(exc).__name__)
+        turn.error = "Something went wrong while answering."
+        turn.can_answer_offline = offer
+
+
+def settle(turn: ChatTurn, job: answering.AnswerJob, advisor: CareerAdvisor) -> None:
+    """Move a finished (or stopped) job's result into its turn."""
+    answering.jobs().pop(turn.id, None)
+    if job.stopped:
+        turn.stopped = True
+        text = job.text
+        turn.answer = (
+            Answer(text=text, backend=advisor.backend, question=turn.question, incomplete=True)
+            if text.strip()
+            else None
+        )
+    elif job.error is not None:
+        explain(turn, job.error, advisor)
+    elif job.answer is not None:
+        turn.answer = job.answer
+    else:
+        turn.error = "Something went wrong while answering."
+
+
+def reset(turn: ChatTurn) -> None:
+    """Forget a turn's answer and rating, to answer it again."""
+    turn.answer, turn.error, turn.severe = None, None, False
+    turn.can_answer_offline = turn.offline = turn.stopped = False
+    turn.rating = None
+    st.session_state.pop(turn.feedback_key, None)
+    st.session_state.pop(f"comment_{turn.id}", None)
+    ratings.forget(turn.id)
+
+
+def regenerate(turn_id: str) -> None:
+    """Regenerate button: the same question again, with a fresh search."""
+    turn = state.find(turn_id)
+    if turn is not None and not answering.busy():
+        reset(turn)
+        answering.enqueue(turn)
+
+
+def start_edit(turn_id: str) -> None:
+    """Edit button: show the last question in an editable box."""
+    st.session_state[_EDITING] = turn_id
+
+
+def cancel_edit() -> None:
+    """Leave the edit box unchanged."""
+    st.session_state.pop(_EDITING, None)
+
+
+def send_edit(turn_id: str) -> None:
+    """Send the edited question: it replaces the last one and is answered afresh."""
+    cancel_edit()
+    turn = state.find(turn_id)
+    text = str(st.session_state.get(f"edit_text_{turn_id}") or "").strip()
+    if turn is None or not text or answering.busy():
+        return
+    turn.question, turn.note = text, None
+    reset(turn)
+    answering.enqueue(turn)
+
+
+def new_chat() -> None:
+    """New chat button: stop any answer being written, then start afresh."""
+    answering.stop_all()
+    cancel_edit()
+    state.new_chat()
 
 
 def answer_offline(turn: ChatTurn, advisor: CareerAdvisor) -> None:
@@ -76,7 +152,7 @@ def answer_offline(turn: ChatTurn, advisor: CareerAdvisor) -> None:
         with st.spinner("Answering offline from the guide…"):
             turn.answer = advisor.offline_answer(turn.question, state.history(before=turn))
     except AdvisorError as exc:
-        turn.error, turn.severe = str(exc), True
+        turn.error, turn.severe = words.plain(str(exc)), True
         return
     turn.error, turn.can_answer_offline, turn.offline = None, False, True
 
@@ -94,25 +170,71 @@ def note_profile(turn: ChatTurn, advisor: CareerAdvisor) -> bool:
     return asks_something(turn.question)
 
 
-def show_turn(turn: ChatTurn, advisor: CareerAdvisor, offline_for: str | None) -> None:
-    """One question and its answer (or its error), with feedback."""
+def show_turn(
+    turn: ChatTurn, advisor: CareerAdvisor, offline_for: str | None, last: bool
+) -> DeltaGenerator | None:
+    """One question and its answer (waiting, failed or done), with actions.
+
+    For an answer being written, the place its text goes (filled by `follow`).
+    """
+    if st.session_state.get(_EDITING) == turn.id and last:
+        limit = advisor.settings.max_question_chars
+        components.edit_box(turn, limit, send_edit, cancel_edit)
+        return None
     components.user_message(turn.question)
     with st.chat_message("assistant", avatar=components.AVATAR):
         if turn.note:
             st.info(turn.note, icon=":material/person_edit:")
-            if turn.answer is None and turn.error is None:
-                return  # a message about the learner only: nothing else to answer
+            pending = answering.waiting(turn) or turn.id in answering.jobs()
+            if turn.answer is None and turn.error is None and not turn.stopped and not pending:
+                return None  # a message about the learner only: nothing else to answer
+        job = answering.jobs().get(turn.id)
+        if job is not None:
+            return components.live_frame(turn.id, answering.stop)
+        if answering.waiting(turn):
+            components.waiting_note(turn.id, answering.stop)
+            return None
         if turn.id == offline_for:
             answer_offline(turn, advisor)
+        busy = answering.busy()
         if turn.answer is None:
-            interrupted = turn.error is None
-            message = turn.error or "This answer was interrupted before it finished."
-            (st.error if turn.severe else st.warning)(message)
-            if turn.can_answer_offline or interrupted:
-                components.offline_button(turn)
-            return
-        components.answer_body(turn, turn.answer)
-        components.feedback(turn, rate, str(advisor.settings.feedback_db))
+            show_problem(turn, busy)
+            return None
+        components.answer_body(turn, turn.answer, advisor)
+        if not busy:
+            components.actions(turn, editable=last, on_regenerate=regenerate, on_edit=start_edit)
+        if not turn.stopped:
+            components.feedback(turn, rate, comment, str(advisor.settings.feedback_db))
+    return None
+
+
+def follow(turn: ChatTurn, box: DeltaGenerator, advisor: CareerAdvisor) -> None:
+    """Show the answer being written until it ends, then redraw the finished chat."""
+    job = answering.jobs().get(turn.id)
+    if job is None:
+        return
+    components.follow(job, box)
+    settle(turn, job, advisor)
+    st.rerun()  # draw the finished answer with its sources, actions and follow-ups
+
+
+def show_problem(turn: ChatTurn, busy: bool) -> None:
+    """A turn without an answer: stopped early, failed, or cut off (e.g. by a reload)."""
+    if turn.stopped:
+        st.caption(":material/stop_circle: Stopped before the answer began.")
+    else:
+        message = turn.error or "This answer was cut off before it finished."
+        (st.error if turn.severe else st.warning)(message)
+    if turn.can_answer_offline:
+        components.offline_button(turn)
+    if not busy:
+        st.button(
+            "Regenerate",
+            key=f"regenerate_{turn.id}",
+            icon=":material/refresh:",
+            on_click=regenerate,
+            args=(turn.id,),
+        )
 
 
 def show_suggestions(turn: ChatTurn) -> None:
@@ -134,7 +256,7 @@ def header(has_turns: bool) -> None:
     title, action = st.columns([4, 1], vertical_alignment="bottom")
     title.title(":material/explore: Career Advisor", anchor=False)
     if has_turns:
-        action.button("New chat", key="new_chat", icon=":material/add:", on_click=state.new_chat)
+        action.button("New chat", key="new_chat", icon=":material/add:", on_click=new_chat)
     st.caption(INTRO)
 
 
@@ -145,13 +267,30 @@ def load() -> tuple[CareerAdvisor, dict[str, object]] | None:
         service.build_index(advisor)
         return advisor, service.index_stats(advisor, advisor.settings)
     except AdvisorError as exc:
-        st.error(f"The advisor cannot start: {exc}")
+        st.error(f"The advisor cannot start: {words.plain(str(exc))}")
         return None
+
+
+def take_question(typed: object, advisor: CareerAdvisor) -> ChatTurn | None:
+    """A new question (typed or clicked) as a turn in the chat, queued for its answer."""
+    question = (typed if isinstance(typed, str) else None) or state.take_pending()
+    if not question or not question.strip():
+        return None
+    turn = ChatTurn(question=question.strip())
+    state.turns().append(turn)
+    limit = advisor.settings.max_question_chars
+    if len(turn.question) > limit:  # the box caps typing; anything else gets told plainly
+        turn.error = words.too_long(len(turn.question), limit)
+        return turn
+    if note_profile(turn, advisor):
+        answering.enqueue(turn)
+    return turn
 
 
 def main() -> None:
     """One run of the page."""
     st.set_page_config(page_title="Career Advisor — AI/ML engineering", page_icon="🧭")
+    theme.apply()
     loaded = load()
     if loaded is None:
         return
@@ -165,24 +304,23 @@ def main() -> None:
     if view == "My plan":
         plan_view.show(advisor)
         return
-    typed = st.chat_input("Ask about AI/ML careers or tell me about yourself…")
-    question = (typed if isinstance(typed, str) else None) or state.take_pending()
+    typed = st.chat_input(
+        PLACEHOLDER, key="question", max_chars=advisor.settings.max_question_chars
+    )
+    take_question(typed, advisor)
+    if (turn := answering.next_to_start()) is not None:
+        service.warm_up(advisor)
+        answering.start(advisor, turn)
     offline_for = state.take_offline()
-    for turn in turns:
-        show_turn(turn, advisor, offline_for)
-    if question and question.strip():
-        history = state.history()
-        turn = ChatTurn(question=question.strip())
-        turns.append(turn)  # kept even if the user interrupts the answer
-        components.user_message(turn.question)
-        with st.chat_message("assistant", avatar=components.AVATAR):
-            if note_profile(turn, advisor):
-                service.warm_up(advisor)
-                answer_into(turn, advisor, history)
-        st.rerun()
-    if turns:
+    writing: tuple[ChatTurn, DeltaGenerator] | None = None
+    for i, turn in enumerate(turns):
+        box = show_turn(turn, advisor, offline_for, last=i == len(turns) - 1)
+        writing = (turn, box) if box is not None else writing
+    if writing is not None:
+        follow(*writing, advisor)
+    if turns and not answering.busy():
         show_suggestions(turns[-1])
-    else:
+    elif not turns:
         components.starters()
     service.warm_up(advisor)  # once the page is drawn: load the model while the user reads
 

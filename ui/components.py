@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from advisor import Answer, Source
+from advisor import Answer, CareerAdvisor, Source
+from advisor.feedback import MAX_COMMENT_CHARS
 from advisor.safety import safe_markdown
-from ui import state
+from ui import citations, state
 from ui.state import ChatTurn
 from ui.suggestions import STARTERS
 
 AVATAR = ":material/explore:"
-_BACKENDS = {"extractive": "offline extractive", "openai": "LLM", "fake": "fake (test) model"}
+REFRESH_SECONDS = 0.1
+"""How often an answer being written is redrawn."""
+
+
+class AnswerLike(Protocol):
+    """What `live_answer` reads of an answer job: its text so far and when it is done."""
+
+    text: str
+
+    @property
+    def done(self) -> threading.Event: ...
 
 
 def user_message(question: str) -> None:
@@ -88,18 +102,6 @@ def searched_for(typed: str, answer: Answer) -> str | None:
     return answer.question
 
 
-def source_heading(n: int, source: Source) -> str:
-    """`**[n] Title** — Section · link`, with "not cited" for sources the text does not cite."""
-    title = f"[{source.title}]({source.url})" if source.url else source.title
-    parts = [f"**[{n}]** {title}"]
-    if source.section:
-        parts.append(f"*{source.section.replace(' > ', ' › ')}*")
-    line = " — ".join(parts)
-    if not source.cited:
-        line += " · _not cited_"
-    return safe_markdown(line)
-
-
 def source_origin(source: Source) -> str:
     """Where a source came from: the bundled guide and cards, or a document the user added,
     and a warning when ingest flagged it as instructions to the reader or the model."""
@@ -116,55 +118,163 @@ def source_origin(source: Source) -> str:
     return safe_markdown(line)
 
 
-def quote(text: str, limit: int = 900) -> str:
-    """A passage as a Markdown block quote (shortened to `limit` characters)."""
-    text = text.strip()
-    if len(text) > limit:
-        text = text[:limit].rsplit(" ", 1)[0] + " …"
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
-
-
-def sources_expander(answer: Answer, typed: str = "") -> None:
-    """The numbered sources, matching the [n] citations in the answer (and the search made)."""
+def sources_expander(advisor: CareerAdvisor, turn: ChatTurn, answer: Answer) -> None:
+    """The numbered sources, each the target of its [n] link (and the search made)."""
     cited = sum(1 for s in answer.sources if s.cited)
     label = f"Sources ({len(answer.sources)}, {cited} cited)"
     with st.expander(label, icon=":material/menu_book:"):
-        rewritten = searched_for(typed, answer)
+        rewritten = searched_for(turn.question, answer)
         if rewritten:
             st.caption(safe_markdown(f"Searched for: {rewritten}"))
         for n, source in enumerate(answer.sources, start=1):
-            st.markdown(source_heading(n, source))
+            citations.source_entry(advisor, turn.id, n, source, answer)
             st.caption(source_origin(source))
-            # sanitise before shortening: a cut can leave half a tag that no longer matches
-            st.markdown(safe_markdown(quote(safe_markdown(source.text))))
 
 
-def answer_body(turn: ChatTurn, answer: Answer) -> None:
-    """The answer text (or refusal), its sources and a line saying who answered."""
+def answer_body(turn: ChatTurn, answer: Answer, advisor: CareerAdvisor) -> None:
+    """The answer (its [n] linked to the sources) or refusal, and notes only when they matter."""
     if answer.refused:
         st.info(answer.text, icon=":material/info:")
         return
-    st.markdown(answer.text)
-    if answer.incomplete:
+    st.markdown(citations.link_citations(answer.text, turn.id, len(answer.sources)))
+    if turn.stopped:
+        st.caption(":material/stop_circle: Stopped: you ended this answer here.")
+    elif answer.incomplete:
         st.caption("The model stopped before finishing: this answer may be incomplete.")
     if answer.warning:
         st.warning(f"Note: {answer.warning}")
     if answer.sources:
-        sources_expander(answer, turn.question)
-    how = "offline answer from the guide" if turn.offline else _BACKENDS.get(answer.backend, "")
-    if how:
-        st.caption(f"Answered by: {how}")
+        sources_expander(advisor, turn, answer)
+    if turn.offline:
+        st.caption(
+            ":material/menu_book: Answered offline from the guide, because the language "
+            "model did not answer."
+        )
 
 
-def feedback(turn: ChatTurn, on_rate: Callable[[str, str], None], db_path: str) -> None:
-    """Thumbs up/down for an answer; a rating is saved once, then the thumbs lock."""
+def live_frame(turn_id: str, on_stop: Callable[[str], None]) -> DeltaGenerator:
+    """Where an answer being written goes, with its Stop button under it."""
+    box = st.empty()
+    box.markdown("*Searching the guide…*")
+    st.button(
+        "Stop",
+        key=f"stop_{turn_id}",
+        icon=":material/stop_circle:",
+        on_click=on_stop,
+        args=(turn_id,),
+        help="End this answer here and keep what it said so far",
+    )
+    return box
+
+
+def follow(job: AnswerLike, box: DeltaGenerator) -> None:
+    """Redraw the answer's text so far until the job is done (or stopped)."""
+    while not job.done.wait(REFRESH_SECONDS):
+        text = job.text  # redrawn every time: each draw lets Streamlit take a click (Stop)
+        box.markdown(text + " ▌" if text else "*Searching the guide…*")
+    box.markdown(job.text)
+
+
+def waiting_note(turn_id: str, on_stop: Callable[[str], None]) -> None:
+    """A queued question: it is answered once the answer before it is done."""
+    st.caption(":material/schedule: Waiting: this is answered as soon as the answer above ends.")
+    st.button(
+        "Cancel",
+        key=f"cancel_{turn_id}",
+        icon=":material/close:",
+        on_click=on_stop,
+        args=(turn_id,),
+        type="tertiary",
+    )
+
+
+def copy_box(text: str, key: str) -> None:
+    """A "Copy" popover: the answer as plain text with the code block's copy icon."""
+    with st.popover("Copy", icon=":material/content_copy:", key=key):
+        st.caption("Use the copy icon at the top right of the box.")
+        st.code(text, language=None, wrap_lines=True)
+
+
+def feedback(
+    turn: ChatTurn,
+    on_rate: Callable[[str, str], None],
+    on_comment: Callable[[str, str], None],
+    db_path: str,
+) -> None:
+    """Thumbs that show the choice made and can change it, then an optional comment."""
     st.feedback(
         "thumbs",
         key=turn.feedback_key,
         on_change=on_rate,
         args=(turn.id, db_path),
-        disabled=turn.rating is not None,
+        default=turn.rating,
     )
+    if turn.rating is not None:
+        st.text_input(
+            "Comment (optional)",
+            key=f"comment_{turn.id}",
+            placeholder="What was good or missing?",
+            max_chars=MAX_COMMENT_CHARS,
+            on_change=on_comment,
+            args=(turn.id, db_path),
+            label_visibility="collapsed",
+        )
+
+
+def actions(
+    turn: ChatTurn,
+    *,
+    editable: bool,
+    on_regenerate: Callable[[str], None],
+    on_edit: Callable[[str], None],
+) -> None:
+    """Copy and Regenerate under an answer, and Edit under the last question."""
+    with st.container(horizontal=True, gap="small"):
+        if turn.answer is not None and turn.answer.text.strip():
+            copy_box(turn.answer.text, key=f"copy_{turn.id}")
+        st.button(
+            "Regenerate",
+            key=f"regenerate_{turn.id}",
+            icon=":material/refresh:",
+            on_click=on_regenerate,
+            args=(turn.id,),
+            help="Ask the same question again, with a fresh search",
+        )
+        if editable:
+            st.button(
+                "Edit question",
+                key=f"edit_{turn.id}",
+                icon=":material/edit:",
+                on_click=on_edit,
+                args=(turn.id,),
+            )
+
+
+def edit_box(
+    turn: ChatTurn,
+    limit: int,
+    on_send: Callable[[str], None],
+    on_cancel: Callable[[], None],
+) -> None:
+    """The last question in an editable box, with Send and Cancel."""
+    with st.chat_message("user"):
+        st.text_area(
+            "Edit your question",
+            value=turn.question,
+            key=f"edit_text_{turn.id}",
+            max_chars=limit,
+            label_visibility="collapsed",
+        )
+        with st.container(horizontal=True, gap="small"):
+            st.button(
+                "Send",
+                key=f"edit_send_{turn.id}",
+                type="primary",
+                on_click=on_send,
+                args=(turn.id,),
+                icon=":material/send:",
+            )
+            st.button("Cancel", key=f"edit_cancel_{turn.id}", on_click=on_cancel)
 
 
 def offline_button(turn: ChatTurn) -> None:

@@ -21,28 +21,40 @@ def _when(iso: str | None) -> str:
 
 
 def backend_box(advisor: CareerAdvisor) -> None:
-    """Which answerer is in use and how to change it."""
-    st.markdown("**Answering with**")
-    st.markdown(f"`{advisor.describe_backend()}`")
+    """Who writes the answers, in words."""
+    st.markdown("**Answers**")
+    if advisor.backend == "openai":
+        model = advisor.settings.llm_model.replace("`", "'")
+        st.markdown(f"Written by the language model `{model}` from the guide's passages, cited.")
+    elif advisor.backend == "fake":
+        st.markdown("Written by a scripted test model (`fake`), for trying the app.")
+    else:
+        st.markdown("Answers quote the guide directly (offline).")
     if advisor.settings.resolved_backend != advisor.backend:
         st.caption(
-            "The configured LLM backend is not usable (see the server log), so answers "
-            "come offline from the guide."
+            "A language model is configured but could not be set up, so answers quote the "
+            "guide directly instead."
         )
-    elif advisor.backend == "extractive":
-        st.caption(
-            "Quotes the guide directly; no API key needed. Set OPENAI_API_KEY or "
-            "OPENAI_BASE_URL (environment or Streamlit secrets) to answer with an LLM."
+
+
+def settings_box() -> None:
+    """How to connect a language model (kept out of the main view)."""
+    with st.expander("Settings / about", icon=":material/settings:"):
+        st.markdown(
+            "The advisor works offline: it quotes the guide and cites it, and needs no key. "
+            "To have a language model write the answers instead, give the app an API key or "
+            "the address of an OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio…) "
+            "before starting it. The README's *Connect an LLM* section shows how."
         )
 
 
 def index_box(stats: dict[str, Any]) -> None:
-    """Documents, chunks and the time of the last ingest."""
-    st.markdown("**Index**")
-    docs, chunks = st.columns(2)
-    docs.metric("Documents", stats.get("documents", 0))
-    chunks.metric("Chunks", stats.get("chunks", 0))
-    st.caption(f"Last ingest: {_when(stats.get('last_ingest'))}")
+    """Documents, passages and the time of the last ingest, folded away."""
+    with st.expander("About this index", icon=":material/database:"):
+        docs, chunks = st.columns(2)
+        docs.metric("Documents", stats.get("documents", 0))
+        chunks.metric("Passages", stats.get("chunks", 0))
+        st.caption(f"Last updated: {_when(stats.get('last_ingest'))}")
 
 
 def about_box(advisor: CareerAdvisor, stats: dict[str, Any]) -> None:
@@ -63,6 +75,6 @@ def sidebar(advisor: CareerAdvisor, stats: dict[str, Any]) -> None:
     with st.sidebar:
         backend_box(advisor)
         st.divider()
-        index_box(stats)
-        st.divider()
         about_box(advisor, stats)
+        index_box(stats)
+        settings_box()

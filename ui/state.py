@@ -30,6 +30,8 @@ class ChatTurn:
     """The error leaves the offline (extractive) answer possible: offer it."""
     offline: bool = False
     """The answer came from the offline fallback after an error."""
+    stopped: bool = False
+    """The user stopped the answer: `answer` holds what was shown by then (if anything)."""
     rating: int | None = None
     """1 = thumbs up, 0 = thumbs down, once the user rated the answer."""
     note: str | None = None

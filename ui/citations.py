@@ -1,0 +1,167 @@
+"""Citations as links: each [n] of an answer jumps to its source, which shows what was quoted.
+
+Safety: the answer is sanitised Markdown (advisor/safety.py) before it gets here; this module
+only turns a bare `[n]` into a link to a fixed in-page anchor (`#src-<turn id>-<n>`) built from
+our own turn id and a number, and marks quoted sentences with a background colour directive
+whose brackets are escaped. No model or document text ever becomes a link target or markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import streamlit as st
+
+from advisor import Answer, CareerAdvisor, Source
+from advisor.records import Chunk, parse_unit_id
+from advisor.safety import safe_markdown
+from advisor.text import sentences
+
+_BARE_CITATION = re.compile(r"(?<![\]\\!\w])\[(\d{1,3})\](?![(\[:])")
+"""`[n]` not already part of a link, an image, a reference or an escape."""
+_STEP = re.compile(r"^(\d+)\.\s+(.*)$")
+_MARK = ":orange-background[{}]"
+_MIN_QUOTE = 20
+"""Shorter sentences ("Yes.") are not marked as quoted: they match too easily."""
+
+
+def anchor(turn_id: str, n: int) -> str:
+    """The in-page id of source `n` of one answer."""
+    return f"src-{re.sub(r'[^0-9a-zA-Z]', '', turn_id)}-{n}"
+
+
+def link_citations(text: str, turn_id: str, n_sources: int) -> str:
+    """Sanitised answer text with each bare [n] (1 <= n <= n_sources) linked to its source."""
+    safe = safe_markdown(text)
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if not 1 <= n <= n_sources:
+            return match.group(0)
+        return f"[\\[{n}\\]](#{anchor(turn_id, n)})"
+
+    return _BARE_CITATION.sub(link, safe)
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+
+
+def quoted_sentences(passage: str, answer_text: str) -> list[str]:
+    """The sentences of `passage` the answer repeats word for word (after normalising)."""
+    said = f" {_plain(answer_text)} "
+    found = []
+    for sentence in sentences(passage):
+        plain = _plain(sentence)
+        if len(plain) >= _MIN_QUOTE and f" {plain} " in said:
+            found.append(sentence)
+    return found
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def highlight(passage: str, quoted: Sequence[str]) -> str:
+    """Safe Markdown of the passage with the quoted sentences on a coloured background."""
+    text = safe_markdown(passage)
+    for sentence in sorted(set(quoted), key=len, reverse=True):
+        clean = safe_markdown(sentence)
+        if clean and "\n" not in clean and clean in text:
+            text = text.replace(clean, _MARK.format(_escape(clean)), 1)
+    return text
+
+
+def where(source: Source) -> str:
+    """Where a passage sits: "Step 3 · Learn Python › Libraries" for the guide, else its section."""
+    parts = [p.strip() for p in source.section.split(">") if p.strip()]
+    if source.kind == "guide" and parts and (step := _STEP.match(parts[0])):
+        label = f"Step {step.group(1)} · {step.group(2)}"
+        return " › ".join([label, *parts[1:]])
+    return " › ".join(parts)
+
+
+def _section_root(source: Source) -> str:
+    """The section to read in full: a guide step as a whole, else the passage's own section."""
+    parts = [p.strip() for p in source.section.split(">") if p.strip()]
+    if source.kind == "guide" and parts and _STEP.match(parts[0]):
+        return parts[0]
+    return " > ".join(parts)
+
+
+def section_chunks(chunks: Sequence[Chunk], source: Source) -> list[Chunk]:
+    """The passages of `source`'s section (a whole card for a resource), in document order."""
+    same_doc = [c for c in chunks if c.source == source.source]
+    if source.kind == "guide":
+        root = _section_root(source)
+        same_doc = [c for c in same_doc if c.section == root or c.section.startswith(root + " > ")]
+    return sorted(same_doc, key=lambda c: c.id)
+
+
+def passage_id(source: Source) -> str:
+    """The chunk id of a source (its passage when the id names a sentence inside it)."""
+    parsed = parse_unit_id(source.id)
+    return parsed[0] if parsed else source.id
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _all_chunks(_advisor: CareerAdvisor, store_key: str, last_ingest: str | None) -> list[Chunk]:
+    """Every passage of the index (cached per index state; chunks are small)."""
+    return _advisor.store.all_chunks()
+
+
+def read_section(advisor: CareerAdvisor, source: Source, n: int, answer_text: str) -> None:
+    """The "Read this section" dialog: the whole section, the cited passage marked."""
+    stats = advisor.stats()
+    chunks = _all_chunks(advisor, str(advisor.settings.store_dir), stats.get("last_ingest"))
+    title = _section_root(source).replace(" > ", " › ") or source.title
+    step = _STEP.match(title)
+    title = f"Step {step.group(1)} · {step.group(2)}" if step else title
+
+    def body() -> None:
+        st.caption(safe_markdown(source.title))
+        cited = passage_id(source)
+        found = section_chunks(chunks, source)
+        if not found:
+            st.info("This section is no longer in the index.", icon=":material/info:")
+        for chunk in found:
+            if chunk.id == cited:
+                with st.container(border=True):
+                    st.caption(f"The passage cited as [{n}]")
+                    st.markdown(highlight(chunk.text, quoted_sentences(chunk.text, answer_text)))
+            else:
+                st.markdown(safe_markdown(chunk.text))
+
+    st.dialog(safe_markdown(title), width="large")(body)()
+
+
+def source_entry(
+    advisor: CareerAdvisor, turn_id: str, n: int, source: Source, answer: Answer
+) -> None:
+    """One numbered source: heading (the [n] target), where it sits, the quoted passage."""
+    title = f"[{source.title}]({source.url})" if source.url else source.title
+    heading = safe_markdown(f"[{n}] {title}").replace("[" + str(n) + "]", f"\\[{n}\\]", 1)
+    st.subheader(heading, anchor=anchor(turn_id, n))
+    line = where(source)
+    if not source.cited:
+        line = f"{line} · _not cited_" if line else "_not cited_"
+    if line:
+        st.caption(safe_markdown(line))
+    quoted = quoted_sentences(source.text, answer.text)
+    st.markdown(_blockquote(highlight(_shorten(source.text), quoted)))
+    if st.button(
+        "Read this section", key=f"read_{turn_id}_{n}", icon=":material/article:", type="tertiary"
+    ):
+        read_section(advisor, source, n, answer.text)
+
+
+def _shorten(text: str, limit: int = 900) -> str:
+    text = safe_markdown(text).strip()  # sanitise before cutting: half a tag would slip through
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return text
+
+
+def _blockquote(text: str) -> str:
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())

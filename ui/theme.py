@@ -1,0 +1,34 @@
+"""Layout fixes the theme cannot express: narrow screens and the source headings.
+
+Colours live in .streamlit/config.toml ([theme.light] and [theme.dark]), so the app follows
+the system's light or dark mode. This CSS is a constant written here, never model or document
+text.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+CSS = """
+<style>
+/* Tables (the roles comparison, Markdown tables) scroll inside their own box. */
+[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+[data-testid="stTable"], [data-testid="stDataFrame"] { max-width: 100%; overflow-x: auto; }
+/* Long words and links wrap instead of widening the page. */
+[data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
+/* A source's heading (the target of its [n] link) reads like a bold line, not a title. */
+h3[id^="src-"] { font-size: 1rem; font-weight: 600; padding: 0.25rem 0 0; scroll-margin-top: 4rem; }
+h3[id^="src-"]:target, h3[id^="src-"]:target + div { background: rgba(250, 204, 21, 0.18); }
+h3[id^="src-"] [data-testid="stHeaderActionElements"] { display: none; }
+/* Follow-up and action buttons wrap their label on a phone instead of being cut. */
+@media (max-width: 640px) {
+  [data-testid="stButton"] button, [data-testid="stPopover"] button { max-width: 100%; }
+  [data-testid="stButton"] button p { white-space: normal; text-align: left; }
+}
+</style>
+"""
+
+
+def apply() -> None:
+    """Add the layout CSS to the page (once per run; it takes no space)."""
+    st.html(CSS)
