@@ -126,6 +126,12 @@ class Settings:
     api_cors_origins: tuple[str, ...] = ()
     """Origins allowed by CORS, a comma-separated list (ADVISOR_API_CORS_ORIGINS)."""
 
+    # --- saved chats (in the feedback_db file) ------------------------------------
+    max_chats: int = 100
+    """Chats kept per browser; starting one more drops the oldest (ADVISOR_MAX_CHATS)."""
+    chat_days: float = 90.0
+    """Days a chat is kept after its last message (ADVISOR_CHAT_DAYS)."""
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from `env` (default: os.environ), then apply explicit overrides."""
@@ -185,6 +191,10 @@ class Settings:
                 raise ConfigurationError(f"{ENV_VARS[name]} must be positive")
         if not 0 < self.plan_reference_hours <= 112:
             raise ConfigurationError("ADVISOR_PLAN_HOURS must be between 1 and 112")
+        if self.max_chats < 1:
+            raise ConfigurationError("ADVISOR_MAX_CHATS must be at least 1")
+        if not self.chat_days > 0:
+            raise ConfigurationError("ADVISOR_CHAT_DAYS must be positive")
 
     @property
     def resolved_backend(self) -> str:
@@ -265,6 +275,8 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "api_max_body_bytes": ("ADVISOR_API_MAX_BODY_BYTES", int),
     "api_rate_limit": ("ADVISOR_API_RATE_LIMIT", int),
     "api_cors_origins": ("ADVISOR_API_CORS_ORIGINS", _csv),
+    "max_chats": ("ADVISOR_MAX_CHATS", int),
+    "chat_days": ("ADVISOR_CHAT_DAYS", float),
 }
 
 ENV_VARS: dict[str, str] = {name: var for name, (var, _) in _ENV.items()}
