@@ -68,7 +68,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 def store(tmp_path: Path, clock: Clock) -> ChatStore:
-    return ChatStore(tmp_path / "nested" / "feedback.sqlite3", max_chats=3, max_days=30, clock=clock)
+    return ChatStore(
+        tmp_path / "nested" / "feedback.sqlite3", max_chats=3, max_days=30, clock=clock
+    )
 
 
 def test_a_chat_round_trips_with_its_whole_answer(store: ChatStore) -> None:
@@ -118,7 +120,7 @@ def test_delete_removes_the_chat_and_its_messages(store: ChatStore) -> None:
 
 
 def test_another_browser_sees_nothing_and_cannot_touch_a_guessed_chat(store: ChatStore) -> None:
-    chat, question = store.start(A, ask("mine"))
+    chat, _ = store.start(A, ask("mine"))
     assert store.chats(B) == []
     for attempt in (
         lambda: store.messages(B, chat.id),
@@ -134,14 +136,14 @@ def test_another_browser_sees_nothing_and_cannot_touch_a_guessed_chat(store: Cha
 
 
 def test_malformed_ids_are_refused(store: ChatStore) -> None:
-    chat, question = store.start(A, ask("mine"))
+    chat, _ = store.start(A, ask("mine"))
     for browser in ("", "short", "x" * 65, "a' OR '1'='1' --......", None):
         with pytest.raises(InputError):
             store.chats(browser)  # type: ignore[arg-type]
     for chat_id in ("", "1", "../../etc/passwd", chat.id + "'"):
         with pytest.raises(ChatNotFound):
             store.messages(A, chat_id)
-    other, other_q = store.start(A, ask("other"))
+    _, other_q = store.start(A, ask("other"))
     with pytest.raises(InputError, match="not a question in this chat"):
         store.append(A, chat.id, reply(other_q))  # a reply to another chat's question
     with pytest.raises(InputError):

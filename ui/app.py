@@ -16,7 +16,7 @@ if __package__ in (None, ""):  # run as a script by Streamlit: make `ui.*` impor
 
 from advisor import AdvisorError, Answer, CareerAdvisor, InputError, StoreUnavailable
 from advisor.planning.profile import asks_something, profile_reply
-from ui import components, plan_view, service, state
+from ui import chats, components, plan_view, service, state
 from ui.sidebar import sidebar
 from ui.state import ChatTurn
 from ui.suggestions import follow_ups, starters_left
@@ -104,12 +104,18 @@ def show_turn(turn: ChatTurn, advisor: CareerAdvisor, offline_for: str | None) -
                 return  # a message about the learner only: nothing else to answer
         if turn.id == offline_for:
             answer_offline(turn, advisor)
+        if state.take_regenerate(turn.id):
+            answer_into(turn, advisor, state.history(before=turn))
+            chats.save(advisor)
+            st.rerun()
         if turn.answer is None:
             interrupted = turn.error is None
             message = turn.error or "This answer was interrupted before it finished."
             (st.error if turn.severe else st.warning)(message)
-            if turn.can_answer_offline or interrupted:
+            if turn.can_answer_offline:
                 components.offline_button(turn)
+            if interrupted:
+                chats.regenerate_button(turn)
             return
         components.answer_body(turn, turn.answer)
         components.feedback(turn, rate, str(advisor.settings.feedback_db))
@@ -156,6 +162,7 @@ def main() -> None:
     if loaded is None:
         return
     advisor, stats = loaded
+    chats.restore(advisor)  # the saved chat named in the URL, and what other tabs added
     sidebar(advisor, stats)
     turns = state.turns()
     header(bool(turns))
@@ -174,16 +181,19 @@ def main() -> None:
         history = state.history()
         turn = ChatTurn(question=question.strip())
         turns.append(turn)  # kept even if the user interrupts the answer
+        chats.save(advisor)  # saved before answering: a reload mid-answer keeps the question
         components.user_message(turn.question)
         with st.chat_message("assistant", avatar=components.AVATAR):
             if note_profile(turn, advisor):
                 service.warm_up(advisor)
                 answer_into(turn, advisor, history)
+        chats.save(advisor)
         st.rerun()
     if turns:
         show_suggestions(turns[-1])
     else:
         components.starters()
+    chats.save(advisor)  # e.g. an offline answer given above
     service.warm_up(advisor)  # once the page is drawn: load the model while the user reads
 
 

@@ -14,6 +14,11 @@ _PROFILE = "plan_profile"
 _DONE = "plan_done"
 _PENDING = "pending_question"
 _OFFLINE = "offline_for"
+_REGENERATE = "regenerate_for"
+_CHAT = "chat_id"
+_KNOWN = "chat_known"
+CHAT_PARAM = "chat"
+"""The URL query parameter naming the open saved chat (so a reload reopens it)."""
 
 
 @dataclass
@@ -34,7 +39,23 @@ class ChatTurn:
     """1 = thumbs up, 0 = thumbs down, once the user rated the answer."""
     note: str | None = None
     """What the advisor noted for the learning plan from this message, if anything."""
+    stopped: bool = False
+    """The user stopped the answer: what was shown is kept (saved as "stopped")."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    message_id: int | None = None
+    """The saved question's id in the chat store, once saved."""
+    saved: tuple[object, ...] | None = field(default=None, repr=False, compare=False)
+    """What was last saved as this turn's reply (see `reply_state`)."""
+
+    def reply_state(self) -> tuple[object, ...]:
+        """What a saved reply must match: the answer object, the error, the note, stopped."""
+        return (self.answer, self.error, self.note, self.stopped)
+
+    @property
+    def reply_saved(self) -> bool:
+        """Whether the turn's current reply (or its lack of one) is already saved."""
+        now = self.reply_state()
+        return self.saved is not None and self.saved[0] is now[0] and self.saved[1:] == now[1:]
 
     @property
     def feedback_key(self) -> str:
@@ -93,13 +114,59 @@ def take_offline() -> str | None:
     return value
 
 
-def new_chat() -> None:
-    """Forget the conversation and its widgets' state (the "New chat" button)."""
+def request_regenerate(turn_id: str) -> None:
+    """Ask for a fresh answer to a turn's question (button callback)."""
+    st.session_state[_REGENERATE] = turn_id
+
+
+def take_regenerate(turn_id: str) -> bool:
+    """Whether a fresh answer was requested for this turn (True once)."""
+    if st.session_state.get(_REGENERATE) != turn_id:
+        return False
+    del st.session_state[_REGENERATE]
+    return True
+
+
+def chat_id() -> str | None:
+    """The id of the saved chat on screen; None until its first question is saved."""
+    value: str | None = st.session_state.get(_CHAT)
+    return value
+
+
+def known_ids() -> set[int]:
+    """Ids of the stored messages this session has on screen (or saved itself)."""
+    if _KNOWN not in st.session_state:
+        st.session_state[_KNOWN] = set()
+    value: set[int] = st.session_state[_KNOWN]
+    return value
+
+
+def show_chat(chat: str | None, shown: list[ChatTurn], known: set[int]) -> None:
+    """Put a chat on screen (None: a new, empty one), replacing the one shown; the URL follows."""
     for turn in turns():
         st.session_state.pop(turn.feedback_key, None)
-    st.session_state[_TURNS] = []
-    st.session_state.pop(_PENDING, None)
-    st.session_state.pop(_OFFLINE, None)
+    st.session_state[_TURNS] = shown
+    st.session_state[_KNOWN] = known
+    for key in (_PENDING, _OFFLINE, _REGENERATE):
+        st.session_state.pop(key, None)
+    if chat is None:
+        st.session_state.pop(_CHAT, None)
+        if CHAT_PARAM in st.query_params:
+            del st.query_params[CHAT_PARAM]
+    else:
+        set_chat_id(chat)
+
+
+def set_chat_id(chat: str) -> None:
+    """Name the saved chat on screen (in the session and in the URL)."""
+    st.session_state[_CHAT] = chat
+    if st.query_params.get(CHAT_PARAM) != chat:
+        st.query_params[CHAT_PARAM] = chat
+
+
+def new_chat() -> None:
+    """Start an empty chat (the "New chat" button); saved chats stay in the sidebar."""
+    show_chat(None, [], set())
 
 
 def profile() -> Profile:

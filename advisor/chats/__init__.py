@@ -1,9 +1,9 @@
 """Saved conversations, per anonymous browser id, in the advisor's SQLite file.
 
-    store = ChatStore.from_settings(settings)
-    chat, question = store.start(browser, ChatMessage(role="user", text="PyTorch first?"))
-    store.append(browser, chat.id, ChatMessage(role="assistant", text=answer.text,
-                                               answer=answer, reply_to=question.id))
+store = ChatStore.from_settings(settings)
+chat, question = store.start(browser, ChatMessage(role="user", text="PyTorch first?"))
+store.append(browser, chat.id, ChatMessage(role="assistant", text=answer.text,
+                                           answer=answer, reply_to=question.id))
 """
 
 from advisor.chats.records import (

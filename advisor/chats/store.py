@@ -97,7 +97,9 @@ class ChatStore:
         """A connection in one transaction (IMMEDIATE when writing); committed on success."""
         if not self._ready:
             self._create()
-        with closing(sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)) as conn:
+        with closing(
+            sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        ) as conn:
             conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit waits for no fsync
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
@@ -107,9 +109,15 @@ class ChatStore:
                 raise
             conn.execute("COMMIT")
 
+    def _open(self) -> sqlite3.Connection:
+        """A connection that leaves transactions to us (BEGIN ... COMMIT written out)."""
+        return sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+
     def _create(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)) as conn:
+        with closing(
+            sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        ) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("BEGIN IMMEDIATE")
             for statement in _SCHEMA:
