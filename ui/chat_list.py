@@ -64,7 +64,7 @@ def delete_chat(store: ChatStore, browser: str, chat: str) -> None:
 
 def chat_row(store: ChatStore, browser: str, chat: ChatSummary) -> None:
     """One past chat: its title opens it; a menu renames or deletes it."""
-    title, menu = st.columns([6, 1], gap="small", vertical_alignment="center")
+    title, menu = st.columns([4, 1], gap="xsmall", vertical_alignment="center")
     title.button(
         plain_label(chat.title),
         key=f"open_{chat.id}",
