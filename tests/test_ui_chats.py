@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from advisor import Answer
 from advisor.chats import ChatMessage, ChatStore, new_browser_id
 from ui.chat_list import plain_label
+from ui.chats import merge
 from ui.suggestions import STARTERS
 
 APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
@@ -168,3 +169,53 @@ def test_two_tabs_on_one_chat_see_each_others_messages(built_env: Path) -> None:
     browser, chat = tab_a.query_params["browser"], tab_a.query_params["chat"]
     assert [m.text for m in store().messages(browser, chat) if m.role == "user"] == expected
     assert store().get(browser, chat).messages == 6
+
+
+# --- stored messages <-> turns (pure) -------------------------------------------------------
+
+
+def saved(n: int, role: str, text: str, **kw: Any) -> ChatMessage:
+    return ChatMessage(id=n, role=role, text=text, **kw)
+
+
+def test_turns_from_messages_latest_reply_wins_and_an_edit_replaces() -> None:
+    answer = Answer(text="PyTorch first. [1]", backend="fake")
+    messages = [
+        saved(1, "user", "PyTorch or TensorFlow?"),
+        saved(2, "assistant", "Part", status="stopped", reply_to=1),
+        saved(3, "assistant", answer.text, answer=answer, reply_to=1),  # regenerated
+        saved(4, "user", "how long?"),
+        saved(5, "assistant", "", status="stopped", reply_to=4),
+        saved(6, "user", "How long would PyTorch take?", extra={"replaces": 4}),  # edited
+        saved(7, "user", "And salaries?"),
+        saved(8, "assistant", "Too long", status="error", reply_to=7, extra={"severe": True}),
+    ]
+    known: set[int] = set()
+    turns = merge([], messages, known)
+    assert known == set(range(1, 9))
+    assert [t.question for t in turns] == [
+        "PyTorch or TensorFlow?",
+        "How long would PyTorch take?",
+        "And salaries?",
+    ]
+    assert turns[0].answer == answer and not turns[0].stopped
+    assert turns[1].message_id == 6 and turns[1].answer is None and not turns[1].stopped
+    assert (turns[2].error, turns[2].severe) == ("Too long", True)
+    assert all(t.reply_saved for t in turns)  # nothing to save again
+
+
+def test_a_reply_is_saved_with_its_status() -> None:
+    from ui.chats import reply_message
+    from ui.state import ChatTurn
+
+    turn = ChatTurn(question="q", message_id=3)
+    assert reply_message(turn) is None  # no answer yet: shown as cut off after a reload
+    turn.stopped = True
+    assert (reply_message(turn).status, reply_message(turn).text) == ("stopped", "")  # type: ignore[union-attr]
+    turn.answer = Answer(text="Partial", incomplete=True)
+    message = reply_message(turn)
+    assert message is not None and (message.status, message.reply_to) == ("stopped", 3)
+    turn.stopped, turn.answer, turn.error, turn.can_answer_offline = False, None, "LLM down", True
+    message = reply_message(turn)
+    assert message is not None and (message.status, message.text) == ("error", "LLM down")
+    assert message.extra == {"can_answer_offline": True}

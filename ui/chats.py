@@ -60,12 +60,14 @@ def browser_id() -> str:
 
 def reply_message(turn: ChatTurn) -> ChatMessage | None:
     """What to save as the turn's reply; None while it has none (a cut answer)."""
-    if turn.answer is None and turn.error is None and turn.note is None:
+    if turn.answer is None and turn.error is None and turn.note is None and not turn.stopped:
         return None
     if turn.answer is not None:
         status, text = ("stopped" if turn.stopped else "complete"), turn.answer.text
     elif turn.error is not None:
         status, text = "error", turn.error
+    elif turn.stopped:
+        status, text = "stopped", ""
     else:
         status, text = "complete", turn.note or ""
     extra = {
@@ -109,10 +111,14 @@ def merge(turns: list[ChatTurn], messages: list[ChatMessage], known: set[int]) -
             continue
         known.add(message.id)
         if message.role == "user":
-            turn = ChatTurn(question=message.text, id=f"m{message.id}", message_id=message.id)
+            turn = by_question.pop(message.extra.get("replaces"), None)  # an edited question
+            if turn is None:
+                turn = ChatTurn(question=message.text, id=f"m{message.id}")
+                turns.append(turn)
+            turn.question, turn.asked, turn.message_id = message.text, message.text, message.id
+            turn.answer, turn.error, turn.note, turn.stopped = None, None, None, False
             turn.saved = turn.reply_state()  # no reply yet: nothing to save for it
             by_question[message.id] = turn
-            turns.append(turn)
         elif message.reply_to in by_question:
             apply_reply(by_question[message.reply_to], message)
     big = float("inf")
@@ -194,15 +200,16 @@ def _unsaved(chats: ChatStore) -> None:
 def _save_turns(chats: ChatStore, browser: str) -> None:
     known = state.known_ids()
     for turn in state.turns():
-        if turn.message_id is None:
-            question = ChatMessage(role="user", text=turn.question)
+        if turn.message_id is None or turn.question != turn.asked:
+            replaces = {} if turn.message_id is None else {"replaces": turn.message_id}
+            question = ChatMessage(role="user", text=turn.question, extra=replaces)
             chat = state.chat_id()
             if chat is None:
                 summary, saved = chats.start(browser, question)
                 state.set_chat_id(summary.id)
             else:
                 saved = chats.append(browser, chat, question)
-            turn.message_id = saved.id
+            turn.message_id, turn.asked = saved.id, turn.question
             known.add(int(saved.id or 0))
         if turn.reply_saved:
             continue

@@ -35,15 +35,17 @@ class ChatTurn:
     """The error leaves the offline (extractive) answer possible: offer it."""
     offline: bool = False
     """The answer came from the offline fallback after an error."""
+    stopped: bool = False
+    """The user stopped the answer: `answer` holds what was shown by then (if anything)."""
     rating: int | None = None
     """1 = thumbs up, 0 = thumbs down, once the user rated the answer."""
     note: str | None = None
     """What the advisor noted for the learning plan from this message, if anything."""
-    stopped: bool = False
-    """The user stopped the answer: what was shown is kept (saved as "stopped")."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     message_id: int | None = None
     """The saved question's id in the chat store, once saved."""
+    asked: str | None = None
+    """The question as saved (an edited question is saved again, replacing it)."""
     saved: tuple[object, ...] | None = field(default=None, repr=False, compare=False)
     """What was last saved as this turn's reply (see `reply_state`)."""
 
