@@ -111,7 +111,8 @@ def merge(turns: list[ChatTurn], messages: list[ChatMessage], known: set[int]) -
             continue
         known.add(message.id)
         if message.role == "user":
-            turn = by_question.pop(message.extra.get("replaces"), None)  # an edited question
+            replaces = message.extra.get("replaces")  # an edited question takes its place
+            turn = by_question.pop(replaces, None) if isinstance(replaces, int) else None
             if turn is None:
                 turn = ChatTurn(question=message.text, id=f"m{message.id}")
                 turns.append(turn)
