@@ -54,6 +54,7 @@ def test_a_chat_survives_a_reload(app_url: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
+    cut = False
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -88,9 +89,11 @@ def test_a_chat_survives_a_reload(app_url: str) -> None:
             regenerate = page.get_by_role("button", name="Regenerate")
             sources = page.get_by_text(re.compile(r"^Sources \("))
             expect(regenerate.or_(sources.nth(1))).to_be_visible(timeout=60_000)
-            if regenerate.is_visible():  # the answer was cut: it can be asked for again
+            cut = regenerate.is_visible()
+            if cut:  # the answer was cut: it can be asked for again
                 regenerate.click()
             expect(sources).to_have_count(2, timeout=120_000)
             expect(messages.nth(3)).to_contain_text("months")
         finally:
             browser.close()
+    print(f"\nreload mid-answer: {'answer cut, regenerated' if cut else 'answer kept'}")

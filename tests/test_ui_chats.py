@@ -46,7 +46,7 @@ def listed(at: AppTest) -> list[str]:
     return [b.key.removeprefix("open_") for b in at.sidebar.button if b.key.startswith("open_")]
 
 
-def test_a_chat_is_saved_as_you_go_and_listed(built_env: Path) -> None:
+def test_a_chat_is_saved_as_you_go_listed_and_restored_by_a_reload(built_env: Path) -> None:
     at = click(start(), "starter_0")
     browser, chat = at.query_params["browser"], at.query_params["chat"]
     answer = at.session_state["turns"][0].answer
@@ -60,17 +60,14 @@ def test_a_chat_is_saved_as_you_go_and_listed(built_env: Path) -> None:
     assert listed(at) == [chat]
     assert at.button(key=f"open_{chat}").label == plain_label(STARTERS[0])
 
-
-def test_a_reload_restores_the_open_chat(built_env: Path) -> None:
-    at = click(start(), "starter_0")
-    first = at.session_state["turns"][0].answer
     again = start(dict(at.query_params))  # the same URL in a new session: a reload
     (turn,) = again.session_state["turns"]
-    assert (turn.question, turn.answer) == (STARTERS[0], first)
-    assert first.text in [m.value for m in again.markdown]
+    assert (turn.question, turn.answer) == (STARTERS[0], answer)
+    assert answer.text in [m.value for m in again.markdown]
     assert any(e.label.startswith("Sources") for e in again.expander)
     assert len(again.feedback) == 1
     assert any(b.key.startswith("next_") for b in again.button)  # follow-ups again
+    assert listed(again) == [chat]
 
 
 def test_an_answer_cut_by_a_reload_can_be_regenerated(built_env: Path) -> None:
@@ -113,7 +110,7 @@ def test_new_chat_keeps_the_old_one_and_a_past_chat_reopens(built_env: Path) -> 
     assert listed(at) == [first, second]
 
 
-def test_rename_a_chat(built_env: Path) -> None:
+def test_rename_and_delete_a_chat_after_a_confirmation(built_env: Path) -> None:
     at = click(start(), "starter_0")
     chat = at.query_params["chat"]
     at.text_input(key=f"title_{chat}").set_value("My *framework* [question](x)")
@@ -125,10 +122,7 @@ def test_rename_a_chat(built_env: Path) -> None:
     assert store().get(at.query_params["browser"], chat).title.startswith("My *framework*")
     assert "cannot be empty" in at.toast[0].value
 
-
-def test_delete_a_chat_after_a_confirmation(built_env: Path) -> None:
-    at = click(start(), "starter_0")
-    browser, chat = at.query_params["browser"], at.query_params["chat"]
+    browser = at.query_params["browser"]
     click(at, f"delete_{chat}")
     assert "This cannot be undone" in at.sidebar.warning[0].value
     assert store().chats(browser)  # not yet
