@@ -18,11 +18,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from advisor.chats import rows as sql
 from advisor.chats.records import (
     ChatMessage,
     ChatNotFound,
     ChatSummary,
-    answer_from_json,
     answer_to_json,
     check_browser,
     check_chat,
@@ -30,35 +30,6 @@ from advisor.chats.records import (
     new_chat_id,
 )
 from advisor.errors import InputError
-
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS chats (
-        id TEXT PRIMARY KEY,
-        browser TEXT NOT NULL,
-        title TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        seq INTEGER NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS chats_by_browser ON chats (browser, seq)",
-    """CREATE TABLE IF NOT EXISTS chat_messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        chat_id TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        role TEXT NOT NULL,
-        text TEXT NOT NULL,
-        status TEXT NOT NULL,
-        reply_to INTEGER,
-        answer TEXT,
-        extra TEXT NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS chat_messages_by_chat ON chat_messages (chat_id, id)",
-)
-_SUMMARY = (
-    "SELECT c.id, c.browser, c.title, c.created_at, c.updated_at, "
-    "(SELECT count(*) FROM chat_messages m WHERE m.chat_id = c.id) FROM chats c"
-)
-_MESSAGE = "SELECT id, created_at, role, text, status, reply_to, answer, extra FROM chat_messages"
 
 
 def _iso(moment: datetime) -> str:
@@ -120,7 +91,7 @@ class ChatStore:
         ) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA:
+            for statement in sql.SCHEMA:
                 conn.execute(statement)
             conn.execute("COMMIT")
         self._ready = True
@@ -170,8 +141,10 @@ class ChatStore:
         check_chat(chat_id)
         with self._connect() as conn:
             self._owned(conn, browser, chat_id)
-            rows = conn.execute(f"{_MESSAGE} WHERE chat_id = ? ORDER BY id", (chat_id,)).fetchall()
-        return [_message(row) for row in rows]
+            rows = conn.execute(
+                f"{sql.MESSAGE} WHERE chat_id = ? ORDER BY id", (chat_id,)
+            ).fetchall()
+        return [sql.message_of(row) for row in rows]
 
     def version(self, browser: str, chat_id: str) -> tuple[int, int]:
         """(message count, last message id) of a chat: cheap to compare to see new messages."""
@@ -197,10 +170,10 @@ class ChatStore:
         check_browser(browser)
         with self._connect() as conn:
             rows = conn.execute(
-                f"{_SUMMARY} WHERE c.browser = ? AND c.updated_at >= ? ORDER BY c.seq DESC",
+                f"{sql.SUMMARY} WHERE c.browser = ? AND c.updated_at >= ? ORDER BY c.seq DESC",
                 (browser, self._cutoff(self.max_days)),
             ).fetchall()
-        return [_summary_of(row) for row in rows]
+        return [sql.summary_of(row) for row in rows]
 
     def rename(self, browser: str, chat_id: str, title: str) -> ChatSummary:
         """Give a chat of this browser a new title (one line, at most TITLE_CHARS)."""
@@ -218,7 +191,7 @@ class ChatStore:
         check_chat(chat_id)
         with self._connect(write=True) as conn:
             self._owned(conn, browser, chat_id)
-            _delete(conn, [chat_id])
+            sql.delete(conn, [chat_id])
 
     # --- every browser (the `advisor chats` command) -----------------------------------------
 
@@ -227,8 +200,8 @@ class ChatStore:
         if not self.path.exists():
             return []
         with self._connect() as conn:
-            rows = conn.execute(f"{_SUMMARY} ORDER BY c.seq DESC").fetchall()
-        return [_summary_of(row) for row in rows]
+            rows = conn.execute(f"{sql.SUMMARY} ORDER BY c.seq DESC").fetchall()
+        return [sql.summary_of(row) for row in rows]
 
     def delete_older_than(self, days: float) -> int:
         """Delete every chat whose last message is more than `days` old; how many went."""
@@ -243,7 +216,7 @@ class ChatStore:
                     "SELECT id FROM chats WHERE updated_at < ?", (self._cutoff(days),)
                 )
             ]
-            _delete(conn, ids)
+            sql.delete(conn, ids)
         return len(ids)
 
     # --- inside a transaction -------------------------------------------------------------
@@ -257,11 +230,11 @@ class ChatStore:
 
     def _summary(self, conn: sqlite3.Connection, browser: str, chat_id: str) -> ChatSummary:
         row = conn.execute(
-            f"{_SUMMARY} WHERE c.id = ? AND c.browser = ?", (chat_id, browser)
+            f"{sql.SUMMARY} WHERE c.id = ? AND c.browser = ?", (chat_id, browser)
         ).fetchone()
         if row is None:
             raise ChatNotFound("no such chat in this browser: it may have been deleted")
-        return _summary_of(row)
+        return sql.summary_of(row)
 
     def _insert(
         self, conn: sqlite3.Connection, chat_id: str, message: ChatMessage, now: str
@@ -295,36 +268,4 @@ class ChatStore:
             "(SELECT id FROM chats WHERE browser = ? ORDER BY seq DESC LIMIT ?))",
             (browser, self._cutoff(self.max_days), browser, self.max_chats),
         ).fetchall()
-        _delete(conn, [row[0] for row in old])
-
-
-def _delete(conn: sqlite3.Connection, chat_ids: list[str]) -> None:
-    for chat_id in chat_ids:
-        conn.execute("DELETE FROM chat_messages WHERE chat_id = ?", (chat_id,))
-        conn.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
-
-
-def _summary_of(row: tuple[Any, ...]) -> ChatSummary:
-    chat_id, browser, title, created_at, updated_at, messages = row
-    return ChatSummary(
-        id=chat_id,
-        browser=browser,
-        title=title,
-        created_at=created_at,
-        updated_at=updated_at,
-        messages=int(messages),
-    )
-
-
-def _message(row: tuple[Any, ...]) -> ChatMessage:
-    row_id, created_at, role, text, status, reply_to, answer, extra = row
-    return ChatMessage(
-        id=int(row_id),
-        created_at=created_at,
-        role=role,
-        text=text,
-        status=status,
-        reply_to=None if reply_to is None else int(reply_to),
-        answer=answer_from_json(json.loads(answer)) if answer else None,
-        extra=json.loads(extra),
-    )
+        sql.delete(conn, [row[0] for row in old])
