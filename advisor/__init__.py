@@ -9,6 +9,7 @@ Importing this package builds nothing and reads no environment.
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from advisor.chats import ChatStore
     from advisor.core import Answerer, CareerAdvisor, make_answerer
     from advisor.errors import (
         AdvisorError,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from advisor.store import Store
 
 _HOMES = {
+    "ChatStore": "chats",
     "Answerer": "core",
     "CareerAdvisor": "core",
     "make_answerer": "core",
@@ -70,6 +72,7 @@ __all__ = [
     "AnswerRunnable",
     "Answerer",
     "CareerAdvisor",
+    "ChatStore",
     "Chunk",
     "ConfigurationError",
     "FakeChatModel",

@@ -82,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     p = command("feedback", _feedback, "list the ratings and comments stored by the chat app")
     p.add_argument("--json", action="store_true", help="print a JSON list")
 
+    from advisor.cli_chats import add_command as add_chats_command
+
+    add_chats_command(command, _settings)
+
     p = command("serve", _serve, "run the HTTP API (needs the api extra)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

@@ -138,6 +138,12 @@ class Settings:
     """Chat completions per minute per `user` field; 0 disables, unset follows
     ADVISOR_API_RATE_LIMIT (ADVISOR_API_USER_RATE_LIMIT)."""
 
+    # --- saved chats (in the feedback_db file) ------------------------------------
+    max_chats: int = 100
+    """Chats kept per browser; starting one more drops the oldest (ADVISOR_MAX_CHATS)."""
+    chat_days: float = 90.0
+    """Days a chat is kept after its last message (ADVISOR_CHAT_DAYS)."""
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from `env` (default: os.environ), then apply explicit overrides."""
@@ -199,6 +205,10 @@ class Settings:
             raise ConfigurationError("ADVISOR_PLAN_HOURS must be between 1 and 112")
         if self.max_k < 1:
             raise ConfigurationError("ADVISOR_MAX_K must be at least 1")
+        if self.max_chats < 1:
+            raise ConfigurationError("ADVISOR_MAX_CHATS must be at least 1")
+        if not self.chat_days > 0:
+            raise ConfigurationError("ADVISOR_CHAT_DAYS must be positive")
 
     @property
     def resolved_backend(self) -> str:
@@ -283,6 +293,8 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "api_docs_public": ("ADVISOR_DOCS_PUBLIC", _bool),
     "drop_unsupported": ("ADVISOR_DROP_UNSUPPORTED", _bool),
     "api_user_rate_limit": ("ADVISOR_API_USER_RATE_LIMIT", int),
+    "max_chats": ("ADVISOR_MAX_CHATS", int),
+    "chat_days": ("ADVISOR_CHAT_DAYS", float),
 }
 
 ENV_VARS: dict[str, str] = {name: var for name, (var, _) in _ENV.items()}

@@ -17,7 +17,7 @@ if __package__ in (None, ""):  # run as a script by Streamlit: make `ui.*` impor
 
 from advisor import AdvisorError, Answer, CareerAdvisor, InputError, StoreUnavailable
 from advisor.planning.profile import asks_something, profile_reply
-from ui import answering, components, plan_view, ratings, service, state, theme, words
+from ui import answering, chats, components, plan_view, ratings, service, state, theme, words
 from ui.sidebar import sidebar
 from ui.state import ChatTurn
 from ui.suggestions import follow_ups, starters_left
@@ -215,6 +215,7 @@ def follow(turn: ChatTurn, box: DeltaGenerator, advisor: CareerAdvisor) -> None:
         return
     components.follow(job, box)
     settle(turn, job, advisor)
+    chats.save(advisor)
     st.rerun()  # draw the finished answer with its sources, actions and follow-ups
 
 
@@ -295,6 +296,7 @@ def main() -> None:
     if loaded is None:
         return
     advisor, stats = loaded
+    chats.restore(advisor)  # the saved chat named in the URL, and what other tabs added
     sidebar(advisor, stats)
     turns = state.turns()
     header(bool(turns))
@@ -308,6 +310,7 @@ def main() -> None:
         PLACEHOLDER, key="question", max_chars=advisor.settings.max_question_chars
     )
     take_question(typed, advisor)
+    chats.save(advisor)  # saved before answering: a reload mid-answer keeps the question
     if (turn := answering.next_to_start()) is not None:
         service.warm_up(advisor)
         answering.start(advisor, turn)
@@ -322,6 +325,7 @@ def main() -> None:
         show_suggestions(turns[-1])
     elif not turns:
         components.starters()
+    chats.save(advisor)  # e.g. an offline answer given above
     service.warm_up(advisor)  # once the page is drawn: load the model while the user reads
 
 

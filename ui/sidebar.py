@@ -8,7 +8,7 @@ import streamlit as st
 
 from advisor import CareerAdvisor
 from advisor.safety import safe_markdown
-from ui import service
+from ui import chat_list, service
 
 GUIDE_TITLE = "How to Become an AI and Machine Learning Engineer in 2026"
 GUIDE_AUTHOR = "Ryan Mitchell"
@@ -73,6 +73,8 @@ def about_box(advisor: CareerAdvisor, stats: dict[str, Any]) -> None:
 def sidebar(advisor: CareerAdvisor, stats: dict[str, Any]) -> None:
     """Render the whole sidebar."""
     with st.sidebar:
+        chat_list.past_chats(advisor)
+        st.divider()
         backend_box(advisor)
         st.divider()
         about_box(advisor, stats)

@@ -14,6 +14,10 @@ _PROFILE = "plan_profile"
 _DONE = "plan_done"
 _PENDING = "pending_question"
 _OFFLINE = "offline_for"
+_CHAT = "chat_id"
+_KNOWN = "chat_known"
+CHAT_PARAM = "chat"
+"""The URL query parameter naming the open saved chat (so a reload reopens it)."""
 
 
 @dataclass
@@ -37,6 +41,22 @@ class ChatTurn:
     note: str | None = None
     """What the advisor noted for the learning plan from this message, if anything."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    message_id: int | None = None
+    """The saved question's id in the chat store, once saved."""
+    asked: str | None = None
+    """The question as saved (an edited question is saved again, replacing it)."""
+    saved: tuple[object, ...] | None = field(default=None, repr=False, compare=False)
+    """What was last saved as this turn's reply (see `reply_state`)."""
+
+    def reply_state(self) -> tuple[object, ...]:
+        """What a saved reply must match: the answer object, the error, the note, stopped."""
+        return (self.answer, self.error, self.note, self.stopped)
+
+    @property
+    def reply_saved(self) -> bool:
+        """Whether the turn's current reply (or its lack of one) is already saved."""
+        now = self.reply_state()
+        return self.saved is not None and self.saved[0] is now[0] and self.saved[1:] == now[1:]
 
     @property
     def feedback_key(self) -> str:
@@ -95,13 +115,46 @@ def take_offline() -> str | None:
     return value
 
 
-def new_chat() -> None:
-    """Forget the conversation and its widgets' state (the "New chat" button)."""
+def chat_id() -> str | None:
+    """The id of the saved chat on screen; None until its first question is saved."""
+    value: str | None = st.session_state.get(_CHAT)
+    return value
+
+
+def known_ids() -> set[int]:
+    """Ids of the stored messages this session has on screen (or saved itself)."""
+    if _KNOWN not in st.session_state:
+        st.session_state[_KNOWN] = set()
+    value: set[int] = st.session_state[_KNOWN]
+    return value
+
+
+def show_chat(chat: str | None, shown: list[ChatTurn], known: set[int]) -> None:
+    """Put a chat on screen (None: a new, empty one), replacing the one shown; the URL follows."""
     for turn in turns():
         st.session_state.pop(turn.feedback_key, None)
-    st.session_state[_TURNS] = []
-    st.session_state.pop(_PENDING, None)
-    st.session_state.pop(_OFFLINE, None)
+    st.session_state[_TURNS] = shown
+    st.session_state[_KNOWN] = known
+    for key in (_PENDING, _OFFLINE):
+        st.session_state.pop(key, None)
+    if chat is None:
+        st.session_state.pop(_CHAT, None)
+        if CHAT_PARAM in st.query_params:
+            del st.query_params[CHAT_PARAM]
+    else:
+        set_chat_id(chat)
+
+
+def set_chat_id(chat: str) -> None:
+    """Name the saved chat on screen (in the session and in the URL)."""
+    st.session_state[_CHAT] = chat
+    if st.query_params.get(CHAT_PARAM) != chat:
+        st.query_params[CHAT_PARAM] = chat
+
+
+def new_chat() -> None:
+    """Start an empty chat (the "New chat" button); saved chats stay in the sidebar."""
+    show_chat(None, [], set())
 
 
 def profile() -> Profile:

@@ -1,0 +1,29 @@
+"""Saved conversations, per anonymous browser id, in the advisor's SQLite file.
+
+store = ChatStore.from_settings(settings)
+chat, question = store.start(browser, ChatMessage(role="user", text="PyTorch first?"))
+store.append(browser, chat.id, ChatMessage(role="assistant", text=answer.text,
+                                           answer=answer, reply_to=question.id))
+"""
+
+from advisor.chats.records import (
+    STATUSES,
+    ChatMessage,
+    ChatNotFound,
+    ChatSummary,
+    is_browser_id,
+    is_chat_id,
+    new_browser_id,
+)
+from advisor.chats.store import ChatStore
+
+__all__ = [
+    "STATUSES",
+    "ChatMessage",
+    "ChatNotFound",
+    "ChatStore",
+    "ChatSummary",
+    "is_browser_id",
+    "is_chat_id",
+    "new_browser_id",
+]

@@ -1,0 +1,99 @@
+"""A saved chat in a real browser: ask, reload, and the chat is still there.
+
+One `streamlit run ui/app.py` driven by Debian's Chromium. Saves
+test-artifacts/browser-chat-reload.png (the chat after a reload, listed in the sidebar).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
+from tests.test_browser import ARTIFACTS, ROOT, STARTER, ask_starter_and_wait, wait_healthy
+
+FOLLOW_UP = "and how long would that take?"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def app_url(index_dir: Path, tmp_path: Path) -> Iterator[str]:
+    """The app on a free loopback port over the built index, with its own chats file."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "ADVISOR_BACKEND": "extractive",
+        "ADVISOR_STORE_DIR": str(index_dir),
+        "ADVISOR_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+    }
+    log = tmp_path / "streamlit.log"
+    command = [
+        *(sys.executable, "-m", "streamlit", "run", "ui/app.py"),
+        *("--server.headless", "true", "--server.address", "127.0.0.1"),
+        *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, proc, log)
+        yield url
+    finally:
+        stop_process(proc)
+
+
+def test_a_chat_survives_a_reload(app_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    cut = False
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(app_url)
+            ask_starter_and_wait(page)
+            messages = page.locator('[data-testid="stChatMessage"]')
+            answer = messages.nth(1).locator('[data-testid="stMarkdownContainer"]').first
+            answer_text = answer.inner_text()
+            assert "PyTorch" in answer_text
+            expect(page).to_have_url(re.compile(r"[?&]chat=[A-Za-z0-9_-]{8,}"))
+            params = parse_qs(urlsplit(page.url).query)
+            assert set(params) == {"browser", "chat"}
+
+            page.reload()  # the whole chat comes back: question, answer, sources, the list
+            expect(messages).to_have_count(2, timeout=120_000)
+            expect(messages.nth(0)).to_contain_text(STARTER)
+            expect(messages.nth(1)).to_contain_text(answer_text[:60])
+            expect(page.get_by_text(re.compile(r"^Sources \("))).to_have_count(1)
+            sidebar = page.get_by_test_id("stSidebar")
+            expect(sidebar.get_by_role("button", name=STARTER)).to_be_visible(timeout=120_000)
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(ARTIFACTS / "browser-chat-reload.png"))
+
+            box = page.get_by_test_id("stChatInputTextArea")  # reload while answering:
+            expect(box).to_be_editable(timeout=120_000)
+            box.fill(FOLLOW_UP)
+            box.press("Enter")
+            expect(messages.nth(2)).to_contain_text(FOLLOW_UP, timeout=60_000)
+            page.reload()
+            expect(messages.nth(2)).to_contain_text(FOLLOW_UP, timeout=120_000)  # kept
+            regenerate = page.get_by_role("button", name="Regenerate")
+            sources = page.get_by_text(re.compile(r"^Sources \("))
+            expect(regenerate.or_(sources.nth(1))).to_be_visible(timeout=60_000)
+            cut = regenerate.is_visible()
+            if cut:  # the answer was cut: it can be asked for again
+                regenerate.click()
+            expect(sources).to_have_count(2, timeout=120_000)
+            expect(messages.nth(3)).to_contain_text("months")
+        finally:
+            browser.close()
+    print(f"\nreload mid-answer: {'answer cut, regenerated' if cut else 'answer kept'}")

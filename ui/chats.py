@@ -1,0 +1,221 @@
+"""Saved chats in the app: the browser's anonymous id, restoring and saving the open chat.
+
+The browser id lives in the URL (`?browser=…&chat=…`): `st.query_params` is the only
+per-browser state Streamlit itself both writes and gets back after a reload (cookies are
+read-only to a script; setting one needs JavaScript). The chats themselves are stored by
+`advisor.chats.ChatStore` in the advisor's SQLite file, never in the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import streamlit as st
+
+from advisor import AdvisorError, CareerAdvisor
+from advisor.chats import (
+    ChatMessage,
+    ChatNotFound,
+    ChatStore,
+    is_browser_id,
+    is_chat_id,
+    new_browser_id,
+)
+from ui import state
+from ui.state import CHAT_PARAM, ChatTurn
+
+log = logging.getLogger(__name__)
+
+BROWSER_PARAM = "browser"
+"""The URL query parameter holding the browser's anonymous id."""
+FAILURES = (OSError, sqlite3.Error, AdvisorError)
+"""What reading or writing saved chats may raise; the app logs it and carries on."""
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str, max_chats: int, max_days: float) -> ChatStore:
+    return ChatStore(path, max_chats=max_chats, max_days=max_days)
+
+
+def store(advisor: CareerAdvisor) -> ChatStore:
+    """The chat store of this server process (in ADVISOR_FEEDBACK_DB)."""
+    s = advisor.settings
+    return _store(str(s.feedback_db), s.max_chats, s.chat_days)
+
+
+def browser_id() -> str:
+    """This browser's anonymous id, from the URL; a new one (put in the URL) when absent."""
+    value = st.query_params.get(BROWSER_PARAM)
+    if is_browser_id(value):
+        assert isinstance(value, str)
+        return value
+    value = new_browser_id()
+    st.query_params[BROWSER_PARAM] = value
+    return value
+
+
+# --- stored messages <-> turns ---------------------------------------------------------
+
+
+def reply_message(turn: ChatTurn) -> ChatMessage | None:
+    """What to save as the turn's reply; None while it has none (a cut answer)."""
+    if turn.answer is None and turn.error is None and turn.note is None and not turn.stopped:
+        return None
+    if turn.answer is not None:
+        status, text = ("stopped" if turn.stopped else "complete"), turn.answer.text
+    elif turn.error is not None:
+        status, text = "error", turn.error
+    elif turn.stopped:
+        status, text = "stopped", ""
+    else:
+        status, text = "complete", turn.note or ""
+    extra = {
+        name: value
+        for name, value in (
+            ("note", turn.note),
+            ("severe", turn.severe),
+            ("can_answer_offline", turn.can_answer_offline),
+            ("offline", turn.offline),
+        )
+        if value
+    }
+    return ChatMessage(
+        role="assistant",
+        text=text,
+        status=status,
+        reply_to=turn.message_id,
+        answer=turn.answer,
+        extra=extra,
+    )
+
+
+def apply_reply(turn: ChatTurn, message: ChatMessage) -> None:
+    """Show a saved reply on its turn (the latest reply to a question wins)."""
+    extra = message.extra
+    turn.answer = message.answer
+    turn.error = message.text if message.status == "error" else None
+    turn.note = str(extra["note"]) if extra.get("note") else None
+    turn.severe = bool(extra.get("severe"))
+    turn.can_answer_offline = bool(extra.get("can_answer_offline"))
+    turn.offline = bool(extra.get("offline"))
+    turn.stopped = message.status == "stopped"
+    turn.saved = turn.reply_state()
+
+
+def merge(turns: list[ChatTurn], messages: list[ChatMessage], known: set[int]) -> list[ChatTurn]:
+    """`turns` with the messages not yet `known` added in saved order (known gains them)."""
+    by_question = {t.message_id: t for t in turns if t.message_id is not None}
+    for message in messages:
+        if message.id is None or message.id in known:
+            continue
+        known.add(message.id)
+        if message.role == "user":
+            replaces = message.extra.get("replaces")  # an edited question takes its place
+            turn = by_question.pop(replaces, None) if isinstance(replaces, int) else None
+            if turn is None:
+                turn = ChatTurn(question=message.text, id=f"m{message.id}")
+                turns.append(turn)
+            turn.question, turn.asked, turn.message_id = message.text, message.text, message.id
+            turn.answer, turn.error, turn.note, turn.stopped = None, None, None, False
+            turn.saved = turn.reply_state()  # no reply yet: nothing to save for it
+            by_question[message.id] = turn
+        elif message.reply_to in by_question:
+            apply_reply(by_question[message.reply_to], message)
+    big = float("inf")
+    turns.sort(key=lambda t: big if t.message_id is None else t.message_id)
+    return turns
+
+
+# --- once per run ------------------------------------------------------------------------
+
+
+_RESTORED = "chat_restored"
+
+
+def restore(advisor: CareerAdvisor) -> None:
+    """Before the chat is drawn: reopen the chat named in the URL after a reload, or take in
+    messages another tab added to the open chat."""
+    chats, browser = store(advisor), browser_id()
+    try:
+        if not st.session_state.get(_RESTORED):
+            st.session_state[_RESTORED] = True
+            wanted = st.query_params.get(CHAT_PARAM)
+            if wanted:
+                open_chat(chats, browser, str(wanted))
+            return
+        chat = state.chat_id()
+        if chat is None:
+            return
+        known = state.known_ids()
+        count, last = chats.version(browser, chat)
+        if (count, last) != (len(known), max(known, default=0)):
+            merge(state.turns(), chats.messages(browser, chat), known)
+    except ChatNotFound:
+        state.new_chat()
+        st.toast("This chat was deleted.", icon=":material/delete:")
+    except FAILURES:
+        log.exception("reading saved chats from %s failed", chats.path)
+
+
+def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
+    """Put a saved chat of this browser on screen (refused, with a note, if it is not one)."""
+    try:
+        if not is_chat_id(chat):
+            raise ChatNotFound(chat)
+        known: set[int] = set()
+        shown = merge([], chats.messages(browser, chat), known)
+    except ChatNotFound:
+        state.new_chat()
+        st.toast("That chat is not saved in this browser.", icon=":material/block:")
+        return
+    except FAILURES:
+        log.exception("opening saved chat %s failed", chat)
+        st.toast("Sorry, that chat cannot be opened right now.", icon=":material/error:")
+        return
+    state.show_chat(chat, shown, known)
+
+
+def save(advisor: CareerAdvisor) -> None:
+    """Save what is new in the chat on screen: questions first, then their replies."""
+    chats, browser = store(advisor), browser_id()
+    try:
+        _save_turns(chats, browser)
+    except ChatNotFound:  # deleted in another tab meanwhile: keep it as a new chat
+        for turn in state.turns():
+            turn.message_id, turn.saved = None, None
+        state.show_chat(None, state.turns(), set())
+        try:
+            _save_turns(chats, browser)
+        except FAILURES:
+            _unsaved(chats)
+    except FAILURES:
+        _unsaved(chats)
+
+
+def _unsaved(chats: ChatStore) -> None:
+    log.exception("saving the chat to %s failed", chats.path)
+    st.toast("Sorry, this chat could not be saved.", icon=":material/error:")
+
+
+def _save_turns(chats: ChatStore, browser: str) -> None:
+    known = state.known_ids()
+    for turn in state.turns():
+        if turn.message_id is None or turn.question != turn.asked:
+            replaces = {} if turn.message_id is None else {"replaces": turn.message_id}
+            question = ChatMessage(role="user", text=turn.question, extra=replaces)
+            chat = state.chat_id()
+            if chat is None:
+                summary, saved = chats.start(browser, question)
+                state.set_chat_id(summary.id)
+            else:
+                saved = chats.append(browser, chat, question)
+            turn.message_id, turn.asked = saved.id, turn.question
+            known.add(int(saved.id or 0))
+        if turn.reply_saved:
+            continue
+        reply = reply_message(turn)
+        chat = state.chat_id()
+        if reply is not None and chat is not None:
+            known.add(int(chats.append(browser, chat, reply).id or 0))
+        turn.saved = turn.reply_state()
