@@ -283,9 +283,7 @@ def format_conversations(c: dict[str, Any]) -> list[str]:
     lines = [
         f"Conversations: {c['conversations']} ({c['turns']} turns)",
         f"turns right:                  {c['turns_right']:.3f} ({c['turns_right_count']}/"
-        f"{c['turns']}; "
-        + ", ".join(f"{name} {share:.3f}" for name, share in split.items())
-        + ")",
+        f"{c['turns']}; " + ", ".join(f"{name} {share:.3f}" for name, share in split.items()) + ")",
         f"verbatim repeats:             {c['verbatim_repeats']}",
         f"lead-ins left dangling:       {c['dangling_lead_ins']}",
         f"uncovered-qualifier notes:    {c['notes_given']} of {c['notes_expected']}",
