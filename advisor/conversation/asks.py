@@ -44,9 +44,12 @@ _COST = re.compile(r"\b(?:free|cost|costs|price|pricing|paid|pay for|subscriptio
 _NEXT = re.compile(
     r"\b(?:where (?:should|do|can) i (?:start|begin)|how (?:do|should|can) i (?:start|begin)|"
     r"what(?:'s| is| should i do| do i do)? next|next steps?|what now|get started|"
-    r"where to (?:start|begin)|what should i (?:learn|do|study) (?:first|now|next)|"
-    r"how (?:do|can|should|would) i (?:become|get started as)|how to become)\b"
+    r"where to (?:start|begin)|what should i (?:learn|do|study) (?:first|now|next))\b"
 )
+_BECOME = re.compile(
+    r"\bhow (?:do|can|should|would) i (?:become|get started as)\b|\bhow to become\b"
+)
+"""'How do I become an ML engineer?' asks for the path, when what follows names the field."""
 _CAREER_WORDS = frozenset(
     """ml ai machine engineer scientist data applied becom career path journey field
     ok okay""".split()
@@ -114,6 +117,11 @@ def read_ask(question: str) -> Ask:
 def _asks_next_step(text: str) -> bool:
     """ "Where should I start?", "what next?": the sentence asks for a step, not about a topic."""
     for sentence in re.split(r"[.?!]+", text):
+        become = _BECOME.search(sentence)
+        if become:  # "how do I become a lawyer?" is no step of this path
+            rest = set(tokens(sentence[: become.start()] + sentence[become.end() :]))
+            if rest and rest <= _CAREER_WORDS | {"learn"}:
+                return True
         match = _NEXT.search(sentence)
         if not match:
             continue

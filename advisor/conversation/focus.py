@@ -1,6 +1,7 @@
 """Second looks for two question shapes that the fused search serves poorly.
 
-- A question naming one resource also searches that resource's own card. A card is
+- A question about one resource (what it is, its cost, who it is for, videos or courses)
+  also searches that resource's own card. A card is
   stored section by section, and the section that answers "is the Machine Learning
   Specialization free?" (its Cost) never repeats the card's name, so it ranks below the
   guide's passages that do.
@@ -41,11 +42,13 @@ def focus(
 ) -> list[Source]:
     """The sources, with the named card's best sections or the passage defining the term."""
     found = list(sources)
-    title = named_card(question, vocabulary, titles) if titles else None
+    ask = read_ask(question)
+    about_card = ask.definition or ask.cost or ask.audience or ask.resource
+    title = named_card(question, vocabulary, titles) if titles and about_card else None
     if title is not None:
         card = search(question, CARD_SECTIONS + len(found), {"title": title})
         found = with_card(found, card, k)
-    term = read_ask(question).definition
+    term = ask.definition
     if term and not defines(term, found):
         defining = [s for s in search(term, DEFINING, None) if defines(term, [s])]
         found = with_card(found, defining, k)
