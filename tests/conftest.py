@@ -113,23 +113,13 @@ def quality_run(
     `bench/run.py --quick --only quality --json F --readme COPY` on the built index:
     (exit code, the JSON document, the rewritten README copy, the work folder).
     tests/test_eval.py asserts the quality floors on it; tests/test_bench.py its plumbing.
-    Under pytest-xdist the workers share one run (file lock in the run's common temp folder).
     """
-    from filelock import FileLock
-
     from bench import run
 
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # one run's pytest-xdist workers share it: the first one computes it
-    work = root / "bench-quality"
-    readme, out, code_file = work / "README.md", work / "out.json", work / "exit-code"
-    with FileLock(str(root / "bench-quality.lock")):
-        if not code_file.exists():
-            work.mkdir(exist_ok=True)
-            shutil.copyfile(Path(__file__).resolve().parents[1] / "README.md", readme)
-            argv = ["--quick", "--only", "quality", "--store", str(index_dir)]
-            code = run.main([*argv, "--json", str(out), "--readme", str(readme)])
-            code_file.write_text(str(code), encoding="utf-8")
-    code = int(code_file.read_text(encoding="utf-8"))
+    work = tmp_path_factory.mktemp("bench")
+    readme = work / "README.md"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "README.md", readme)
+    out = work / "out.json"
+    argv = ["--quick", "--only", "quality", "--store", str(index_dir)]
+    code = run.main([*argv, "--json", str(out), "--readme", str(readme)])
     return code, json.loads(out.read_text(encoding="utf-8")), readme.read_text("utf-8"), work
