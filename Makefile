@@ -28,8 +28,10 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
+# Two workers (pytest-xdist), each taking whole test files: a file's module fixtures are built
+# once, and one worker's server starts, model loads and browser waits overlap the other's work.
 pytest: $(VENV)/.dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 eval: $(VENV)/.ui
 	$(BIN)/advisor eval

@@ -311,15 +311,17 @@ def _kill_9(folder: Path, after: int) -> None:
 
 
 def test_rerun_after_kill_9_and_ctrl_c_ends_with_exactly_the_right_chunks(tmp_path: Path) -> None:
-    folder = _notes(tmp_path / "notes", "v1", range(40))
-    assert run(folder)["added"] == 40
-    _notes(folder, "v2", range(35))  # 35 notes change, 5 are deleted, 5 are new
-    for i in range(35, 40):
+    folder = _notes(tmp_path / "notes", "v1", range(25))
+    assert run(folder)["added"] == 25
+    _notes(folder, "v2", range(20))  # 20 notes change, 5 are deleted, 5 are new
+    for i in range(20, 25):
         (folder / f"note-{i:02d}.md").unlink()
-    _notes(folder, "v2", range(40, 45))
+    _notes(folder, "v2", range(25, 30))
     before = sorted(store_ids())
+    pending = 25 * 9  # 20 changed and 5 new notes
+    assert pending > 3 * EMBED_BATCH  # four embedding batches: the kill lands mid-way
 
-    _kill_9(folder, after=EMBED_BATCH)  # in the middle of embedding the 40 pending notes
+    _kill_9(folder, after=EMBED_BATCH)  # in the middle of embedding the 25 pending notes
     assert sorted(store_ids()) == before  # killed before anything was written
 
     def ctrl_c(done: int, total: int) -> None:
@@ -329,9 +331,9 @@ def test_rerun_after_kill_9_and_ctrl_c_ends_with_exactly_the_right_chunks(tmp_pa
         ingest([folder], settings=settings(), progress=False, on_progress=ctrl_c)
 
     report = run(folder)  # the lock was released; this run finishes the job
-    assert (report["updated"], report["added"], report["deleted"]) == (35, 5, 5)
+    assert (report["updated"], report["added"], report["deleted"]) == (20, 5, 5)
     clean = settings(store_dir=tmp_path / "clean")
-    assert run(folder, s=clean)["added"] == 40
+    assert run(folder, s=clean)["added"] == 25
     resumed_ids, clean_ids = store_ids(), store_ids(clean)
     assert len(resumed_ids) == len(set(resumed_ids))  # no duplicates
     assert sorted(resumed_ids) == sorted(clean_ids)
