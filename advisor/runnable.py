@@ -39,15 +39,20 @@ class AdvisorInput(TypedDict, total=False):
     """Earlier turns, oldest first."""
     chat_history: Sequence[HistoryItem]
     """The same as `history`, under the name LangChain's chat templates use."""
+    k: int
+    """How many passages to retrieve, 1..ADVISOR_MAX_K (default ADVISOR_TOP_K)."""
+    filters: dict[str, Any]
+    """Where to look, as for `CareerAdvisor.retrieve` (fields, operators, $and/$or)."""
 
 
-_KEYS = frozenset({"question", "history", "chat_history"})
+_KEYS = frozenset({"question", "history", "chat_history", "k", "filters"})
 
 
-def unpack(value: object) -> tuple[str, list[Any]]:
-    """(question, history) from a runnable's input, or InputError saying what it takes."""
+def unpack(value: object) -> tuple[str, list[Any], dict[str, Any]]:
+    """(question, history, k and filters) from a runnable's input, or InputError saying what
+    it takes (k and filters are checked by the advisor)."""
     if isinstance(value, str):
-        return value, []
+        return value, [], {}
     if not isinstance(value, Mapping) or not isinstance(value.get("question"), str):
         raise InputError(
             'the advisor runnable takes {"question": "...", "history": [...]} or the question '
@@ -57,14 +62,15 @@ def unpack(value: object) -> tuple[str, list[Any]]:
     if unknown:
         raise InputError(
             f"unknown input field(s) {', '.join(unknown)}; the advisor runnable takes "
-            "question and history (or chat_history)"
+            "question, history (or chat_history), k and filters"
         )
     if "history" in value and "chat_history" in value:
         raise InputError("give history or chat_history, not both")
     history = value.get("history", value.get("chat_history")) or []
     if isinstance(history, str | bytes | Mapping) or not isinstance(history, Sequence):
         raise InputError("history must be a list of earlier turns")
-    return value["question"], list(history)
+    options = {key: value[key] for key in ("k", "filters") if key in value}
+    return value["question"], list(history), options
 
 
 def _last(inputs: Iterator[AdvisorInput]) -> AdvisorInput | None:
@@ -143,8 +149,8 @@ class TextRunnable(Runnable[AdvisorInput, str]):
             yield piece
 
     def _pieces(self, inputs: Iterator[AdvisorInput]) -> Iterator[str]:
-        question, history = unpack(_last(inputs))
-        for item in self.advisor.stream(question, history):
+        question, history, options = unpack(_last(inputs))
+        for item in self.advisor.stream(question, history, **options):
             if isinstance(item, str):
                 yield item
 
@@ -152,8 +158,10 @@ class TextRunnable(Runnable[AdvisorInput, str]):
         value = None
         async for got in inputs:
             value = got
-        question, history = unpack(value)
-        items = self.advisor.stream(question, history)  # a generator: runs only on next()
+        question, history, options = unpack(value)
+        items = self.advisor.stream(
+            question, history, **options
+        )  # a generator: runs only on next()
         try:
             while (item := await run_in_executor(None, _next, items)) is not None:
                 if isinstance(item, str):
@@ -185,8 +193,8 @@ class AnswerRunnable(Runnable[AdvisorInput, Answer]):
         return await self._acall_with_config(self._aanswer, input, config, run_type="chain")
 
     def _answer(self, value: AdvisorInput) -> Answer:
-        question, history = unpack(value)
-        return self.advisor.ask(question, history)
+        question, history, options = unpack(value)
+        return self.advisor.ask(question, history, **options)
 
     async def _aanswer(self, value: AdvisorInput) -> Answer:
         return await run_in_executor(None, self._answer, value)

@@ -20,6 +20,7 @@ from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
 from tests.test_browser import ARTIFACTS, ROOT, STARTER, ask_starter_and_wait, wait_healthy
 
 FOLLOW_UP = "and how long would that take?"
+CUT_OFF = "This answer was cut off before it finished."
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -86,14 +87,17 @@ def test_a_chat_survives_a_reload(app_url: str) -> None:
             expect(messages.nth(2)).to_contain_text(FOLLOW_UP, timeout=60_000)
             page.reload()
             expect(messages.nth(2)).to_contain_text(FOLLOW_UP, timeout=120_000)  # kept
-            regenerate = page.get_by_role("button", name="Regenerate")
-            sources = page.get_by_text(re.compile(r"^Sources \("))
-            expect(regenerate.or_(sources.nth(1))).to_be_visible(timeout=60_000)
-            cut = regenerate.is_visible()
+            reply = messages.nth(3)  # every answer has a Regenerate: look at this reply only
+            cut_off = reply.get_by_text(CUT_OFF)
+            reply_sources = reply.get_by_text(re.compile(r"^Sources \("))
+            expect(cut_off.or_(reply_sources)).to_be_visible(timeout=60_000)
+            cut = cut_off.is_visible()
             if cut:  # the answer was cut: it can be asked for again
-                regenerate.click()
-            expect(sources).to_have_count(2, timeout=120_000)
-            expect(messages.nth(3)).to_contain_text("months")
+                reply.get_by_role("button", name="Regenerate").click()
+            expect(reply_sources).to_be_visible(timeout=120_000)
+            expect(cut_off).to_have_count(0)
+            expect(page.get_by_text(re.compile(r"^Sources \("))).to_have_count(2)
+            expect(reply).to_contain_text("months")
         finally:
             browser.close()
     print(f"\nreload mid-answer: {'answer cut, regenerated' if cut else 'answer kept'}")

@@ -396,8 +396,17 @@ def test_app_handles_hostile_questions(built_env: Path, monkeypatch: pytest.Monk
         at.chat_input[0].set_value(question).run()
         assert not at.exception
         assert isinstance(at.session_state["turns"][-1].answer, Answer)
+    limit = at.chat_input[0].max_chars
+    assert limit == 2000  # the box stops typing at the limit (and Streamlit cuts what is sent)
     at.chat_input[0].set_value(TOO_LONG).run()
     assert not at.exception
+    typed = at.session_state["turns"][-1]
+    assert typed.question == "x" * limit and isinstance(typed.answer, Answer)
+    at.session_state["pending_question"] = TOO_LONG  # not typed: e.g. a button's question
+    at.run()
+    assert not at.exception
     assert at.session_state["turns"][-1].answer is None
-    assert at.warning[-1].value.startswith("The question is 100000 characters long")
-    assert len(at.session_state["turns"]) == 4  # the earlier answers are still there
+    assert at.warning[-1].value.startswith("That message is 100,000 characters long")
+    assert "up to 2,000" in at.warning[-1].value and "ADVISOR_" not in at.warning[-1].value
+    turns = at.session_state["turns"]
+    assert len(turns) == 5 and all(isinstance(t.answer, Answer) for t in turns[:4])  # kept

@@ -130,5 +130,5 @@ def test_the_plan_api_takes_programming_experience(shared_store: Store) -> None:
     assert data["steps"][2]["status"] == "shortened"
     assert data["timeline"]["text"] == "About 22–45 months"
     assert any("goes past the guide's range" in d for d in data["timeline"]["drivers"])
-    assert bad.status_code == 422
+    assert bad.status_code == 400 and bad.json()["error"]["type"] == "invalid_request_error"
     assert from_chat.json()["found_in_message"]["programming_language"] == "C#"

@@ -1,8 +1,8 @@
 """Secrets in OPENAI_BASE_URL never show, and no terminal escape reaches the terminal.
 
 A base URL such as `http://user:PASSWORD@host/v1?api-key=KEY` carries credentials; the
-unauthenticated `/readyz`, the server log, the chat banner and the app's sidebar show the
-URL with its user-info and query string replaced by `***`.
+unauthenticated `/readyz`, the server log and the chat banner show the URL with its
+user-info and query string replaced by `***`; the app shows no URL at all (it names the model).
 
 Documents, file names, answers and error messages can carry ESC, CSI (`\\x1b[2J` clears the
 screen), OSC (`\\x1b]0;…\\x07` retitles the window) and BEL; everything the `advisor`
@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,6 +23,9 @@ from advisor.cli import main
 from advisor.safety import redact_url, terminal_safe, url_secrets
 from tests.servers import free_port
 from tests.test_api import serving
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 USER, PASSWORD, KEY = "alice-user", "PW-hunter2-secret", "KEY-9f8e7d6c"
 SECRETS = (USER, PASSWORD, KEY)
@@ -101,15 +105,37 @@ def test_app_sidebar_hides_url_credentials(
 ) -> None:
     from streamlit.testing.v1 import AppTest
 
+    url = secret_url()
     monkeypatch.setenv("ADVISOR_BACKEND", "openai")
-    monkeypatch.setenv("OPENAI_BASE_URL", secret_url())
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.setenv("ADVISOR_LLM_MAX_RETRIES", "0")
     at = AppTest.from_file(str(Path(__file__).parents[1] / "ui" / "app.py"), default_timeout=120)
     at.run()
     assert not at.exception
     sidebar = "\n".join(str(m.value) for m in at.sidebar.markdown)
-    assert "http://***@127.0.0.1:" in sidebar and "/v1?***" in sidebar
-    page = sidebar + "\n".join(str(m.value) for m in at.main.markdown)
-    assert shows_secret(page) == []
+    assert "Written by the language model" in sidebar  # the model named in words, no URL
+    at.chat_input[0].set_value("PyTorch or TensorFlow first?").run()  # nothing listens there
+    assert not at.exception
+    turn = at.session_state["turns"][-1]
+    assert turn.answer is None and turn.error and "cannot be reached" in turn.error
+    page = everything_shown(at)
+    host = url.split("@", 1)[1].split("/", 1)[0]  # 127.0.0.1:<port>
+    assert shows_secret(page) == [] and host not in page  # neither the URL nor its secrets
+
+
+def everything_shown(at: AppTest) -> str:
+    """Every element of the app's page (main area and sidebar), as protobuf text."""
+    parts: list[str] = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(parts)
 
 
 # --- terminal escapes --------------------------------------------------------------------------

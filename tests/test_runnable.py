@@ -172,9 +172,19 @@ def test_the_answer_with_sources_comes_from_a_second_runnable(
     answer = text_runnable.with_sources().invoke({"question": QUESTION})
     assert isinstance(answer, Answer) and answer.sources and not answer.refused
     assert "".join(text_runnable.stream({"question": QUESTION})) == answer.text
-    assert asyncio.run(extractive.as_runnable(with_sources=True).ainvoke(QUESTION)) == answer
+    again = asyncio.run(extractive.as_runnable(with_sources=True).ainvoke(QUESTION))
+    assert _same(again, answer)
     streamed = list(extractive.as_runnable(with_sources=True).stream({"question": QUESTION}))
-    assert streamed == [answer]  # never text pieces: the Answer, once
+    assert len(streamed) == 1 and _same(streamed[0], answer)  # never text pieces: the Answer, once
+
+
+def _same(one: object, two: Answer) -> bool:
+    """The same answer: text, search and cited passages (scores are floats computed anew)."""
+    return (
+        isinstance(one, Answer)
+        and (one.text, one.question, one.refused) == (two.text, two.question, two.refused)
+        and [(s.id, s.cited) for s in one.sources] == [(s.id, s.cited) for s in two.sources]
+    )
 
 
 def test_history_and_chat_history_are_the_same_input(extractive: CareerAdvisor) -> None:
@@ -210,7 +220,9 @@ def test_stopping_astream_early_closes_the_answer(
     [
         {"history": []},
         {"question": 3},
-        {"question": QUESTION, "filters": {"kind": "guide"}},
+        {"question": QUESTION, "filters": {"kind": {"$like": "guide"}}},
+        {"question": QUESTION, "k": 0},
+        {"question": QUESTION, "top_k": 3},
         {"question": QUESTION, "history": [], "chat_history": []},
         {"question": QUESTION, "history": "user: hi"},
         {"question": QUESTION, "history": [("robot", "hi")]},
@@ -226,12 +238,22 @@ def test_bad_input_raises_input_error(extractive: CareerAdvisor, value: Any) -> 
         extractive.as_runnable(with_sources=True).invoke(value)
 
 
+def test_k_and_filters_reach_the_search(extractive: CareerAdvisor) -> None:
+    only_cards = {"kind": {"$ne": "guide"}}
+    answer = extractive.as_runnable(with_sources=True).invoke(
+        {"question": QUESTION, "k": 2, "filters": only_cards}
+    )
+    assert 1 <= len(answer.sources) <= 2 and all(s.kind != "guide" for s in answer.sources)
+    text = extractive.as_runnable().invoke({"question": QUESTION, "k": 2, "filters": only_cards})
+    assert text == answer.text
+
+
 def test_schemas_are_typed(extractive: CareerAdvisor) -> None:
     runnable = extractive.as_runnable()
     schema = runnable.get_input_jsonschema()
     fields = schema["$defs"]["AdvisorInput"]
     assert fields["required"] == ["question"]
-    assert set(fields["properties"]) == {"question", "history", "chat_history"}
+    assert set(fields["properties"]) == {"question", "history", "chat_history", "k", "filters"}
     assert runnable.get_output_jsonschema()["type"] == "string"
     assert runnable.OutputType is str and runnable.InputType is AdvisorInput
     assert extractive.as_runnable(with_sources=True).OutputType is Answer

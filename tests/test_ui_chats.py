@@ -13,6 +13,7 @@ from advisor import Answer
 from advisor.chats import ChatMessage, ChatStore, new_browser_id
 from ui.chat_list import plain_label
 from ui.chats import merge
+from ui.citations import link_citations
 from ui.suggestions import STARTERS
 
 APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
@@ -41,6 +42,14 @@ def questions(at: AppTest) -> list[str]:
     return [t.question for t in at.session_state["turns"]]
 
 
+def answer_shown(at: AppTest) -> bool:
+    """Whether the first turn's answer is on the page, each [n] linked to its source."""
+    turn = at.session_state["turns"][0]
+    assert isinstance(turn.answer, Answer)
+    linked = link_citations(turn.answer.text, turn.id, len(turn.answer.sources))
+    return linked in [m.value for m in at.markdown]
+
+
 def listed(at: AppTest) -> list[str]:
     """Chat ids in the sidebar, top to bottom."""
     return [b.key.removeprefix("open_") for b in at.sidebar.button if b.key.startswith("open_")]
@@ -63,7 +72,7 @@ def test_a_chat_is_saved_as_you_go_listed_and_restored_by_a_reload(built_env: Pa
     again = start(dict(at.query_params))  # the same URL in a new session: a reload
     (turn,) = again.session_state["turns"]
     assert (turn.question, turn.answer) == (STARTERS[0], answer)
-    assert answer.text in [m.value for m in again.markdown]
+    assert answer_shown(again)  # the saved answer, its [n] linked to the restored sources
     assert any(e.label.startswith("Sources") for e in again.expander)
     assert len(again.feedback) == 1
     assert any(b.key.startswith("next_") for b in again.button)  # follow-ups again
@@ -75,14 +84,18 @@ def test_an_answer_cut_by_a_reload_can_be_regenerated(built_env: Path) -> None:
     chat, _ = store().start(browser, ChatMessage(role="user", text=STARTERS[1]))  # no answer yet
     at = start({"browser": browser, "chat": chat.id})
     assert questions(at) == [STARTERS[1]]
-    assert "interrupted" in at.warning[0].value
-    regenerate = next(b for b in at.button if b.label == "Regenerate")
+    assert "cut off before it finished" in at.warning[0].value
+    (regenerate,) = [b for b in at.button if b.label == "Regenerate"]  # one offer, not two
+    assert regenerate.key == f"regenerate_{at.session_state['turns'][0].id}"
     regenerate.click().run()
     assert not at.exception and not at.warning
     answer = at.session_state["turns"][0].answer
     assert isinstance(answer, Answer) and answer.sources and "months" in answer.text
     reply = store().messages(browser, chat.id)[-1]
     assert (reply.role, reply.status, reply.answer) == ("assistant", "complete", answer)
+    again = start({"browser": browser, "chat": chat.id})  # the regenerated answer survives a reload
+    assert again.session_state["turns"][0].answer == answer and answer_shown(again)
+    assert not again.warning
 
 
 def test_new_chat_keeps_the_old_one_and_a_past_chat_reopens(built_env: Path) -> None:
@@ -99,7 +112,7 @@ def test_new_chat_keeps_the_old_one_and_a_past_chat_reopens(built_env: Path) -> 
     click(at, f"open_{first}")
     assert questions(at) == [STARTERS[0]] and at.query_params["chat"] == first
     assert at.session_state["turns"][0].answer == first_answer
-    assert first_answer.text in [m.value for m in at.markdown]
+    assert answer_shown(at)
     at.chat_input[0].set_value("and how long would that take?").run()  # continues that chat
     assert [m.role for m in store().messages(at.query_params["browser"], first)] == [
         "user",

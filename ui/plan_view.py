@@ -36,8 +36,9 @@ PHONE_CSS = """
 }
 </style>
 """
-"""Plan styles (static, no user text): tables scroll in their own box, long links wrap, and
-the estimate wraps, so the page never scrolls sideways on a 390 px phone."""
+"""Plan styles (a constant, never user or document text; added like ui/theme.py's): tables
+scroll in their own box, long links wrap, and the estimate wraps, so the page never scrolls
+sideways on a 390 px phone."""
 
 
 def show(advisor: CareerAdvisor) -> None:
@@ -47,7 +48,7 @@ def show(advisor: CareerAdvisor) -> None:
         "steps, skips what you know, and every reason and resource is cited. You can also "
         'describe yourself in the chat ("I\'m a Java developer with no math").'
     )
-    st.markdown(PHONE_CSS, unsafe_allow_html=True)
+    st.html(PHONE_CSS)  # a <style> block only: Streamlit adds it without taking space
     with st.container(key="plan_page"):
         page(advisor)
 

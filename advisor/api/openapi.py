@@ -90,7 +90,8 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
                 operation["security"] = []
                 continue
             for status, text in ERRORS.items():
-                responses.setdefault(str(status), _error(status, text))
+                documented = responses.setdefault(str(status), _error(status, text))
+                documented.setdefault("content", _error(status, text)["content"])
     return schema
 
 

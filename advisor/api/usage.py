@@ -9,6 +9,7 @@ Special tokens ([CLS], [SEP]) are not counted, and nothing is truncated or padde
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,6 +22,7 @@ from advisor.settings import Settings
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _loaded: dict[str, Any] = {}
 
 
@@ -34,7 +36,9 @@ class TokenCounter:
         """The end offset (a str index) of every token of `text`, in order."""
         if not text:
             return []
-        encoding = self._tokenizer.encode(text, add_special_tokens=False)
+        # a lone surrogate (valid JSON, not valid UTF-8) becomes U+FFFD, one for one, so the
+        # offsets still index `text`
+        encoding = self._tokenizer.encode(_SURROGATE.sub("\ufffd", text), add_special_tokens=False)
         return [end for _, end in encoding.offsets]
 
     def count(self, text: str) -> int:
