@@ -8,6 +8,7 @@ ADVISOR_UPDATE_SCREENSHOT=1.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,31 +50,40 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: fl
     pytest.fail(f"streamlit was not healthy within {timeout:.0f} s:\n{log.read_text()}")
 
 
-@pytest.fixture
-def server(index_dir: Path, tmp_path: Path) -> Iterator[tuple[str, float]]:
-    """The app on a free loopback port over the built index: (url, start time)."""
+@contextlib.contextmanager
+def streamlit_app(env: Mapping[str, str], folder: Path) -> Iterator[str]:
+    """`streamlit run ui/app.py` on a free loopback port with `env` over os.environ; its log
+    goes to `folder`; yields the URL once healthy and stops the process afterwards."""
     port = free_port()
-    env = {
-        **os.environ,
-        "ADVISOR_BACKEND": "extractive",
-        "ADVISOR_STORE_DIR": str(index_dir),
-        "ADVISOR_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
-    }
-    log = tmp_path / "streamlit.log"
+    log = folder / "streamlit.log"
     command = [
         *(sys.executable, "-m", "streamlit", "run", "ui/app.py"),
         *("--server.headless", "true", "--server.address", "127.0.0.1"),
         *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
     ]
-    started = time.monotonic()
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_healthy(url, proc, log)
-        yield url, started
+        yield url
     finally:
         stop_process(proc)
+
+
+@pytest.fixture
+def server(index_dir: Path, tmp_path: Path) -> Iterator[tuple[str, float]]:
+    """The app on a free loopback port over the built index: (url, start time)."""
+    env = {
+        "ADVISOR_BACKEND": "extractive",
+        "ADVISOR_STORE_DIR": str(index_dir),
+        "ADVISOR_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+    }
+    started = time.monotonic()
+    with streamlit_app(env, tmp_path) as url:
+        yield url, started
 
 
 def assistant_messages(page: object) -> object:

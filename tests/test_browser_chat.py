@@ -11,18 +11,15 @@ Saves test-artifacts/chat-light.png, chat-dark.png and chat-phone.png (for the R
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
-from tests.test_browser import wait_healthy
+from tests.servers import CHROMIUM, CHROMIUM_ARGS
+from tests.test_browser import streamlit_app
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -38,29 +35,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def app_url(index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app over the built index, the fake model streaming slowly enough to click Stop."""
     tmp = tmp_path_factory.mktemp("browser-chat")
-    port = free_port()
     env = {
-        **os.environ,
         "ADVISOR_BACKEND": "fake",
         "ADVISOR_FAKE_CHUNK_CHARS": "3",
         "ADVISOR_FAKE_CHUNK_DELAY": "0.12",
         "ADVISOR_STORE_DIR": str(index_dir),
         "ADVISOR_FEEDBACK_DB": str(tmp / "feedback.sqlite3"),
     }
-    log = tmp / "streamlit.log"
-    command = [
-        *(sys.executable, "-m", "streamlit", "run", "ui/app.py"),
-        *("--server.headless", "true", "--server.address", "127.0.0.1"),
-        *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, proc, log)
+    with streamlit_app(env, tmp) as url:
         yield url
-    finally:
-        stop_process(proc)
 
 
 @pytest.fixture(scope="module")

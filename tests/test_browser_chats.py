@@ -6,18 +6,15 @@ test-artifacts/browser-chat-reload.png (the chat after a reload, listed in the s
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
-from tests.test_browser import ARTIFACTS, ROOT, STARTER, ask_starter_and_wait, wait_healthy
+from tests.servers import CHROMIUM, CHROMIUM_ARGS
+from tests.test_browser import ARTIFACTS, STARTER, ask_starter_and_wait, streamlit_app
 
 FOLLOW_UP = "and how long would that take?"
 CUT_OFF = "This answer was cut off before it finished."
@@ -28,27 +25,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture
 def app_url(index_dir: Path, tmp_path: Path) -> Iterator[str]:
     """The app on a free loopback port over the built index, with its own chats file."""
-    port = free_port()
     env = {
-        **os.environ,
         "ADVISOR_BACKEND": "extractive",
         "ADVISOR_STORE_DIR": str(index_dir),
         "ADVISOR_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
     }
-    log = tmp_path / "streamlit.log"
-    command = [
-        *(sys.executable, "-m", "streamlit", "run", "ui/app.py"),
-        *("--server.headless", "true", "--server.address", "127.0.0.1"),
-        *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, proc, log)
+    with streamlit_app(env, tmp_path) as url:
         yield url
-    finally:
-        stop_process(proc)
 
 
 def test_a_chat_survives_a_reload(app_url: str) -> None:

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -33,8 +30,8 @@ from langchain_core.messages import SystemMessage
 from advisor import CareerAdvisor, Settings, Store, make_answerer
 from advisor.api import create_app
 from advisor.llm import load_prompt
-from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
-from tests.test_browser import ROOT, wait_healthy
+from tests.servers import CHROMIUM, CHROMIUM_ARGS
+from tests.test_browser import streamlit_app
 
 pytestmark = pytest.mark.slow
 
@@ -201,27 +198,13 @@ def test_injected_instructions_stay_inside_the_source_delimiters(poisoned: Poiso
 @contextlib.contextmanager
 def running_app(poisoned: Poisoned, tmp_path: Path, **env: str) -> Iterator[str]:
     """`streamlit run ui/app.py` over the poisoned store, on a loopback port."""
-    port = free_port()
-    env = {
-        **os.environ,
+    app_env = {
         "ADVISOR_STORE_DIR": str(poisoned.store_dir),
         "ADVISOR_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
         **env,
     }
-    log = tmp_path / "streamlit.log"
-    command = [
-        *(sys.executable, "-m", "streamlit", "run", "ui/app.py"),
-        *("--server.headless", "true", "--server.address", "127.0.0.1"),
-        *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, proc, log)
+    with streamlit_app(app_env, tmp_path) as url:
         yield url
-    finally:
-        stop_process(proc)
 
 
 @pytest.fixture
