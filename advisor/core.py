@@ -360,8 +360,8 @@ class CareerAdvisor:
 
         sources = found.sources
         if sources and not filters:  # a caller's filters say where to look: no second look
-            vocabulary = self.vocabulary()
-            sources = focus(standalone, sources, search, vocabulary, self._card_titles(), k)
+            _, vocabulary, titles = self._names()  # one lookup of the index for both
+            sources = focus(standalone, sources, search, vocabulary, titles, k)
         bar = relevance_bar(standalone, self.settings.min_relevance)
         weak = not sources or (
             found.best_similarity < bar and not defines(read_ask(standalone).definition, sources)
@@ -391,11 +391,8 @@ class CareerAdvisor:
         """Names a message can mention: the stored cards' titles plus common short forms."""
         return self._names()[1]
 
-    def _card_titles(self) -> dict[str, str]:
-        """The stored cards' titles by the short names messages use."""
-        return self._names()[2]
-
     def _names(self) -> tuple[object, Vocabulary, dict[str, str]]:
+        """(the keyword index they come from, the vocabulary, card titles by short name)."""
         self.ensure_index()
         index = self.retriever.keyword_index()
         cached = self._vocabulary
