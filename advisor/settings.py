@@ -42,6 +42,9 @@ class Settings:
     embedding_model: str | None = None
     """Path or id of the sentence-transformers model; default: the bundled MiniLM
     (ADVISOR_EMBEDDING_MODEL)."""
+    embedding_cache: Path | None = None
+    """SQLite file remembering embedded texts across processes; unset: memory only
+    (ADVISOR_EMBEDDING_CACHE)."""
 
     # --- ingest ----------------------------------------------------------------
     chunk_size: int = 1200
@@ -256,6 +259,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "chroma_port": ("CHROMA_PORT", int),
     "store_refresh_seconds": ("ADVISOR_STORE_REFRESH", float),
     "embedding_model": ("ADVISOR_EMBEDDING_MODEL", str),
+    "embedding_cache": ("ADVISOR_EMBEDDING_CACHE", _path),
     "chunk_size": ("ADVISOR_CHUNK_SIZE", int),
     "chunk_overlap": ("ADVISOR_CHUNK_OVERLAP", int),
     "sentence_units": ("ADVISOR_SENTENCE_UNITS", _bool),
