@@ -74,12 +74,12 @@ def settings_for(llm: ScriptedLLM, **changes: Any) -> Settings:
     return Settings.from_env(env={}, **values)
 
 
-def answerer(llm: ScriptedLLM, time: FakeTime | None = None, **changes: Any) -> ChatAnswerer:
-    """The openai answerer against the scripted server (on `time`'s clock, when given)."""
+def answerer(llm: ScriptedLLM, clock: FakeTime | None = None, **changes: Any) -> ChatAnswerer:
+    """The openai answerer against the scripted server (on `clock`, when given)."""
     chat = make_answerer(settings_for(llm, **changes))
     assert isinstance(chat, ChatAnswerer)
-    if time is not None:
-        chat.deadlines = time.deadline
+    if clock is not None:
+        chat.deadlines = clock.deadline
     return chat
 
 
@@ -166,12 +166,12 @@ def test_failures_then_a_hang_share_one_deadline() -> None:
     # Real time, but the two back-offs (at most 1.5 s) are charged without being slept: the
     # third attempt starts as long as the two 500s take under 5 - 1.5 - 1 = 2.5 s between them
     # (a local reply: milliseconds, even on a loaded machine), and then hangs until the deadline.
-    time = FakeTime(real=True)
+    clock = FakeTime(real=True)
     with scripted_llm(["500", "500", "stall"]) as llm:
-        chat = answerer(llm, time, llm_timeout=5.0, llm_max_retries=5)
+        chat = answerer(llm, clock, llm_timeout=5.0, llm_max_retries=5)
         _, error, elapsed = timed(lambda: chat.answer("What is DVC?", SOURCES))
         match = assert_timed_out(error, elapsed, timeout=5.0)
-        assert match["n"] == "3" and len(llm.requests) == 3 and len(time.slept) == 2
+        assert match["n"] == "3" and len(llm.requests) == 3 and len(clock.slept) == 2
         assert_hung_up(llm)
 
 
@@ -180,28 +180,28 @@ def test_retries_stop_when_the_deadline_is_used_up() -> None:
     # 0.5 s, 1 s, 2 s, 4 s ... each times a jitter in [0.75, 1]: the first three fit in 5 s
     # whatever the jitter (at most 3.5 s), the fourth (at least 3 s) never does (at least
     # 1.5 s... at most 2.375 s left). So exactly 4 attempts, and the last failure is reported.
-    time = FakeTime()
+    clock = FakeTime()
     with scripted_llm(["500"]) as llm:
-        chat = answerer(llm, time, llm_timeout=5.0, llm_max_retries=100)
+        chat = answerer(llm, clock, llm_timeout=5.0, llm_max_retries=100)
         _, error, elapsed = timed(lambda: chat.answer("What is DVC?", SOURCES))
     assert isinstance(error, LLMError) and not isinstance(error, LLMTimeout)
-    assert len(time.slept) == 3 and len(llm.requests) == 4
+    assert len(clock.slept) == 3 and len(llm.requests) == 4
     assert str(error) == (
-        f"the language model is failing (HTTP 500); waited {sum(time.slept):.1f} s over 4 attempts"
+        f"the language model is failing (HTTP 500); waited {sum(clock.slept):.1f} s over 4 attempts"
     )
     assert elapsed < MARGIN  # four local replies and no real sleep
 
 
 def test_a_silent_first_token_is_retried_within_the_deadline() -> None:
-    time = FakeTime(real=True)  # the silent attempt takes real time; the back-off is skipped
+    clock = FakeTime(real=True)  # the silent attempt takes real time; the back-off is skipped
     with scripted_llm(["stall", "ok"]) as llm:
-        chat = answerer(llm, time, llm_timeout=20.0, llm_first_token_timeout=2.0)
+        chat = answerer(llm, clock, llm_timeout=20.0, llm_first_token_timeout=2.0)
         draft, error, elapsed = timed(lambda: chat.answer("What is DVC?", SOURCES))
         assert_hung_up(llm)  # the silent attempt's connection was cut
     assert error is None and draft.text == ANSWER and draft.complete
     # the "ok" replies start at once; only a machine too busy to read a local reply within
     # 2 s would need a third attempt, and that one would answer too
-    assert len(llm.requests) >= 2 and len(time.slept) == len(llm.requests) - 1
+    assert len(llm.requests) >= 2 and len(clock.slept) == len(llm.requests) - 1
     assert elapsed < 20
 
 
