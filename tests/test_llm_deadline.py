@@ -39,6 +39,9 @@ from tests.llm_server import ANSWER, ScriptedLLM, scripted_llm
 TIMEOUT = 3.0
 MARGIN = 5.0
 """Failures must surface within TIMEOUT + MARGIN seconds (generous: the suite runs loaded)."""
+ASK_MARGIN = 30.0
+"""ask() and stream() also search and build the prompt, outside the model's deadline: seconds
+on a loaded machine. Still far below the 60 s the scripted server would hold a call open."""
 
 
 def waited(timeout: float = TIMEOUT) -> re.Pattern[str]:
@@ -97,11 +100,12 @@ def timed(run: Callable[[], Any]) -> tuple[Any, BaseException | None, float]:
 
 
 def assert_timed_out(
-    error: BaseException | None, elapsed: float, timeout: float = TIMEOUT
+    error: BaseException | None, elapsed: float, timeout: float = TIMEOUT, margin: float = MARGIN
 ) -> re.Match[str]:
-    """The deadline error arrived in time and says what happened and how long it waited."""
+    """The deadline error arrived in time and says what happened and how long it waited
+    (the wait it reports is the model's time alone, so it gets the tighter margin)."""
     assert isinstance(error, LLMTimeout), error
-    assert elapsed < timeout + MARGIN, f"the failure took {elapsed:.1f} s"
+    assert elapsed < timeout + margin, f"the failure took {elapsed:.1f} s"
     match = waited(timeout).search(str(error))
     assert match, str(error)
     assert timeout - 0.5 <= float(match["s"]) < timeout + MARGIN
@@ -309,7 +313,7 @@ def test_the_advisor_fails_within_the_deadline(
         advisor = llm_advisor(shared_store, llm)
         run = ASKS[how]
         _, error, elapsed = timed(lambda: run(advisor, question_for(history), history))
-        match = assert_timed_out(error, elapsed)
+        match = assert_timed_out(error, elapsed, margin=ASK_MARGIN)
         calls = 2 if history else 1  # the rewrite and the answer share the one deadline
         assert len(llm.requests) == calls and match["n"] == str(calls)
         assert_hung_up(llm, calls)
@@ -327,7 +331,7 @@ def test_the_advisor_cuts_a_trickle_and_marks_it_incomplete(
         question = question_for(history)
         answer, error, elapsed = timed(lambda: ASKS[how](advisor, question, history))
         vocabulary = advisor.vocabulary()
-    assert error is None and elapsed < TIMEOUT + MARGIN
+    assert error is None and elapsed < TIMEOUT + ASK_MARGIN
     assert isinstance(answer, Answer) and answer.incomplete and "word" in answer.text
     offline = resolve(question, replay(history, vocabulary), vocabulary).question
     assert answer.question == offline  # a stalled rewrite falls back to the offline rewrite
