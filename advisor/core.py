@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -100,10 +100,13 @@ class CareerAdvisor:
         answerer: Answerer,
         *,
         retriever: Retriever | None = None,
+        deadlines: Callable[[Settings], Deadline] = Deadline.for_settings,
     ) -> None:
         self.settings = settings
         self.store = store
         self.answerer = answerer
+        self.deadlines = deadlines
+        """Makes each answer's one Deadline (tests pass one on a fake clock)."""
         self.retriever = retriever or Retriever(store, lambda: get_embeddings(settings), settings)
         if isinstance(answerer, ExtractiveAnswerer):
             answerer.set_idf(lambda token: self.retriever.keyword_index().idf(token))
@@ -231,7 +234,7 @@ class CareerAdvisor:
         filters: dict[str, Any] | None = None,
     ) -> Iterator[str | Answer]:
         """Yield text deltas as they are produced, then the final Answer (`k`, `filters`: ask)."""
-        deadline = Deadline.for_settings(self.settings)  # one for the rewrite and the answer
+        deadline = self.deadlines(self.settings)  # one for the rewrite and the answer
         plan = self._plan(question, history, deadline, k, filters)
         if plan.refused:
             yield from self._refusal(plan)

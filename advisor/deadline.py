@@ -35,13 +35,19 @@ class Deadline:
     """Seconds the model may spend on one answer: rewrite, answer, retries and backoff."""
 
     def __init__(
-        self, seconds: float, first_token: float = 0.0, clock: Callable[[], float] = time.monotonic
+        self,
+        seconds: float,
+        first_token: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.seconds = seconds
         self.first_token = first_token
         """Seconds one attempt may wait for its first token before it is retried (0: no limit)."""
         self.attempts = 0
-        self._clock = clock
+        self.clock = clock
+        """Where the time comes from (tests pass a fake one, with a `sleep` that advances it)."""
+        self._sleep = sleep
         self._spent = 0.0
         self._since: float | None = None
 
@@ -50,22 +56,26 @@ class Deadline:
         """A fresh deadline for one answer, from ADVISOR_LLM_TIMEOUT and its first-token limit."""
         return cls(settings.llm_timeout, settings.llm_first_token_timeout)
 
+    def share(self, fraction: float) -> Deadline:
+        """A deadline for `fraction` of the time left, on the same clock (no first-token limit)."""
+        return Deadline(self.remaining() * fraction, clock=self.clock, sleep=self._sleep)
+
     @contextmanager
     def running(self) -> Iterator[Deadline]:
         """Charge the time spent inside the block (re-entrant)."""
         if self._since is not None:
             yield self
             return
-        self._since = self._clock()
+        self._since = self.clock()
         try:
             yield self
         finally:
-            self._spent += self._clock() - self._since
+            self._spent += self.clock() - self._since
             self._since = None
 
     def spent(self) -> float:
         """Seconds charged so far."""
-        running = self._clock() - self._since if self._since is not None else 0.0
+        running = self.clock() - self._since if self._since is not None else 0.0
         return self._spent + running
 
     def remaining(self) -> float:
@@ -76,7 +86,7 @@ class Deadline:
         """Back off for `seconds` if the deadline has room for it and some more; else don't."""
         if seconds >= self.remaining():
             return False
-        time.sleep(seconds)
+        self._sleep(seconds)
         return True
 
     def waited(self) -> str:
@@ -157,21 +167,22 @@ def bounded(
         name="advisor-llm-call",
         daemon=True,
     )
-    started = time.monotonic()
+    started = deadline.clock()
     first_token = deadline.first_token
     finished = False
     worker.start()
     try:
-        while True:
+        while True:  # both limits are read on the deadline's clock, before every item
             wait = deadline.remaining()
-            if first_token:
-                wait = min(wait, first_token - (time.monotonic() - started))
+            if wait <= 0:
+                raise DeadlineExpired
+            silent = first_token - (deadline.clock() - started) if first_token else wait
+            if silent <= 0:
+                raise FirstTokenTimeout
             try:
-                kind, value = items.get(timeout=max(0.0, wait))
-            except queue.Empty:
-                if deadline.remaining() <= 0:
-                    raise DeadlineExpired from None
-                raise FirstTokenTimeout from None
+                kind, value = items.get(timeout=min(wait, silent))
+            except queue.Empty:  # a limit has passed (or will soon: the clock says which)
+                continue
             if kind == "done":
                 finished = True
                 return

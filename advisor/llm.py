@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -80,12 +80,21 @@ class ChatAnswerer:
 
     Every call runs under one Deadline per answer (ADVISOR_LLM_TIMEOUT): the rewrite, the
     answer, retries and backoff share it, and a call is abandoned the moment it passes.
+    `deadlines` makes that Deadline when the caller gives none (tests pass one on a fake clock).
     """
 
-    def __init__(self, model: BaseChatModel, settings: Settings, name: str = "openai") -> None:
+    def __init__(
+        self,
+        model: BaseChatModel,
+        settings: Settings,
+        name: str = "openai",
+        *,
+        deadlines: Callable[[Settings], Deadline] = Deadline.for_settings,
+    ) -> None:
         self.model = model
         self.settings = settings
         self.name = name
+        self.deadlines = deadlines
 
     def stream(
         self,
@@ -99,7 +108,7 @@ class ChatAnswerer:
         When the server says the prompt is too long, the history is dropped and the
         sources are cut to half the budget, once.
         """
-        deadline = deadline or Deadline.for_settings(self.settings)
+        deadline = deadline or self.deadlines(self.settings)
         budget = self.settings.llm_context_chars
         with deadline.running():
             for _ in range(2):
@@ -185,14 +194,14 @@ class ChatAnswerer:
         self, question: str, history: Sequence[Turn], deadline: Deadline | None = None
     ) -> str:
         """Ask the model for a standalone question: one try, with at most half the time left."""
-        deadline = deadline or Deadline.for_settings(self.settings)
+        deadline = deadline or self.deadlines(self.settings)
         prompt = load_prompt("condense").format(
             history=render(trim(history, self.settings.history_chars)), question=question
         )
         messages: list[BaseMessage] = [HumanMessage(prompt)]
         with deadline.running():
             deadline.attempts += 1
-            share = Deadline(deadline.remaining() / 2, first_token=0.0)
+            share = deadline.share(0.5)
             try:
                 with share.running():
                     (reply,) = bounded(lambda: [self.model.invoke(messages)], share, bool)

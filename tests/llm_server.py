@@ -10,8 +10,8 @@ Each request pops the next behaviour from `script` (the last one repeats):
   "stall"       accept, then never answer (until the client hangs up or the server stops)
   "stall-mid"   stream a few tokens, then stall
   "cut"         stream a few tokens, then close without a finish reason
-  "trickle"     one token every `trickle_seconds` (2 s), forever; a JSON reply gets one
-                byte of leading whitespace as often, so it never completes either
+  "trickle"     one token at once, then one every `trickle_seconds` (2 s), forever; a JSON
+                reply gets one byte of leading whitespace as often, so it never completes
   "keepalive"   only SSE comments (": ping"), one every 0.2 s, forever; a JSON reply
                 gets whitespace instead
   "slow"        the answer one word every `slow_seconds` (0.1 s), then done; a JSON reply
@@ -112,10 +112,14 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
                     break
             self.close_connection = True
 
-        def _endless(self, piece: bytes, every: float) -> None:
-            """Write `piece` every `every` seconds until the client hangs up (or 60 s pass)."""
+        def _endless(self, piece: bytes, every: float, at_once: bool = False) -> None:
+            """Write `piece` every `every` seconds (first `at_once`, if asked) until the client
+            hangs up (or 60 s pass)."""
             until = time.monotonic() + 60
             try:
+                if at_once:
+                    self.wfile.write(piece)
+                    self.wfile.flush()
                 while not state.stop.wait(every) and time.monotonic() < until:
                     self.wfile.write(piece)
                     self.wfile.flush()
@@ -140,7 +144,7 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
                 return self._endless(b": ping\n\n", 0.2)
             if action == "trickle":
                 token = f"data: {json.dumps(_chunk({'content': 'word '}, None))}\n\n"
-                return self._endless(token.encode(), state.trickle_seconds)
+                return self._endless(token.encode(), state.trickle_seconds, at_once=True)
             words = state.answer.split(" ")
             cut = action in ("cut", "stall-mid")
             for i, word in enumerate(words[:3] if cut else words):

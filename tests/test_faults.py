@@ -29,6 +29,7 @@ from streamlit.testing.v1 import AppTest
 
 from advisor import Answer, CareerAdvisor, Settings, Store, StoreUnavailable, make_answerer
 from advisor.api import create_app
+from tests.clocks import FakeTime
 from tests.llm_server import ANSWER, ScriptedLLM, scripted_llm
 from tests.samples import ZORB_QUESTION, write_zorb
 from tests.servers import chroma_server, free_port
@@ -180,9 +181,17 @@ def chat_body(stream: bool = False) -> dict[str, Any]:
     ],
 )
 def test_api_reports_a_failing_llm_as_json(
-    llm_api: TestClient, llm: ScriptedLLM, behaviour: str, code: int, message: str
+    llm_api: TestClient,
+    llm: ScriptedLLM,
+    behaviour: str,
+    code: int,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     script(llm, behaviour)
+    if behaviour in ("500", "429"):  # on a frozen clock: a slow reply can't become a timeout
+        app: Any = llm_api.app
+        monkeypatch.setattr(app.state.advisor, "deadlines", FakeTime().deadline)
     seen: list[str] = []
     for path, body in (("/v1/ask", {"question": STARTER}), ("/v1/chat/completions", chat_body())):
         started = time.monotonic()
@@ -327,7 +336,11 @@ def test_ingest_while_answering_from_the_same_embedded_store(
                 break
             assert time.monotonic() < deadline, (titles, body["answer"][:200])
             time.sleep(0.2)
-        time.sleep(0.5)  # a few more questions after the switch
+        switched = sum(readers.outcomes.values())
+        deadline = time.monotonic() + 60
+        while sum(readers.outcomes.values()) <= switched:  # more questions after the switch
+            assert time.monotonic() < deadline and not readers.errors, readers.errors
+            time.sleep(0.1)
     assert readers.errors == []
     assert readers.during["_via_api"] >= 1 and readers.during["_via_library"] >= 1, readers.during
     print(f"\nanswers while the ingest ran: {dict(readers.during)}; total {dict(readers.outcomes)}")

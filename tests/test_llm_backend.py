@@ -8,13 +8,17 @@ import time
 import pytest
 
 from advisor import CareerAdvisor, ConfigurationError, LLMError, Store, make_answerer
+from tests.clocks import FakeTime
 from tests.llm_server import ANSWER, USAGE, scripted_llm
 
 SECRET = "sk-test-DO-NOT-LEAK-1234567890"
 
 
-def llm_advisor(store: Store, base_url: str, **changes: object) -> CareerAdvisor:
-    """An advisor on the shared index whose answerer is ChatOpenAI pointed at base_url."""
+def llm_advisor(
+    store: Store, base_url: str, clock: FakeTime | None = None, **changes: object
+) -> CareerAdvisor:
+    """An advisor on the shared index whose answerer is ChatOpenAI pointed at base_url
+    (its deadlines on `clock`, when given)."""
     settings = store.settings.with_(
         backend="openai",
         openai_base_url=base_url,
@@ -22,7 +26,9 @@ def llm_advisor(store: Store, base_url: str, **changes: object) -> CareerAdvisor
         llm_model="scripted-model",
         **changes,
     )
-    return CareerAdvisor(settings, store, make_answerer(settings))
+    if clock is None:
+        return CareerAdvisor(settings, store, make_answerer(settings))
+    return CareerAdvisor(settings, store, make_answerer(settings), deadlines=clock.deadline)
 
 
 def test_generated_answer_is_grounded_in_the_same_sources(shared_store: Store) -> None:
@@ -84,13 +90,15 @@ def test_rate_limit_then_success_is_retried(shared_store: Store) -> None:
 def test_persistent_failure_is_a_clear_error_in_bounded_time(
     shared_store: Store, status: str
 ) -> None:
+    clock = FakeTime()  # frozen: attempts cost nothing, back-offs are charged but not slept
     with scripted_llm([status]) as llm:
-        advisor = llm_advisor(shared_store, llm.base_url, llm_max_retries=2)
+        advisor = llm_advisor(shared_store, llm.base_url, clock, llm_max_retries=2)
         started = time.monotonic()
         with pytest.raises(LLMError, match=r"busy|failing"):
             advisor.ask("What is DVC?")
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < 30  # generous: ask() also searches, on a busy machine
     assert len(llm.requests) == 3  # first try + 2 retries, then stop
+    assert len(clock.slept) == 2
 
 
 @pytest.mark.parametrize(
@@ -107,8 +115,10 @@ def test_configuration_errors_are_not_retried(
 
 @pytest.mark.parametrize("behaviour", ["stall", "stall-mid"])
 def test_stalled_server_fails_within_the_timeout(shared_store: Store, behaviour: str) -> None:
+    # "stall-mid" sends its first words at once: 3 s lets them arrive on a busy machine
+    timeout = 1.0 if behaviour == "stall" else 3.0
     with scripted_llm([behaviour]) as llm:
-        advisor = llm_advisor(shared_store, llm.base_url, llm_timeout=1.0, llm_max_retries=0)
+        advisor = llm_advisor(shared_store, llm.base_url, llm_timeout=timeout, llm_max_retries=0)
         started = time.monotonic()
         if behaviour == "stall":
             with pytest.raises(LLMError, match=r"did not answer within 1 s"):
@@ -116,7 +126,7 @@ def test_stalled_server_fails_within_the_timeout(shared_store: Store, behaviour:
         else:
             answer = advisor.ask("What is DVC?")
             assert answer.incomplete and answer.text.startswith("Learn PyTorch")
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < timeout + 30  # the search too, on a busy machine
 
 
 def test_cut_stream_is_marked_incomplete_and_session_continues(shared_store: Store) -> None:

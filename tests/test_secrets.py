@@ -82,7 +82,7 @@ def llm_env(llm: ScriptedLLM) -> dict[str, str]:
         "ADVISOR_BACKEND": "openai",
         "OPENAI_API_KEY": SECRET,
         "OPENAI_BASE_URL": llm.base_url,
-        "ADVISOR_LLM_TIMEOUT": "1",
+        "ADVISOR_LLM_TIMEOUT": "3",  # a local reply fits with room to spare on a busy machine
         "ADVISOR_LLM_MAX_RETRIES": "0",
         "AWS_SECRET_ACCESS_KEY": OTHER,
     }

@@ -133,7 +133,11 @@ def test_reset_while_readers_ask(index_dir: Path, tmp_path: Path) -> None:
         while advisor.store.generation() == generation:
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        time.sleep(1.0)  # a few more answers from the new collection
+        switched = sum(readers.answers.values())
+        deadline = time.monotonic() + 60
+        while sum(readers.answers.values()) <= switched:  # answers from the new collection
+            assert time.monotonic() < deadline and not readers.errors, readers.errors
+            time.sleep(0.1)
     assert readers.errors == []
     assert readers.least_chunks == chunks  # never an empty (or half-built) store
     assert ask.returncode == 0, ask.stderr[-2000:]
