@@ -78,7 +78,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:new|updated|real|actual|true|secret|hidden|override|additional) "
         r"(?:system )?(?:instructions?|rules|prompt)\s*:"
         r"|(?:^|[.!?] )(?:system|assistant)\s*(?:prompt)?\s*:"
-        r"|\[/?(?:inst|system)\]|<\|im_(?:start|end)\|>|<<\s*/?sys\s*>>",
+        r"|\[/?(?:inst|system)\]|<\|im_?(?:start|end)\|>|<<\s*/?sys\s*>>",
     ),
     _rule(
         "role-override",

@@ -5,7 +5,8 @@ disguises, split into `tuning` (what the detector was tuned on) and `held_out` (
 before the detector, never tuned on), each with benign passages beside it. The
 false-positive set is the bundled corpus, chunked as the store chunks it, per passage.
 
-Run: `python -m advisor.evaluation.injections [--split held_out|tuning]`. The English rule
+Run: `python -m advisor.evaluation.injections [--split held_out|tuning] [--semantic]`. The
+English rule
 list alone (the detector before issue 25) runs beside it in the same process as a baseline.
 """
 
@@ -137,22 +138,39 @@ def format_rates(split: str, rates: Sequence[Rates]) -> str:
     return "\n".join(out)
 
 
-def evaluate(split: str = "held_out") -> list[Rates]:
-    """The detector and the English-rules baseline on one split and the bundled corpus."""
+def evaluate(split: str = "held_out", semantic: bool = False) -> list[Rates]:
+    """The detector and the English-rules baseline on one split and the bundled corpus; with
+    `semantic`, also the detector as ingest runs it (MiniLM confirming weak windows)."""
     items, benign = load_items(split)
     corpus = corpus_passages()
-    return [
+    rates = [
         measure("detector", injection.flagged, items, benign, corpus),
         measure("english rules only (before)", english_rules_only, items, benign, corpus),
     ]
+    if semantic:
+        from advisor.embeddings import get_embeddings
+        from advisor.screening.semantic import SemanticCheck
+
+        settings = Settings.from_env(env={})
+        check = SemanticCheck(lambda: get_embeddings(settings))
+        check.similarity(["warm the model up"])  # its load is not a passage's cost
+
+        def ingest_detector(text: str) -> bool:
+            return bool(injection.scan(text, check))
+
+        rates.insert(
+            1, measure("detector + MiniLM (ingest)", ingest_detector, items, benign, corpus)
+        )
+    return rates
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the rates for a split."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="held_out", choices=("held_out", "tuning"))
+    parser.add_argument("--semantic", action="store_true", help="also with MiniLM, as ingest")
     args = parser.parse_args(argv)
-    print(format_rates(args.split, evaluate(args.split)))
+    print(format_rates(args.split, evaluate(args.split, args.semantic)))
     return 0
 
 

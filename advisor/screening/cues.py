@@ -91,7 +91,9 @@ def _index() -> tuple[dict[str, list[_Cue]], int]:
 def _matches(tokens: list[str], i: int, cue: _Cue) -> bool:
     if i + len(cue.words) > len(tokens):
         return False
-    for word, exact, token in zip(cue.words, cue.exact, tokens[i:], strict=False):
+    for word, exact, token in zip(
+        cue.words, cue.exact, tokens[i : i + len(cue.words)], strict=True
+    ):
         if token != word if exact else not token.startswith(word):
             return False
     return True

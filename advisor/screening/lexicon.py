@@ -17,7 +17,7 @@ from __future__ import annotations
 CONCEPTS: dict[str, tuple[str, ...]] = {
     "discard": (
         # en
-        "ignor", "disregard", "forget", "forgot", "overrid", "bypass", "set aside",
+        "ignor", "disregard", "discard", "forget", "forgot", "overrid", "bypass", "set aside",
         "no longer appl", "no longer count", "no longer valid", "no longer matter",
         "cancel", "void=", "supersed", "pay no attention", "stop follow", "stop obey",
         "throw away", "scrap", "drop your", "drop all",
@@ -30,32 +30,36 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "gelten nicht mehr", "nicht mehr gultig", "ausser kraft", "missacht", "verwirf",
         "uberschreib", "befolge nicht mehr",
         # es
-        "olvid", "ya no sig", "ya no aplic", "ya no val", "ya no son valid", "anula",
+        "olvid", "descart", "ya no sig", "ya no aplic", "ya no val", "ya no son valid", "anula",
         "no hagas caso", "descarta", "deja de segu",
         # it
-        "dimentic", "non valgono piu", "non sono piu valid", "non contano piu", "annulla",
+        "dimentic", "scarta", "non valgono piu", "non sono piu valid", "non contano piu", "annulla",
         "non tener conto", "smetti di segu",
         # pt
         "esquec", "nao valem mais", "nao se aplic", "desconsider", "anule", "deixe de segu",
         "pare de segu",
         # ru
-        "игнорир", "проигнорир", "забудь", "забуд", "больше не действ", "не действуют",
+        "игнорир", "проигнорир", "забудь", "забуд", "отбрось", "больше не действ", "не действуют",
         "не учитыва", "отмен", "пренебрег", "перестань следовать",
         # zh
-        "忽略", "无视", "忘记", "忘掉", "不要理会", "作废", "失效", "不再有效", "不要再遵守",
-        "不再遵守", "别管", "抛开", "不用再遵守",
+        "忽略", "无视", "丢弃", "抛弃", "忘记", "忘掉", "不要理会", "作废", "失效",
+        "不再有效", "不要再遵守", "不再遵守", "别管", "抛开", "不用再遵守",
     ),
     "rules": (
         "instruction", "rule", "guideline", "guidance", "direction", "directive", "prompt",
-        "orders=", "you were told", "you were given", "you were handed",
+        "orders=", "you were told", "you were given", "you were handed", "i told you",
+        "i said", "everything above",
         "polic", "constraint", "guardrail", "system message",
         "consigne", "regle", "qu on vous a dit", "qu on t a dit", "qu on vous a donne",
+        "je vous ai dit", "je t ai dit",
         "anweisung", "regel", "vorgabe", "richtlinie", "befehl", "aufgetragen", "was man dir",
-        "instruccion", "regla", "directriz", "lo que te dijeron", "indicacion",
-        "istruzion", "regol", "ti hanno dato", "ti hanno detto",
-        "instruc", "regra", "diretriz", "orientac",
-        "инструкц", "правил", "указани", "промпт", "что тебе сказали",
-        "指令", "指示", "规则", "规定", "提示", "设定", "命令",
+        "was ich ihnen gesagt", "was ich dir gesagt",
+        "instruccion", "regla", "directriz", "lo que te dijeron", "lo que te dije", "indicacion",
+        "istruzion", "regol", "ti hanno dato", "ti hanno detto", "ti ho detto",
+        "instruc", "regra", "diretriz", "orientac", "eu te disse", "eu lhe disse",
+        "инструкц", "правил", "указани", "промпт", "что тебе сказали", "что я вам сказал",
+        "что я тебе сказал",
+        "指令", "指示", "规则", "规定", "提示", "设定", "命令", "我说过", "我之前说",
     ),
     "prior": (
         "previous", "prior", "earlier", "above", "preceding", "original", "initial",
@@ -230,7 +234,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "unrestricted": (
         "without any restriction", "without restriction", "no restriction", "without limit",
         "no limits", "unrestricted", "unfiltered", "never refuses", "no rules", "without rules",
-        "no guidelines", "without guidelines", "without filter", "jailbreak",
+        "no guidelines", "without guidelines", "without filter", "jailbreak", "developer mode",
+        "dev mode", "mode developpeur", "entwicklermodus", "modo desarrollador",
+        "modalita sviluppatore", "modo desenvolvedor", "режим разработчика", "开发者模式",
         "sans restriction", "sans limite", "sans regle", "sans filtre",
         "ohne regeln", "ohne einschrankung", "ohne grenzen", "ohne filter",
         "sin restricciones", "sin reglas", "sin limites", "sin filtro",

@@ -6,6 +6,7 @@ Each view is the text in a form that rules written for plain words can match:
   (zero-width spaces and joiners, soft hyphens, word joiners) removed;
 - `latin`: `plain` with letters that look Latin but are Cyrillic, Greek, Armenian or IPA
   ("раѕѕwоrd") folded to the Latin letters they imitate;
+- `spaced`: `latin` with letters kept apart by dots or dashes joined ("i.g.n.o.r.e");
 - `leet`: `latin` with digits inside words read as letters ("p4ssw0rd");
 - `base64` and `hex`: each encoded run that decodes to readable text, decoded.
 
@@ -41,6 +42,8 @@ _LEET = {"4": "a", "3": "e", "0": "o", "5": "s", "7": "t", "9": "g", "@": "a", "
 _LEET_I = str.maketrans({**_LEET, "1": "i"})
 _LEET_L = str.maketrans({**_LEET, "1": "l"})
 _WORD = re.compile(r"[\w@$]+")
+_SPACED = re.compile(r"(?<!\w)\w(?:[.\-_]\w(?!\w))+")
+"""Letters kept apart by dots or dashes ("i.g.n.o.r.e"): each repeat reads two characters."""
 _ENCODED = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 """A run that may be base64 (standard or URL-safe) or hex: one character class, linear."""
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -79,6 +82,11 @@ def read_leet(text: str, one: str = "i") -> str:
         return found.translate(table)
 
     return _WORD.sub(word, text)
+
+
+def join_spaced(text: str) -> str:
+    """Single letters kept apart by dots or dashes joined into the word ("a.l.l" -> "all")."""
+    return _SPACED.sub(lambda m: m.group(0)[::2], text)
 
 
 def decoded_runs(text: str) -> list[View]:
@@ -134,6 +142,9 @@ def views(text: str, decode: bool = True) -> list[View]:
     latin = fold_lookalikes(plain)
     if latin != plain.lower():
         found.append(View("latin", latin))
+    joined = join_spaced(latin)
+    if joined != latin:
+        found.append(View("spaced", joined))
     for one in "il":
         leet = read_leet(latin, one)
         if leet != latin and leet not in (v.text for v in found):
