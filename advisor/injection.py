@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.screening import cues
 from advisor.screening.semantic import SemanticCheck
@@ -178,6 +179,15 @@ def rules_matching(text: str) -> list[str]:
 
 def flagged(text: str) -> bool:
     """Whether `text` addresses the reader or the model with instructions, or hides text."""
+    return _flagged(text) if len(text) <= _CACHED_CHARS else bool(_matches(text))
+
+
+_CACHED_CHARS = 2000
+"""Sentences up to this long are remembered: answers check the same passages' sentences."""
+
+
+@lru_cache(maxsize=4096)
+def _flagged(text: str) -> bool:
     return bool(_matches(text))
 
 

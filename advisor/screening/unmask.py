@@ -61,6 +61,8 @@ class View:
 
 def strip_invisible(text: str) -> str:
     """NFKC forms without invisible format characters (zero-width, soft hyphen, BOM)."""
+    if text.isascii():
+        return text  # ASCII has neither
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
