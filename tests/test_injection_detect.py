@@ -52,6 +52,14 @@ NOT_INSTRUCTIONS = [
     "Transfer learning reuses a pretrained model, and MiniLM-L6-v2 embeds 384 dimensions.",
     "Its generative AI tools connect to the Applied AI Engineer role from step 1.",
     "Commit hash 3f2a9c1d4e5b6a7f8091a2b3c4d5e6f708192a3b fixed the tokenizer.",
+    "Incorrect API key provided; keep your login information safe.",
+    "You must pay a registration fee of $50 before the exam.",
+    "You must learn cryptography basics before the security course.",
+    "Pide a tu mentor que revise tu cuenta de GitHub.",
+    "Erstelle vorher ein GitHub-Konto; du musst nichts zahlen.",
+    "你需要一个GitHub账户。",
+    "Forget the rules of thumb you learned in school.",
+    "Oublie les règles du vieux monde de la data science.",
 ]
 
 

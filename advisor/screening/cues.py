@@ -9,7 +9,7 @@ combinations make an instruction to the model or the reader, whatever the wordin
 - `secret-request`: asking for a password, code, card or identity number (not a warning:
   a negation before the verb cancels it);
 - `payment`: a payment channel (wire transfer, IBAN, "Überweisung", "转账") with a demand,
-  a deadline or an account number;
+  the reader named, or an account number (a price alone is not a demand);
 - `secrecy`: keeping something from the reader ("don't tell the user", "heimlich");
 - `persona`: a role for the model, unrestricted; `prompt-leak`: revealing its prompt;
 - `addresses-model` and `directs-reader`: weak signs that count only beside another.
@@ -169,8 +169,8 @@ def _kinds(s: _Sentence) -> dict[str, float]:
     asks = _unless(at, "ask", NEAR)
     if has("credential") and asks:
         kinds["secret-request"] = 2.0
-    if has("pay_channel") and (has("pay_verb") or asks or has("reader") or s.digits >= 8):
-        kinds["payment"] = 2.0
+    if has("pay_channel") and (asks or has("reader") or s.digits >= 8):
+        kinds["payment"] = 2.0  # a price alone ("a registration fee of $50") is not a demand
     elif s.digits >= 8 and (has("pay_verb") and asks):
         kinds["payment"] = 1.0
     if has("hide") or _before(at, "negation", "tell", 3):
