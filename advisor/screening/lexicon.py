@@ -157,9 +157,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "pay_channel": (
         "wire transfer", "bank transfer", "by wire", "western union", "moneygram", "iban",
-        "swift code", "account number", "routing number", "gift card", "bitcoin", "crypto=", "cryptocurrency",
-        "wallet address", "deposit", "placement fee", "registration fee", "processing fee",
-        "one off fee",         "virement", "frais d inscription", "mandat cash",
+        "swift code", "account number", "routing number", "gift card", "bitcoin", "crypto=",
+        "cryptocurrency", "wallet address", "deposit", "placement fee", "registration fee",
+        "processing fee", "one off fee",
+        "virement", "frais d inscription", "mandat cash",
         "uberweis", "gebuhr", "kontonummer",
         "transferencia", "numero de cuenta", "deposito",
         "bonifico", "conto corrente", "sull iban", "ricarica",
