@@ -40,7 +40,7 @@ NEAR = 6
 """Words within which a negation cancels a verb, or a verb governs the reader it names."""
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
-_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|[。！？；\n]")
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|[。！？；\n]")
 _DIGITS = re.compile(r"\d")
 
 
