@@ -41,7 +41,6 @@ NEAR = 6
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|[。！？；\n]")
-_DIGITS = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,8 @@ def _sentences(text: str) -> list[_Sentence]:
         sentence = _Sentence(begin, stop, defaultdict(list))
         run = 0
         for i, token in enumerate(tokens):
-            run = run + sum(1 for _ in _DIGITS.finditer(token)) if _has_digit(token) else 0
+            digits = sum(ch.isdigit() for ch in token)
+            run = run + digits if digits else 0  # digits in consecutive words: "DE89 3704 0044"
             sentence.digits = max(sentence.digits, run)
             for length in range(1, min(len(token), longest) + 1):
                 for cue in index.get(token[:length], ()):
@@ -123,10 +123,6 @@ def _sentences(text: str) -> list[_Sentence]:
                         sentence.at[cue.concept].append(i)
         found.append(sentence)
     return found
-
-
-def _has_digit(token: str) -> bool:
-    return _DIGITS.search(token) is not None
 
 
 def _before(at: dict[str, list[int]], first: str, then: str, near: int = NEAR) -> list[int]:
