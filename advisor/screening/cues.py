@@ -70,8 +70,8 @@ class _Sentence:
 
 
 @cache
-def _index() -> tuple[dict[str, list[_Cue]], int]:
-    """First word of each cue -> the cues starting with it; and the longest first word."""
+def _index() -> dict[str, list[_Cue]]:
+    """The cues by the first `_KEY` characters of their first word (the whole word if shorter)."""
     index: dict[str, list[_Cue]] = defaultdict(list)
     for concept, cues in CONCEPTS.items():
         for raw in cues:
@@ -83,24 +83,28 @@ def _index() -> tuple[dict[str, list[_Cue]], int]:
                     words.append(token)
                     exact.append(is_exact or bool(re.match(rf"[{_CJK}]", token)))
             if words:
-                index[words[0]].append(_Cue(tuple(words), tuple(exact), concept))
-    return dict(index), max(len(w) for w in index)
+                index[words[0][:_KEY]].append(_Cue(tuple(words), tuple(exact), concept))
+    return dict(index)
+
+
+_KEY = 3
+"""Characters of a word that pick the cues it may start: three look-ups a word, at most."""
 
 
 def _matches(tokens: list[str], i: int, cue: _Cue) -> bool:
+    """Whether the words from position `i` on read as `cue`."""
     if i + len(cue.words) > len(tokens):
         return False
-    for word, exact, token in zip(
-        cue.words, cue.exact, tokens[i : i + len(cue.words)], strict=True
-    ):
-        if token != word if exact else not token.startswith(word):
+    for k, word in enumerate(cue.words):
+        token = tokens[i + k]
+        if token != word and (cue.exact[k] or not token.startswith(word)):
             return False
     return True
 
 
 def _sentences(text: str) -> list[_Sentence]:
     """The sentences of folded `text`, each with the word positions of every concept in it."""
-    index, longest = _index()
+    index = _index()
     spans, start = [], 0
     for end in _SENTENCE_END.finditer(text):
         spans.append((start, end.end()))
@@ -114,12 +118,12 @@ def _sentences(text: str) -> list[_Sentence]:
         sentence = _Sentence(begin, stop, defaultdict(list))
         run = 0
         for i, token in enumerate(tokens):
-            digits = sum(ch.isdigit() for ch in token)
+            digits = 0 if token.isalpha() else sum(ch.isdigit() for ch in token)
             run = run + digits if digits else 0  # digits in consecutive words: "DE89 3704 0044"
             sentence.digits = max(sentence.digits, run)
-            for length in range(1, min(len(token), longest) + 1):
-                for cue in index.get(token[:length], ()):
-                    if (length == len(token) or not cue.exact[0]) and _matches(tokens, i, cue):
+            for key in {token[:n] for n in range(1, _KEY + 1)}:
+                for cue in index.get(key, ()):
+                    if _matches(tokens, i, cue):
                         sentence.at[cue.concept].append(i)
         found.append(sentence)
     return found
