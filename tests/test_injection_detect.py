@@ -13,11 +13,12 @@ from advisor.evaluation.injections import english_rules_only, evaluate
 from advisor.fake import FakeChatModel
 from advisor.injection import CUES, LIKE_INSTRUCTION, flagged, prepare, rules_matching, scan
 from advisor.llm import ChatAnswerer
-from advisor.records import Source
+from advisor.records import Chunk, Source
 from advisor.screening import cues
 from advisor.screening.semantic import SemanticCheck
 from advisor.screening.unmask import decoded_runs, fold_lookalikes, read_leet, strip_invisible
 from advisor.settings import Settings
+from ingest.pipeline import IngestReport, flag_injections
 
 FEE = "send a one-off fee by wire transfer to account 12345678"
 PHRASINGS = {
@@ -147,6 +148,27 @@ def test_flagged_passages_are_never_quoted_by_the_offline_answerer() -> None:
         )
         text = ExtractiveAnswerer().answer(question, [source]).text
         assert clean in text and PHRASINGS[kind] not in text, kind
+
+
+@pytest.mark.parametrize("kind", ["split", "paraphrase", "chinese", "base64"])
+def test_a_passage_flagged_at_ingest_is_never_quoted_even_its_clean_sentences(kind: str) -> None:
+    clean = "The Zorblax certification enrolment opens every spring for ML engineers."
+    chunk = Chunk(
+        id="c1",
+        text=f"{clean}\n{PHRASINGS[kind]}",
+        source="zorblax.md",
+        title="Zorblax",
+        section="Enrol",
+        doc_key="/home/u/docs::zorblax.md",
+        doc_hash="h",
+        doc_chunks=1,
+        root="/home/u/docs",
+    )
+    report = IngestReport()
+    (marked,) = flag_injections([chunk], "zorblax.md", report)
+    assert marked.flagged and report.flagged
+    question = "How do I enrol in the Zorblax certification?"
+    assert ExtractiveAnswerer().answer(question, [marked.as_source(0.9)]).text == ""
 
 
 def test_a_user_document_reaches_the_model_untrusted_and_only_the_bundled_corpus_trusted() -> None:
