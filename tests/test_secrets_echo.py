@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from advisor import Answer, CareerAdvisor, Store, make_answerer
+from advisor.records import Chunk
 from advisor.secrets import MASK, RedactingStream, Redactor, public_url, url_credentials
 from tests.llm_server import ScriptedLLM, scripted_llm
 from tests.test_api import events, serving
@@ -100,6 +101,14 @@ def test_url_credentials_and_public_urls() -> None:
         public_url("https://www.example.org/watch?v=abc") == "https://www.example.org/watch?v=abc"
     )
     assert public_url("corpus/guide.md") == "corpus/guide.md"
+    stored = f"https://{USER}:{PASSWORD}@docs.example/p?token={QUERY}"  # an index from before
+    chunk = Chunk(
+        id="c1", text="t", source=stored, title="T", section="", doc_key=f"{stored}::",
+        doc_hash="h", doc_chunks=1, url=stored, root=stored,
+    )  # fmt: skip
+    source = chunk.as_source(0.5)
+    assert fragments(json.dumps(source.to_dict())) == []
+    assert source.url == "https://docs.example/p?token=***"
 
 
 # --- every surface ------------------------------------------------------------------------------
