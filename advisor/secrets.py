@@ -133,11 +133,13 @@ class Redactor:
         part of a secret that starts before the cut and ends in the text.
         """
         cut = len(text)
-        for secret in self.secrets:
-            for k in range(min(len(secret) - 1, len(text)), 0, -1):
-                if text.endswith(secret[:k]):
-                    cut = min(cut, len(text) - k)
+        for secret in self.secrets:  # the earliest tail that is a secret's beginning
+            i = text.find(secret[0], max(0, len(text) - len(secret) + 1))
+            while 0 <= i < cut:
+                if secret.startswith(text[i:]):
+                    cut = i
                     break
+                i = text.find(secret[0], i + 1)
         for start, end in self._spans(text):
             if start < cut < end:
                 cut = start
@@ -162,41 +164,50 @@ class Redactor:
 
 @dataclass
 class RedactingStream:
-    """Masks secrets in streamed text as a whole: `push` each piece, print what it returns."""
+    """Masks secrets in streamed text as a whole: `push` each piece, print what it returns.
+
+    Only the unreleased tail is scanned on each piece (no secret crosses a release point),
+    so the cost stays linear in the text.
+    """
 
     redactor: Redactor
-    text: str = ""
-    """Everything pushed so far (unmasked)."""
-    sent: str = ""
-    """Everything released so far (masked): always a prefix of the masked final text."""
-    _released: int = field(default=0, repr=False)
+    _pieces: list[str] = field(default_factory=list, repr=False)
+    _shown: list[str] = field(default_factory=list, repr=False)
+    _tail: str = field(default="", repr=False)
+    """What was pushed but not released yet (unmasked)."""
+
+    @property
+    def text(self) -> str:
+        """Everything pushed so far (unmasked)."""
+        return "".join(self._pieces)
+
+    @property
+    def sent(self) -> str:
+        """Everything released so far (masked): always a prefix of the masked final text."""
+        return "".join(self._shown)
 
     def push(self, delta: str) -> str:
         """Add a piece; return the newly releasable masked text (often all of it)."""
-        self.text += delta
-        if not self.redactor:
-            self.sent += delta
-            return delta
-        cut = self.redactor.hold(self.text)
-        if cut <= self._released:
+        self._pieces.append(delta)
+        self._tail += delta
+        cut = self.redactor.hold(self._tail) if self.redactor else len(self._tail)
+        if cut == 0:
             return ""
-        self._released = cut
-        return self._release(self.redactor.redact(self.text[:cut]))
+        new = self.redactor.redact(self._tail[:cut])
+        self._tail = self._tail[cut:]
+        self._shown.append(new)
+        return new
 
     def finish(self, final: str | None = None) -> str:
         """The rest of the masked text; `final` (default: what was pushed) is the whole of it."""
         whole = self.redactor.redact(self.text if final is None else final)
-        if not whole.startswith(self.sent):
+        sent = self.sent
+        if not whole.startswith(sent):
             log.warning("the streamed text is not a prefix of the final answer; the final wins")
             return ""
-        return self._release(whole)
-
-    def _release(self, masked: str) -> str:
-        if not masked.startswith(self.sent):
-            return ""
-        new = masked[len(self.sent) :]
-        self.sent = masked
-        return new
+        rest = whole[len(sent) :]
+        self._shown, self._tail = [whole], ""
+        return rest
 
 
 CLIENT_LOGGERS = ("httpx", "httpx2", "httpcore", "httpcore2", "openai", "openai._base_client")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,21 @@ def test_a_stream_never_shows_a_split_secret(size: int) -> None:
     shown = assert_stream_hides([*pieces, stream.finish()])
     assert shown == redactor.redact(ECHO) and shown.count(MASK) == 4
     assert shown.startswith("Learn PyTorch first [1]. Your key is «redacted» and")
+
+
+def test_random_splits_of_random_text_match_the_whole_masked() -> None:
+    rnd = random.Random(7)  # a small alphabet, so secrets overlap, repeat and nearly match
+    for _ in range(3000):
+        secrets = ["".join(rnd.choice("ab-") for _ in range(rnd.randint(4, 7))) for _ in "123"]
+        redactor = Redactor.of(secrets)
+        text = "".join(rnd.choice("ab- ") for _ in range(rnd.randint(0, 60)))
+        stream, shown, at = RedactingStream(redactor), "", 0
+        while at < len(text):
+            step = rnd.randint(1, 5)
+            shown += stream.push(text[at : at + step])
+            at += step
+            assert not any(s in shown for s in redactor.secrets), (secrets, text, shown)
+        assert shown + stream.finish() == redactor.redact(text), (secrets, text)
 
 
 def test_overlapping_and_repeated_secrets_are_masked_whole() -> None:
