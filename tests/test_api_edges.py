@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -18,6 +20,33 @@ from advisor import Settings
 from advisor.api.app import create_app, make_server
 from advisor.api.unicode import lone_surrogate
 from advisor.errors import ConfigurationError
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """`make_server` sets up the server's logging; put every logger back afterwards."""
+    names = ("advisor", "uvicorn", "uvicorn.error", "uvicorn.access")
+    saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level) for n in names}
+    yield
+    for name, (handlers, level) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+
+
+def test_the_servers_log_lines_mask_secrets(capsys: pytest.CaptureFixture[str]) -> None:
+    key, password = "sk-edge-KEY-5512ab", "pw-edge-77x"
+    url = f"http://bob:{password}@127.0.0.1:9/v1"
+    make_server(Settings.from_env(env={}, openai_api_key=key, openai_base_url=url))
+    logging.getLogger("advisor.api").warning("upstream said: bad key %s at %s", key, url)
+    try:
+        raise RuntimeError(f"boom with {key}")
+    except RuntimeError:
+        logging.getLogger("advisor.api").exception("failed")
+    logging.getLogger("uvicorn.error").warning("and %s", password)
+    err = capsys.readouterr().err
+    assert "upstream said: bad key «redacted»" in err and "RuntimeError: boom with" in err
+    assert key not in err and password not in err
 
 
 def statuses(settings: Settings, requests: int) -> list[int]:
