@@ -39,6 +39,7 @@ from advisor.api.routes import router as advisor_router
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, ConfigurationError
 from advisor.safety import url_secrets
+from advisor.secrets import RedactingFilter, Redactor
 from advisor.settings import Settings
 
 log = logging.getLogger("advisor.api")
@@ -245,6 +246,12 @@ def validation_message(errors: Any) -> str:
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the API with uvicorn (one worker); the advisor loads once at start-up."""
+    make_server(settings, host, port).run()
+
+
+def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> Any:
+    """The uvicorn server for these settings: proxy headers believed only from
+    ADVISOR_TRUSTED_PROXIES, every log line with the configured secrets masked."""
     try:
         import uvicorn
     except ImportError:
@@ -257,4 +264,18 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
         handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-    uvicorn.run(create_app(settings), host=host, port=port, workers=1, log_level="info")
+    proxies = list(settings.trusted_proxies)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        workers=1,
+        log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or [],  # never FORWARDED_ALLOW_IPS's 127.0.0.1 default
+    )
+    hide = RedactingFilter(Redactor.for_settings(settings))
+    for name in ("advisor", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        for each in logging.getLogger(name).handlers:
+            each.addFilter(hide)
+    return uvicorn.Server(config)
