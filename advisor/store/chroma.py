@@ -20,6 +20,7 @@ from advisor.errors import ConfigurationError, StoreUnavailable
 from advisor.records import Chunk
 from advisor.settings import Settings
 from advisor.store import check as store_check
+from advisor.store import integrity
 from advisor.store.client import (
     damaged,
     forget_embedded_path,
@@ -132,11 +133,9 @@ class Store(StoreWriter):
             ) from None
         meta = dict(col.metadata or {})
         reason = None
-        folder = self._settings.store_dir
-        if not self._settings.remote_store and not store_check.is_verified(folder, str(col.id)):
-            reason = store_check.check_in_child(folder, pointer.live, pointer.incomplete)
-            if reason is None:
-                store_check.record_verified(folder, str(col.id))
+        if not self._settings.remote_store:  # checked in a child unless proven unchanged
+            folder = self._settings.store_dir
+            reason = integrity.vet(folder, str(col.id), pointer.live, pointer.incomplete)
         skip_count = pointer.incomplete  # an unfinished ingest: the count cannot match
         if reason is None:
             reason = self._call(lambda: store_check.quick_check(col, meta, skip_count))

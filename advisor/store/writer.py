@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 from advisor.errors import StoreUnavailable
 from advisor.settings import Settings
 from advisor.store import check as store_check
+from advisor.store import integrity
 from advisor.store.pointer import Pointer, build_name, is_build, now, write_pointer
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class StoreWriter:
         }
         self._call(lambda: col.modify(metadata=meta))
         if not self._settings.remote_store:
-            store_check.record_verified(self._settings.store_dir, str(col.id))
+            integrity.record_written(self._settings.store_dir, str(col.id))
         pointer = self._state()
         swap = self._target is not None and pointer.live != col.name
         retired = pointer.retired + ((pointer.live,) if swap and pointer.live else ())
@@ -185,13 +186,24 @@ class StoreWriter:
             col = self._call(lambda: self._client.get_collection(pointer.live))
             report = store_check.full_check(col, dict(col.metadata or {}))
         else:
-            report, crash = store_check.run_child("full", self._settings.store_dir, pointer.live)
-            if crash:
-                report = {"collection": pointer.live, "problems": [crash]}
+            report = self._full_check_in_child(pointer)
         problems: list[str] = report.setdefault("problems", [])
         if pointer.incomplete:
             problems.append(f"an ingest started at {pointer.writing_since} has not finished")
         report |= {"ok": not problems, "generation": pointer.generation}
+        return report
+
+    def _full_check_in_child(self, pointer: Pointer) -> dict[str, Any]:
+        """`doctor`'s check of an embedded store; its verdict is recorded for readers
+        (advisor/store/integrity.py), so serving refuses exactly what `doctor` calls damaged."""
+        store_dir = self._settings.store_dir
+        outcome = store_check.run_child("full", store_dir, pointer.live)
+        report = outcome.body or {"collection": pointer.live, "problems": [outcome.failure]}
+        if outcome.conclusive and not pointer.incomplete:  # an unfinished ingest is not damage
+            damage = store_check.first_problem(report.get("problems") or [])
+            with contextlib.suppress(Exception):  # a catalogue too damaged to name the id
+                col = self._client.get_collection(pointer.live)
+                integrity.record_checked(store_dir, str(col.id), damage)
         return report
 
 
