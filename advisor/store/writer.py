@@ -5,7 +5,8 @@ collection beside the live one and writes only there; `mark_ingested` then store
 record count and canary vectors, and switches the pointer to it in one write. An ingest
 that adds to the live collection marks it as being written first, so readers warn that
 it is incomplete until `mark_ingested` (or a later ingest, after a `kill -9`) clears it.
-Collections replaced by a reset are dropped by the next ingest.
+Collections replaced by a reset are dropped at its end when no reader holds their folder
+(advisor/store/folders.py), else by the next ingest; their folders go once nobody holds them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from filelock import FileLock, Timeout
 from advisor.errors import StoreUnavailable
 from advisor.settings import Settings
 from advisor.store import check as store_check
-from advisor.store import integrity
+from advisor.store import folders, integrity
 from advisor.store.pointer import Pointer, build_name, is_build, now, write_pointer
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class StoreWriter:
     _seen_generation: int | None
     _marked: bool
     _mutex: threading.RLock
+    _hold: folders.Hold
 
     def _state(self) -> Pointer:
         raise NotImplementedError  # provided by Store
@@ -63,6 +65,8 @@ class StoreWriter:
         pointer = self._state()
         self._drop_retired(pointer)
         pointer = pointer.with_(retired=())
+        if not self._settings.remote_store:
+            folders.sweep(self._settings.store_dir)  # dropped collections' folders, if free
         if rebuild or not pointer.live:
             name = build_name(self._settings.collection, pointer.generation + 1)
             self._drop(name)  # left by an interrupted build
@@ -116,6 +120,28 @@ class StoreWriter:
         with self._mutex:
             self._collection, self._target, self._marked = col, None, False
             self._seen_generation = generation  # our own write: nothing to reopen
+            if not self._settings.remote_store:
+                self._hold.take(integrity.vector_dir(self._settings.store_dir, str(col.id)))
+        self._release_replaced()
+
+    def _release_replaced(self) -> None:
+        """Drop the collections a reset replaced that no reader holds, and remove the
+        folders of dropped collections nobody holds (embedded; a later ingest retries)."""
+        if self._settings.remote_store:
+            return
+        store_dir = self._settings.store_dir
+        pointer = self._state()
+        listed = folders.vector_folders(store_dir) or {}
+        kept = []
+        for name in pointer.retired:
+            folder = listed.get(name)
+            if folder is not None and folders.held(folder):
+                kept.append(name)
+            else:
+                self._drop(name)
+        if len(kept) != len(pointer.retired):
+            self._save(pointer.with_(retired=tuple(kept)))
+        folders.sweep(store_dir)
 
     def abandon_write(self) -> None:
         """After a failed build aside: drop it and clear the marker (the live one stays)."""
