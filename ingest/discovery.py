@@ -54,32 +54,39 @@ def bundled_corpus() -> Path:
 def collect(
     inputs: Sequence[str | Path], settings: Settings, skipped: list[Skipped]
 ) -> tuple[list[Doc], set[str]]:
-    docs: list[Doc] = []
+    """Every document at once, and the roots to prune (scripts and tests; ingest streams)."""
     prune: set[str] = set()
+    return list(documents(inputs, settings, skipped, prune)), prune
+
+
+def documents(
+    inputs: Sequence[str | Path], settings: Settings, skipped: list[Skipped], prune: set[str]
+) -> Iterator[Doc]:
+    """The documents of `inputs`, each read when it is reached, so only one file's bytes
+    need be held at a time; the roots whose vanished documents are deleted go into `prune`."""
     if not inputs:
         prune.add(BUNDLED_ROOT)
-        docs.extend(_walk(bundled_corpus(), BUNDLED_ROOT, settings, skipped))
-        return docs, prune
+        yield from _walk(bundled_corpus(), BUNDLED_ROOT, settings, skipped)
+        return
     for item in inputs:
         text = str(item)
         if text.startswith(("http://", "https://")):
             doc = _fetch_doc(text, settings, skipped)
             if doc:
-                docs.append(doc)
+                yield doc
             continue
         path = Path(text).expanduser()
         problem = _stat_problem(path)
         if problem is None and path.is_dir():
             root = str(path.resolve())
             prune.add(root)
-            docs.extend(_walk(path, root, settings, skipped))
+            yield from _walk(path, root, settings, skipped)
         elif problem is None:
-            docs.extend(_single(path, settings, skipped))
+            yield from _single(path, settings, skipped)
         elif problem == "missing" and text.startswith(("ftp:", "file:", "javascript:", "data:")):
             skipped.append(Skipped(text, "only http(s) URLs and local paths are supported"))
         else:
             skipped.append(Skipped(text, _REASONS.get(problem, problem)))
-    return docs, prune
 
 
 _REASONS = {"missing": "no such file or directory"}
