@@ -53,7 +53,7 @@ def vector_folders(store_dir: Path) -> dict[str, Path] | None:
     """Collection name -> its vector segment folder, from Chroma's catalogue (None: unreadable)."""
     db = store_dir / "chroma.sqlite3"
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as con:
             rows = con.execute(
                 "SELECT c.name, s.id FROM segments s JOIN collections c ON s.collection = c.id "
                 "WHERE s.scope = 'VECTOR'"
@@ -63,6 +63,16 @@ def vector_folders(store_dir: Path) -> dict[str, Path] | None:
     return {str(name): store_dir / str(sid) for name, sid in rows}
 
 
+def _segment_ids(store_dir: Path) -> set[str] | None:
+    """Every segment Chroma's catalogue lists, of any kind (None: unreadable)."""
+    db = store_dir / "chroma.sqlite3"
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as con:
+            return {str(row[0]) for row in con.execute("SELECT id FROM segments")}
+    except sqlite3.Error:
+        return None
+
+
 def held(folder: Path) -> bool:
     """Whether a reader holds `folder` now."""
     return not _remove_if_free(folder, remove=False)
@@ -70,10 +80,9 @@ def held(folder: Path) -> bool:
 
 def sweep(store_dir: Path) -> list[str]:
     """Remove segment folders Chroma no longer lists and nobody holds; the names removed."""
-    listed = vector_folders(store_dir)
-    if listed is None:
+    keep = _segment_ids(store_dir)
+    if keep is None:
         return []  # an unreadable catalogue: nothing can be told apart
-    keep = {p.name for p in listed.values()}
     removed = []
     for path in sorted(store_dir.iterdir()):
         if path.name in keep or not _is_segment(path):

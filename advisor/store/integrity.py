@@ -40,7 +40,7 @@ def vector_dir(store_dir: Path, collection_id: str) -> Path | None:
     """The folder of a collection's HNSW files (from Chroma's own catalogue, read-only)."""
     db = store_dir / "chroma.sqlite3"
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as con:
             row = con.execute(
                 "SELECT id FROM segments WHERE collection = ? AND scope = 'VECTOR'",
                 (collection_id,),
