@@ -31,6 +31,8 @@ INTEGRITY = "integrity.json"
 """Per collection id: `files` (the sums last written or verified) and `damaged` (a verdict)."""
 PERSISTED = "index_metadata.pickle"
 """Chroma loads a segment folder's HNSW files only when this file is there."""
+LEGACY = "verified.json"
+"""What earlier versions kept instead: sizes and timestamps, which bit rot leaves unchanged."""
 KEEP = 4
 """Collections remembered: the live one and the few a reset replaced (readers may still use)."""
 _UNKNOWN: Any = object()
@@ -105,6 +107,8 @@ def _record(store_dir: Path, collection_id: str, files: Any, damage: str = "") -
 def record_written(store_dir: Path, collection_id: str) -> None:
     """Record the collection's index files as an ingest left them."""
     _record(store_dir, collection_id, _current(store_dir, collection_id))
+    with contextlib.suppress(OSError):
+        (store_dir / LEGACY).unlink(missing_ok=True)
 
 
 def record_checked(store_dir: Path, collection_id: str, damage: str) -> None:

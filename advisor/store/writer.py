@@ -220,8 +220,9 @@ class StoreWriter:
         return report
 
     def _full_check_in_child(self, pointer: Pointer) -> dict[str, Any]:
-        """`doctor`'s check of an embedded store; its verdict is recorded for readers
-        (advisor/store/integrity.py), so serving refuses exactly what `doctor` calls damaged."""
+        """`doctor`'s check of an embedded store, in a child; its verdict on the files as they
+        are is recorded (advisor/store/integrity.py), so readers of files changed since the
+        last ingest refuse or serve them as `doctor` said, without checking again."""
         store_dir = self._settings.store_dir
         outcome = store_check.run_child("full", store_dir, pointer.live)
         report = outcome.body or {"collection": pointer.live, "problems": [outcome.failure]}
