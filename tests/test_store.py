@@ -18,7 +18,8 @@ from advisor import Chunk, ConfigurationError, Settings, Store, StoreUnavailable
 from advisor.cli import main
 from advisor.embeddings import get_embeddings
 from advisor.retrieval import Retriever
-from advisor.store import folders
+from advisor.store import folders, integrity
+from advisor.store.client import forget_embedded_path
 from advisor.store.pointer import read_pointer
 from ingest import ingest
 
@@ -223,6 +224,26 @@ def test_two_cli_resets_leave_one_segment_folder(tmp_path: Path) -> None:
         assert main(["ingest", "--reset", str(folder), "--store", str(store_dir)]) == 0
     assert len(segment_folders(store_dir)) == 1
     assert Store.open(Settings.from_env(env={}, store_dir=store_dir)).count_chunks() == 1
+
+
+def test_a_store_under_the_sync_threshold_opens_without_a_child_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below Chroma's sync threshold no HNSW file is loaded (and each opener rewrites them):
+    the record says so, and readers open without a check in a child process."""
+    settings = Settings.from_env(env={}, store_dir=tmp_path / "store")
+    reset_with(Store.open(settings), "Small store.")
+    (entry,) = json.loads((settings.store_dir / integrity.INTEGRITY).read_text("utf-8")).values()
+    assert entry == {"files": None}
+
+    def no_child(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a child check ran")
+
+    monkeypatch.setattr(integrity, "child_verdict", no_child)
+    for _ in range(2):
+        reader = Store.open(settings)
+        assert [c.text for c, _ in reader.query([0.0, 0.0, 1.0], k=1)] == ["Small store."]
+        forget_embedded_path(settings)  # the next reader loads from disk
 
 
 # --- a real Chroma server ------------------------------------------------------------------------

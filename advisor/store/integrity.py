@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -36,6 +37,7 @@ LEGACY = "verified.json"
 KEEP = 4
 """Collections remembered: the live one and the few a reset replaced (readers may still use)."""
 _UNKNOWN: Any = object()
+log = logging.getLogger("advisor")
 
 
 def vector_dir(store_dir: Path, collection_id: str) -> Path | None:
@@ -134,6 +136,7 @@ def vet(store_dir: Path, collection_id: str, name: str, incomplete: bool) -> str
         if isinstance(damaged, dict) and damaged.get("files") == files:
             return str(damaged.get("reason") or "a check found the vector index damaged")
     mode = "full" if "files" in entry and not incomplete else "quick"
+    log.info("checking the vector index of %s in a child process (%s check)", name, mode)
     outcome = child_verdict(store_dir, name, mode, skip_count=incomplete)
     if outcome.conclusive:
         _record(store_dir, collection_id, files, outcome.failure)
