@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import AdvisorError, InputError
+from advisor.files import Refused, read_regular
 from advisor.settings import BACKENDS, Settings
 from advisor.terminal import echo, echo_json
 
@@ -122,12 +123,17 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+HISTORY_BYTES = 1 << 20
+"""Largest `--history` file read (1 MiB: far more than the turns an answer uses)."""
+
+
 def _read_history(path: str | None) -> list[tuple[str, str]]:
     if not path:
         return []
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = read_regular(Path(path), HISTORY_BYTES, "for a history file")
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, Refused) as exc:
         raise InputError(f"cannot read history file {path}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"history file {path} is not valid JSON: {exc.msg}") from None

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from advisor.files import Refused, not_regular, read_regular
 from advisor.safety import redact_url
 from advisor.secrets import public_url
 from advisor.settings import Settings
@@ -56,43 +57,44 @@ def bundled_corpus() -> Path:
 def collect(
     inputs: Sequence[str | Path], settings: Settings, skipped: list[Skipped]
 ) -> tuple[list[Doc], set[str]]:
-    docs: list[Doc] = []
+    """Every document at once, and the roots to prune (scripts and tests; ingest streams)."""
     prune: set[str] = set()
+    return list(documents(inputs, settings, skipped, prune)), prune
+
+
+def documents(
+    inputs: Sequence[str | Path], settings: Settings, skipped: list[Skipped], prune: set[str]
+) -> Iterator[Doc]:
+    """The documents of `inputs`, each read when it is reached, so only one file's bytes
+    need be held at a time; the roots whose vanished documents are deleted go into `prune`."""
     if not inputs:
         prune.add(BUNDLED_ROOT)
-        docs.extend(_walk(bundled_corpus(), BUNDLED_ROOT, settings, skipped))
-        return docs, prune
+        yield from _walk(bundled_corpus(), BUNDLED_ROOT, settings, skipped)
+        return
     for item in inputs:
         text = str(item)
         if text.startswith(("http://", "https://")):
             doc = _fetch_doc(text, settings, skipped)
             if doc:
-                docs.append(doc)
+                yield doc
             continue
         path = Path(text).expanduser()
         problem = _stat_problem(path)
         if problem is None and path.is_dir():
             root = str(path.resolve())
             prune.add(root)
-            docs.extend(_walk(path, root, settings, skipped))
+            yield from _walk(path, root, settings, skipped)
         elif problem is None:
-            docs.extend(_single(path, settings, skipped))
+            yield from _single(path, settings, skipped)
         elif problem == "missing" and text.startswith(("ftp:", "file:", "javascript:", "data:")):
             skipped.append(
                 Skipped(redact_url(text), "only http(s) URLs and local paths are supported")
             )
         else:
             skipped.append(Skipped(text, _REASONS.get(problem, problem)))
-    return docs, prune
 
 
 _REASONS = {"missing": "no such file or directory"}
-_KINDS = {
-    stat.S_IFIFO: "a named pipe",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-}
 
 
 def _stat_problem(path: Path) -> str | None:
@@ -107,11 +109,7 @@ def _stat_problem(path: Path) -> str | None:
         return f"unreadable: {exc.strerror or exc}"
     if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
         return None
-    return _not_regular(mode)
-
-
-def _not_regular(mode: int) -> str:
-    return f"not a regular file ({_KINDS.get(stat.S_IFMT(mode), 'a special file')})"
+    return not_regular(mode)
 
 
 def _walk(top: Path, root: str, settings: Settings, skipped: list[Skipped]) -> Iterator[Doc]:
@@ -159,12 +157,12 @@ def read_file(
         skipped.append(Skipped(rel, f"unsupported file type {path.suffix or '(none)'}"))
         return None
     try:
-        data = _read_regular(path, settings.max_file_bytes)
+        data = read_regular(path, settings.max_file_bytes, "(ADVISOR_MAX_FILE_BYTES)")
     except FileNotFoundError:
         reason = "broken symlink" if path.is_symlink() else "file vanished during ingest"
         skipped.append(Skipped(rel, reason))
         return None
-    except _Refused as exc:
+    except Refused as exc:
         skipped.append(Skipped(rel, str(exc)))
         return None
     except OSError as exc:
@@ -174,34 +172,6 @@ def read_file(
         skipped.append(Skipped(rel, reason))
         return None
     return Doc(key=key, root=root, source=rel, display=rel, data=data, kind=kind)
-
-
-class _Refused(Exception):
-    """A file that is not read: not a regular file, or over the byte cap."""
-
-
-def _read_regular(path: Path, cap: int) -> bytes:
-    """The bytes of a regular file of at most `cap` bytes.
-
-    A named pipe, device or socket is refused before it is opened. The open itself
-    never blocks (O_NONBLOCK), and the opened file is checked again, so a file
-    swapped for a pipe between the two checks is refused too.
-    """
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode):
-        raise _Refused(_not_regular(mode))
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _Refused(_not_regular(info.st_mode))
-        if info.st_size > cap:
-            raise _Refused(f"larger than the {cap}-byte cap (ADVISOR_MAX_FILE_BYTES)")
-        data = fh.read(cap + 1)
-    if len(data) > cap:  # grew after the size check
-        raise _Refused(f"larger than the {cap}-byte cap (ADVISOR_MAX_FILE_BYTES)")
-    return data
 
 
 def _fetch_doc(url: str, settings: Settings, skipped: list[Skipped]) -> Doc | None:

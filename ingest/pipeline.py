@@ -7,12 +7,10 @@ ones are deleted, so an interrupted run leaves a state the next run repairs.
 
 from __future__ import annotations
 
-import logging
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from advisor.embeddings import get_embeddings, model_id
 from advisor.errors import InputError
@@ -21,18 +19,13 @@ from advisor.records import Chunk
 from advisor.screening.semantic import SemanticCheck
 from advisor.settings import Settings
 from advisor.store import Store
-from ingest.discovery import Doc, Skipped, collect
+from ingest.discovery import Doc, Skipped, documents
+from ingest.groups import EMBED_BATCH as EMBED_BATCH  # re-exported: tests time kills by it
+from ingest.groups import Groups, Progress
 from ingest.loaders import LoadError
 from ingest.parsing import Recipe, digest, parse_document
 from ingest.worker import ParseWorker
 
-log = logging.getLogger("ingest")
-
-if TYPE_CHECKING:
-    from advisor.embeddings import Embedder
-
-EMBED_BATCH = 64
-"""Texts per embedding call; the progress bar moves once per call."""
 WRITE_GROUP = 2048
 """Records embedded (longest first) before their documents are written. An interrupted
 ingest keeps the groups already written; a group boundary costs one half-padded model
@@ -124,50 +117,55 @@ def ingest(
         store.begin_write(rebuild=reset)
         store.check_model(model_id(settings))
         state = store.documents()
-        docs, prune_roots = collect(inputs, settings, report.skipped)
-        seen = {doc.key for doc in docs}
-        report.files = len(docs)
-        pending = _parse_changed(docs, state, settings, report)
-        dim = _write(store, settings, state, pending, report, progress, on_progress)
+        prune_roots: set[str] = set()
+        docs = documents(inputs, settings, report.skipped, prune_roots)
+        seen: set[str] = set()
+        recipe = Recipe.from_settings(settings)
+        progress_ = Progress(progress, on_progress)
+        groups = Groups(store, settings, state, report, progress_, size=WRITE_GROUP)
+        semantic = SemanticCheck(lambda: get_embeddings(settings))  # loads only if a cue is weak
+        with ParseWorker(settings.ingest_file_seconds) as worker, groups:
+            for doc in docs:  # one file's bytes at a time; records a write group at a time
+                seen.add(doc.key)
+                report.files += 1
+                parsed = _parse_changed(doc, state, recipe, report, worker, semantic)
+                if parsed is not None:
+                    groups.add(parsed)
         stale = [
             key for key, doc in state.items() if _root_of(key) in prune_roots and key not in seen
         ]
         for key in stale:
             store.delete(state[key].ids)
         report.deleted = len(stale)
-        changed = bool(pending or stale or reset)
+        changed = bool(groups.documents or stale or reset)
         if changed or store.exists():
-            store.mark_ingested(model_id(settings), dim or _stored_dim(store), changed)
+            store.mark_ingested(model_id(settings), groups.dim or _stored_dim(store), changed)
         report.chunks = store.count_chunks()
     return report
 
 
 def _parse_changed(
-    docs: list[Doc], state: dict[str, Any], settings: Settings, report: IngestReport
-) -> list[tuple[Doc, list[Chunk], bool]]:
-    """Records of each new or changed document, parsed in a process held to a time budget.
-
-    The parser process starts with the first document that needs parsing (none when
-    nothing changed), and the model loads only once some document has parsed.
-    """
-    recipe = Recipe.from_settings(settings)
-    semantic = SemanticCheck(lambda: get_embeddings(settings))  # loads only if a cue is weak
-    pending: list[tuple[Doc, list[Chunk], bool]] = []
-    with ParseWorker(settings.ingest_file_seconds) as worker:
-        for doc in docs:
-            old = state.get(doc.key)
-            if old is not None and old.is_complete(digest(doc, recipe)):
-                report.unchanged += 1
-                continue
-            try:
-                records = flag_injections(
-                    worker.run(parse_document, doc, recipe), doc.display, report, semantic
-                )
-            except LoadError as exc:
-                report.skipped.append(Skipped(doc.display, str(exc)))
-                continue
-            pending.append((doc, records, old is not None))
-    return pending
+    doc: Doc,
+    state: dict[str, Any],
+    recipe: Recipe,
+    report: IngestReport,
+    worker: ParseWorker,
+    semantic: SemanticCheck,
+) -> tuple[Doc, list[Chunk], bool] | None:
+    """The records of a new or changed document, parsed in a process held to a time budget
+    (started with the first document that needs parsing); None when unchanged or skipped.
+    The document comes back without its bytes: only its records are kept until written."""
+    old = state.get(doc.key)
+    if old is not None and old.is_complete(digest(doc, recipe)):
+        report.unchanged += 1
+        return None
+    try:
+        records = worker.run(parse_document, doc, recipe)
+    except LoadError as exc:
+        report.skipped.append(Skipped(doc.display, str(exc)))
+        return None
+    flagged = flag_injections(records, doc.display, report, semantic)
+    return replace(doc, data=b""), flagged, old is not None
 
 
 def _root_of(key: str) -> str:
@@ -196,93 +194,6 @@ def flag_injections(
     if not flags:
         return chunks
     return [replace(c, flagged=flags.get(c.parent or c.id, "")) for c in chunks]
-
-
-def _write(
-    store: Store,
-    settings: Settings,
-    state: dict[str, Any],
-    pending: list[tuple[Doc, list[Chunk], bool]],
-    report: IngestReport,
-    progress: bool,
-    on_progress: Callable[[int, int], None] | None,
-) -> int:
-    """Embed and store the pending documents, a group at a time; return the vector size."""
-    total = sum(len(chunks) for _, chunks, _ in pending)
-    if total == 0:
-        return 0
-    embeddings = get_embeddings(settings)
-    bar = _progress_bar(total, progress)
-    done = 0
-    dim = 0
-
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        bar.update(n)
-        if on_progress:
-            on_progress(done, total)
-
-    try:
-        for group in _groups(pending, WRITE_GROUP):
-            records = [c for _, chunks, _ in group for c in chunks]
-            vectors = _embed(embeddings, records, advance)
-            dim = dim or len(vectors[0])
-            store.upsert(records, vectors)
-            log.info("embedded %d of %d records", done, total)  # the bar's news, for logs
-            for doc, chunks, existed in group:
-                if existed:
-                    keep = {c.id for c in chunks}
-                    store.delete([i for i in state[doc.key].ids if i not in keep])
-                    report.updated += 1
-                else:
-                    report.added += 1
-                report.embedded_chunks += len(chunks)
-    finally:
-        bar.close()
-    return dim
-
-
-def _groups(
-    pending: list[tuple[Doc, list[Chunk], bool]], size: int
-) -> Iterator[list[tuple[Doc, list[Chunk], bool]]]:
-    """Whole documents, gathered until a group holds at least `size` records."""
-    group: list[tuple[Doc, list[Chunk], bool]] = []
-    count = 0
-    for item in pending:
-        group.append(item)
-        count += len(item[1])
-        if count >= size:
-            yield group
-            group, count = [], 0
-    if group:
-        yield group
-
-
-def _embed(
-    embeddings: Embedder, records: list[Chunk], advance: Callable[[int], None]
-) -> list[list[float]]:
-    """Vectors in the records' order, computed longest text first.
-
-    Like `encode` does inside one call, but across calls: a batch then holds texts
-    of similar length, so short sentence units are not padded to a long chunk.
-    """
-    texts = [r.index_text() for r in records]
-    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    vectors: list[list[float]] = [[] for _ in texts]
-    for start in range(0, len(order), EMBED_BATCH):
-        batch = order[start : start + EMBED_BATCH]
-        got = embeddings.embed_documents([texts[i] for i in batch])
-        for i, vector in zip(batch, got, strict=True):
-            vectors[i] = vector
-        advance(len(batch))
-    return vectors
-
-
-def _progress_bar(total: int, enabled: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="embedding", unit="chunk", file=sys.stderr, disable=not enabled)
 
 
 def require_ok(report: IngestReport) -> None:

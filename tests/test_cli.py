@@ -99,6 +99,36 @@ def test_malformed_history_content(built_env: Path, tmp_path: Path, capsys) -> N
         assert code == 2 and "history file" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("kind", ["device", "fifo", "oversized"])
+def test_history_reads_regular_files_within_a_cap(tmp_path: Path, kind: str) -> None:
+    """/dev/zero, a FIFO nobody writes to, or a file over 1 MiB: one line, at once, no model."""
+    path = tmp_path / "history.json"
+    if kind == "device":
+        path = Path("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.write_text(json.dumps([{"role": "user", "content": "x" * (1 << 20)}]))
+    done = subprocess.run(  # a subprocess: a regression would hang or fill memory here
+        [sys.executable, "-m", "advisor.cli", "ask", "hi", "--history", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "ADVISOR_STORE_DIR": str(tmp_path / "store")},
+    )
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    assert done.stderr.startswith(f"advisor: cannot read history file {path}: ")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    reason = {
+        "device": "not a regular file (a character device)",
+        "fifo": "not a regular file (a named pipe)",
+        "oversized": "larger than the 1048576-byte cap for a history file",
+    }[kind]
+    assert reason in done.stderr
+    assert not (tmp_path / "store").exists()  # refused before the store or the model
+
+
 def test_unknown_backend_env_is_a_config_error(built_env, monkeypatch, capsys) -> None:
     monkeypatch.setenv("ADVISOR_BACKEND", "gpt-9000")
     code, _, err = run(capsys, "ask", "hi")

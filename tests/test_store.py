@@ -18,6 +18,9 @@ from advisor import Chunk, ConfigurationError, Settings, Store, StoreUnavailable
 from advisor.cli import main
 from advisor.embeddings import get_embeddings
 from advisor.retrieval import Retriever
+from advisor.store import folders, integrity
+from advisor.store.client import forget_embedded_path
+from advisor.store.pointer import read_pointer
 from ingest import ingest
 
 try:
@@ -168,6 +171,79 @@ class TestStoreContract:
         assert "test-model" in str(exc.value) and "another-model" in str(exc.value)
         with pytest.raises(ConfigurationError, match="--reset"):
             store.check_model("test-model", 384)
+
+
+# --- segment folders a reset replaced ------------------------------------------------------------
+def segment_folders(store_dir: Path) -> set[str]:
+    """The UUID-named folders Chroma keeps the HNSW files in."""
+    return {p.name for p in store_dir.iterdir() if p.is_dir() and p.name.count("-") == 4}
+
+
+def live_folder(store: Store) -> str:
+    listed = folders.vector_folders(store.settings.store_dir) or {}
+    return listed[read_pointer(store._client, store.settings.collection).live].name
+
+
+def reset_with(store: Store, text: str) -> None:
+    """What `advisor ingest --reset` does to the store, with a 3-dimensional vector."""
+    with store.writer_lock():
+        store.begin_write(rebuild=True)
+        store.upsert([_record("c-0", "gamma", text, n=1)], [[0.0, 0.0, 1.0]])
+        store.mark_ingested("test-model", 3, changed=True)
+
+
+def test_resets_leave_only_the_live_folder_and_ones_a_reader_still_holds(tmp_path: Path) -> None:
+    settings = Settings.from_env(env={}, store_dir=tmp_path / "store")
+    writer = Store.open(settings)
+    reset_with(writer, "First build.")
+    first = live_folder(writer)
+    reader = Store.open(settings)  # serves the first build, and does not poll
+    assert reader.count() == 1
+    for n in range(2):
+        reset_with(writer, f"Reset {n}.")
+    live = live_folder(writer)
+    assert segment_folders(settings.store_dir) == {first, live}  # the reader's, kept for it
+    reader.generation()  # the reader follows the pointer and lets go of the old folder
+    assert [c.text for c, _ in reader.query([0.0, 0.0, 1.0], k=1)] == ["Reset 1."]
+    with writer.writer_lock():  # the next ingest (no reset) removes what nobody holds
+        writer.begin_write(rebuild=False)
+        writer.mark_ingested("test-model", 3, changed=False)
+    assert segment_folders(settings.store_dir) == {live}
+
+    del reader
+    reset_with(writer, "Reset 2.")  # nobody holds the replaced one: removed at once
+    assert segment_folders(settings.store_dir) == {live_folder(writer)} != {live}
+
+
+def test_two_cli_resets_leave_one_segment_folder(tmp_path: Path) -> None:
+    folder = write_folder(
+        tmp_path / "docs", {"mlops.md": "# MLOps\n\nMLflow tracks experiments.\n"}
+    )
+    store_dir = tmp_path / "store"
+    for _ in range(3):  # a first build and two resets
+        assert main(["ingest", "--reset", str(folder), "--store", str(store_dir)]) == 0
+    assert len(segment_folders(store_dir)) == 1
+    assert Store.open(Settings.from_env(env={}, store_dir=store_dir)).count_chunks() == 1
+
+
+def test_a_store_under_the_sync_threshold_opens_without_a_child_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below Chroma's sync threshold no HNSW file is loaded (and each opener rewrites them):
+    the record says so, and readers open without a check in a child process."""
+    settings = Settings.from_env(env={}, store_dir=tmp_path / "store")
+    reset_with(Store.open(settings), "Small store.")
+    (entry,) = json.loads((settings.store_dir / integrity.INTEGRITY).read_text("utf-8")).values()
+    assert entry == {"files": None}
+
+    def no_child(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a child check ran")
+
+    monkeypatch.setattr(integrity, "child_verdict", no_child)
+    for _ in range(2):
+        reader = Store.open(settings)
+        assert [c.text for c, _ in reader.query([0.0, 0.0, 1.0], k=1)] == ["Small store."]
+        forget_embedded_path(settings)  # the next reader loads from disk
 
 
 # --- a real Chroma server ------------------------------------------------------------------------

@@ -6,18 +6,25 @@ serves the right neighbours; `advisor doctor` runs the full check; the named fix
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
 from advisor import Chunk, Settings, Store
+from advisor.store.integrity import INTEGRITY
+from tests.servers import advisor_replica
 
 pytestmark = pytest.mark.slow
 
@@ -225,3 +232,97 @@ def test_ingest_reset_repairs_a_damaged_store(built: Path, tmp_path: Path) -> No
     for store_dir in stores:
         assert doctor(store_dir).returncode == 0
         assert Store.open(Settings.from_env(env={}, store_dir=store_dir)).count_chunks() == 1
+
+
+# --- bit rot: same size, same timestamps ---------------------------------------------------
+def rot(path: Path, how: str) -> None:
+    """Damage a file in place and put its timestamps back: only its bytes tell."""
+    before = path.stat()
+    damage(path, how)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+def ask(store_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "advisor"), "ask", "topic 3", "--store", str(store_dir), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "ADVISOR_BACKEND": "extractive"},
+    )
+
+
+def assert_one_line_refusal(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.startswith("advisor: the vector index is damaged")
+    assert result.stderr.count("\n") == 1 and "advisor ingest --reset" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "how"),
+    [("data_level0.bin", "overwrite"), ("link_lists.bin", "zeros"), ("length.bin", "overwrite")],
+)
+def test_bit_rot_that_keeps_size_and_mtime_is_refused_not_a_crash(
+    built: Path, tmp_path: Path, name: str, how: str
+) -> None:
+    store_dir = copy_of(built, tmp_path)
+    rot(index_folder(store_dir) / name, how)
+    first = ask(store_dir)  # checks in a child (the files are not those the ingest wrote)
+    assert first.returncode != -signal.SIGSEGV
+    assert_one_line_refusal(first)
+    again = ask(store_dir)  # the verdict is recorded: refused again without a crash
+    assert_one_line_refusal(again)
+    assert again.stderr == first.stderr
+    shown = doctor(store_dir)  # doctor and serving agree
+    assert shown.returncode == 1 and "DAMAGED" in shown.stdout, shown.stdout
+
+
+def test_serving_and_doctor_agree_on_rot_that_may_be_harmless(built: Path, tmp_path: Path) -> None:
+    """Random upper-level links: whatever the full check finds, both act on it, and a sound
+    verdict becomes the record (the next reader loads without a check)."""
+    store_dir = copy_of(built, tmp_path)
+    path = index_folder(store_dir) / "link_lists.bin"
+    rot(path, "overwrite")
+    outcome = assert_refused_or_right(read(store_dir, built))
+    assert (doctor(store_dir).returncode == 0) == (outcome == "served")
+    entry = json.loads((store_dir / INTEGRITY).read_text("utf-8"))
+    (files,) = [
+        e["files"] if outcome == "served" else e["damaged"]["files"] for e in entry.values()
+    ]
+    assert files["link_lists.bin"] == [path.stat().st_size, sha256(path)]
+
+
+def test_an_ingest_records_the_checksums_of_its_index_files(built: Path) -> None:
+    record = json.loads((built / "store" / INTEGRITY).read_text("utf-8"))
+    folder = index_folder(built / "store")
+    (files,) = [entry["files"] for entry in record.values()]
+    assert set(files) == {p.name for p in folder.iterdir()}
+    assert all(files[p.name] == [p.stat().st_size, sha256(p)] for p in folder.iterdir())
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_serve_on_rotted_index_stays_up_and_reports_not_ready(built: Path, tmp_path: Path) -> None:
+    store_dir = copy_of(built, tmp_path)
+    rot(index_folder(store_dir) / "data_level0.bin", "overwrite")
+    env = {"ADVISOR_STORE_DIR": str(store_dir), "ADVISOR_BACKEND": "extractive"}
+    with advisor_replica(env, wait=False, log_dir=tmp_path / "logs") as server:
+        deadline = time.monotonic() + 300
+        body: dict[str, str] = {}
+        while "damaged" not in body.get("detail", ""):
+            assert server.process.poll() is None, server.log_tail()  # no crash loop
+            assert time.monotonic() < deadline, (body, server.log_tail())
+            with contextlib.suppress(httpx.HTTPError):
+                response = httpx.get(f"{server.url}/readyz", timeout=5)
+                body = response.json()
+                assert response.status_code == 503, body
+            time.sleep(0.5)
+        assert "advisor ingest --reset" in body["detail"]
+        assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+        assert server.process.poll() is None

@@ -3,8 +3,9 @@
 The cheap check compares the record count with the one the last ingest stored and asks the
 vector index for a few canary records by their own vectors (kept in the collection metadata
 at the end of each ingest). Damaged HNSW files can crash the process that reads them
-(a segfault in the native index), so an embedded store whose index files changed since they
-were last verified is first checked in a child process (`python -m advisor.store.check`).
+(a segfault in the native index), so an embedded store whose index files cannot be proven
+unchanged (advisor/store/integrity.py) is first checked in a child process
+(`python -m advisor.store.check`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import json
 import math
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from advisor.store.client import is_connection_error
 
@@ -32,8 +32,8 @@ TIE = 1e-3
 NEIGHBOURS = 4
 """Nearest records asked for per self-query: a record may tie with exact duplicates."""
 CHILD_TIMEOUT = 300.0
-VERIFIED = "verified.json"
-"""Fingerprints (name, size, mtime) of the vector index files last checked, per collection id."""
+CRASHES = frozenset({signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT})
+"""Signals that mean the index bytes crashed the reader (a SIGKILL may be the OOM killer)."""
 
 
 def pick_canaries(col: Collection, count: int) -> str:
@@ -172,56 +172,20 @@ def _self_queries(
     return sum(not _finds_itself(cid, near, dist) for cid, near, dist in found)
 
 
-# --- which index files were verified ---------------------------------------------------------
-def vector_dir(store_dir: Path, collection_id: str) -> Path | None:
-    """The folder of a collection's HNSW files (from Chroma's own catalogue, read-only)."""
-    db = store_dir / "chroma.sqlite3"
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
-            row = con.execute(
-                "SELECT id FROM segments WHERE collection = ? AND scope = 'VECTOR'",
-                (collection_id,),
-            ).fetchone()
-    except sqlite3.Error:
-        return None
-    return store_dir / str(row[0]) if row else None
-
-
-def fingerprint(store_dir: Path, collection_id: str) -> list[list[Any]] | None:
-    """Name, size and modification time of each of a collection's index files."""
-    folder = vector_dir(store_dir, collection_id)
-    if folder is None:
-        return None
-    if not folder.is_dir():
-        return []
-    files = [(p.name, p.stat()) for p in folder.iterdir()]
-    return sorted([name, st.st_size, st.st_mtime_ns] for name, st in files)
-
-
-def is_verified(store_dir: Path, collection_id: str) -> bool:
-    """Whether the collection's index files are exactly those last verified."""
-    try:
-        known = json.loads((store_dir / VERIFIED).read_text("utf-8")).get(collection_id)
-    except (OSError, ValueError, AttributeError):
-        return False
-    current = fingerprint(store_dir, collection_id)
-    return current is not None and known == current
-
-
-def record_verified(store_dir: Path, collection_id: str) -> None:
-    """Remember the collection's index files as verified (only the live collection is kept)."""
-    current = fingerprint(store_dir, collection_id)
-    if current is None:
-        return
-    path = store_dir / VERIFIED
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({collection_id: current}), "utf-8")
-    os.replace(tmp, path)
-
-
 # --- a check in a child process ----------------------------------------------------------------
-def run_child(mode: str, store_dir: Path, name: str, *extra: str) -> tuple[dict[str, Any], str]:
-    """Run a check in `python -m advisor.store.check`; (its JSON, or {}) and a crash reason."""
+class Outcome(NamedTuple):
+    """What a check in a child process found."""
+
+    body: dict[str, Any]
+    """The check's JSON ({} when it did not finish)."""
+    failure: str
+    """Why the check did not finish ("" when it did)."""
+    conclusive: bool
+    """The check finished, or the index crashed it: the verdict is about the files."""
+
+
+def run_child(mode: str, store_dir: Path, name: str, *extra: str) -> Outcome:
+    """Run a check in `python -m advisor.store.check`, where a crash cannot kill this process."""
     command = [sys.executable, "-m", "advisor.store.check", mode, str(store_dir), name, *extra]
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     try:
@@ -229,24 +193,38 @@ def run_child(mode: str, store_dir: Path, name: str, *extra: str) -> tuple[dict[
             command, capture_output=True, text=True, timeout=CHILD_TIMEOUT, env=env, check=False
         )
     except subprocess.TimeoutExpired:
-        return {}, f"checking it took more than {CHILD_TIMEOUT:.0f} s"
+        return Outcome({}, f"checking it took more than {CHILD_TIMEOUT:.0f} s", False)
     if done.returncode < 0:
         try:
-            sig = signal.Signals(-done.returncode).name
+            sig = signal.Signals(-done.returncode)
         except ValueError:
-            sig = f"signal {-done.returncode}"
-        return {}, f"reading the vector index crashed a check process ({sig})"
+            return Outcome({}, f"a check process died (signal {-done.returncode})", False)
+        crashed = sig in CRASHES
+        what = "reading the vector index crashed" if crashed else "a signal stopped"
+        return Outcome({}, f"{what} a check process ({sig.name})", crashed)
     try:
-        return json.loads(done.stdout.strip().splitlines()[-1]), ""
+        return Outcome(json.loads(done.stdout.strip().splitlines()[-1]), "", True)
     except (ValueError, IndexError):
         tail = " ".join(done.stderr.split())[-200:]
-        return {}, f"the check process failed (exit {done.returncode}): {tail}"
+        return Outcome({}, f"the check process failed (exit {done.returncode}): {tail}", False)
 
 
-def check_in_child(store_dir: Path, name: str, skip_count: bool) -> str | None:
-    """The quick check of an embedded collection, run where a crash cannot kill this process."""
-    result, crash = run_child("quick", store_dir, name, *(["--skip-count"] if skip_count else []))
-    return crash or result.get("reason") or None
+def child_verdict(store_dir: Path, name: str, mode: str, skip_count: bool) -> Outcome:
+    """The quick or full check in a child; `failure` is set to why the index must not be served."""
+    outcome = run_child(mode, store_dir, name, *(["--skip-count"] if skip_count else []))
+    if outcome.failure:
+        return outcome
+    problems = [str(p) for p in outcome.body.get("problems") or []]
+    reason = outcome.body.get("reason") if mode == "quick" else first_problem(problems)
+    return outcome._replace(failure=str(reason or ""))
+
+
+def first_problem(problems: Sequence[str]) -> str:
+    """The first problem of a full check, and how many more there are ("" when none)."""
+    if not problems:
+        return ""
+    more = f", and {len(problems) - 1} more problems" if len(problems) > 1 else ""
+    return problems[0] + more
 
 
 def _child(argv: Sequence[str]) -> int:

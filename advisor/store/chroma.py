@@ -20,6 +20,7 @@ from advisor.errors import ConfigurationError, StoreUnavailable
 from advisor.records import Chunk
 from advisor.settings import Settings
 from advisor.store import check as store_check
+from advisor.store import folders, integrity
 from advisor.store.client import (
     damaged,
     forget_embedded_path,
@@ -67,6 +68,7 @@ class Store(StoreWriter):
         self._seen_generation: int | None = None
         self._pointer: Pointer | None = None  # as last read
         self._marked = False  # this writer has marked its in-place write in the pointer
+        self._hold = folders.Hold()  # the served collection's folder, kept from removal
 
     @classmethod
     def open(cls, settings: Settings) -> Store:
@@ -132,11 +134,13 @@ class Store(StoreWriter):
             ) from None
         meta = dict(col.metadata or {})
         reason = None
-        folder = self._settings.store_dir
-        if not self._settings.remote_store and not store_check.is_verified(folder, str(col.id)):
-            reason = store_check.check_in_child(folder, pointer.live, pointer.incomplete)
-            if reason is None:
-                store_check.record_verified(folder, str(col.id))
+        if not self._settings.remote_store:  # checked in a child unless proven unchanged
+            folder = self._settings.store_dir
+            self._hold.take(integrity.vector_dir(folder, str(col.id)))
+            reason = integrity.vet(folder, str(col.id), pointer.live, pointer.incomplete)
+            fresh = self._state() if reason else pointer
+            if fresh.live != pointer.live:  # a reset replaced it while it was checked
+                return self._open_live(fresh)
         skip_count = pointer.incomplete  # an unfinished ingest: the count cannot match
         if reason is None:
             reason = self._call(lambda: store_check.quick_check(col, meta, skip_count))
@@ -267,6 +271,7 @@ class Store(StoreWriter):
         """
         with self._mutex:
             self._collection = None  # a reset may have switched to another collection
+            self._hold.release()
             if self._settings.remote_store:
                 return  # a server holds one index for every client
             forget_embedded_system(self._client)

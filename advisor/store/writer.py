@@ -5,7 +5,8 @@ collection beside the live one and writes only there; `mark_ingested` then store
 record count and canary vectors, and switches the pointer to it in one write. An ingest
 that adds to the live collection marks it as being written first, so readers warn that
 it is incomplete until `mark_ingested` (or a later ingest, after a `kill -9`) clears it.
-Collections replaced by a reset are dropped by the next ingest.
+Collections replaced by a reset are dropped at its end when no reader holds their folder
+(advisor/store/folders.py), else by the next ingest; their folders go once nobody holds them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from filelock import FileLock, Timeout
 from advisor.errors import StoreUnavailable
 from advisor.settings import Settings
 from advisor.store import check as store_check
+from advisor.store import folders, integrity
 from advisor.store.pointer import Pointer, build_name, is_build, now, write_pointer
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ class StoreWriter:
     _seen_generation: int | None
     _marked: bool
     _mutex: threading.RLock
+    _hold: folders.Hold
 
     def _state(self) -> Pointer:
         raise NotImplementedError  # provided by Store
@@ -62,6 +65,8 @@ class StoreWriter:
         pointer = self._state()
         self._drop_retired(pointer)
         pointer = pointer.with_(retired=())
+        if not self._settings.remote_store:
+            folders.sweep(self._settings.store_dir)  # dropped collections' folders, if free
         if rebuild or not pointer.live:
             name = build_name(self._settings.collection, pointer.generation + 1)
             self._drop(name)  # left by an interrupted build
@@ -102,7 +107,7 @@ class StoreWriter:
         }
         self._call(lambda: col.modify(metadata=meta))
         if not self._settings.remote_store:
-            store_check.record_verified(self._settings.store_dir, str(col.id))
+            integrity.record_written(self._settings.store_dir, str(col.id))
         pointer = self._state()
         swap = self._target is not None and pointer.live != col.name
         retired = pointer.retired + ((pointer.live,) if swap and pointer.live else ())
@@ -115,6 +120,28 @@ class StoreWriter:
         with self._mutex:
             self._collection, self._target, self._marked = col, None, False
             self._seen_generation = generation  # our own write: nothing to reopen
+            if not self._settings.remote_store:
+                self._hold.take(integrity.vector_dir(self._settings.store_dir, str(col.id)))
+        self._release_replaced()
+
+    def _release_replaced(self) -> None:
+        """Drop the collections a reset replaced that no reader holds, and remove the
+        folders of dropped collections nobody holds (embedded; a later ingest retries)."""
+        if self._settings.remote_store:
+            return
+        store_dir = self._settings.store_dir
+        pointer = self._state()
+        listed = folders.vector_folders(store_dir) or {}
+        kept = []
+        for name in pointer.retired:
+            folder = listed.get(name)
+            if folder is not None and folders.held(folder):
+                kept.append(name)
+            else:
+                self._drop(name)
+        if len(kept) != len(pointer.retired):
+            self._save(pointer.with_(retired=tuple(kept)))
+        folders.sweep(store_dir)
 
     def abandon_write(self) -> None:
         """After a failed build aside: drop it and clear the marker (the live one stays)."""
@@ -185,13 +212,25 @@ class StoreWriter:
             col = self._call(lambda: self._client.get_collection(pointer.live))
             report = store_check.full_check(col, dict(col.metadata or {}))
         else:
-            report, crash = store_check.run_child("full", self._settings.store_dir, pointer.live)
-            if crash:
-                report = {"collection": pointer.live, "problems": [crash]}
+            report = self._full_check_in_child(pointer)
         problems: list[str] = report.setdefault("problems", [])
         if pointer.incomplete:
             problems.append(f"an ingest started at {pointer.writing_since} has not finished")
         report |= {"ok": not problems, "generation": pointer.generation}
+        return report
+
+    def _full_check_in_child(self, pointer: Pointer) -> dict[str, Any]:
+        """`doctor`'s check of an embedded store, in a child; its verdict on the files as they
+        are is recorded (advisor/store/integrity.py), so readers of files changed since the
+        last ingest refuse or serve them as `doctor` said, without checking again."""
+        store_dir = self._settings.store_dir
+        outcome = store_check.run_child("full", store_dir, pointer.live)
+        report = outcome.body or {"collection": pointer.live, "problems": [outcome.failure]}
+        if outcome.conclusive and not pointer.incomplete:  # an unfinished ingest is not damage
+            damage = store_check.first_problem(report.get("problems") or [])
+            with contextlib.suppress(Exception):  # a catalogue too damaged to name the id
+                col = self._client.get_collection(pointer.live)
+                integrity.record_checked(store_dir, str(col.id), damage)
         return report
 
 
