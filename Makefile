@@ -31,7 +31,7 @@ typecheck: $(VENV)/.dev
 # Two workers (pytest-xdist), each taking whole test files: a file's module fixtures are built
 # once, and one worker's server starts, model loads and browser waits overlap the other's work.
 pytest: $(VENV)/.dev
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=20
 
 eval: $(VENV)/.ui
 	$(BIN)/advisor eval

@@ -37,6 +37,7 @@ from advisor.planning.roles import RoleComparison, compare_roles
 from advisor.records import Answer, Source
 from advisor.retrieval import Retriever
 from advisor.safety import mark_cited, redact_url
+from advisor.secrets import RedactingStream, Redactor, hide_in_logs
 from advisor.settings import Settings
 from advisor.store import Store
 from advisor.stream_safety import SafeStream
@@ -115,6 +116,8 @@ class CareerAdvisor:
         self._index_lock = threading.Lock()
         self._outline: tuple[object, Outline] | None = None
         self._vocabulary: tuple[object, Vocabulary, dict[str, str]] | None = None
+        self._redactor = Redactor.for_settings(settings)
+        hide_in_logs(self._redactor)  # the LLM client logs its URL, credentials and all
 
     @classmethod
     def from_env(cls, **overrides: Any) -> CareerAdvisor:
@@ -240,7 +243,11 @@ class CareerAdvisor:
             yield from self._refusal(plan)
             return
         listed = plan.sources
+        # secrets the model echoes are masked before sanitising (which could split them) and
+        # after it (which could join one); each stage sees the text so far, never one piece
+        raw = RedactingStream(self._redactor)
         guard = SafeStream(listed)  # sanitises the text so far, never piece by piece
+        shown = RedactingStream(self._redactor)
         draft: Draft | None = None
         for item in self.answerer.stream(plan.question, plan.sources, plan.history, deadline):
             if isinstance(item, Listing):  # cites beyond the retrieved sources: before any text
@@ -248,23 +255,25 @@ class CareerAdvisor:
                 guard = SafeStream(listed)
             elif isinstance(item, Draft):
                 draft = item
-            elif safe := guard.push(item):
-                yield safe
-        tail = draft.text[len(guard.raw) :] if draft and draft.text.startswith(guard.raw) else ""
-        rest = guard.push(tail) + guard.finish()  # an answerer may send only a Draft
+            elif out := shown.push(guard.push(raw.push(item))):
+                yield out
+        tail = draft.text[len(raw.text) :] if draft and draft.text.startswith(raw.text) else ""
+        guard.push(raw.push(tail) + raw.finish())  # an answerer may send only a Draft
+        guard.finish()
         result = guard.result
         assert result is not None
-        if not result.text.strip():
+        text = self._redactor.redact(result.text)
+        if not text.strip():
             yield from self._refusal(plan)
             return
-        if rest:
+        if rest := shown.finish(result.text):
             yield rest
         yield Answer(
-            text=result.text,
+            text=text,
             sources=mark_cited(listed, set(result.cited)),
             backend=self.backend,
             refused=False,
-            question=plan.question,
+            question=self._redactor.redact(plan.question),
             incomplete=draft is not None and not draft.complete,
             unsupported_numbers=result.unsupported,
             warning=self.store.warning,
@@ -278,7 +287,7 @@ class CareerAdvisor:
             text=text,
             backend=self.backend,
             refused=True,
-            question=plan.question,
+            question=self._redactor.redact(plan.question),
             warning=self.store.warning,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -26,6 +27,7 @@ class Embedder(Protocol):
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: dict[str, Embedder] = {}
+_cached: dict[tuple[str, str], Embedder] = {}
 
 
 def model_id(settings: Settings) -> str:
@@ -52,14 +54,33 @@ def _model_path(settings: Settings) -> str:
 
 
 def get_embeddings(settings: Settings) -> Embedder:
-    """The process-wide embedding model for these settings (loaded on first call, offline)."""
+    """The process-wide embedding model for these settings (loaded on first call, offline),
+    behind a cache of the texts it has embedded (in memory, and on disk with
+    ADVISOR_EMBEDDING_CACHE)."""
+    from advisor.embedding_cache import CachedEmbedder
+
     path = _model_path(settings)
+    cache = str(settings.embedding_cache or "")
     with _lock:
         model = _loaded.get(path)
         if model is None:
             model = _load(path)
             _loaded[path] = model
-        return model
+        cached = _cached.get((path, cache))
+        if cached is None:
+            disk = settings.embedding_cache
+            cached = CachedEmbedder(model, fingerprint(settings), Path(disk) if disk else None)
+            _cached[(path, cache)] = cached
+        return cached
+
+
+def fingerprint(settings: Settings) -> str:
+    """The model's id and its files' names and sizes: cached vectors are keyed by it."""
+    path = Path(_model_path(settings))
+    files = sorted(
+        f"{p.relative_to(path)}:{p.stat().st_size}" for p in path.rglob("*") if p.is_file()
+    )
+    return model_id(settings) + "|" + hashlib.sha256("\n".join(files).encode()).hexdigest()
 
 
 def is_loaded(settings: Settings) -> bool:
@@ -99,6 +120,7 @@ def _quiet_transformers() -> None:
 
 def encode_raw(embeddings: Embedder, texts: list[str]) -> list[list[float]]:
     """Call the underlying sentence-transformers `encode` directly (benchmark baseline)."""
+    embeddings = getattr(embeddings, "model", embeddings)  # the model itself, never its cache
     client = getattr(embeddings, "_client", None) or getattr(embeddings, "client", None)
     if client is None:
         return embeddings.embed_documents(texts)

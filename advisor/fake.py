@@ -20,7 +20,7 @@ _SOURCE = re.compile(r'<source id="(\d+)"([^>]*)>\n(.*?)\n</source>', re.S)
 
 class FakeChatModel(GenericFakeChatModel):
     """Replies from a script, then (when the script runs out) with a cited sentence of the first
-    source not marked untrusted, as the system prompt asks of a model.
+    source not flagged, as the system prompt asks of a model.
 
     Every call's messages are recorded in `calls`, so tests can assert the prompt's shape.
     A scripted reply equal to "!error" raises LLMError, to exercise failure paths.
@@ -88,7 +88,7 @@ def _condense_like_a_model(prompt: str) -> str:
 
 def _echo_first_source(messages: Sequence[BaseMessage]) -> str:
     last = messages[-1].content if messages else ""
-    found = [m for m in _SOURCE.finditer(str(last)) if 'trust="untrusted"' not in m.group(2)]
+    found = [m for m in _SOURCE.finditer(str(last)) if 'flagged="' not in m.group(2)]
     if not found:
         if "Standalone question" in str(last):
             return _condense_like_a_model(str(last))

@@ -6,13 +6,24 @@ documented list of what is flagged; each rule is a name, what it catches, and a 
 expression matched against the text lowercased, accents and quotes folded, Markdown
 emphasis removed and whitespace collapsed. Ordinary advice ("learn Python first",
 "create a free GitHub account", "never share your API key") matches none of them.
+
+The rules read every view `advisor.screening.unmask` gives of the text (invisible characters
+removed, NFKC forms, Cyrillic and Greek lookalikes folded, leetspeak read, base64 and hex runs
+decoded), and so does a second detector that does not depend on English patterns:
+`advisor.screening.cues` scores the concepts an instruction is built from (discarding rules,
+asking for secrets or payment, secrecy, a new persona) in eight languages. A rule tripped on a
+disguised view is named with the disguise ("ignore-instructions[base64]").
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from advisor.screening import cues
+from advisor.screening.semantic import SemanticCheck
+from advisor.screening.unmask import views
 from advisor.text import headed_sentences, normalize
 
 HIDDEN_STYLE = re.compile(
@@ -68,7 +79,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:new|updated|real|actual|true|secret|hidden|override|additional) "
         r"(?:system )?(?:instructions?|rules|prompt)\s*:"
         r"|(?:^|[.!?] )(?:system|assistant)\s*(?:prompt)?\s*:"
-        r"|\[/?(?:inst|system)\]|<\|im_(?:start|end)\|>|<<\s*/?sys\s*>>",
+        r"|\[/?(?:inst|system)\]|<\|im_?(?:start|end)\|>|<<\s*/?sys\s*>>",
     ),
     _rule(
         "role-override",
@@ -136,8 +147,14 @@ _HIDDEN = re.compile(
 )
 """The hidden-text rules: an HTML comment, an element marked hidden or styled invisible, and
 invisible Unicode (tag characters, bidirectional overrides) a reader cannot see."""
+_COMMENT_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]{0,40}\]:[ \t]*(?:#|<>)[ \t]", re.M)
+"""A Markdown reference definition used as a comment (`[//]: # (text)`): never rendered."""
 _EMPHASIS = re.compile(r"[*_`~]+")
 HIDDEN_TEXT = "hidden-text"
+LIKE_INSTRUCTION = "instruction-like"
+"""The rule name for a suspicious window the embedding model confirms (`screening.semantic`)."""
+CUES = "instruction-cues"
+"""The rule name for what the multilingual concept scoring (`advisor.screening.cues`) flags."""
 
 
 @dataclass(frozen=True)
@@ -162,12 +179,24 @@ def rules_matching(text: str) -> list[str]:
 
 def flagged(text: str) -> bool:
     """Whether `text` addresses the reader or the model with instructions, or hides text."""
+    return _flagged(text) if len(text) <= _CACHED_CHARS else bool(_matches(text))
+
+
+_CACHED_CHARS = 2000
+"""Sentences up to this long are remembered: answers check the same passages' sentences."""
+
+
+@lru_cache(maxsize=4096)
+def _flagged(text: str) -> bool:
     return bool(_matches(text))
 
 
-def scan(text: str) -> list[Finding]:
+def scan(text: str, semantic: SemanticCheck | None = None) -> list[Finding]:
     """Each flagged sentence of a passage with its first rule, then each rule that only the
-    whole passage trips (a phrase broken across lines) with the words around its match."""
+    whole passage trips (a phrase broken across lines) with the words around its match.
+
+    With a `semantic` check, a passage nothing flags but whose cues are suspicious is flagged
+    when the embedding model confirms that a suspicious window reads like an instruction."""
     found: list[Finding] = []
     seen: set[str] = set()
     for heading, sentence in headed_sentences(text):
@@ -178,12 +207,53 @@ def scan(text: str) -> list[Finding]:
     for name, excerpt in _matches(text):
         if name not in seen:
             found.append(Finding(name, excerpt))
+    if semantic is not None and not found:
+        found += _confirmed(text, semantic)
     return found
 
 
+def _confirmed(text: str, semantic: SemanticCheck) -> list[Finding]:
+    """The suspicious windows of `text` the embedding model confirms as instructions."""
+    windows = [
+        prepared[hit.start : hit.end]
+        for prepared in dict.fromkeys(prepare(view.text) for view in views(text))
+        for hit in cues.score(prepared, cues.WEAK)
+    ]
+    return [
+        Finding(LIKE_INSTRUCTION, w)
+        for w, yes in zip(windows, semantic.confirms(windows), strict=True)
+        if yes
+    ][:1]
+
+
 def _matches(text: str) -> list[tuple[str, str]]:
-    """(rule name, the words around its first match) for each rule `text` trips."""
-    prepared = prepare(text)
+    """(rule name, the words around its first match) for each rule `text` trips in any of its
+    views (tagged with the view unless plain), the multilingual cues, then hidden text."""
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for view in views(text):
+        prepared = prepare(view.text)
+        hits = _rule_matches(prepared)
+        hits += [(CUES, _around(prepared, h.start, h.end, 0)) for h in cues.score(prepared)[:1]]
+        for name, excerpt in hits:
+            if name not in seen:
+                seen.add(name)
+                found.append((name if view.name == "plain" else f"{name}[{view.name}]", excerpt))
+    hidden = _HIDDEN.search(text) or _COMMENT_DEFINITION.search(text)
+    if hidden:
+        found.append((HIDDEN_TEXT, _around(text, hidden.start(), hidden.end())))
+    return found
+
+
+def english_rule_matches(text: str) -> list[str]:
+    """The rule list alone on the plain text, and hidden text (the detector before issue 25;
+    the evaluation's baseline)."""
+    found = [name for name, _ in _rule_matches(prepare(text))]
+    return found + ([HIDDEN_TEXT] if _HIDDEN.search(text) else [])
+
+
+def _rule_matches(prepared: str) -> list[tuple[str, str]]:
+    """(rule name, the words around its first match) for each rule the prepared text trips."""
     found = []
     for rule in RULES:
         for match in rule.pattern.finditer(prepared):
@@ -191,9 +261,6 @@ def _matches(text: str) -> list[tuple[str, str]]:
                 continue
             found.append((rule.name, _around(prepared, match.start(), match.end())))
             break
-    hidden = _HIDDEN.search(text)
-    if hidden:
-        found.append((HIDDEN_TEXT, _around(text, hidden.start(), hidden.end())))
     return found
 
 

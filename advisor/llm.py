@@ -37,9 +37,9 @@ def load_prompt(name: str) -> str:
 def render_sources(sources: Sequence[Source], budget_chars: int) -> str:
     """Sources as delimited, numbered data blocks, cut to fit the budget.
 
-    Each says how far it can be trusted: `bundled` (the guide and its cards), `user` (a
-    document the user added; its path or URL stays local) or `untrusted` (flagged at ingest
-    for instructions to the reader or the model, with the rules it tripped).
+    Each says how far it can be trusted: `bundled` (the guide and its cards) or `untrusted`
+    (a document the user added, whose path or URL stays local); a passage flagged at ingest
+    for instructions to the reader or the model also names the rules it tripped.
     """
     blocks: list[str] = []
     per_source = max(200, budget_chars // max(1, len(sources)))
@@ -57,10 +57,9 @@ def render_sources(sources: Sequence[Source], budget_chars: int) -> str:
 
 
 def trust_of(source: Source) -> str:
-    """`untrusted` for a flagged passage, else `bundled` or `user` by where it came from."""
-    if source.flagged:
-        return "untrusted"
-    return "bundled" if source.trusted else "user"
+    """`bundled` for the bundled corpus; `untrusted` for a document a user added or any
+    flagged passage."""
+    return "bundled" if source.trusted and not source.flagged else "untrusted"
 
 
 def _attr(value: str) -> str:

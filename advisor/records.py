@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from advisor.secrets import public_url
+
 BUNDLED_ROOT = "bundled"
 """The `root` of every chunk from the corpus shipped with the package (ingest.discovery's too)."""
 
@@ -112,12 +114,12 @@ class Chunk:
             text=self.text,
             title=self.title,
             section=self.section,
-            source=self.source,
-            url=self.url,
+            source=public_url(self.source),  # an index built before URLs lost their credentials
+            url=public_url(self.url),
             score=score,
             kind=self.kind,
             matches=matches,
-            origin=self.origin,
+            origin=public_url(self.origin),
             trusted=self.trusted,
             flagged=self.flagged,
             step=self.step,

@@ -6,6 +6,7 @@ Nothing here runs at import time; call `Settings.from_env()` when you need one.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -42,6 +43,9 @@ class Settings:
     embedding_model: str | None = None
     """Path or id of the sentence-transformers model; default: the bundled MiniLM
     (ADVISOR_EMBEDDING_MODEL)."""
+    embedding_cache: Path | None = None
+    """SQLite file remembering embedded texts across processes; unset: memory only
+    (ADVISOR_EMBEDDING_CACHE)."""
 
     # --- ingest ----------------------------------------------------------------
     chunk_size: int = 1200
@@ -54,6 +58,9 @@ class Settings:
     """Files (and fetched pages) larger than this are skipped (ADVISOR_MAX_FILE_BYTES)."""
     fetch_timeout: float = 15.0
     """Seconds allowed to fetch one URL during ingest (ADVISOR_FETCH_TIMEOUT)."""
+    allow_private_urls: bool = False
+    """Let URL ingest fetch loopback, link-local and private addresses, which it refuses by
+    default at every redirect (ADVISOR_ALLOW_PRIVATE_URLS)."""
     max_file_chars: int = 2_000_000
     """Files whose text is longer than this many characters are skipped (ADVISOR_MAX_FILE_CHARS)."""
     max_pdf_pages: int = 500
@@ -125,6 +132,9 @@ class Settings:
     """Requests per minute per client address; 0 disables (ADVISOR_API_RATE_LIMIT)."""
     api_cors_origins: tuple[str, ...] = ()
     """Origins allowed by CORS, a comma-separated list (ADVISOR_API_CORS_ORIGINS)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Proxy addresses or networks whose X-Forwarded-For/-Proto are believed, comma-separated;
+    none by default, so the rate limit counts the connecting address (ADVISOR_TRUSTED_PROXIES)."""
     max_k: int = 20
     """Most sources one retrieval may return; `k` must be 1..this (ADVISOR_MAX_K)."""
     api_docs_public: bool = True
@@ -141,6 +151,9 @@ class Settings:
     # --- saved chats (in the feedback_db file) ------------------------------------
     max_chats: int = 100
     """Chats kept per browser; starting one more drops the oldest (ADVISOR_MAX_CHATS)."""
+    max_chats_total: int = 10_000
+    """Chats kept across all browsers; starting one more drops the least recently used
+    (ADVISOR_MAX_CHATS_TOTAL)."""
     chat_days: float = 90.0
     """Days a chat is kept after its last message (ADVISOR_CHAT_DAYS)."""
 
@@ -207,6 +220,10 @@ class Settings:
             raise ConfigurationError("ADVISOR_MAX_K must be at least 1")
         if self.max_chats < 1:
             raise ConfigurationError("ADVISOR_MAX_CHATS must be at least 1")
+        for proxy in self.trusted_proxies:
+            _check_network(proxy)
+        if self.max_chats_total < 1:
+            raise ConfigurationError("ADVISOR_MAX_CHATS_TOTAL must be at least 1")
         if not self.chat_days > 0:
             raise ConfigurationError("ADVISOR_CHAT_DAYS must be positive")
 
@@ -245,6 +262,17 @@ def _bool(raw: str) -> bool:
     raise ValueError("expected true or false")
 
 
+def _check_network(value: str) -> None:
+    """Raise ConfigurationError unless `value` is an IP address or network (or `*`)."""
+    try:
+        if value != "*":
+            ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ConfigurationError(
+            f"ADVISOR_TRUSTED_PROXIES: {value!r} is not an IP address or network"
+        ) from None
+
+
 def _csv(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
@@ -256,11 +284,13 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "chroma_port": ("CHROMA_PORT", int),
     "store_refresh_seconds": ("ADVISOR_STORE_REFRESH", float),
     "embedding_model": ("ADVISOR_EMBEDDING_MODEL", str),
+    "embedding_cache": ("ADVISOR_EMBEDDING_CACHE", _path),
     "chunk_size": ("ADVISOR_CHUNK_SIZE", int),
     "chunk_overlap": ("ADVISOR_CHUNK_OVERLAP", int),
     "sentence_units": ("ADVISOR_SENTENCE_UNITS", _bool),
     "max_file_bytes": ("ADVISOR_MAX_FILE_BYTES", int),
     "fetch_timeout": ("ADVISOR_FETCH_TIMEOUT", float),
+    "allow_private_urls": ("ADVISOR_ALLOW_PRIVATE_URLS", _bool),
     "max_file_chars": ("ADVISOR_MAX_FILE_CHARS", int),
     "max_pdf_pages": ("ADVISOR_MAX_PDF_PAGES", int),
     "max_file_records": ("ADVISOR_MAX_FILE_RECORDS", int),
@@ -289,11 +319,13 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "api_max_body_bytes": ("ADVISOR_API_MAX_BODY_BYTES", int),
     "api_rate_limit": ("ADVISOR_API_RATE_LIMIT", int),
     "api_cors_origins": ("ADVISOR_API_CORS_ORIGINS", _csv),
+    "trusted_proxies": ("ADVISOR_TRUSTED_PROXIES", _csv),
     "max_k": ("ADVISOR_MAX_K", int),
     "api_docs_public": ("ADVISOR_DOCS_PUBLIC", _bool),
     "drop_unsupported": ("ADVISOR_DROP_UNSUPPORTED", _bool),
     "api_user_rate_limit": ("ADVISOR_API_USER_RATE_LIMIT", int),
     "max_chats": ("ADVISOR_MAX_CHATS", int),
+    "max_chats_total": ("ADVISOR_MAX_CHATS_TOTAL", int),
     "chat_days": ("ADVISOR_CHAT_DAYS", float),
 }
 

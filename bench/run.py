@@ -47,9 +47,13 @@ NEED_INDEX = {"quality", "latency", "probes", "sessions"}
 class Plan:
     """What the parts share: quick or full, and one built index (made on first use)."""
 
-    def __init__(self, quick: bool, store: Path | None, keep: Path | None) -> None:
+    def __init__(
+        self, quick: bool, store: Path | None, keep: Path | None, cache: Path | None = None
+    ) -> None:
         self.quick = quick
         self.keep = keep
+        self.cache = cache
+        """ADVISOR_EMBEDDING_CACHE for the quality part (the test suite shares one per run)."""
         self._store = store
         self._tmp: Path | None = None
 
@@ -62,7 +66,8 @@ class Plan:
             self._tmp = Path(tempfile.mkdtemp(prefix="advisor-bench-run-"))
             self._store = self._tmp / "store"
             progress("building an index of the bundled corpus")
-            ingest(settings=Settings.from_env(env={}, store_dir=self._store), progress=False)
+            settings = Settings.from_env(env={}, store_dir=self._store, embedding_cache=self.cache)
+            ingest(settings=settings, progress=False)
         return self._store
 
     def close(self) -> None:
@@ -78,7 +83,7 @@ def part_quality(plan: Plan) -> dict[str, Any]:
     from advisor import Settings
     from advisor.evaluation.run import evaluate
 
-    settings = Settings.from_env(env={}, store_dir=plan.index())
+    settings = Settings.from_env(env={}, store_dir=plan.index(), embedding_cache=plan.cache)
     report = evaluate(settings, baseline=True)
     before = Path(__file__).with_name("results") / "conversations_before.json"
     if before.exists():  # the same set, measured once on the answerer before issue 14
@@ -231,6 +236,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--store", type=Path, help="a built index of the bundled corpus to use")
     parser.add_argument("--keep", type=Path, help="scale: keep its stores here, reuse them later")
     parser.add_argument("--from-json", type=Path, help="render an earlier --json; measure nothing")
+    parser.add_argument(
+        "--embedding-cache", type=Path, help="quality: reuse embedded texts from this SQLite file"
+    )
     return parser.parse_args(argv)
 
 
@@ -260,7 +268,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         },
         "parts": {},
     }
-    plan = Plan(args.quick, args.store, args.keep)
+    plan = Plan(args.quick, args.store, args.keep, args.embedding_cache)
     try:
         if args.store is None and set(names) & NEED_INDEX:  # built once, timed on its own
             start = time.perf_counter()

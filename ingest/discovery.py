@@ -9,12 +9,15 @@ unsupported, oversized, vanished or unreadable files, each with a reason.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from advisor.safety import redact_url
+from advisor.secrets import public_url
 from advisor.settings import Settings
 from ingest.fetch import fetch
 from ingest.loaders import SUPPORTED, LoadError
@@ -75,7 +78,9 @@ def collect(
         elif problem is None:
             docs.extend(_single(path, settings, skipped))
         elif problem == "missing" and text.startswith(("ftp:", "file:", "javascript:", "data:")):
-            skipped.append(Skipped(text, "only http(s) URLs and local paths are supported"))
+            skipped.append(
+                Skipped(redact_url(text), "only http(s) URLs and local paths are supported")
+            )
         else:
             skipped.append(Skipped(text, _REASONS.get(problem, problem)))
     return docs, prune
@@ -200,9 +205,18 @@ def _read_regular(path: Path, cap: int) -> bytes:
 
 
 def _fetch_doc(url: str, settings: Settings, skipped: list[Skipped]) -> Doc | None:
+    shown = public_url(url)  # credentials in the URL are used to fetch, never shown or stored
     try:
-        data, kind = fetch(url, timeout=settings.fetch_timeout, max_bytes=settings.max_file_bytes)
+        data, kind = fetch(
+            url,
+            timeout=settings.fetch_timeout,
+            max_bytes=settings.max_file_bytes,
+            allow_private=settings.allow_private_urls,
+        )
     except LoadError as exc:
-        skipped.append(Skipped(url, str(exc)))
+        skipped.append(Skipped(shown, str(exc)))
         return None
-    return Doc(key=f"{url}::", root=url, source=url, display=url, data=data, kind=kind, url=url)
+    key = shown if shown == url else f"{shown}#{hashlib.sha256(url.encode()).hexdigest()[:12]}"
+    return Doc(
+        key=f"{key}::", root=shown, source=shown, display=shown, data=data, kind=kind, url=shown
+    )

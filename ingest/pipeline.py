@@ -18,6 +18,7 @@ from advisor.embeddings import get_embeddings, model_id
 from advisor.errors import InputError
 from advisor.injection import scan
 from advisor.records import Chunk
+from advisor.screening.semantic import SemanticCheck
 from advisor.settings import Settings
 from advisor.store import Store
 from ingest.discovery import Doc, Skipped, collect
@@ -150,6 +151,7 @@ def _parse_changed(
     nothing changed), and the model loads only once some document has parsed.
     """
     recipe = Recipe.from_settings(settings)
+    semantic = SemanticCheck(lambda: get_embeddings(settings))  # loads only if a cue is weak
     pending: list[tuple[Doc, list[Chunk], bool]] = []
     with ParseWorker(settings.ingest_file_seconds) as worker:
         for doc in docs:
@@ -159,7 +161,7 @@ def _parse_changed(
                 continue
             try:
                 records = flag_injections(
-                    worker.run(parse_document, doc, recipe), doc.display, report
+                    worker.run(parse_document, doc, recipe), doc.display, report, semantic
                 )
             except LoadError as exc:
                 report.skipped.append(Skipped(doc.display, str(exc)))
@@ -176,13 +178,15 @@ def _stored_dim(store: Store) -> int:
     return int(store.metadata().get("embedding_dim", 0) or 0)
 
 
-def flag_injections(chunks: list[Chunk], path: str, report: IngestReport) -> list[Chunk]:
+def flag_injections(
+    chunks: list[Chunk], path: str, report: IngestReport, semantic: SemanticCheck | None = None
+) -> list[Chunk]:
     """Mark each passage that trips an injection rule (and its sentence units); report them."""
     flags: dict[str, str] = {}
     for chunk in chunks:
         if chunk.unit != "chunk":
             continue
-        findings = scan(chunk.text)
+        findings = scan(chunk.text, semantic)
         if findings:
             flags[chunk.id] = ",".join(dict.fromkeys(f.rule for f in findings))
             report.flagged += [

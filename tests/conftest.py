@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
-import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -57,21 +54,38 @@ def _guarded_connect_ex(self: socket.socket, address: object) -> int:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file of embedded texts for the whole run, shared by pytest-xdist's workers.
+
+    Embeddings are pure (model, text) -> vector, so sharing them changes no result; it saves
+    embedding the same questions and corpus batches again in every test and worker.
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return root / "embeddings.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Path:
     """A store holding the bundled corpus, built once per test session."""
     from ingest import ingest
 
     path = tmp_path_factory.mktemp("index") / "store"
-    report = ingest(settings=Settings.from_env(env={}, store_dir=path), progress=False)
+    settings = Settings.from_env(env={}, store_dir=path, embedding_cache=embedding_cache)
+    report = ingest(settings=settings, progress=False)
     assert report.added >= 20 and report.chunks > 50
     return path
 
 
 @pytest.fixture(autouse=True)
 def _isolated(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    embedding_cache: Path,
 ) -> Iterator[None]:
-    """Every test: temp store and feedback file, fake backend, offline, loopback only."""
+    """Every test: temp store and feedback file, fake backend, offline, loopback only, and the
+    run's shared embedding cache."""
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
     for name, value in _SAFE_ENV.items():
@@ -79,6 +93,7 @@ def _isolated(
     monkeypatch.setenv("ADVISOR_STORE_DIR", str(tmp_path / "store"))
     monkeypatch.setenv("ADVISOR_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
     monkeypatch.setenv("ADVISOR_BACKEND", "fake")
+    monkeypatch.setenv("ADVISOR_EMBEDDING_CACHE", str(embedding_cache))
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
     yield
@@ -92,9 +107,11 @@ def built_env(monkeypatch: pytest.MonkeyPatch, index_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_store(index_dir: Path) -> Store:
+def shared_store(index_dir: Path, embedding_cache: Path) -> Store:
     """One open store over the built index, shared by read-only tests."""
-    return Store.open(Settings.from_env(env={}, store_dir=index_dir))
+    return Store.open(
+        Settings.from_env(env={}, store_dir=index_dir, embedding_cache=embedding_cache)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -102,24 +119,3 @@ def extractive(shared_store: Store) -> CareerAdvisor:
     """The offline advisor over the built index."""
     settings = shared_store.settings.with_(backend="extractive")
     return CareerAdvisor(settings, shared_store, make_answerer(settings))
-
-
-@pytest.fixture(scope="session")
-def quality_run(
-    index_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[int, dict[str, Any], str, Path]:
-    """CI's quick quality benchmark, run once per session and shared by its users.
-
-    `bench/run.py --quick --only quality --json F --readme COPY` on the built index:
-    (exit code, the JSON document, the rewritten README copy, the work folder).
-    tests/test_eval.py asserts the quality floors on it; tests/test_bench.py its plumbing.
-    """
-    from bench import run
-
-    work = tmp_path_factory.mktemp("bench")
-    readme = work / "README.md"
-    shutil.copyfile(Path(__file__).resolve().parents[1] / "README.md", readme)
-    out = work / "out.json"
-    argv = ["--quick", "--only", "quality", "--store", str(index_dir)]
-    code = run.main([*argv, "--json", str(out), "--readme", str(readme)])
-    return code, json.loads(out.read_text(encoding="utf-8")), readme.read_text("utf-8"), work

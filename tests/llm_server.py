@@ -51,6 +51,9 @@ class ScriptedLLM:
         self.hung_up: list[float] = []
         self.trickle_seconds = 2.0
         self.slow_seconds = 0.1
+        self.chunk_chars = 0
+        """When positive, a normal stream sends the answer in pieces of this many characters
+        (words otherwise), so a word can be split across pieces."""
         self.stop = threading.Event()
         self.base_url = ""
 
@@ -153,10 +156,13 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
                 token = f"data: {json.dumps(_chunk({'content': 'flood '}, None))}\n\n"
                 return self._endless(token.encode() * 200, 0.0)
             words = state.answer.split(" ")
+            pieces = [word if i == 0 else " " + word for i, word in enumerate(words)]
+            if state.chunk_chars > 0:
+                n = state.chunk_chars
+                pieces = [state.answer[i : i + n] for i in range(0, len(state.answer), n)]
             cut = action in ("cut", "stall-mid")
-            for i, word in enumerate(words[:3] if cut else words):
-                delta = {"content": word if i == 0 else " " + word}
-                self._event(_chunk(delta, None))
+            for piece in pieces[:3] if cut else pieces:
+                self._event(_chunk({"content": piece}, None))
                 if action == "slow":
                     time.sleep(state.slow_seconds)
             if action == "stall-mid":

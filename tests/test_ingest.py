@@ -539,8 +539,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def web() -> Iterator[str]:
-    """A page server on 127.0.0.1 (an ephemeral port), stopped after the test."""
+def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A page server on 127.0.0.1 (an ephemeral port), stopped after the test; URL ingest
+    may fetch from it (loopback is refused by default: tests/test_ingest_urls.py)."""
+    monkeypatch.setenv("ADVISOR_ALLOW_PRIVATE_URLS", "1")
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

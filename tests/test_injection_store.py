@@ -148,7 +148,7 @@ def test_the_llm_prompt_marks_the_poisoned_passage_untrusted(
     poisoned = next(a for t, a in attrs_of.items() if INJECTION in t)
     assert 'trust="untrusted"' in poisoned and 'flagged="ignore-instructions' in poisoned
     clean = next(a for t, a in attrs_of.items() if "feature stores" in t)
-    assert 'trust="user"' in clean and "flagged=" not in clean
+    assert 'trust="untrusted"' in clean and "flagged=" not in clean  # a user's: never "trusted"
     assert str(docs) not in body  # a user's local paths stay local
     others = [a for t, a in attrs_of.items() if "Zorblax" not in t and "zorblax" not in t]
     assert others and all('trust="bundled"' in a for a in others)

@@ -126,7 +126,8 @@ def past_chats(advisor: CareerAdvisor) -> None:
         width="stretch",
         on_click=_new_chat,
     )
-    store, browser = chats.store(advisor), chats.browser_id()
+    store = chats.store(advisor)
+    browser = chats.browser_id(store)
     try:
         listed = store.chats(browser)
     except chats.FAILURES:

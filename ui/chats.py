@@ -34,24 +34,36 @@ FAILURES = (OSError, sqlite3.Error, AdvisorError)
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str, max_chats: int, max_days: float) -> ChatStore:
-    return ChatStore(path, max_chats=max_chats, max_days=max_days)
+def _store(path: str, max_chats: int, max_total: int, max_days: float) -> ChatStore:
+    return ChatStore(path, max_chats=max_chats, max_total=max_total, max_days=max_days)
 
 
 def store(advisor: CareerAdvisor) -> ChatStore:
     """The chat store of this server process (in ADVISOR_FEEDBACK_DB)."""
     s = advisor.settings
-    return _store(str(s.feedback_db), s.max_chats, s.chat_days)
+    return _store(str(s.feedback_db), s.max_chats, s.max_chats_total, s.chat_days)
 
 
-def browser_id() -> str:
-    """This browser's anonymous id, from the URL; a new one (put in the URL) when absent."""
+_ISSUED = "browser_issued"
+"""The browser id this session checked (or was issued), so the store is asked once."""
+
+
+def browser_id(chats: ChatStore) -> str:
+    """This browser's anonymous id, from the URL when the store issued it; otherwise a new
+    one, issued and put in the URL (so a link carrying someone else's made-up id starts an
+    empty list instead of one its author could read)."""
     value = st.query_params.get(BROWSER_PARAM)
-    if is_browser_id(value):
-        assert isinstance(value, str)
+    if isinstance(value, str) and value == st.session_state.get(_ISSUED):
         return value
-    value = new_browser_id()
-    st.query_params[BROWSER_PARAM] = value
+    try:
+        if not (is_browser_id(value) and chats.issued(value)):
+            value = chats.issue_browser()
+            st.query_params[BROWSER_PARAM] = value
+    except FAILURES:
+        log.exception("checking the browser id in %s failed", chats.path)
+        return new_browser_id()  # nothing can be saved now: no id goes in the URL
+    assert isinstance(value, str)
+    st.session_state[_ISSUED] = value
     return value
 
 
@@ -136,7 +148,8 @@ _RESTORED = "chat_restored"
 def restore(advisor: CareerAdvisor) -> None:
     """Before the chat is drawn: reopen the chat named in the URL after a reload, or take in
     messages another tab added to the open chat."""
-    chats, browser = store(advisor), browser_id()
+    chats = store(advisor)
+    browser = browser_id(chats)
     try:
         if not st.session_state.get(_RESTORED):
             st.session_state[_RESTORED] = True
@@ -178,7 +191,8 @@ def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
 
 def save(advisor: CareerAdvisor) -> None:
     """Save what is new in the chat on screen: questions first, then their replies."""
-    chats, browser = store(advisor), browser_id()
+    chats = store(advisor)
+    browser = browser_id(chats)
     try:
         _save_turns(chats, browser)
     except ChatNotFound:  # deleted in another tab meanwhile: keep it as a new chat

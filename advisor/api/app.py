@@ -42,6 +42,7 @@ from advisor.core import CareerAdvisor
 from advisor.deadline import Deadline
 from advisor.errors import AdvisorError, ConfigurationError
 from advisor.safety import url_secrets
+from advisor.secrets import RedactingFilter, Redactor
 from advisor.settings import Settings
 
 log = logging.getLogger("advisor.api")
@@ -263,6 +264,13 @@ def validation_message(errors: Any) -> str:
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the API with uvicorn (one worker); the advisor loads once at start-up."""
+    make_server(settings, host, port).run()
+
+
+def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> Any:
+    """The uvicorn server for these settings: proxy headers believed only from
+    ADVISOR_TRUSTED_PROXIES, every log line with the configured secrets masked, and a SIGTERM
+    that stops the answers in flight (open responses get SHUTDOWN_GRACE seconds)."""
     try:
         import uvicorn
     except ImportError:
@@ -284,8 +292,19 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
             stopping.set()
             super().handle_exit(sig, frame)
 
-    app = create_app(settings, stopping=stopping)
+    proxies = list(settings.trusted_proxies)
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="info", timeout_graceful_shutdown=SHUTDOWN_GRACE
+        create_app(settings, stopping=stopping),
+        host=host,
+        port=port,
+        workers=1,
+        log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or [],  # never FORWARDED_ALLOW_IPS's 127.0.0.1 default
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
-    Server(config).run()
+    hide = RedactingFilter(Redactor.for_settings(settings))
+    for name in ("advisor", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        for each in logging.getLogger(name).handlers:
+            each.addFilter(hide)
+    return Server(config)

@@ -19,6 +19,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from advisor.api import unicode
+from advisor.api.unicode import lone_surrogate
+
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 
@@ -170,16 +173,18 @@ class Guard:
         return f"the request body is larger than {self.max_body} bytes (ADVISOR_API_MAX_BODY_BYTES)"
 
     def _capped(self, receive: Receive) -> Receive:
-        """Count streamed (chunked) body bytes too; the app turns the HTTPException into 413."""
-        seen = 0
+        """Count streamed (chunked) body bytes too, and refuse a body that is not valid
+        Unicode; the app turns the HTTPException into 413 or 400."""
+        body = bytearray()
 
         async def capped() -> Message:
-            nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body:
+                body.extend(message.get("body", b""))
+                if len(body) > self.max_body:
                     raise HTTPException(413, self._too_large())
+                if not message.get("more_body") and (where := lone_surrogate(bytes(body))):
+                    raise HTTPException(400, unicode.message(where))
             return message
 
         return capped

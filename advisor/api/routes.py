@@ -28,6 +28,7 @@ from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, InputError
 from advisor.records import Answer
 from advisor.safety import safe_markdown
+from advisor.secrets import public_url
 
 router = APIRouter(tags=["advisor"])
 log = logging.getLogger("advisor.api")
@@ -93,10 +94,10 @@ async def sources(request: Request) -> dict[str, Any]:
             chunk.doc_key,
             {
                 "title": safe_markdown(chunk.title),
-                "url": safe_url(chunk.url),
-                "source": chunk.source,
+                "url": safe_url(public_url(chunk.url)),  # no credentials, even in an old index
+                "source": public_url(chunk.source),
                 "kind": chunk.kind,
-                "origin": safe_markdown(chunk.origin),
+                "origin": safe_markdown(public_url(chunk.origin)),
                 "trusted": chunk.trusted,
                 "chunks": 0,
             },

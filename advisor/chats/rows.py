@@ -30,6 +30,13 @@ SCHEMA = (
         extra TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS chat_messages_by_chat ON chat_messages (chat_id, id)",
+    """CREATE TABLE IF NOT EXISTS browsers (
+        id TEXT PRIMARY KEY,
+        issued_at TEXT NOT NULL
+    )""",
+    # browsers that saved chats before ids were recorded keep their lists
+    "INSERT OR IGNORE INTO browsers (id, issued_at) "
+    "SELECT browser, min(created_at) FROM chats GROUP BY browser",
 )
 SUMMARY = (
     "SELECT c.id, c.browser, c.title, c.created_at, c.updated_at, "
@@ -43,6 +50,23 @@ def delete(conn: sqlite3.Connection, chat_ids: list[str]) -> None:
     for chat_id in chat_ids:
         conn.execute("DELETE FROM chat_messages WHERE chat_id = ?", (chat_id,))
         conn.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
+
+
+def issue(conn: sqlite3.Connection, browser: str, now: str) -> None:
+    """Record a browser id as issued (inside the caller's transaction)."""
+    conn.execute("INSERT OR IGNORE INTO browsers (id, issued_at) VALUES (?, ?)", (browser, now))
+
+
+def forget_idle_browsers(conn: sqlite3.Connection, cutoff: str, keep: int) -> None:
+    """Drop issued ids without chats: those issued before `cutoff`, and all but the newest
+    `keep` (a page that is reloaded without its id gets a new one each time)."""
+    idle = "NOT EXISTS (SELECT 1 FROM chats c WHERE c.browser = browsers.id)"
+    conn.execute(f"DELETE FROM browsers WHERE issued_at < ? AND {idle}", (cutoff,))
+    conn.execute(
+        f"DELETE FROM browsers WHERE {idle} AND id NOT IN "
+        f"(SELECT id FROM browsers WHERE {idle} ORDER BY issued_at DESC LIMIT ?)",
+        (keep,),
+    )
 
 
 def summary_of(row: tuple[Any, ...]) -> ChatSummary:

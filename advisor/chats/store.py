@@ -26,7 +26,9 @@ from advisor.chats.records import (
     answer_to_json,
     check_browser,
     check_chat,
+    is_browser_id,
     make_title,
+    new_browser_id,
     new_chat_id,
 )
 from advisor.errors import InputError
@@ -38,19 +40,21 @@ def _iso(moment: datetime) -> str:
 
 class ChatStore:
     """Chats and their messages in the SQLite file at `path`, at most `max_chats` per
-    browser and none older than `max_days` since their last message."""
+    browser and `max_total` in all, none older than `max_days` since their last message."""
 
     def __init__(
         self,
         path: str | Path,
         *,
         max_chats: int = 100,
+        max_total: int = 10_000,
         max_days: float = 90.0,
         timeout: float = 30.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.path = Path(path).expanduser()
         self.max_chats = max_chats
+        self.max_total = max_total
         self.max_days = max_days
         self.timeout = timeout
         self.clock = clock
@@ -58,8 +62,14 @@ class ChatStore:
 
     @classmethod
     def from_settings(cls, settings: Any) -> ChatStore:
-        """The store in ADVISOR_FEEDBACK_DB, capped by ADVISOR_MAX_CHATS and ADVISOR_CHAT_DAYS."""
-        return cls(settings.feedback_db, max_chats=settings.max_chats, max_days=settings.chat_days)
+        """The store in ADVISOR_FEEDBACK_DB, capped by ADVISOR_MAX_CHATS,
+        ADVISOR_MAX_CHATS_TOTAL and ADVISOR_CHAT_DAYS."""
+        return cls(
+            settings.feedback_db,
+            max_chats=settings.max_chats,
+            max_total=settings.max_chats_total,
+            max_days=settings.chat_days,
+        )
 
     # --- connections ------------------------------------------------------------------
 
@@ -99,11 +109,31 @@ class ChatStore:
     def _cutoff(self, days: float) -> str:
         return _iso(self.clock() - timedelta(days=days))
 
+    # --- browser ids -------------------------------------------------------------------------
+
+    def issue_browser(self) -> str:
+        """A new browser id, recorded as issued (ids nobody saved a chat under are forgotten
+        after `max_days`, and beyond the newest `max_total`)."""
+        browser, now = new_browser_id(), _iso(self.clock())
+        with self._connect(write=True) as conn:
+            sql.forget_idle_browsers(conn, self._cutoff(self.max_days), self.max_total)
+            sql.issue(conn, browser, now)
+        return browser
+
+    def issued(self, browser: object) -> bool:
+        """Whether this store issued the browser id (a well-formed id it never issued is not)."""
+        if not is_browser_id(browser):
+            return False
+        with self._connect() as conn:
+            found = conn.execute("SELECT 1 FROM browsers WHERE id = ?", (browser,)).fetchone()
+        return found is not None
+
     # --- one browser's chats -------------------------------------------------------------
 
     def start(self, browser: str, first: ChatMessage) -> tuple[ChatSummary, ChatMessage]:
-        """A new chat titled by its first question, saved with it; drops the browser's chats
-        past the caps (the oldest beyond `max_chats`, those older than `max_days`)."""
+        """A new chat titled by its first question, saved with it; drops chats past the caps:
+        the browser's oldest beyond `max_chats`, anyone's least recently used beyond
+        `max_total`, and those older than `max_days`."""
         check_browser(browser)
         if first.role != "user":
             raise InputError("a chat starts with a question")
@@ -115,6 +145,7 @@ class ChatStore:
                 (chat_id, browser, make_title(first.text), now, now),
             )
             saved = self._insert(conn, chat_id, first, now)
+            sql.issue(conn, browser, now)  # a browser id a chat is saved under is issued
             self._prune(conn, browser)
             summary = self._summary(conn, browser, chat_id)
         return summary, saved
@@ -262,10 +293,15 @@ class ChatStore:
         return replace(message, id=row_id, created_at=now)
 
     def _prune(self, conn: sqlite3.Connection, browser: str) -> None:
-        """Drop this browser's chats past the age cap and beyond the newest `max_chats`."""
+        """Drop this browser's chats past the age cap and beyond its newest `max_chats`, and
+        anyone's beyond the newest `max_total`."""
         old = conn.execute(
             "SELECT id FROM chats WHERE browser = ? AND (updated_at < ? OR id NOT IN "
             "(SELECT id FROM chats WHERE browser = ? ORDER BY seq DESC LIMIT ?))",
             (browser, self._cutoff(self.max_days), browser, self.max_chats),
         ).fetchall()
-        sql.delete(conn, [row[0] for row in old])
+        old += conn.execute(
+            "SELECT id FROM chats WHERE id NOT IN (SELECT id FROM chats ORDER BY seq DESC LIMIT ?)",
+            (self.max_total,),
+        ).fetchall()
+        sql.delete(conn, sorted({row[0] for row in old}))
