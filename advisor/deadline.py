@@ -15,12 +15,12 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from advisor.errors import LLMTimeout
+from advisor.errors import LLMError, LLMTimeout
 
 if TYPE_CHECKING:
     from advisor.settings import Settings
@@ -40,6 +40,7 @@ class Deadline:
         first_token: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        stop: threading.Event | None = None,
     ) -> None:
         self.seconds = seconds
         self.first_token = first_token
@@ -48,17 +49,25 @@ class Deadline:
         self.clock = clock
         """Where the time comes from (tests pass a fake one, with a `sleep` that advances it)."""
         self._sleep = sleep
+        self.stop = stop
+        """Once set (the server is shutting down), no time is left."""
         self._spent = 0.0
         self._since: float | None = None
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> Deadline:
+    def for_settings(cls, settings: Settings, stop: threading.Event | None = None) -> Deadline:
         """A fresh deadline for one answer, from ADVISOR_LLM_TIMEOUT and its first-token limit."""
-        return cls(settings.llm_timeout, settings.llm_first_token_timeout)
+        return cls(settings.llm_timeout, settings.llm_first_token_timeout, stop=stop)
 
     def share(self, fraction: float) -> Deadline:
         """A deadline for `fraction` of the time left, on the same clock (no first-token limit)."""
-        return Deadline(self.remaining() * fraction, clock=self.clock, sleep=self._sleep)
+        return Deadline(
+            self.remaining() * fraction, clock=self.clock, sleep=self._sleep, stop=self.stop
+        )
+
+    def stopped(self) -> bool:
+        """True once the stop event is set."""
+        return self.stop is not None and self.stop.is_set()
 
     @contextmanager
     def running(self) -> Iterator[Deadline]:
@@ -79,8 +88,8 @@ class Deadline:
         return self._spent + running
 
     def remaining(self) -> float:
-        """Seconds left (never negative)."""
-        return max(0.0, self.seconds - self.spent())
+        """Seconds left (never negative; none once stopped)."""
+        return 0.0 if self.stopped() else max(0.0, self.seconds - self.spent())
 
     def sleep(self, seconds: float) -> bool:
         """Back off for `seconds` if the deadline has room for it and some more; else don't."""
@@ -94,8 +103,10 @@ class Deadline:
         plural = "" if self.attempts == 1 else "s"
         return f"waited {self.spent():.1f} s over {self.attempts} attempt{plural}"
 
-    def expired_error(self) -> LLMTimeout:
-        """The error for an answer that ran out of time before any text arrived."""
+    def expired_error(self) -> LLMError:
+        """The error for an answer that ran out of time (or was stopped) before any text came."""
+        if self.stopped():
+            return LLMError("the answer was stopped: the server is shutting down")
         return LLMTimeout(
             f"the language model did not answer within {self.seconds:g} s ({TIMEOUT_VAR}); "
             f"{self.waited()}"
@@ -154,12 +165,12 @@ def bounded(
     produce: Callable[[], Iterable[T]],
     deadline: Deadline,
     is_token: Callable[[T], bool],
-) -> Iterator[T]:
+) -> Generator[T, None, None]:
     """The items of `produce()`, abandoned when the deadline (or the first-token limit) passes.
 
     Raises DeadlineExpired or FirstTokenTimeout on expiry, or the call's own exception.
     """
-    items: queue.Queue[tuple[str, object]] = queue.Queue()
+    items: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=_QUEUED)
     call = Call(limit=deadline.remaining() + _SLACK)
     worker = threading.Thread(
         target=contextvars.copy_context().run,
@@ -179,6 +190,8 @@ def bounded(
             silent = first_token - (deadline.clock() - started) if first_token else wait
             if silent <= 0:
                 raise FirstTokenTimeout
+            if deadline.stop is not None:
+                wait = min(wait, _STOP_POLL)
             try:
                 kind, value = items.get(timeout=min(wait, silent))
             except queue.Empty:  # a limit has passed (or will soon: the clock says which)
@@ -205,21 +218,37 @@ def _work(call: Call, produce: Callable[[], Iterable[T]], items: queue.Queue) ->
         source = iter(produce())
         try:
             for item in source:
-                if call.cancelled.is_set():
+                if not _hand_over(call, items, ("item", item)):
                     break
-                items.put(("item", item))
         finally:
             close = getattr(source, "close", None)
             if close is not None:
                 close()
     except BaseException as exc:  # handed to the caller, who decides
-        items.put(("error", exc))
+        _hand_over(call, items, ("error", exc))
         return
-    items.put(("done", None))
+    _hand_over(call, items, ("done", None))
+
+
+def _hand_over(call: Call, items: queue.Queue, item: tuple[str, object]) -> bool:
+    """Queue `item`, waiting while the queue is full (the reader is behind); False once the
+    call is cancelled, so a server that floods waits for its reader instead of filling memory."""
+    while not call.cancelled.is_set():
+        try:
+            items.put(item, timeout=_STOP_POLL)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 _SLACK = 1.0
 """Network waits may last this much longer than the deadline, so the deadline always fires first."""
+_QUEUED = 256
+"""Items a call may run ahead of its reader."""
+_STOP_POLL = 0.2
+"""Seconds between checks of a stop event while a call is silent, and of a cancel while the
+reader is behind."""
 
 
 def http_client(timeout: float) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -17,6 +18,14 @@ from advisor.errors import ConfigurationError, LLMError, LLMTimeout
 from advisor.extractive import Draft
 from advisor.records import Source, Usage
 from advisor.settings import Settings
+
+CHARS_PER_TOKEN = 4
+"""Characters a token stands for when ADVISOR_LLM_MAX_TOKENS is enforced on the text received."""
+
+
+def text_budget(settings: Settings) -> int:
+    """The most characters of model text one answer keeps, whatever the server sends."""
+    return CHARS_PER_TOKEN * settings.llm_max_tokens
 
 
 @cache
@@ -120,7 +129,12 @@ class ChatAnswerer:
         raise LLMError("the question and its sources do not fit the model's context window")
 
     def _attempts(self, messages: list[BaseMessage], deadline: Deadline) -> Iterator[str | Draft]:
-        """Try, then retry while the deadline has room; text already streamed is never retried."""
+        """Try, then retry while the deadline has room; text already streamed is never retried.
+
+        Reading stops (and the connection is cut) at the deadline or at `text_budget`
+        characters, whichever comes first: the answer is then marked incomplete.
+        """
+        budget = text_budget(self.settings)
         failure: Exception | None = None
         for attempt in range(self.settings.llm_max_retries + 1):
             if attempt and not deadline.sleep(backoff(attempt, failure)):
@@ -131,15 +145,24 @@ class ChatAnswerer:
             parts: list[str] = []
             finished = False
             usage: Usage | None = None
+            received = 0
             try:
-                for text, done, used in bounded(
-                    lambda: self._chunks(messages), deadline, lambda item: bool(item[0])
-                ):
-                    finished = finished or done
-                    usage = used or usage  # the last report wins (some servers repeat totals)
-                    if text:
-                        parts.append(text)
-                        yield text
+                with closing(
+                    bounded(lambda: self._chunks(messages), deadline, lambda item: bool(item[0]))
+                ) as items:
+                    for text, done, used in items:
+                        finished = finished or done
+                        usage = used or usage  # the last report wins (some servers repeat totals)
+                        if not text:
+                            continue
+                        kept = text[: budget - received]
+                        received += len(kept)
+                        if kept:
+                            parts.append(kept)
+                            yield kept
+                        if len(kept) < len(text):  # over budget: stop reading, cut the call
+                            yield Draft("".join(parts), complete=False, usage=usage)
+                            return
             except Exception as exc:
                 if parts:  # cut mid-stream or out of time: keep what arrived, mark it incomplete
                     yield Draft("".join(parts), complete=False, usage=usage)
@@ -211,7 +234,8 @@ class ChatAnswerer:
                 ) from None
             except Exception as exc:
                 raise translate_error(exc, self.settings) from None
-        text = reply.text if isinstance(reply.text, str) else str(reply.content)
+        whole = reply.text if isinstance(reply.text, str) else str(reply.content)
+        text = whole[: text_budget(self.settings)]
         return text.strip().strip('"').splitlines()[0].strip() if text.strip() else question
 
 

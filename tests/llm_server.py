@@ -16,6 +16,8 @@ Each request pops the next behaviour from `script` (the last one repeats):
                 gets whitespace instead
   "slow"        the answer one word every `slow_seconds` (0.1 s), then done; a JSON reply
                 comes after as long as the words would take
+  "flood"       tokens ("flood ") as fast as it can write them, ignoring max_tokens, forever;
+                a JSON reply gets endless whitespace at the same rate
 Every request body is recorded in `requests`; when a client closes a connection the
 server is still writing to (or waiting on), the time is recorded in `hung_up`.
 """
@@ -99,7 +101,7 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
             if body.get("stream"):
                 usage = (body.get("stream_options") or {}).get("include_usage")
                 return self._stream(action, bool(usage))
-            if action in ("trickle", "keepalive"):
+            if action in ("trickle", "keepalive", "flood"):
                 return self._endless_json(action)
             if action == "slow":
                 time.sleep(state.slow_seconds * len(state.answer.split(" ")))
@@ -135,6 +137,8 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Connection", "close")
             self.end_headers()
+            if action == "flood":
+                return self._endless(b" " * 65536, 0.0)
             every = state.trickle_seconds if action == "trickle" else 0.2
             self._endless(b" ", every)
 
@@ -148,6 +152,9 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
             if action == "trickle":
                 token = f"data: {json.dumps(_chunk({'content': 'word '}, None))}\n\n"
                 return self._endless(token.encode(), state.trickle_seconds, at_once=True)
+            if action == "flood":
+                token = f"data: {json.dumps(_chunk({'content': 'flood '}, None))}\n\n"
+                return self._endless(token.encode() * 200, 0.0)
             words = state.answer.split(" ")
             pieces = [word if i == 0 else " " + word for i, word in enumerate(words)]
             if state.chunk_chars > 0:

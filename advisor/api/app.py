@@ -15,6 +15,8 @@ import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
+from types import FrameType
 from typing import Any
 
 try:
@@ -37,6 +39,7 @@ from advisor.api.probes import router as probe_router
 from advisor.api.request_log import RequestId
 from advisor.api.routes import router as advisor_router
 from advisor.core import CareerAdvisor
+from advisor.deadline import Deadline
 from advisor.errors import AdvisorError, ConfigurationError
 from advisor.safety import url_secrets
 from advisor.secrets import RedactingFilter, Redactor
@@ -79,8 +82,20 @@ CORS_EXPOSED = (
 )
 
 
-def create_app(settings: Settings | None = None, advisor: CareerAdvisor | None = None) -> FastAPI:
-    """The FastAPI app; `advisor` is built (and warmed up) at start-up unless injected."""
+SHUTDOWN_GRACE = 10
+"""Seconds `serve` waits on SIGTERM for open responses; stopped answers end well within it."""
+
+
+def create_app(
+    settings: Settings | None = None,
+    advisor: CareerAdvisor | None = None,
+    *,
+    stopping: threading.Event | None = None,
+) -> FastAPI:
+    """The FastAPI app; `advisor` is built (and warmed up) at start-up unless injected.
+
+    Once `stopping` is set, the answers of the advisor built here stop reading the model.
+    """
     if settings is None:
         settings = advisor.settings if advisor is not None else Settings.from_env()
     cfg = settings
@@ -105,6 +120,7 @@ def create_app(settings: Settings | None = None, advisor: CareerAdvisor | None =
         lifespan=lifespan,
     )
     app.state.advisor = advisor
+    app.state.stopping = stopping or threading.Event()
     app.state.probe_pool = probe_pool()
     app.state.ready = False
     app.state.startup_error = None
@@ -150,7 +166,9 @@ def _start(app: FastAPI, settings: Settings, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             if state.advisor is None:
-                state.advisor = CareerAdvisor.from_settings(settings)
+                built = CareerAdvisor.from_settings(settings)
+                built.deadlines = partial(Deadline.for_settings, stop=state.stopping)
+                state.advisor = built
             state.advisor.warm_up()
         except ConfigurationError as exc:
             state.startup_error = redact(str(exc), state.secrets)
@@ -251,7 +269,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
 
 def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> Any:
     """The uvicorn server for these settings: proxy headers believed only from
-    ADVISOR_TRUSTED_PROXIES, every log line with the configured secrets masked."""
+    ADVISOR_TRUSTED_PROXIES, every log line with the configured secrets masked, and a SIGTERM
+    that stops the answers in flight (open responses get SHUTDOWN_GRACE seconds)."""
     try:
         import uvicorn
     except ImportError:
@@ -264,18 +283,28 @@ def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -
         handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+    stopping = threading.Event()
+
+    class Server(uvicorn.Server):
+        """uvicorn's server; a SIGTERM or Ctrl-C also stops the answers in flight."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            stopping.set()
+            super().handle_exit(sig, frame)
+
     proxies = list(settings.trusted_proxies)
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, stopping=stopping),
         host=host,
         port=port,
         workers=1,
         log_level="info",
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or [],  # never FORWARDED_ALLOW_IPS's 127.0.0.1 default
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
     hide = RedactingFilter(Redactor.for_settings(settings))
     for name in ("advisor", "uvicorn", "uvicorn.error", "uvicorn.access"):
         for each in logging.getLogger(name).handlers:
             each.addFilter(hide)
-    return uvicorn.Server(config)
+    return Server(config)
