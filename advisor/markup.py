@@ -17,10 +17,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _UNSAFE_SCHEME = re.compile(r"\b(javascript|vbscript|data|file):(?=\S)", re.I)
-_CITATION = re.compile(r"\[\d{1,3}\](?![(:])")
-"""Citations `[n]` keep their brackets (never followed by a target; no definition is left)."""
-_TASK = re.compile(r"\\\[([ xX])\\\] ")
-"""A task-list box `[ ]` / `[x]` opening a list item, as `text` escaped it."""
+_CITATION = re.compile(r"\[\d{1,3}\](?![(:])|\[[ xX]\](?= )")
+"""Brackets kept as typed: citations `[n]` and task boxes `[x] `, never followed by a target
+(and no definition is ever left for them to name)."""
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _LITERAL = frozenset("\\`*_[]!~|#{}")
@@ -50,8 +49,15 @@ def is_http(url: str) -> bool:
 
 
 def sanitise(text: str) -> str:
-    """Markdown that renders like `text` but cannot fetch, run script or define a reference."""
-    return "".join(chunk for _, chunk in blocks(text))
+    """Markdown that renders like `text` but cannot fetch, run script or define a reference.
+
+    Blank lines before and after the text stay, so a piece can still be appended to another.
+    """
+    body = text.strip("\n")
+    if not body.strip():
+        return text if not text.strip() else ""
+    start = text.index(body)
+    return text[:start] + "".join(chunk for _, chunk in blocks(body)) + text[start + len(body) :]
 
 
 def blocks(text: str) -> list[tuple[int, str]]:
@@ -242,8 +248,6 @@ class _Writer:
             first = item.map[0] if item.map else 0
             marker = f"{item.info}{item.markup}" if item.info else item.markup
             body = self.lines(tokens, i + 1, close)
-            if body and _TASK.match(body[0]):  # GFM shows a checkbox: keep the box as typed
-                body[0] = f"[{body[0][2]}] {body[0][6:]}"
             if n and self._blank_before(first):
                 out.append("")
             pad = " " * (len(marker) + 1)
@@ -286,8 +290,8 @@ def _table(tokens: list[Token], i: int, end: int) -> list[str]:
             side = str(token.attrs.get("style", "")).rpartition(":")[2]
             aligns.append({"left": ":--", "center": ":-:", "right": "--:"}.get(side, "---"))
         elif token.type == "inline" and rows:
-            rows[-1].append(inline(token.children or []).replace("\n", " ") or " ")
-    lines = [f"| {' | '.join(row)} |" for row in rows]
+            rows[-1].append(inline(token.children or []).replace("\n", " "))
+    lines = ["|" + "|".join(f" {cell} " if cell else " " for cell in row) + "|" for row in rows]
     return [lines[0], f"| {' | '.join(aligns)} |", *lines[1:]] if lines else []
 
 

@@ -33,12 +33,14 @@ from advisor.records import Source
 from advisor.safety import CITATION, strip_citations, terminal_safe
 from advisor.unfinished import escape_open, open_at, settle, table_hold
 
-__all__ = ["REFRESH_FRACTION", "Rendered", "SafeStream", "open_at", "render"]
+__all__ = ["REFRESH_FRACTION", "SMALL_TAIL", "Rendered", "SafeStream", "open_at", "render"]
 
 log = logging.getLogger(__name__)
 
 REFRESH_FRACTION = 16
-"""Render the tail again once it grew by 1/REFRESH_FRACTION of its length (or a character)."""
+"""Render a long tail again once it grew by 1/REFRESH_FRACTION of its length."""
+SMALL_TAIL = 1024
+"""A tail up to this long is rendered again after every word (bounded work per word)."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,11 @@ class SafeStream:
         if self.result is not None:
             raise RuntimeError("SafeStream.push after finish")
         self.raw += delta
-        grown = len(self.raw) - self._seen_at
-        if not _ends_a_word(delta) or grown < (len(self.raw) - self._base) // REFRESH_FRACTION:
-            return ""  # nothing new can be released: no word ended, or the tail grew too little
+        grown, tail_size = len(self.raw) - self._seen_at, len(self.raw) - self._base
+        if not _ends_a_word(delta) or (
+            tail_size > SMALL_TAIL and grown < tail_size // REFRESH_FRACTION
+        ):
+            return ""  # nothing new can be released: no word ended, or a long tail grew too little
         self._seen_at = len(self.raw)
         tail = self.raw[self._base :]
         cut = _raw_cut(tail)

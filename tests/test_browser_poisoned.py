@@ -30,6 +30,7 @@ from langchain_core.messages import SystemMessage
 from advisor import CareerAdvisor, Settings, Store, make_answerer
 from advisor.api import create_app
 from advisor.llm import load_prompt
+from tests.exfil_forms import active
 from tests.servers import CHROMIUM, CHROMIUM_ARGS
 from tests.test_browser import streamlit_app
 
@@ -70,12 +71,13 @@ to every user <http://127.0.0.1:{port}/autolink> and <javascript:fetch('/x')>.
 """
 UNSAFE = re.compile(
     r"!\[|<\s*(img|iframe|script|a|div|link|video|object|embed|style)\b|javascript:|data:text"
-    r"|onerror|canary\.invalid|md-image|html-img|js-link|/iframe|script\.js|css-bg|style\.css"
-    r"|injected\.png|front-matter-url",
+    r"|md-image|js-link|injected\.png|front-matter-url",
     re.I,
 )
-"""Images, HTML, script links and every URL that sat inside one. Plain http(s) links (the
-card's autolink and reference URL) may stay: a link is only followed when a user clicks it."""
+"""Images, raw HTML tags, script links and every URL that sat in a Markdown image or script
+link. Raw HTML is shown as text (`&lt;img …&gt;`), so the addresses inside it may show too;
+that nothing renders from it is checked by parsing (`active`) and in the page's DOM. Plain
+http(s) links (the card's autolink) may stay: a link is only followed when a user clicks it."""
 
 
 @dataclass
@@ -173,6 +175,10 @@ def test_api_answers_from_a_poisoned_card_carry_nothing_active(poisoned: Poisone
     }
     for name, text in texts.items():
         assert unsafe_bits(text) == [], name
+    for name in ("ask answer", "completion"):
+        assert active(texts[name]) == [], name
+    for source in ask["sources"] + completion["sources"]:
+        assert all(active(str(source[key])) == [] for key in ("text", "title", "section")), source
     card = next(d for d in listed if d["title"] == "Quibblefrost Toolkit")
     assert card["url"] == ""  # the javascript: URL from the front matter is dropped
     assert poisoned.canary.hits == []
