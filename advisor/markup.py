@@ -23,6 +23,10 @@ _CITATION = re.compile(r"\[\d{1,3}\](?![(:])|\[[ xX]\](?= )")
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _LITERAL = frozenset("\\`*_[]!~|#{}")
+_UNLINKED = re.compile(r"(?i)\b(https?:/|ftp:/|www)(/|\.)")
+"""Where a GFM renderer would link a bare address: literal text (HTML shown as text, alt
+text) gets a zero-width space inside `://` or `www.`, so an address there never becomes a
+link. (Escapes would not stop it: GFM finds addresses in the text after escapes resolve.)"""
 _LINE_MARK = re.compile(r"[-+=>]|\d{1,9}[.)]")
 _CONTAINER = re.compile(r"[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*)*")
 """The blockquote and list markers that open a line (what is left is its content)."""
@@ -114,7 +118,7 @@ def literal(text: str) -> str:
         if mark:
             at = len(out) - len(stripped) + mark.end() - 1
             out = out[:at] + "\\" + out[at:]
-        lines.append(_UNSAFE_SCHEME.sub(r"\1 :", out))
+        lines.append(_UNLINKED.sub("\\1\u200b\\2", _UNSAFE_SCHEME.sub(r"\1 :", out)))
     return "\n".join(lines)
 
 

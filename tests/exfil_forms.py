@@ -9,6 +9,12 @@ make of a text that fetches by itself or runs script.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
 from markdown_it import MarkdownIt
 
 FORMS: dict[str, str] = {
@@ -53,6 +59,41 @@ def forms(url: str) -> dict[str, str]:
     """The forms pointing at `url` (e.g. http://127.0.0.1:PORT)."""
     tail = url.split(":", 1)[1]
     return {name: form.format(url=url, tail=tail) for name, form in FORMS.items()}
+
+
+def document(url: str) -> str:
+    """A Markdown document with every form, each in a sentence about the Zorblax toolkit."""
+    lines = [
+        f"The Zorblax toolkit tracks experiments for machine learning engineers: {form}"
+        for form in forms(url).values()
+    ]
+    return "# Zorblax Toolkit\n\n## What it is\n\n" + "\n\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def canary() -> Iterator[tuple[str, list[str]]]:
+    """A 127.0.0.1 HTTP server that records every request: yields (its URL, the paths hit)."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        do_POST = do_GET
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _parser() -> MarkdownIt:

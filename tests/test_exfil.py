@@ -23,7 +23,7 @@ from advisor.api.common import SOURCES_HEADING
 from advisor.cli import main
 from advisor.safety import safe_markdown
 from advisor.stream_safety import REFRESH_FRACTION, SafeStream, render
-from tests.exfil_forms import FORMS, active, forms
+from tests.exfil_forms import FORMS, active, document, forms
 from tests.llm_server import scripted_llm
 from tests.test_api import chat, events, serving
 
@@ -207,15 +207,6 @@ def test_the_cli_prints_nothing_that_fetches(
 
 # --- a document carrying the forms, answered offline ---------------------------------------------
 
-DOCUMENT = (
-    "# Zorblax Toolkit\n\n## What it is\n\n"
-    + "\n\n".join(
-        f"The Zorblax toolkit tracks experiments for machine learning engineers: {form}"
-        for form in FORM.values()
-    )
-    + "\n"
-)
-
 
 @pytest.fixture(scope="module")
 def zorblax(index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> CareerAdvisor:
@@ -226,7 +217,7 @@ def zorblax(index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Career
     store_dir = work / "store"
     shutil.copytree(index_dir, store_dir)
     (work / "docs").mkdir()
-    (work / "docs" / "zorblax.md").write_text(DOCUMENT, encoding="utf-8")
+    (work / "docs" / "zorblax.md").write_text(document(CANARY), encoding="utf-8")
     settings = Settings.from_env(env={}, store_dir=store_dir, backend="extractive")
     report = ingest([work / "docs"], settings=settings, progress=False)
     assert report.added == 1
