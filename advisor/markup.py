@@ -69,7 +69,7 @@ def blocks(text: str) -> list[tuple[int, str]]:
     text = drop_definitions(text)
     tokens = parser().parse(text)
     out = _Writer(text.split("\n")).top(tokens)
-    if not all(is_safe(chunk) for _, chunk in out):
+    if not is_safe("".join(chunk for _, chunk in out)):
         return [(0, literal(text))]
     return out
 
@@ -132,7 +132,7 @@ def _literal_char(c: str) -> str:
     return "\\" + c if c in _LITERAL else c
 
 
-def text(raw: str) -> str:
+def escape_text(raw: str) -> str:
     """A text token written back: only what could open a link, image, tag or code is escaped."""
     out: list[str] = []
     citations = {m.start(): m.end() for m in _CITATION.finditer(raw)}
@@ -310,7 +310,7 @@ def inline(tokens: Sequence[Token]) -> str:
         kind = token.type
         i += 1
         if kind == "text":
-            run.append(text(token.content))
+            run.append(escape_text(token.content))
         elif kind == "text_special":
             run.append(_special(token))
         elif kind == "html_inline":
@@ -341,7 +341,7 @@ def _special(token: Token) -> str:
     """An escape as written (`\\*` stays literal); an entity as its character, escaped."""
     if token.info == "escape" or token.content in ("&", "<", ">"):
         return token.markup
-    return text(token.content)
+    return escape_text(token.content)
 
 
 def _unscheme(run: str) -> str:

@@ -85,14 +85,17 @@ class SafeStream:
     """Incremental sanitiser: `push` each raw piece and print what it returns, then `finish`."""
 
     sources: Sequence[Source]
-    raw: str = ""
     sent: str = ""
     """Everything released so far (always a prefix of the final text)."""
     result: Rendered | None = None
     parsed: int = 0
     """Characters handed to the Markdown parser so far: the stream's work, for tests."""
-    _base: int = field(default=0, repr=False)
-    """Where in `raw` the unsettled tail starts (a line start)."""
+    _settled_raw: list[str] = field(default_factory=list, repr=False)
+    """The raw text before the unsettled tail (it ends at a line start)."""
+    _tail: list[str] = field(default_factory=list, repr=False)
+    """The raw pieces of the unsettled tail, joined when it is rendered (no copy per piece)."""
+    _length: int = field(default=0, repr=False)
+    _tail_length: int = field(default=0, repr=False)
     _done: str = field(default="", repr=False)
     _lead: str = field(default="", repr=False)
     _cited: set[int] = field(default_factory=set, repr=False)
@@ -103,14 +106,16 @@ class SafeStream:
         """Add a raw piece; return the newly safe text to show (often "")."""
         if self.result is not None:
             raise RuntimeError("SafeStream.push after finish")
-        self.raw += delta
-        grown, tail_size = len(self.raw) - self._seen_at, len(self.raw) - self._base
+        self._tail.append(delta)
+        self._length += len(delta)
+        self._tail_length += len(delta)
+        grown, tail_size = self._length - self._seen_at, self._tail_length
         if not _ends_a_word(delta) or (
             tail_size > SMALL_TAIL and grown < tail_size // REFRESH_FRACTION
         ):
             return ""  # nothing new can be released: no word ended, or a long tail grew too little
-        self._seen_at = len(self.raw)
-        tail = self.raw[self._base :]
+        self._seen_at = self._length
+        tail = self._tail_text()
         cut = _raw_cut(tail)
         if cut == 0:
             return ""
@@ -123,7 +128,7 @@ class SafeStream:
     def finish(self) -> str:
         """Render the whole text; return the rest of it (what `push` held back)."""
         if self.result is None:
-            part = self._render(self.raw[self._base :], finished=True)
+            part = self._render(self._tail_text(), finished=True)
             done = _join(self._done, self._lead, part.settled)
             final = _join(done, part.lead if part.settled else self._lead, part.last)
             self.result = Rendered(
@@ -138,6 +143,17 @@ class SafeStream:
         rest = final[len(self.sent) :]
         self.sent = final
         return rest
+
+    @property
+    def raw(self) -> str:
+        """Every raw piece pushed so far."""
+        return "".join(self._settled_raw) + self._tail_text()
+
+    def _tail_text(self) -> str:
+        """The unsettled tail as one string (kept joined until the next piece)."""
+        if len(self._tail) > 1:
+            self._tail = ["".join(self._tail)]
+        return self._tail[0] if self._tail else ""
 
     def _render(self, raw: str, finished: bool) -> _Part:
         """Render a raw tail; unless `finished`, only up to its first unfinished part."""
@@ -176,7 +192,9 @@ class SafeStream:
         offset = 0
         for _ in range(part.last_line):
             offset = tail.index("\n", offset) + 1
-        self._base += offset
+        self._settled_raw.append(tail[:offset])
+        self._tail = [tail[offset:]]
+        self._tail_length = len(self._tail[0])
 
     def _release(self, text: str) -> str:
         if len(text) <= len(self.sent) or not text.startswith(self.sent):

@@ -21,6 +21,7 @@ import pytest
 from advisor import CareerAdvisor, Settings, Source, Store, make_answerer
 from advisor.api.common import SOURCES_HEADING
 from advisor.cli import main
+from advisor.markup import literal
 from advisor.safety import safe_markdown
 from advisor.stream_safety import REFRESH_FRACTION, SafeStream, render
 from tests.exfil_forms import FORMS, active, document, forms
@@ -71,6 +72,13 @@ def test_safe_markdown_leaves_nothing_that_fetches(name: str) -> None:
     assert active(safe) == [], safe
     assert safe_markdown(safe) == safe
     assert safe.strip()  # the text around the form stays
+
+
+def test_the_last_resort_escapes_every_form() -> None:
+    """Should a rebuilt text ever fail its check, the whole text is escaped: that is safe too."""
+    for form in FORM.values():
+        assert active(literal(form)) == [], form
+        assert active(literal(html.unescape(form))) == [], form
 
 
 @pytest.mark.parametrize("name", FORMS)
