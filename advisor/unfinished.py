@@ -10,7 +10,12 @@ import re
 
 _CONTAINER = re.compile(r"[ \t]*(?:(?:>|[-+*]|\d{1,9}[.)])[ \t]+)*")
 """Blockquote and list markers before a line's content: a `[` after them starts the line."""
-_DELIMITER_ROW = re.compile(r"[ \t]*\|?[ \t]*:?-*:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|?[ \t]*")
+_DELIMITER_CHARS = frozenset(" \t|:-")
+"""What a table's delimiter row (`| --- | :-: |`) is made of."""
+_SPECIAL = re.compile(r"[\\\[\]<`\n]")
+"""The characters `_Scan.run` looks at: escapes, brackets, tags, code spans, line starts."""
+_TICKS = re.compile(r"\\[\s\S]|`+")
+"""A backslash escape (whose backtick opens nothing) or a backtick run."""
 _ESCAPE_START = frozenset("\x1b\x90\x98\x9b\x9d\x9e\x9f")
 _STRING_ESCAPES = "]PX^_"
 """After ESC: these start a string (OSC, DCS, ...) that runs to BEL or ST."""
@@ -43,7 +48,11 @@ class _Scan:
     def run(self) -> int:
         text, i, body = self.text, 0, _content_start(self.text, 0)
         stack: list[tuple[int, bool]] = []
-        while i < min(len(text), self.first):
+        while True:
+            found = _SPECIAL.search(text, i, self.first)  # ordinary characters are skipped
+            if found is None:
+                break
+            i = found.start()
             c = text[i]
             if c == "\n":
                 body = _content_start(text, i + 1)
@@ -110,20 +119,9 @@ def _tick_runs(text: str) -> dict[int, int]:
 
     Runs with no closer are left out (a backslash-escaped backtick opens none).
     """
-    runs: list[tuple[int, int]] = []
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == "`":
-            j = i
-            while j < len(text) and text[j] == "`":
-                j += 1
-            runs.append((i, j - i))
-            i = j
-            continue
-        i += 1
+    runs = [
+        (m.start(), len(m.group(0))) for m in _TICKS.finditer(text) if m.group(0)[0] == "`"
+    ]
     later: dict[int, list[int]] = {}
     for n, (_, size) in enumerate(runs):
         later.setdefault(size, []).append(n)
@@ -155,7 +153,7 @@ def table_hold(text: str) -> int:
     if "|" in text[last:]:
         cut = last
         before = text.rfind("\n", 0, max(0, last - 1)) + 1
-        if last and "|" in text[before : last - 1] and _DELIMITER_ROW.fullmatch(text[last:]):
+        if last and "|" in text[before : last - 1] and set(text[last:]) <= _DELIMITER_CHARS:
             cut = before
         return cut
     return len(text)
