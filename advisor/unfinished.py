@@ -119,9 +119,7 @@ def _tick_runs(text: str) -> dict[int, int]:
 
     Runs with no closer are left out (a backslash-escaped backtick opens none).
     """
-    runs = [
-        (m.start(), len(m.group(0))) for m in _TICKS.finditer(text) if m.group(0)[0] == "`"
-    ]
+    runs = [(m.start(), len(m.group(0))) for m in _TICKS.finditer(text) if m.group(0)[0] == "`"]
     later: dict[int, list[int]] = {}
     for n, (_, size) in enumerate(runs):
         later.setdefault(size, []).append(n)
