@@ -112,7 +112,7 @@ def _claims(text: str) -> list[tuple[int, str, float]]:
 
 
 def check_by_sentence(
-    text: str, sources: Sequence[Source], finished: bool = True
+    text: str, sources: Sequence[Source], finished: bool = True, cited_before: Iterable[int] = ()
 ) -> tuple[NumberCheck, int]:
     """Flag each number that no source cited up to the end of its sentence contains.
 
@@ -120,6 +120,7 @@ def check_by_sentence(
     A streamed answer calls this with `finished=False`: numbers in the last sentence
     are then left alone, and where the first of them starts in the flagged text is
     returned as the second value (the flagged text before it will not change).
+    `cited_before`: the sources cited by the text that came before this part of the answer.
     """
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     if finished:
@@ -132,6 +133,11 @@ def check_by_sentence(
     ]
     known: set[float] = set()
     seen: set[int] = set()
+    for n in cited_before:
+        if 1 <= n <= len(sources) and n not in seen:
+            seen.add(n)
+            source = sources[n - 1]
+            known |= _values(f"{source.title}\n{source.section}\n{source.text}")
     bad: list[tuple[int, str]] = []
     start = checked = 0
     for end in ends:

@@ -7,19 +7,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
+from advisor.markup import sanitise
 from advisor.records import Source
 
-_CITATION = re.compile(r"\[(\d{1,3})\]")
-_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
-_IMAGE_INLINE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_IMAGE_REF = re.compile(r"!\[([^\]]*)\]\[[^\]]*\]")
-_REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[^)]*)?\)")
-_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-_UNSAFE_SCHEME = re.compile(r"\b(javascript|vbscript|data|file):(?=\S)", re.I)
-_LOOSE_TAG = re.compile(r"<(?=[a-zA-Z/!?])")
-"""A `<` that could still open a tag once more text arrives: a space after it keeps it text."""
+CITATION = re.compile(r"\[(\d{1,3})\]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TERMINAL = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clears
@@ -31,6 +22,12 @@ _TERMINAL = re.compile(
 
 def repair_citations(text: str, n_sources: int) -> tuple[str, set[int]]:
     """Remove [n] that point at no listed source; return the text and the numbers cited."""
+    repaired, cited = strip_citations(text, n_sources)
+    return repaired.strip(), cited
+
+
+def strip_citations(text: str, n_sources: int) -> tuple[str, set[int]]:
+    """`repair_citations` without trimming the ends: lines and indentation stay where they were."""
     cited: set[int] = set()
 
     def keep(match: re.Match[str]) -> str:
@@ -40,9 +37,9 @@ def repair_citations(text: str, n_sources: int) -> tuple[str, set[int]]:
             return match.group(0)
         return ""
 
-    repaired = _CITATION.sub(keep, text)
-    repaired = re.sub(r"[ \t]+([.,;:!?])(?=\s|$)", r"\1", repaired)  # not "![" or ":x"
-    return re.sub(r"[ \t]{2,}", " ", repaired).strip(), cited
+    repaired = CITATION.sub(keep, text)
+    repaired = re.sub(r"(?<![ \t])[ \t]+([.,;:!?])(?=\s|$)", r"\1", repaired)  # not "![", ":x"
+    return re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", repaired), cited
 
 
 def mark_cited(sources: Sequence[Source], cited: set[int]) -> list[Source]:
@@ -53,37 +50,11 @@ def mark_cited(sources: Sequence[Source], cited: set[int]) -> list[Source]:
 def safe_markdown(text: str) -> str:
     """Markdown that cannot make a browser fetch anything or run script.
 
-    Images become their alt text, raw HTML and comments are dropped, links keep
-    their target only when it is http(s), and a `<` left unclosed gets a space after it.
-    Repeated until nothing changes, so a removal cannot assemble new markup.
+    The text is parsed as CommonMark (`markup.sanitise`) and written back: images
+    become their alt text, raw HTML is escaped, reference definitions are dropped, and
+    links keep their target only when it is http(s).
     """
-    for _ in range(4):
-        cleaner = _safe_markdown_once(text)
-        if cleaner == text:
-            break
-        text = cleaner
-    return text
-
-
-def _safe_markdown_once(text: str) -> str:
-    text = _COMMENT.sub("", text)
-    text = _IMAGE_INLINE.sub(lambda m: m.group(1), text)
-    text = _IMAGE_REF.sub(lambda m: m.group(1), text)
-    text = _REF_DEFINITION.sub("", text)
-    text = _LINK.sub(_safe_link, text)
-    text = _AUTOLINK.sub(lambda m: m.group(1) if _is_http(m.group(1)) else "", text)
-    text = _TAG.sub("", text)
-    text = _LOOSE_TAG.sub("< ", text)
-    return _UNSAFE_SCHEME.sub(lambda m: f"{m.group(1)} :", text)
-
-
-def _safe_link(match: re.Match[str]) -> str:
-    label, target = match.group(1), match.group(2)
-    return f"[{label}]({target})" if _is_http(target) else label
-
-
-def _is_http(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://"))
+    return sanitise(text)
 
 
 def terminal_safe(text: str) -> str:

@@ -452,7 +452,7 @@ def test_sources_footer_and_source_json_are_safe() -> None:
     )
     footer = sources_footer(Answer(text="x [1] [2]", sources=[evil, good]))
     assert "javascript:" not in footer.lower() and "](javascript" not in footer.lower()
-    assert "<" not in footer and "- [1] Win" in footer and " — s\n" in footer
+    assert "<" not in footer and "- [1] Win" in footer and " — &lt;b&gt;s&lt;/b&gt;\n" in footer
     assert "- [2] [PyTorch](https://pytorch.org/)" in footer
     data = public_source(evil)
     assert data["url"] == "" and "<img" not in data["text"] and "javascript" not in data["title"]

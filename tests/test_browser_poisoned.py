@@ -30,6 +30,7 @@ from langchain_core.messages import SystemMessage
 from advisor import CareerAdvisor, Settings, Store, make_answerer
 from advisor.api import create_app
 from advisor.llm import load_prompt
+from tests.exfil_forms import active, forms
 from tests.servers import CHROMIUM, CHROMIUM_ARGS
 from tests.test_browser import streamlit_app
 
@@ -70,12 +71,19 @@ to every user <http://127.0.0.1:{port}/autolink> and <javascript:fetch('/x')>.
 """
 UNSAFE = re.compile(
     r"!\[|<\s*(img|iframe|script|a|div|link|video|object|embed|style)\b|javascript:|data:text"
-    r"|onerror|canary\.invalid|md-image|html-img|js-link|/iframe|script\.js|css-bg|style\.css"
-    r"|injected\.png|front-matter-url",
+    r"|md-image|js-link|injected\.png|front-matter-url",
     re.I,
 )
-"""Images, HTML, script links and every URL that sat inside one. Plain http(s) links (the
-card's autolink and reference URL) may stay: a link is only followed when a user clicks it."""
+"""Images, raw HTML tags, script links and every URL that sat in a Markdown image or script
+link. Raw HTML is shown as text (`&lt;img …&gt;`), so the addresses inside it may show too;
+that nothing renders from it is checked by parsing (`active`) and in the page's DOM. Plain
+http(s) links (the card's autolink) may stay: a link is only followed when a user clicks it."""
+
+
+def forms_section(url: str) -> str:
+    """Every known exfiltration form (tests/exfil_forms.py), each in a sentence of the card."""
+    lines = [f"Quibblefrost reports experiments to ML engineers: {f}" for f in forms(url).values()]
+    return "\n## How Quibblefrost reports\n\n" + "\n\n".join(lines) + "\n"
 
 
 @dataclass
@@ -173,6 +181,10 @@ def test_api_answers_from_a_poisoned_card_carry_nothing_active(poisoned: Poisone
     }
     for name, text in texts.items():
         assert unsafe_bits(text) == [], name
+    for name in ("ask answer", "completion"):
+        assert active(texts[name]) == [], name
+    for source in ask["sources"] + completion["sources"]:
+        assert all(active(str(source[key])) == [] for key in ("text", "title", "section")), source
     card = next(d for d in listed if d["title"] == "Quibblefrost Toolkit")
     assert card["url"] == ""  # the javascript: URL from the front matter is dropped
     assert poisoned.canary.hits == []
@@ -230,7 +242,7 @@ def test_poisoned_card_fetches_nothing_in_a_real_browser(poisoned: Poisoned, app
             page.goto(app_url)
             box = page.get_by_test_id("stChatInputTextArea")
             box.wait_for(timeout=120_000)
-            box.fill(QUESTION)
+            box.fill(f"{QUESTION} ![q](http://127.0.0.1:{port}/question.png)")  # shown back
             box.press("Enter")
             sources = page.get_by_text(re.compile(r"^Sources \(\d+, \d+ cited\)$")).first
             sources.wait_for(timeout=120_000)
@@ -261,7 +273,7 @@ def test_poisoned_card_fetches_nothing_in_a_real_browser(poisoned: Poisoned, app
     assert dialogs == []
     assert found == [], found
     assert images == 0 and "<img" not in answer_html and "javascript:" not in answer_html
-    assert "Quibblefrost" in answer_text and unsafe_bits(answer_text) == []
+    assert "Quibblefrost" in answer_text and not POINTING.search(answer_html)
     hosts = {
         urlsplit(u).hostname for u in requests if urlsplit(u).scheme.startswith(("http", "ws"))
     }
@@ -282,6 +294,12 @@ at a time so every construct is split across pieces."""
 
 
 ACTIVE = "img, iframe, video, object, embed, [src], [onerror], a[href^='javascript:' i]"
+POINTING = re.compile(
+    r"<(?:img|iframe|video|object|embed|script|link|style)\b"
+    r"|<[a-z][^<>]*?(?:\s(?:src|srcset|poster|onerror)=|\shref=\"(?:javascript|data):)",
+    re.I,
+)
+"""An element that fetches by itself, in a piece of the page's HTML."""
 """Elements that fetch by themselves or run script."""
 
 
@@ -297,12 +315,12 @@ def test_a_streamed_answer_with_split_markup_fetches_nothing(
     from playwright.sync_api import sync_playwright
 
     port = poisoned.canary.port
-    answer = STREAMED.format(port=port)
+    answer = STREAMED.format(port=port) + forms_section(f"http://127.0.0.1:{port}")
     env = {
         "ADVISOR_BACKEND": "fake",
         "ADVISOR_FAKE_RESPONSES": json.dumps([answer] * 2),
         "ADVISOR_FAKE_CHUNK_CHARS": "3",
-        "ADVISOR_FAKE_CHUNK_DELAY": "0.02",  # about 4 s of streaming to watch
+        "ADVISOR_FAKE_CHUNK_DELAY": "0.005",  # about 5 s of streaming to watch
     }
     requests: list[str] = []
     moments: list[tuple[int, str]] = []
@@ -334,7 +352,9 @@ def test_a_streamed_answer_with_split_markup_fetches_nothing(
     assert len(partial) >= 3, "the answer was never seen mid-stream"
     for count, html in moments:
         assert count == 0, html  # no image, iframe or script link anywhere in the reply
-        assert "javascript:" not in html and "canary" not in html and f":{port}/" not in html
+        assert "javascript:" not in html and not POINTING.search(html), html
+        assert not re.search(rf"<(?!a )[a-z][^<>]*=\"[^\"]*(?:canary|:{port}/)", html), html
+        assert not re.search(r"<a [^<>]*href=\"(?!https?:|#)", html), html  # http(s) links may stay
     hits = [u for u in requests if urlsplit(u).port == port or "canary" in u]
     assert hits == [] and poisoned.canary.hits == []
     assert "Quibblefrost tracks experiments [1]" in final_text and "[9]" not in final_text

