@@ -30,7 +30,7 @@ QUALITY_BUDGET = 900
 """Seconds for the quality run and the first test using it (pytest-timeout). Measured: the run
 costs 59 s of CPU with a cold embedding cache (81 s before the cache; 10 s warm), plus the
 shared index build; at 3x oversubscription that is about 4 minutes, so 900 s leaves room. At a
-load average of 16 on 2 cores (8x) the uncached fixture took 604 s."""
+load average of 16 on 2 cores (8x), index build included, it took 604 s."""
 
 Run = tuple[int, dict[str, Any], str, Path]
 
