@@ -17,18 +17,26 @@ _DOES = re.compile(
     r"^(?:so |and )?what (?:does|do) (?:an? |the )?(?P<term>[^?]+?) (?:actually |really )?"
     r"(?:do|involve|include|cover|mean)\b"
 )
-_USED_FOR = re.compile(r"\s+(?:(?:used|good|useful) )?for$")
+_USED_FOR = re.compile(r"(?<!\s)\s++(?:(?:used|good|useful) )?for$")
 """"what's pandas for", "what is docker used for": the term without its purpose words."""
 _NOT_A_TERM = re.compile(r"^(?:the )?(?:difference|best|easiest|fastest|most|next|better)\b")
 _BETWEEN = re.compile(r"\bdifference between (?P<a>.+?) and (?P<b>[^?.,]+)")
+_COMPARES = r"(?:vs\.?|versus|or|compared to|over|than)"
+_SIDE_WORD = r"[\w+#./-]++"
 _VERSUS = re.compile(
-    r"(?P<a>[\w+#./ -]+?)\s+(?:vs\.?|versus|or|compared to|over|than)\s+(?P<b>[^?.,]+)"
+    rf"(?<![\w+#./ -])(?P<a> (?= ++{_COMPARES}\s[^?.,])"
+    rf"|(?> *+){_SIDE_WORD}(?: ++(?!{_COMPARES}\s[^?.,]){_SIDE_WORD})*+)"
+    rf"\s++{_COMPARES}\s+(?P<b>[^?.,]+)"
 )
+"""'pytorch vs tensorflow': side a runs from where a stretch of name characters starts, word by
+word, up to the first comparing word that has something after it; side b up to "?", "." or ",".
+Each character is read once (possessive runs, a fixed-length look-ahead), where the lazy side
+a followed by `\\s+` that this replaces backtracked cubically on a run of spaces."""
 _SIDE_NOISE = re.compile(
     r"^(?:should i|do i|can i|is it|which is|what is|whats|what's|learn|use|start with|pick|"
     r"choose|go with|become|be|an?|the|first|better|best|more|to|i|me)\b\s*"
 )
-_SIDE_TAIL = re.compile(r"\s+(?:first|better|best|more|then|now|to learn|to start)\s*$")
+_SIDE_TAIL = re.compile(r"(?<!\s)\s++(?:first|better|best|more|then|now|to learn|to start)\s*+$")
 _RESOURCE = re.compile(
     r"\b(?:videos?|youtube|courses?|books?|tutorials?|resources?|channels?|lectures?|"
     r"free|cost|costs|price|pricing|paid|pay for|subscription|cheap|beginner[- ]friendly)\b"
