@@ -93,7 +93,7 @@ def adversarial(
     """(label, text) pairs of exactly `length` characters: a head, a pump, an ending."""
     found = []
     for head, pump in itertools.product(heads, pumps):
-        for tail in ("x", "?"):
+        for tail in ("x", "?", "x\ny\n"):
             body = length - len(head) - len(tail)
             text = head + (pump * (body // len(pump) + 1))[:body] + tail
             found.append((f"{head!r}+{pump!r}*n+{tail!r}", text))

@@ -43,7 +43,8 @@ SUBJECT_NAMES = {"portfolio": "portfolio projects"}
 
 _ARTICLE = r"(?:(?:a|an|the)\s+)?"
 _LEAD = re.compile(
-    r"^\s*(?:(?:ok|okay|so|and|but|also|plus|then)[\s,]+)*(?:what about|how about|what of)?\s*",
+    r"^\s*+(?:(?:ok|okay|so|and|but|also|plus|then)[\s,]++)*+(?:what about|how about|what of)?+"
+    r"\s*+",
     re.I,
 )
 _PRONOUNS = re.compile(
