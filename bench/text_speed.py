@@ -58,11 +58,12 @@ NORMAL_DOCUMENT = (
 )
 PUMPS = (
     " ", "1", "a", "ab ", "[", "(", "[(", "vs ", "or ", "\n", " \t", "#", "1.", "1-", "a.",
-    "?", ", ", "- ", "* ", "then ", "<a", "<!--", "$1,", "`", "é ",
+    "?", ", ", "- ", "* ", "then ", "<a", "<!--", "$1,", "`", "é ", "who is ",
+    "difference between ",
 )  # fmt: skip
 """What repeats: each defeats some pattern that lets two quantifiers share characters."""
 QUESTION_HEADS = (
-    "", "pytorch", "I have ", "what is ", "# ", "and ", "is it ", "x vs ", "I'm ", "1 ",
+    "", "pytorch", "I have ", "what is ab ", "# ", "and ", "is it ", "x vs ", "I'm ", "1 ",
 )  # fmt: skip
 """What comes first: the words that take each pattern to its repeated part."""
 DOCUMENT_HEADS = ("", "# ", "## a ", "- ", "1. ", "<a ", "Ignore ", "[1] ")

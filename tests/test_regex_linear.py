@@ -27,7 +27,10 @@ NORMAL_FACTOR, NORMAL_SLACK = 20.0, 0.030
 """The worst input may cost this multiple of a normal input of the same length, plus slack."""
 GROWTH, GROWTH_SLACK = 3.0, 0.002
 """Time at full length over time at half length, with a little slack for timer noise."""
-PUMPS = (" ", "1", "a", "[(", "vs ", "\n", " \t", "#", "1.", "1-", "<a", "then ", "é ")
+PUMPS = (
+    " ", "1", "a", "[(", "vs ", "\n", " \t", "#", "1.", "1-", "<a", "then ", "é ", "who is ",
+    "difference between ",
+)  # fmt: skip
 """The repeats that broke a pattern before (spaces, digits, brackets, "vs", tags, ...)."""
 DOCUMENT_CHARS = 10_000
 

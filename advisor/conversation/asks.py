@@ -10,9 +10,11 @@ from advisor.text import normalize, tokens
 
 _DEFINITION = re.compile(
     r"^(?:so |and |ok |okay )?(?:what(?:'s|s| is| are)|define|meaning of|explain|"
-    r"tell me (?:more )?about)\s+"
-    r"(?:an? |the )?(?P<term>[^?]+?)\s*(?:\?|$)"
+    r"tell me (?:more )?about)\s++"
+    r"(?:an? |the )?(?P<term>[^?]*[^?\s])\s*(?:\?|$)"
 )
+"""The term runs to the first "?" and ends on its last visible character: read once, where a
+lazy term followed by `\\s*` re-read every run of spaces inside it."""
 _DOES = re.compile(
     r"^(?:so |and )?what (?:does|do) (?:an? |the )?(?P<term>[^?]+?) (?:actually |really )?"
     r"(?:do|involve|include|cover|mean)\b"
@@ -21,6 +23,7 @@ _USED_FOR = re.compile(r"(?<!\s)\s++(?:(?:used|good|useful) )?for$")
 """"what's pandas for", "what is docker used for": the term without its purpose words."""
 _NOT_A_TERM = re.compile(r"^(?:the )?(?:difference|best|easiest|fastest|most|next|better)\b")
 _BETWEEN = re.compile(r"\bdifference between (?P<a>.+?) and (?P<b>[^?.,]+)")
+_BETWEEN_START = re.compile(r"\bdifference between ")
 _COMPARES = r"(?:vs\.?|versus|or|compared to|over|than)"
 _SIDE_WORD = r"[\w+#./-]++"
 _VERSUS = re.compile(
@@ -45,9 +48,9 @@ _KINDS = {
     "video series": r"\b(?:videos?|youtube|channels?|lectures?)\b",
     "course": r"\b(?:courses?|class(?:es)?|curriculum)\b",
 }
-_AUDIENCE = re.compile(
-    r"\bwho(?: is|'s| are)\b.*\bfor\b|\bfor whom\b|\baimed at\b|\bsuitable for\b"
-)
+_AUDIENCE = re.compile(r"\bfor whom\b|\baimed at\b|\bsuitable for\b")
+_WHO = re.compile(r"\bwho(?: is|'s| are)\b")
+_FOR = re.compile(r"\bfor\b")
 _COST = re.compile(r"\b(?:free|cost|costs|price|pricing|paid|pay for|subscription|cheap)\b")
 _NEXT = re.compile(
     r"\b(?:where (?:should|do|can) i (?:start|begin)|how (?:do|should|can) i (?:start|begin)|"
@@ -111,15 +114,42 @@ def read_ask(question: str) -> Ask:
         definition=_term(text) if not sides else "",
         sides=sides,
         roles=roles if len(roles) >= 2 else (),
-        resource=bool(_RESOURCE.search(text) or _AUDIENCE.search(text)),
+        resource=bool(_RESOURCE.search(text)) or _asks_audience(text),
         kind=kind,
         cost=bool(_COST.search(text)),
-        audience=bool(_AUDIENCE.search(text)),
+        audience=_asks_audience(text),
         next_steps=not sides and _asks_next_step(text),
         about_guide=bool(_ABOUT_GUIDE.search(text)),
         about_author=bool(_AUTHOR.search(text)),
         aspect=next((a for a, words in _ASPECT_WORDS.items() if re.search(words, text)), ""),
     )
+
+
+def _asks_audience(text: str) -> bool:
+    """ "Who is it for?", "aimed at": a "who is" with a "for" after it on its line, or a phrase.
+
+    Only each line's first "who is" is tried: a later one has less text after it."""
+    if _AUDIENCE.search(text):
+        return True
+    for line in text.split("\n"):
+        who = _WHO.search(line)
+        if who and _FOR.search(line, who.end()):
+            return True
+    return False
+
+
+def _between(text: str) -> re.Match[str] | None:
+    """`_BETWEEN`'s first match, trying only the first "difference between" of each line (a
+    later one on the same line can only fail where the first did): each line is read once."""
+    pos = 0
+    while (start := _BETWEEN_START.search(text, pos)) is not None:
+        found = _BETWEEN.match(text, start.start())
+        if found:
+            return found
+        pos = text.find("\n", start.start()) + 1
+        if not pos:
+            return None
+    return None
 
 
 def _asks_next_step(text: str) -> bool:
@@ -150,7 +180,7 @@ def _term(text: str) -> str:
 
 
 def _sides(text: str) -> tuple[str, ...]:
-    match = _BETWEEN.search(text) or _VERSUS.search(text)
+    match = _between(text) or _VERSUS.search(text)
     if not match:
         return ()
     found = []
