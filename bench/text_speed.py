@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `advisor` importable
     sys.path.insert(0, str(ROOT))
 
 from advisor.conversation.asks import read_ask  # noqa: E402
+from advisor.conversation.layout import bare, parts_of, sentences_of  # noqa: E402
 from advisor.conversation.notes import career_move, qualifiers, uncovered  # noqa: E402
 from advisor.conversation.rewrite import replay, resolve, tidy  # noqa: E402
 from advisor.conversation.structure import units  # noqa: E402
@@ -126,6 +127,10 @@ def cases(document_chars: int = DOCUMENT_CHARS) -> list[Case]:
         """A passage with a new id each time: `units` remembers the ones it has seen."""
         return Source(id=f"s{next(fresh)}", text=text, title="Doc", section="", source="d.md")
 
+    def previous_answer(text: str) -> object:
+        """What composing reads of the last answer in the history (the client sends it)."""
+        return bare(text), sentences_of(text), parts_of(text)
+
     q, d = (QUESTION_HEADS, QUESTION_CHARS, NORMAL_QUESTION), (DOCUMENT_HEADS, document_chars)
     doc = (*d, NORMAL_DOCUMENT)
     return [
@@ -153,6 +158,7 @@ def cases(document_chars: int = DOCUMENT_CHARS) -> list[Case]:
         Case("structure.units", lambda t: units(document(t), 1), *doc),
         Case("check_numbers (answer)", lambda t: check_numbers(t, [source]), *doc),
         Case("chunk_document", chunk, *doc),
+        Case("previous answer (bare, sentences_of, parts_of)", previous_answer, *doc),
     ]
 
 
