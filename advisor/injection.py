@@ -140,8 +140,8 @@ RULES: tuple[Rule, ...] = (
 _NEGATED = re.compile(r"\b(?:never|not|don't|do not|doesn't|avoid|without|no one|nobody)\b")
 _HIDDEN = re.compile(
     r"<!--(?!\s*-->).*?(?:-->|$)"
-    r"|<[a-z][^>]*?(?:\shidden\b|\saria-hidden\s*=\s*['\"]?true"
-    rf"|\sstyle\s*=\s*['\"][^'\"]*(?:{HIDDEN_STYLE.pattern}))[^>]*>"
+    r"|<[a-z](?:[^<>]|<(?![a-z]))*?(?:\shidden\b|\saria-hidden\s*=\s*['\"]?true"
+    rf"|\sstyle\s*=\s*['\"][^'\"]*(?:{HIDDEN_STYLE.pattern}))(?:[^<>]|<(?![a-z]))*>"
     "|[\U000e0000-\U000e007f\u202a-\u202e\u2066-\u2069]",
     re.I | re.S,
 )

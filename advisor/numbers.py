@@ -24,13 +24,17 @@ FLAG = " (not in the sources)"
 _NUMBER = re.compile(
     r"(?<![\w$.,])\$?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<k>[kK]\b)?(?!\w|\.\d|,\d{3})"
 )
-_UNIT_AFTER = re.compile(r"\s*(?:%|percent|usd|dollars|months?|years?|weeks?|days?|hours?)\b", re.I)
+_UNIT_AFTER = re.compile(
+    r"\s*+(?:%|percent|usd|dollars|months?|years?|weeks?|days?|hours?)\b", re.I
+)
 _SENTENCE_END = re.compile(r"[.!?](?:[ \t]*\[\d{1,3}\])*+(?=\s)|\n")
 """Where a sentence ends: after its terminator and the citations that follow it, or a newline."""
 _URL = re.compile(r"\]\([^)\s]*|\bhttps?://[^\s)>\]]*")
 """Link targets and bare URLs: a number in an address is not a claim."""
 _CITATION = re.compile(r"\[(\d{1,3})\]")
-_SKIP = re.compile(r"\[\d+\]|^\s*\d+[.)]\s|^#+\s*\d+\.\s", re.M)
+_SKIP = re.compile(r"\[\d+\]|^[^\S\n]*+\d+[.)]\s|^#++[^\S\n]*+\d+\.\s", re.M)
+"""Citation markers, list numbers and numbered headings. The space before a list number stays on
+its line: `\\s*` there read every following blank line again from each line start."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,16 @@ def check_numbers(text: str, cited: Iterable[Source]) -> NumberCheck:
         known |= values_in(f"{source.title}\n{source.section}\n{source.text}")
     found = _claims(text)
     bad = [(end, raw) for end, raw, value in found if value not in known]
-    out = text
-    for end, _ in sorted(bad, reverse=True):
-        out = out[:end] + FLAG + out[end:]
-    return NumberCheck(out, tuple(raw for _, raw in bad), len(found))
+    return NumberCheck(_flag(text, bad), tuple(raw for _, raw in bad), len(found))
+
+
+def _flag(text: str, bad: list[tuple[int, str]]) -> str:
+    """The text with FLAG after each unsupported number, built in one pass."""
+    pieces, start = [], 0
+    for end in sorted(end for end, _ in bad):
+        pieces += [text[start:end], FLAG]
+        start = end
+    return "".join(pieces) + text[start:]
 
 
 @lru_cache(maxsize=256)
@@ -154,7 +164,5 @@ def check_by_sentence(
             checked += 1
         start = end
     pending = claims[checked][0] if checked < len(claims) else len(text)
-    out = text[:pending]
-    for end, _ in sorted(bad, reverse=True):
-        out = out[:end] + FLAG + out[end:]
+    out = _flag(text[:pending], bad)
     return NumberCheck(out + text[pending:], tuple(raw for _, raw in bad), checked), len(out)

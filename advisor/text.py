@@ -48,7 +48,23 @@ def tokens(text: str) -> list[str]:
     return [stem(w.strip(".-")) for w in words if w not in STOPWORDS and w.strip(".-")]
 
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+def heading(line: str) -> tuple[int, str] | None:
+    """(level, title) of a Markdown ATX heading line ("## Skills ##"), or None.
+
+    Read with string operations, in one pass: the pattern it replaces,
+    `^(#{1,6})\\s+(.+?)\\s*#*\\s*$`, backtracked cubically on a long run of spaces.
+    """
+    level = len(line) - len(line.lstrip("#"))
+    if not 1 <= level <= 6 or len(line) == level or not line[level].isspace():
+        return None
+    body = line[level:]
+    rest = body.lstrip()
+    title = rest.rstrip().rstrip("#").rstrip()
+    if title:
+        return level, title
+    if rest:  # "# ##": the title is the first mark
+        return level, rest[0]
+    return (level, body[-1]) if len(body) > 1 else None  # "#" and spaces: one of them
 
 
 def headed_lines(text: str) -> Iterator[tuple[tuple[str, ...], str]]:
@@ -57,12 +73,12 @@ def headed_lines(text: str) -> Iterator[tuple[tuple[str, ...], str]]:
     stack: list[tuple[int, str]] = []
     for raw_line in text.split("\n"):
         line = raw_line.strip()
-        heading = _HEADING.match(line)
-        if heading:
-            level = len(heading.group(1))
+        found = heading(line)
+        if found:
+            level, title = found
             while stack and stack[-1][0] >= level:
                 stack.pop()
-            stack.append((level, heading.group(2)))
+            stack.append((level, title))
             line = ""
         yield tuple(title for _, title in stack), line
 

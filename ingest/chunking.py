@@ -10,16 +10,14 @@ back at their chunk, so a question matching one sentence finds the whole passage
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field, replace
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from advisor.records import Chunk, unit_id
-from advisor.text import headed_sentences
+from advisor.text import headed_sentences, heading
 
 CHUNKER_VERSION = "3"
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
 @dataclass
@@ -50,11 +48,11 @@ def parse(markdown: str) -> Node:
     for line in markdown.split("\n"):
         if line.lstrip().startswith("```"):
             in_code = not in_code
-        match = None if in_code else _HEADING.match(line)
-        if not match:
+        found = None if in_code else heading(line)
+        if not found:
             stack[-1].body.append(line)
             continue
-        node = Node(len(match.group(1)), match.group(2).strip(), line)
+        node = Node(found[0], found[1].strip(), line)
         while stack[-1].level >= node.level:
             stack.pop()
         stack[-1].children.append(node)

@@ -10,25 +10,36 @@ from advisor.text import normalize, tokens
 
 _DEFINITION = re.compile(
     r"^(?:so |and |ok |okay )?(?:what(?:'s|s| is| are)|define|meaning of|explain|"
-    r"tell me (?:more )?about)\s+"
-    r"(?:an? |the )?(?P<term>[^?]+?)\s*(?:\?|$)"
+    r"tell me (?:more )?about)\s++"
+    r"(?:an? |the )?(?P<term>[^?]*[^?\s])\s*(?:\?|$)"
 )
+"""The term runs to the first "?" and ends on its last visible character: read once, where a
+lazy term followed by `\\s*` re-read every run of spaces inside it."""
 _DOES = re.compile(
     r"^(?:so |and )?what (?:does|do) (?:an? |the )?(?P<term>[^?]+?) (?:actually |really )?"
     r"(?:do|involve|include|cover|mean)\b"
 )
-_USED_FOR = re.compile(r"\s+(?:(?:used|good|useful) )?for$")
+_USED_FOR = re.compile(r"(?<!\s)\s++(?:(?:used|good|useful) )?for$")
 """"what's pandas for", "what is docker used for": the term without its purpose words."""
 _NOT_A_TERM = re.compile(r"^(?:the )?(?:difference|best|easiest|fastest|most|next|better)\b")
 _BETWEEN = re.compile(r"\bdifference between (?P<a>.+?) and (?P<b>[^?.,]+)")
+_BETWEEN_START = re.compile(r"\bdifference between ")
+_COMPARES = r"(?:vs\.?|versus|or|compared to|over|than)"
+_SIDE_WORD = r"[\w+#./-]++"
 _VERSUS = re.compile(
-    r"(?P<a>[\w+#./ -]+?)\s+(?:vs\.?|versus|or|compared to|over|than)\s+(?P<b>[^?.,]+)"
+    rf"(?<![\w+#./ -])(?P<a> (?= ++{_COMPARES}\s[^?.,])"
+    rf"|(?> *+){_SIDE_WORD}(?: ++(?!{_COMPARES}\s[^?.,]){_SIDE_WORD})*+)"
+    rf"\s++{_COMPARES}\s+(?P<b>[^?.,]+)"
 )
+"""'pytorch vs tensorflow': side a runs from where a stretch of name characters starts, word by
+word, up to the first comparing word that has something after it; side b up to "?", "." or ",".
+Each character is read once (possessive runs, a fixed-length look-ahead), where the lazy side
+a followed by `\\s+` that this replaces backtracked cubically on a run of spaces."""
 _SIDE_NOISE = re.compile(
     r"^(?:should i|do i|can i|is it|which is|what is|whats|what's|learn|use|start with|pick|"
     r"choose|go with|become|be|an?|the|first|better|best|more|to|i|me)\b\s*"
 )
-_SIDE_TAIL = re.compile(r"\s+(?:first|better|best|more|then|now|to learn|to start)\s*$")
+_SIDE_TAIL = re.compile(r"(?<!\s)\s++(?:first|better|best|more|then|now|to learn|to start)\s*+$")
 _RESOURCE = re.compile(
     r"\b(?:videos?|youtube|courses?|books?|tutorials?|resources?|channels?|lectures?|"
     r"free|cost|costs|price|pricing|paid|pay for|subscription|cheap|beginner[- ]friendly)\b"
@@ -37,9 +48,9 @@ _KINDS = {
     "video series": r"\b(?:videos?|youtube|channels?|lectures?)\b",
     "course": r"\b(?:courses?|class(?:es)?|curriculum)\b",
 }
-_AUDIENCE = re.compile(
-    r"\bwho(?: is|'s| are)\b.*\bfor\b|\bfor whom\b|\baimed at\b|\bsuitable for\b"
-)
+_AUDIENCE = re.compile(r"\bfor whom\b|\baimed at\b|\bsuitable for\b")
+_WHO = re.compile(r"\bwho(?: is|'s| are)\b")
+_FOR = re.compile(r"\bfor\b")
 _COST = re.compile(r"\b(?:free|cost|costs|price|pricing|paid|pay for|subscription|cheap)\b")
 _NEXT = re.compile(
     r"\b(?:where (?:should|do|can) i (?:start|begin)|how (?:do|should|can) i (?:start|begin)|"
@@ -103,15 +114,42 @@ def read_ask(question: str) -> Ask:
         definition=_term(text) if not sides else "",
         sides=sides,
         roles=roles if len(roles) >= 2 else (),
-        resource=bool(_RESOURCE.search(text) or _AUDIENCE.search(text)),
+        resource=bool(_RESOURCE.search(text)) or _asks_audience(text),
         kind=kind,
         cost=bool(_COST.search(text)),
-        audience=bool(_AUDIENCE.search(text)),
+        audience=_asks_audience(text),
         next_steps=not sides and _asks_next_step(text),
         about_guide=bool(_ABOUT_GUIDE.search(text)),
         about_author=bool(_AUTHOR.search(text)),
         aspect=next((a for a, words in _ASPECT_WORDS.items() if re.search(words, text)), ""),
     )
+
+
+def _asks_audience(text: str) -> bool:
+    """ "Who is it for?", "aimed at": a "who is" with a "for" after it on its line, or a phrase.
+
+    Only each line's first "who is" is tried: a later one has less text after it."""
+    if _AUDIENCE.search(text):
+        return True
+    for line in text.split("\n"):
+        who = _WHO.search(line)
+        if who and _FOR.search(line, who.end()):
+            return True
+    return False
+
+
+def _between(text: str) -> re.Match[str] | None:
+    """`_BETWEEN`'s first match, trying only the first "difference between" of each line (a
+    later one on the same line can only fail where the first did): each line is read once."""
+    pos = 0
+    while (start := _BETWEEN_START.search(text, pos)) is not None:
+        found = _BETWEEN.match(text, start.start())
+        if found:
+            return found
+        pos = text.find("\n", start.start()) + 1
+        if not pos:
+            return None
+    return None
 
 
 def _asks_next_step(text: str) -> bool:
@@ -142,7 +180,7 @@ def _term(text: str) -> str:
 
 
 def _sides(text: str) -> tuple[str, ...]:
-    match = _BETWEEN.search(text) or _VERSUS.search(text)
+    match = _between(text) or _VERSUS.search(text)
     if not match:
         return ()
     found = []

@@ -15,7 +15,9 @@ from advisor.conversation.structure import FAQ
 from advisor.records import Source
 from advisor.text import normalize, sentences, tokens
 
-CITE = re.compile(r"\s*\[\d+\]")
+CITE = re.compile(r"(?<!\s)\s*+\[\d+\]")
+"""A citation marker with the space before it, tried only where a run of spaces starts (from
+inside the run, `\\s*` re-read it to its end: 2.3 s for 20,000 spaces in a previous answer)."""
 _NUMBERED = re.compile(r"^\d+\.\s")
 
 

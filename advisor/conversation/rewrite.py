@@ -43,7 +43,8 @@ SUBJECT_NAMES = {"portfolio": "portfolio projects"}
 
 _ARTICLE = r"(?:(?:a|an|the)\s+)?"
 _LEAD = re.compile(
-    r"^\s*(?:(?:ok|okay|so|and|but|also|plus|then)[\s,]+)*(?:what about|how about|what of)?\s*",
+    r"^\s*+(?:(?:ok|okay|so|and|but|also|plus|then)[\s,]++)*+(?:what about|how about|what of)?+"
+    r"\s*+",
     re.I,
 )
 _PRONOUNS = re.compile(
@@ -52,7 +53,9 @@ _PRONOUNS = re.compile(
     re.I,
 )
 _PERSONAL = re.compile(r"\b(me|i|my)\b", re.I)
-_TRAILING = re.compile(r"[\s?.!…,]*(?:\b(?:then|though|again)\b)?[\s?.!…,]*$", re.I)
+_MARKS = "?.!…,"
+_TRAILING_WORD = re.compile(r"then|though|again", re.I)
+"""Matched only against the last four to six characters (`_untrail`)."""
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,7 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
 
     text = _PRONOUNS.sub(swap, core)
     if state.about_user and _PERSONAL.search(turn.text):
-        text = f"{_TRAILING.sub('', text)} ({state.about_user.rstrip('.')})"
+        text = f"{_untrail(text)} ({state.about_user.rstrip('.')})"
     return text
 
 
@@ -194,11 +197,11 @@ def _earlier_of_kind(state: ConversationState) -> list[str]:
 
 def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> str:
     """ "and X?": X takes the place of the same kind of thing in the earlier question."""
-    rest = _TRAILING.sub("", _strip_lead(turn.text))
+    rest = _untrail(_strip_lead(turn.text))
     last = state.last
     if last is None:
         return rest
-    previous = _TRAILING.sub("", last.text)
+    previous = _untrail(last.text)
     for entity in turn.entities:
         old = next((e for e in last.entities if e.kind == entity.kind), None)
         if old is None:
@@ -222,19 +225,47 @@ def _conditional(turn: TurnInfo, state: ConversationState) -> str:
     rest = re.sub(r"^\s*(?:and\s+|but\s+|so\s+)?what if\s+", "", turn.text, flags=re.I)
     if last is None or rest == turn.text:
         names, _ = subject(turn, state)
-        return f"{_TRAILING.sub('', turn.text)} about {join(names)}"
-    return f"{_TRAILING.sub('', last.text)} if {_TRAILING.sub('', rest)}"
+        return f"{_untrail(turn.text)} about {join(names)}"
+    return f"{_untrail(last.text)} if {_untrail(rest)}"
 
 
 def _bare(turn: TurnInfo, state: ConversationState) -> str:
     """ "why?", "what kinds?", "so what matters then?": the question gets its subject."""
-    core = _TRAILING.sub("", _strip_lead(turn.text))
+    core = _untrail(_strip_lead(turn.text))
     last = state.last
     if re.fullmatch(r"(?:why|how|how so|really|why not)", core, re.I) and last is not None:
-        return f"{core} {_TRAILING.sub('', last.text)}"
+        return f"{core} {_untrail(last.text)}"
     names, _ = subject(turn, state)
     link = "of" if re.search(r"\b(kinds?|types?|sorts?|examples?)$", core, re.I) else "about"
     return f"{core} {link} {join(names)}"
+
+
+def _untrail(text: str) -> str:
+    """The text without its closing marks and a last "then", "though" or "again".
+
+    String operations in one pass: the pattern this replaces,
+    `[\\s?.!…,]*(?:\\b(?:then|though|again)\\b)?[\\s?.!…,]*$`, backtracked cubically.
+    """
+    core = _without_marks(text)
+    for size in (4, 5, 6):
+        start = len(core) - size
+        if start < 0 or not _TRAILING_WORD.fullmatch(core, start):
+            continue
+        if start == 0 or not _is_word_char(core[start - 1]):
+            return _without_marks(core[:start])
+    return core
+
+
+def _without_marks(text: str) -> str:
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1] in _MARKS):
+        end -= 1
+    return text[:end]
+
+
+def _is_word_char(char: str) -> bool:
+    """What `\\w` matches: a letter, digit or underscore, in any script."""
+    return char.isalnum() or char == "_"
 
 
 def _strip_lead(text: str) -> str:
@@ -245,5 +276,5 @@ def tidy(text: str) -> str:
     """One space, "an" before a vowel, a capital first letter and a question mark."""
     text = re.sub(r"\s+", " ", text).strip(" ,")
     text = re.sub(r"\ba(?= [aeiou])", "an", text, flags=re.I)
-    text = _TRAILING.sub("", text) if not text.endswith(")") else text
+    text = _untrail(text) if not text.endswith(")") else text
     return f"{text[:1].upper()}{text[1:]}?" if text else text

@@ -75,10 +75,12 @@ class ConversationState:
 
 
 _ELLIPSIS = re.compile(
-    r"^\s*(?P<lead>(?:(?:and|or|but|also|plus|so|ok|okay)\b[\s,]*)*"
-    r"(?:(?:what|how)\s+about\b|what\s+of\b)?)\s*(?P<rest>.*)$",
+    r"^\s*+(?P<lead>(?:(?:and|or|but|also|plus|so|ok|okay)\b[\s,]*+)*+"
+    r"(?:(?:what|how)\s++about\b|what\s++of\b)?+)\s*+(?P<rest>.*)$",
     re.I,
 )
+"""'and what about X?': possessive, so a line break after the lead cannot make the pattern try
+every split of the spaces between lead and rest (that took 11.8 s at 2,000 characters)."""
 _ASKS = re.compile(
     r"\b(how|what|why|which|who|where|when|is|are|do|does|did|can|could|should|would|will|"
     r"was|were|has|have|need|tell|explain|give|recommend)\b",

@@ -150,24 +150,50 @@ class Vocabulary:
         return found
 
 
+# Each pattern below starts only where a run of spaces starts, and reads the run once.
+_BYLINE = re.compile(r"(?<!\s)\s++(?:\(|with\s)")
+"""Where a title's parenthesis or byline starts: "X (Y)", "X with Z"."""
+_ALTERNATIVE = re.compile(r"(?<!\s)\s++(?:[/–—]|(?<= )- )\s*+|[/–—]\s*+")
+"""Between two names of one thing: "TensorFlow / Keras", "A – B", "A - B"."""
+_DASH = re.compile(r"(?<!\s)\s++[–—]\s++")
+
+
 def title_parts(title: str) -> list[str]:
     """The names a card title offers: "TensorFlow / Keras" gives both, "X (Y, Z)" gives X."""
-    head = re.split(r"\s+\(|\s+with\s+", title)[0]
-    parts = [head] + [p for p in re.split(r"\s*(?:/|–|—| - )\s*", head) if p]
-    inner = re.search(r"\(([^)]+)\)", title)
-    if inner and "," not in inner.group(1):
-        parts.append(inner.group(1))  # "DVC (Data Version Control)"
+    head = _head(title)
+    parts = [head] + [p for p in _ALTERNATIVE.split(head) if p]
+    inner = _parenthesised(title)
+    if inner and "," not in inner:
+        parts.append(inner)  # "DVC (Data Version Control)"
     return [p.strip() for p in parts if len(p.strip()) >= 2]
+
+
+def _head(title: str) -> str:
+    byline = _BYLINE.search(title)
+    return title[: byline.start()] if byline else title
+
+
+def _parenthesised(title: str) -> str:
+    """The text inside the first "(...)" that holds any, found without re-reading the title."""
+    start = title.find("(")
+    while start != -1:
+        end = title.find(")", start + 1)
+        if end == -1:
+            return ""
+        if end > start + 1:
+            return title[start + 1 : end]
+        start = title.find("(", end)
+    return ""
 
 
 def display_name(name: str) -> str:
     """How a reply names a card: "TensorFlow / Keras" -> "TensorFlow", "3Blue1Brown – X" -> "X"."""
-    return re.split(r"\s+[–—]\s+", name.split(" / ")[0])[-1].strip()
+    return _DASH.split(name.split(" / ")[0])[-1].strip()
 
 
 def short_name(title: str) -> str:
     """A card title without its parenthesis or byline: the name a reply uses."""
-    return re.split(r"\s+\(|\s+with\s+", title)[0].strip()
+    return _head(title).strip()
 
 
 def topics_of(text: str) -> list[str]:

@@ -164,10 +164,12 @@ _FIRST_PERSON = re.compile(
     re.I,
 )
 _HOURS = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(?:-|to|–)?\s*(\d+(?:\.\d+)?)?\s*(?:h|hrs?|hours?)\s*"
-    r"(?:a|per|each|every|/)\s*(?:week|wk)",
+    r"(?<!\d)(\d++(?:\.\d++)?+)\s*+(?:(?:-|to|–)\s*+)?+(\d++(?:\.\d++)?+)?+\s*+"
+    r"(?:h|hrs?|hours?)\s*+(?:a|per|each|every|/)\s*+(?:week|wk)",
     re.I,
 )
+"""'10 hours a week', '5-8 hrs/week': possessive runs, started only where a number starts, so
+each character is read once (the greedy form backtracked cubically on a run of digits)."""
 _GOAL = re.compile(
     r"\b(?:become|be|into|to|for|target(?:ing)?|towards?|(?:job|role|position|career) as)"
     r"\s+(?:an?\s+|the\s+)?$"

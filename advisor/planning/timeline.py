@@ -17,7 +17,8 @@ from advisor.planning.profile import Profile
 
 SHARE = {"full": 1.0, "shortened": 0.5, "skipped": 0.0}
 """Share of a step's time still ahead (an assumption the timeline states)."""
-_RANGE = r"(\d+)\s*[–-]\s*(\d+)\s+months"
+_RANGE = r"(?<!\d)(\d++)\s*+[–-]\s*+(\d++)\s++months"
+"""'12-24 months', read once: possessive runs that start only where a number starts."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,8 @@ def _scaled(low: int, high: int, factor: float) -> tuple[int, int]:
 
 def _clause(sentence: str) -> str:
     """The part of the guide's sentence that states the range, verbatim."""
-    found = re.search(rf"[^—,;:]*{_RANGE}[^—,;:]*", sentence)
-    return found.group(0).strip(" .") if found else sentence
+    parts = re.split(r"[—,;:]", sentence)
+    return next((p.strip(" .") for p in parts if re.search(_RANGE, p)), sentence)
 
 
 @dataclass(frozen=True)
