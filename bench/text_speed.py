@@ -44,6 +44,7 @@ from advisor.numbers import check_by_sentence, check_numbers  # noqa: E402
 from advisor.planning.profile import asks_something, read_profile  # noqa: E402
 from advisor.planning.programming import read_programming  # noqa: E402
 from advisor.records import Source  # noqa: E402
+from advisor.safety import safe_markdown  # noqa: E402
 from advisor.text import headed_sentences, tokens  # noqa: E402
 from ingest.chunking import chunk_document  # noqa: E402
 
@@ -160,6 +161,8 @@ def cases(document_chars: int = DOCUMENT_CHARS) -> list[Case]:
         Case("check_numbers (answer)", lambda t: check_numbers(t, [source]), *doc),
         Case("chunk_document", chunk, *doc),
         Case("previous answer (bare, sentences_of, parts_of)", previous_answer, *doc),
+        Case("safe_markdown (question)", safe_markdown, *q),
+        Case("safe_markdown", safe_markdown, *doc),
     ]
 
 
@@ -190,11 +193,17 @@ class Timing:
     half_seconds: float
     normal_seconds: float
     length: int
+    quarter_seconds: float = float("inf")
 
     @property
     def growth(self) -> float:
         """Time at the full length over time at half of it (2 linear, 4 quadratic, 8 cubic)."""
         return self.seconds / max(self.half_seconds, 1e-6)
+
+    @property
+    def growth4(self) -> float:
+        """Time at the full length over time at a quarter (4 linear, 16 quadratic, 64 cubic)."""
+        return self.seconds / max(self.quarter_seconds, 1e-6)
 
 
 def measure(
@@ -210,11 +219,15 @@ def measure(
     label, _ = max(times, key=lambda t: t[1])
     full = dict(inputs)[label]
     half = dict(adversarial(chosen, case.length // 2, pumps))[label]
-    seconds = half_seconds = float("inf")
-    for _ in range(3):  # alternate, so a slow spell of the machine hits both lengths
+    quarter = dict(adversarial(chosen, case.length // 4, pumps))[label]
+    seconds = half_seconds = quarter_seconds = float("inf")
+    for _ in range(3):  # alternate, so a slow spell of the machine hits every length
         seconds = min(seconds, cpu_seconds(case.run, full, repeat))
         half_seconds = min(half_seconds, cpu_seconds(case.run, half, repeat))
-    timing = Timing(case.name, label, seconds, half_seconds, normal_seconds, case.length)
+        quarter_seconds = min(quarter_seconds, cpu_seconds(case.run, quarter, repeat))
+    timing = Timing(
+        case.name, label, seconds, half_seconds, normal_seconds, case.length, quarter_seconds
+    )
     return timing, times
 
 
