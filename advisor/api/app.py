@@ -304,7 +304,12 @@ def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
     hide = RedactingFilter(Redactor.for_settings(settings))
-    for name in ("advisor", "uvicorn", "uvicorn.error", "uvicorn.access"):
-        for each in logging.getLogger(name).handlers:
+    handlers = [h for n in _LOGGERS for h in logging.getLogger(n).handlers]
+    for each in [*handlers, logging.lastResort]:  # root's and the fallback write too
+        if each is not None:
             each.addFilter(hide)
     return Server(config)
+
+
+_LOGGERS = ("", "advisor", "uvicorn", "uvicorn.error", "uvicorn.access")
+"""Loggers whose handlers get the secrets filter ("" is the root logger)."""
