@@ -11,7 +11,6 @@ The browser side is in test_browser_poisoned.py (one app start per conversation)
 from __future__ import annotations
 
 import html
-import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ from advisor.stream_safety import REFRESH_FRACTION, SafeStream, render
 from tests.exfil_forms import FORMS, active, document, forms
 from tests.llm_server import scripted_llm
 from tests.test_api import chat, events, serving
+from tests.test_stream_safety import Writes
 
 CANARY = "http://127.0.0.1:9"
 """A closed loopback port: tests here only read the text; the browser test counts requests."""
@@ -180,18 +180,6 @@ def test_api_streams_carry_nothing_that_fetches(shared_store: Store) -> None:
     footer = next(i for i, c in enumerate(contents) if c.startswith(SOURCES_HEADING))
     assert_never_active(contents[:footer], done["answer"])
     assert active("".join(contents)) == []
-
-
-class Writes(io.StringIO):
-    """stdout that remembers each write."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.writes: list[str] = []
-
-    def write(self, text: str) -> int:
-        self.writes.append(text)
-        return super().write(text)
 
 
 def test_the_cli_prints_nothing_that_fetches(
