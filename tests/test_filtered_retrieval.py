@@ -17,6 +17,7 @@ from advisor.evaluation.run import load_questions
 from advisor.records import Chunk
 from advisor.retrieval import CANDIDATES, OVERFETCH, Retriever, matches
 from advisor.store.client import make_client
+from tests.exact_store import ExactStore
 from tests.ranking import assert_same_ranking
 
 BROAD = ({"kind": {"$ne": "guide"}}, {"kind": "guide"}, {"kind": {"$in": ["library", "tool"]}})
@@ -70,6 +71,15 @@ def recording(
     return Retriever(store, extractive.retriever.embeddings, store.settings), store
 
 
+@pytest.fixture(scope="module")
+def exact(
+    index_dir: Path, shared_store: Store, extractive: CareerAdvisor
+) -> tuple[Retriever, ExactStore]:
+    """A retriever over the shared test index searched exactly (see ExactStore)."""
+    store = ExactStore(index_dir, shared_store)
+    return Retriever(store, extractive.retriever.embeddings, store.settings), store
+
+
 def _where(filters: dict[str, Any]) -> dict[str, Any] | None:
     return retrieval_module._chroma_where(filters)
 
@@ -77,13 +87,14 @@ def _where(filters: dict[str, Any]) -> dict[str, Any] | None:
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", BROAD, ids=str)
 def test_filtered_retrieve_equals_the_where_based_retrieve(
-    recording: tuple[Retriever, RecordingStore],
-    answered: dict[str, list[float]],
+    exact: tuple[Retriever, ExactStore],
+    questions: dict[str, list[float]],
     filters: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    retriever, store = recording
-    questions = answered
+    """Every evaluation question, off-topic ones too: with no approximation left there is
+    no record that one search finds and the other misses."""
+    retriever, store = exact
 
     def run() -> list[list[Source]]:
         return [retriever.retrieve_vector(q, v, 4, filters).sources for q, v in questions.items()]

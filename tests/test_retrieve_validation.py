@@ -12,6 +12,7 @@ from advisor import CareerAdvisor, InputError, Settings, Store
 from advisor import retrieval as retrieval_module
 from advisor.filters import FIELDS, matches, normalize
 from advisor.retrieval import Retriever
+from tests.exact_store import ExactStore
 from tests.ranking import assert_same_ranking
 
 QUESTION = "Which course should I take to learn machine learning?"
@@ -148,10 +149,16 @@ def test_card_fields_carry_the_front_matter(extractive: CareerAdvisor) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", GOOD_FILTERS[3:7], ids=str)
 def test_in_memory_card_filters_rank_as_chromas_where_query(
-    extractive: CareerAdvisor, filters: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    extractive: CareerAdvisor,
+    index_dir: Path,
+    shared_store: Store,
+    filters: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Step/cost/level and $and/$or decided in memory give Chroma's own `where` ranking."""
-    retriever = extractive.retriever
+    """Step/cost/level and $and/$or decided in memory give Chroma's own `where` ranking
+    (over an exact search: two HNSW searches may each miss a different record)."""
+    store = ExactStore(index_dir, shared_store)
+    retriever = Retriever(store, extractive.retriever.embeddings, store.settings)
     questions = [QUESTION, "MLOps tools for production", "What is DVC?"]
     vectors = {q: retriever.embeddings.embed_query(q) for q in questions}
     in_memory = [retriever.retrieve_vector(q, v, 4, filters).sources for q, v in vectors.items()]
