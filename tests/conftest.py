@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -84,8 +85,8 @@ def _isolated(
     request: pytest.FixtureRequest,
     embedding_cache: Path,
 ) -> Iterator[None]:
-    """Every test: temp store and feedback file, fake backend, offline, loopback only, and the
-    run's shared embedding cache."""
+    """Every test: temp store and feedback file, fake backend, offline, loopback only, the
+    run's shared embedding cache, and the log record factory a server may replace put back."""
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
     for name, value in _SAFE_ENV.items():
@@ -96,7 +97,9 @@ def _isolated(
     monkeypatch.setenv("ADVISOR_EMBEDDING_CACHE", str(embedding_cache))
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    factory = logging.getLogRecordFactory()
     yield
+    logging.setLogRecordFactory(factory)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ from advisor.core import CareerAdvisor
 from advisor.deadline import Deadline
 from advisor.errors import AdvisorError, ConfigurationError
 from advisor.safety import url_secrets
-from advisor.secrets import RedactingFilter, Redactor
+from advisor.secrets import Redactor, mask_every_log_record
 from advisor.settings import Settings
 
 log = logging.getLogger("advisor.api")
@@ -303,13 +303,5 @@ def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -
         forwarded_allow_ips=proxies or [],  # never FORWARDED_ALLOW_IPS's 127.0.0.1 default
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
-    hide = RedactingFilter(Redactor.for_settings(settings))
-    handlers = [h for n in _LOGGERS for h in logging.getLogger(n).handlers]
-    for each in [*handlers, logging.lastResort]:  # root's and the fallback write too
-        if each is not None:
-            each.addFilter(hide)
+    mask_every_log_record(Redactor.for_settings(settings))  # whatever handler writes it
     return Server(config)
-
-
-_LOGGERS = ("", "advisor", "uvicorn", "uvicorn.error", "uvicorn.access")
-"""Loggers whose handlers get the secrets filter ("" is the root logger)."""
