@@ -258,3 +258,69 @@ def test_two_tabs_writing_at_once_lose_nothing_processes(store: ChatStore) -> No
         process.join(timeout=120)
         assert process.exitcode == 0
     _check_all_landed(store, chat.id, tags)
+
+
+def test_a_chat_keeps_its_profile_and_plan(store: ChatStore) -> None:
+    from advisor.chats import PlanProgress
+    from advisor.planning.profile import Profile
+
+    draft = Profile(python="some", hours_per_week=8.0, target_role="Machine Learning Engineer")
+    store.set_profile(A, None, draft)  # the form filled before the first question
+    store.set_plan(A, None, PlanProgress(done=frozenset({1, 2})))
+    assert store.profile(A, None) == draft and store.profile(B, None) == Profile()
+    chat, _ = store.start(A, ask("PyTorch first?"))  # the chat takes them over
+    assert store.profile(A, chat.id) == draft
+    assert store.plan(A, chat.id).done == {1, 2}
+    assert store.profile(A, None) == Profile() and store.plan(A, None).done == frozenset()
+
+    changed = Profile(python="some", math="none", hours_per_week=5.0, programming="professional")
+    store.set_profile(A, chat.id, changed)
+    store.set_plan(A, chat.id, PlanProgress(done=frozenset({3})))
+    again = ChatStore(store.db)  # a reload: another store on the same database
+    assert again.profile(A, chat.id) == changed and again.plan(A, chat.id).done == {3}
+    other, _ = store.start(A, ask("Another chat"))
+    assert store.profile(A, other.id) == Profile()  # each chat has its own
+    with pytest.raises(ChatNotFound):
+        store.set_profile(B, chat.id, Profile())  # another browser cannot touch it
+    with pytest.raises(ChatNotFound):
+        store.plan(B, chat.id)
+    assert store.profile(A, chat.id) == changed
+
+
+def test_rating_again_changes_the_one_rating_and_reads_back(store: ChatStore) -> None:
+    from advisor.feedback import FeedbackStore
+
+    chat, question = store.start(A, ask("Who is StatQuest for?"))
+    answer = store.append(A, chat.id, reply(question, an_answer().text, answer=an_answer()))
+    assert answer.id is not None and question.id is not None
+    first = store.rate(A, chat.id, answer.id, 1)
+    assert (first.rating, first.comment) == (1, "")
+    store.rate(A, chat.id, answer.id, 1)  # the same thumb again
+    changed = store.rate(A, chat.id, answer.id, 0, comment="  Too vague.  ")
+    assert (changed.rating, changed.comment, changed.created_at) == (
+        0,
+        "Too vague.",
+        first.created_at,
+    )
+    assert store.rate(A, chat.id, answer.id, 1).comment == "Too vague."  # None keeps it
+    assert store.ratings(A, chat.id) == {answer.id: store.ratings(A, chat.id)[answer.id]}
+    assert store.ratings(A, chat.id)[answer.id].rating == 1
+
+    rows = FeedbackStore(store.db).list()  # one row for `advisor feedback`, with the context
+    assert len(rows) == 1
+    assert (rows[0].question, rows[0].answer, rows[0].backend) == (
+        "Who is StatQuest for?",
+        an_answer().text,
+        "extractive",
+    )
+    assert rows[0].source_ids == ["guide-0017"]
+    with pytest.raises(InputError, match="not an answer"):
+        store.rate(A, chat.id, question.id, 1)  # a question is not an answer
+    with pytest.raises(InputError):
+        store.rate(A, chat.id, answer.id, 5)
+    with pytest.raises(ChatNotFound):
+        store.rate(B, chat.id, answer.id, 0)
+    with pytest.raises(ChatNotFound):
+        store.ratings(B, chat.id)
+    store.delete(A, chat.id)  # the chat goes; the rating stays for `advisor feedback`
+    assert len(FeedbackStore(store.db).list()) == 1
