@@ -4,6 +4,7 @@ the app is migrated on open with every row kept, and the shipped scripts end at 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,26 @@ def test_an_old_file_is_migrated_and_keeps_every_row(tmp_path: Path) -> None:
     assert [m.id for m in reopened.messages(BROWSER, "chat-0001")] == [1, 2]
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM chat_messages").fetchone() == (2,)
+
+
+def test_replicas_opening_a_new_database_at_once_migrate_it_once(chat_db: str) -> None:
+    stores = [ChatStore(chat_db) for _ in range(4)]  # four processes' stores, say
+    start = threading.Barrier(len(stores))
+    issued: list[str] = []
+
+    def first_call(store: ChatStore) -> None:
+        start.wait()
+        issued.append(store.issue_browser())  # each migrates first, if nobody did yet
+
+    threads = [threading.Thread(target=first_call, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(issued) == 4 and all(s.issued(b) for s in stores for b in issued)
+    assert Database(chat_db).revision() == HEAD
+    for store in stores:
+        store.close()
 
 
 def test_the_shipped_scripts_end_at_head() -> None:
