@@ -10,7 +10,7 @@ PIN     = -c constraints.txt
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: run test install install-dev lint typecheck pytest browser-deps serve eval bench bench-quick clean
+.PHONY: run test install install-dev lint typecheck pytest browser-deps db-deps serve eval bench bench-quick clean
 
 run: $(VENV)/.ui
 	$(BIN)/advisor ingest
@@ -19,7 +19,7 @@ run: $(VENV)/.ui
 serve: $(VENV)/.dev
 	$(BIN)/advisor serve --host $(HOST) --port 8000
 
-test: $(VENV)/.dev browser-deps lint typecheck pytest
+test: $(VENV)/.dev browser-deps db-deps lint typecheck pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -50,6 +50,13 @@ browser-deps:
 	  echo "installing Debian's chromium for the browser test"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+# The chat store's tests also run on a throwaway PostgreSQL cluster (tests/postgres.py).
+db-deps:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql for the chat store's tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql; }
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

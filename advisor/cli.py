@@ -288,7 +288,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def _feedback(args: argparse.Namespace) -> int:
     from advisor.feedback import FeedbackStore
 
-    rows = FeedbackStore(_settings(args).feedback_db).list()
+    rows = FeedbackStore.from_settings(_settings(args)).list()
     if args.json:
         echo_json([r.to_dict() for r in rows])
         return 0

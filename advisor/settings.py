@@ -123,7 +123,12 @@ class Settings:
 
     # --- surfaces ----------------------------------------------------------------
     feedback_db: Path = field(default_factory=lambda: _default_data_dir() / "feedback.sqlite3")
-    """SQLite file where ratings from the UI are stored (ADVISOR_FEEDBACK_DB)."""
+    """SQLite file of saved chats and ratings when ADVISOR_DATABASE_URL is unset
+    (ADVISOR_FEEDBACK_DB)."""
+    database_url: str | None = field(default=None, repr=False)
+    """Database of saved chats, profiles, plans and ratings: `sqlite:///PATH` or
+    `postgresql://USER:PASSWORD@HOST/DB`; unset means the SQLite file ADVISOR_FEEDBACK_DB
+    (ADVISOR_DATABASE_URL)."""
     api_token: str | None = field(default=None, repr=False)
     """Bearer token the API requires when set (ADVISOR_API_TOKEN)."""
     api_max_body_bytes: int = 64_000
@@ -148,7 +153,7 @@ class Settings:
     """Chat completions per minute per `user` field; 0 disables, unset follows
     ADVISOR_API_RATE_LIMIT (ADVISOR_API_USER_RATE_LIMIT)."""
 
-    # --- saved chats (in the feedback_db file) ------------------------------------
+    # --- saved chats (in the database at `database`) ----------------------------------
     max_chats: int = 100
     """Chats kept per browser; starting one more drops the oldest (ADVISOR_MAX_CHATS)."""
     max_chats_total: int = 10_000
@@ -226,6 +231,16 @@ class Settings:
             raise ConfigurationError("ADVISOR_MAX_CHATS_TOTAL must be at least 1")
         if not self.chat_days > 0:
             raise ConfigurationError("ADVISOR_CHAT_DAYS must be positive")
+        url = self.database_url
+        if url is not None and not url.startswith(DATABASE_SCHEMES):
+            raise ConfigurationError(
+                "ADVISOR_DATABASE_URL must start with sqlite:/// or postgresql://"
+            )
+
+    @property
+    def database(self) -> str:
+        """The chat database's URL: ADVISOR_DATABASE_URL, else the ADVISOR_FEEDBACK_DB file."""
+        return self.database_url or f"sqlite:///{self.feedback_db.resolve()}"
 
     @property
     def resolved_backend(self) -> str:
@@ -240,6 +255,10 @@ class Settings:
     def remote_store(self) -> bool:
         """True when a Chroma server is configured instead of the embedded store."""
         return bool(self.chroma_host)
+
+
+DATABASE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
+"""The database URLs the chat store takes (psycopg 3 drives PostgreSQL)."""
 
 
 def _path(raw: str) -> Path:
@@ -315,6 +334,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "fake_chunk_delay": ("ADVISOR_FAKE_CHUNK_DELAY", float),
     "plan_reference_hours": ("ADVISOR_PLAN_HOURS", float),
     "feedback_db": ("ADVISOR_FEEDBACK_DB", _path),
+    "database_url": ("ADVISOR_DATABASE_URL", str),
     "api_token": ("ADVISOR_API_TOKEN", str),
     "api_max_body_bytes": ("ADVISOR_API_MAX_BODY_BYTES", int),
     "api_rate_limit": ("ADVISOR_API_RATE_LIMIT", int),

@@ -127,3 +127,38 @@ def test_mypy_strict_passes_on_a_user_script_against_the_installed_package(
     assert 'Extra key "query" for TypedDict "AdvisorInput"' in errors[3]
     assert "missing library stubs or py.typed" not in report
     assert done.returncode == 1
+
+
+MIGRATE_SCRIPT = """\
+import sys
+import advisor
+from advisor.chats import ChatMessage, ChatStore, Database
+
+assert advisor.__file__.startswith(sys.argv[2]), advisor.__file__  # the wheel's copy
+store = ChatStore(sys.argv[1])
+chat, _ = store.start(store.issue_browser(), ChatMessage(role="user", text="PyTorch first?"))
+print(Database(sys.argv[1]).revision(), chat.title)
+"""
+
+
+def test_the_installed_wheel_ships_and_runs_the_chat_migrations(
+    installed: Path, tmp_path: Path
+) -> None:
+    shipped = {p.relative_to(installed).as_posix() for p in installed.rglob("*") if p.is_file()}
+    assert "advisor/chats/migrations/env.py" in shipped
+    assert "advisor/chats/migrations/script.py.mako" in shipped
+    assert {"v0001_baseline.py", "v0002_learner_state.py"} <= {
+        Path(p).name for p in shipped if p.startswith("advisor/chats/migrations/versions/")
+    }
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ADVISOR_DATABASE_URL")}
+    env["PYTHONPATH"] = str(installed)
+    database = tmp_path / "chats.sqlite3"
+    done = subprocess.run(
+        [sys.executable, "-c", MIGRATE_SCRIPT, str(database), str(installed)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0002", "PyTorch", "first?"]

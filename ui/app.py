@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -41,8 +40,8 @@ def rate(turn_id: str, db_path: str) -> None:
         return
     try:
         ratings.save(db_path, turn, turn.answer, int(value))
-    except (OSError, sqlite3.Error):
-        log.exception("saving feedback to %s failed", db_path)
+    except (OSError, AdvisorError):
+        log.exception("saving feedback failed")
         st.toast("Sorry, your rating could not be saved.", icon=":material/error:")
         return
     turn.rating = int(value)
@@ -57,8 +56,8 @@ def comment(turn_id: str, db_path: str) -> None:
         return
     try:
         ratings.save(db_path, turn, turn.answer, turn.rating, comment=text)
-    except (OSError, sqlite3.Error):
-        log.exception("saving a comment to %s failed", db_path)
+    except (OSError, AdvisorError):
+        log.exception("saving a comment failed")
         st.toast("Sorry, your comment could not be saved.", icon=":material/error:")
         return
     st.toast("Thanks — your comment was saved.", icon=":material/check_circle:")
@@ -204,7 +203,7 @@ def show_turn(
         if not busy:
             components.actions(turn, editable=last, on_regenerate=regenerate, on_edit=start_edit)
         if not turn.stopped:
-            components.feedback(turn, rate, comment, str(advisor.settings.feedback_db))
+            components.feedback(turn, rate, comment, advisor.settings.database)
     return None
 
 

@@ -34,14 +34,14 @@ FAILURES = (OSError, sqlite3.Error, AdvisorError)
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str, max_chats: int, max_total: int, max_days: float) -> ChatStore:
-    return ChatStore(path, max_chats=max_chats, max_total=max_total, max_days=max_days)
+def _store(url: str, max_chats: int, max_total: int, max_days: float) -> ChatStore:
+    return ChatStore(url, max_chats=max_chats, max_total=max_total, max_days=max_days)
 
 
 def store(advisor: CareerAdvisor) -> ChatStore:
-    """The chat store of this server process (in ADVISOR_FEEDBACK_DB)."""
+    """The chat store of this server process (ADVISOR_DATABASE_URL, else ADVISOR_FEEDBACK_DB)."""
     s = advisor.settings
-    return _store(str(s.feedback_db), s.max_chats, s.max_chats_total, s.chat_days)
+    return _store(s.database, s.max_chats, s.max_chats_total, s.chat_days)
 
 
 _ISSUED = "browser_issued"
@@ -60,7 +60,7 @@ def browser_id(chats: ChatStore) -> str:
             value = chats.issue_browser()
             st.query_params[BROWSER_PARAM] = value
     except FAILURES:
-        log.exception("checking the browser id in %s failed", chats.path)
+        log.exception("checking the browser id in %r failed", chats)
         return new_browser_id()  # nothing can be saved now: no id goes in the URL
     assert isinstance(value, str)
     st.session_state[_ISSUED] = value
@@ -168,7 +168,7 @@ def restore(advisor: CareerAdvisor) -> None:
         state.new_chat()
         st.toast("This chat was deleted.", icon=":material/delete:")
     except FAILURES:
-        log.exception("reading saved chats from %s failed", chats.path)
+        log.exception("reading saved chats from %r failed", chats)
 
 
 def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
@@ -208,7 +208,7 @@ def save(advisor: CareerAdvisor) -> None:
 
 
 def _unsaved(chats: ChatStore) -> None:
-    log.exception("saving the chat to %s failed", chats.path)
+    log.exception("saving the chat to %r failed", chats)
     st.toast("Sorry, this chat could not be saved.", icon=":material/error:")
 
 
