@@ -37,6 +37,7 @@ from advisor.api.plan_routes import router as plan_router
 from advisor.api.probes import probe_pool
 from advisor.api.probes import router as probe_router
 from advisor.api.request_log import RequestId
+from advisor.api.responses import router as responses_router
 from advisor.api.routes import router as advisor_router
 from advisor.core import CareerAdvisor
 from advisor.deadline import Deadline
@@ -156,6 +157,7 @@ def create_app(
     app.include_router(advisor_router)
     app.include_router(plan_router)
     app.include_router(openai_router)
+    app.include_router(responses_router)
     install_openapi(app)
     return app
 
