@@ -55,25 +55,10 @@ _STATUS_TYPES = {
     429: "rate_limit_exceeded",
     503: "unavailable",
 }
-CORS_HEADERS = (
-    "authorization",
-    "content-type",
-    "x-request-id",
-    "openai-organization",
-    "openai-project",
-    "openai-beta",
-    "x-stainless-lang",
-    "x-stainless-package-version",
-    "x-stainless-os",
-    "x-stainless-arch",
-    "x-stainless-runtime",
-    "x-stainless-runtime-version",
-    "x-stainless-retry-count",
-    "x-stainless-timeout",
-    "x-stainless-async",
-    "x-stainless-helper-method",
-)
-"""Request headers a browser may send: the official OpenAI SDKs' (CORS cannot wildcard a prefix)."""
+CORS_ANY_HEADER = ["*"]
+"""Request headers a browser may send: any (the SDKs add `x-stainless-*` names, Firefox and
+Safari also list `user-agent`); the origin list is what guards access, and the token still must
+be sent. Starlette answers a preflight by echoing the headers it asks for."""
 CORS_EXPOSED = (
     "retry-after",
     "x-request-id",
@@ -148,7 +133,7 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(settings.api_cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=list(CORS_HEADERS),
+            allow_headers=CORS_ANY_HEADER,
             expose_headers=list(CORS_EXPOSED),
             max_age=600,
         )
