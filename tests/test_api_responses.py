@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from advisor import CareerAdvisor, Store, make_answerer
 from advisor.api.openai_params import DROP_HEADER
 from advisor.api.openai_text import URN_PREFIX
+from advisor.api.responses.schemas import ResponseEvent, ResponseObject
 from advisor.api.responses.store import ResponseStore
 from advisor.api.usage import token_counter
 from advisor.settings import Settings
@@ -80,6 +81,7 @@ def check_citations(text: str, marks: list[dict[str, Any]], sources: list[dict[s
 
 def test_a_response_is_one_cited_message(api: TestClient, whole: dict[str, Any]) -> None:
     parsed = Response.model_validate(whole)  # the openai package's own type
+    ResponseObject.model_validate(whole)  # and the model /openapi.json documents
     assert parsed.status == "completed" and parsed.object == "response"
     assert whole["id"].startswith("resp_") and len(parsed.output) == 1
     message = whole["output"][0]
@@ -121,6 +123,7 @@ def test_the_stream_is_the_documented_event_sequence(
     for name, data in stream:
         assert name == data["type"]
         STREAM_EVENT.validate_python(data)  # each event fits the openai package's union
+        ResponseEvent.model_validate(data)
     kinds = [name for name, _ in stream]
     assert [d["sequence_number"] for _, d in stream] == list(range(len(stream)))
     marks = whole["output"][0]["content"][0]["annotations"]
