@@ -18,7 +18,7 @@ from advisor import CareerAdvisor, Store, make_answerer
 from advisor.api.openai_params import DROP_HEADER
 from advisor.api.openai_text import URN_PREFIX
 from advisor.api.responses.schemas import ResponseEvent, ResponseObject
-from advisor.api.responses.store import ResponseStore
+from advisor.api.responses.store import ResponseStore, Stored
 from advisor.api.usage import token_counter
 from advisor.settings import Settings
 from tests.test_api import QUESTION, events, serving
@@ -193,7 +193,7 @@ def test_previous_response_id_continues_the_conversation(
 def test_stored_responses_are_bounded_in_count_and_age() -> None:
     now = [0.0]
     store = ResponseStore(max_items=2, max_age=60.0, clock=lambda: now[0])
-    turn = (("user", "q"), ("assistant", "a"))
+    turn = Stored((("user", "q"), ("assistant", "a")), "extractive", ("chunk-1",))
     store.put("a", turn)
     store.put("b", turn)
     store.put("c", turn)

@@ -30,6 +30,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from None
 
 from advisor.api.common import describe_error, input_param
+from advisor.api.feedback_routes import router as feedback_router
 from advisor.api.guard import Guard, error_body, redact
 from advisor.api.openai_compat import router as openai_router
 from advisor.api.openapi import install_openapi
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(plan_router)
     app.include_router(openai_router)
     app.include_router(responses_router)
+    app.include_router(feedback_router)
     install_openapi(app)
     return app
 

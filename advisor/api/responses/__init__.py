@@ -27,7 +27,7 @@ from advisor.api.responses.params import (
     conversation,
     prompt_texts,
 )
-from advisor.api.responses.store import ResponseStore, Turns
+from advisor.api.responses.store import ResponseStore, Stored, Turns
 from advisor.api.usage import TokenCounter, token_counter, usage_of
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, InputError
@@ -73,7 +73,8 @@ async def create_response(body: ResponsesRequest, request: Request) -> Any:
     def keep(end: Ending) -> None:
         if body.store:
             turns = (*history, ("user", question), ("assistant", strip_footer(end.content)))
-            store.put(draft.id, turns)
+            ids = tuple(s.id for s in end.answer.sources)
+            store.put(draft.id, Stored(turns, end.answer.backend, ids))
 
     if body.stream:
         from advisor.api.responses.stream import ResponseStream
@@ -98,13 +99,13 @@ def _earlier(store: ResponseStore, previous: str | None) -> Turns:
     """The stored turns `previous_response_id` continues (none without one)."""
     if previous is None:
         return ()
-    turns = store.get(previous)
-    if turns is None:
+    stored = store.get(previous)
+    if stored is None:
         message = f"Previous response with id {previous!r} not found (or expired)."
         raise OpenAIError(
             message, "previous_response_id", "previous_response_not_found", status=404
         )
-    return turns
+    return stored.turns
 
 
 async def _whole(answer: Answer, options: Options, counter: TokenCounter) -> Ending:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 Turns = tuple[tuple[str, str], ...]
 MAX_RESPONSES = 1000
@@ -19,8 +20,20 @@ MAX_AGE = 3600.0
 """Seconds a response can be continued."""
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What is kept of a response: the conversation up to it, and what `/v1/feedback` records."""
+
+    turns: Turns
+    """(role, text) pairs, oldest first, ending with this response's question and answer."""
+    backend: str = ""
+    """The answerer that wrote the answer."""
+    source_ids: tuple[str, ...] = ()
+    """The passages listed with the answer, in order."""
+
+
 class ResponseStore:
-    """Response id -> the conversation's turns up to and including that response."""
+    """Response id -> what is kept of it (`Stored`), for a bounded count and time."""
 
     def __init__(
         self,
@@ -29,18 +42,18 @@ class ResponseStore:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_items, self.max_age, self._clock = max_items, max_age, clock
-        self._items: OrderedDict[str, tuple[float, Turns]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[float, Stored]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, response_id: str, turns: Turns) -> None:
-        """Keep the turns of this response, dropping the oldest beyond the bounds."""
+    def put(self, response_id: str, stored: Stored) -> None:
+        """Keep this response, dropping the oldest beyond the bounds."""
         with self._lock:
-            self._items[response_id] = (self._clock(), turns)
+            self._items[response_id] = (self._clock(), stored)
             self._items.move_to_end(response_id)
             self._expire()
 
-    def get(self, response_id: str) -> Turns | None:
-        """The turns of a stored response; None when unknown or expired."""
+    def get(self, response_id: str) -> Stored | None:
+        """A stored response; None when unknown or expired."""
         with self._lock:
             self._expire()
             found = self._items.get(response_id)
