@@ -14,14 +14,14 @@ from fastapi.testclient import TestClient
 from openai.types.responses import Response, ResponseStreamEvent
 from pydantic import TypeAdapter
 
-from advisor import CareerAdvisor, Store, make_answerer
+from advisor import Answer, CareerAdvisor, LLMError, Store, make_answerer
 from advisor.api.openai_params import DROP_HEADER
 from advisor.api.openai_text import URN_PREFIX
 from advisor.api.responses.schemas import ResponseEvent, ResponseObject
 from advisor.api.responses.store import ResponseStore, Stored
 from advisor.api.usage import token_counter
 from advisor.settings import Settings
-from tests.test_api import QUESTION, events, serving
+from tests.test_api import QUESTION, SECRET, advisor_over, events, serving
 
 HEADING = "\n\n**Sources**\n"
 SEQUENCE = [
@@ -255,3 +255,38 @@ def test_invalid_requests_are_400_with_param(
 def test_an_unknown_model_is_404(api: TestClient) -> None:
     reply = api.post("/v1/responses", json={"model": "gpt-5", "input": QUESTION})
     assert reply.status_code == 404 and reply.json()["error"]["code"] == "model_not_found"
+
+
+class _BreaksMidway(CareerAdvisor):
+    """An advisor whose answer fails after its first piece, naming a secret."""
+
+    def stream(self, question: str, history: Any = (), **options: Any) -> Iterator[str | Answer]:
+        yield "PyTorch first [1]. "
+        raise LLMError(f"upstream said: invalid key {SECRET}")
+
+
+def test_a_failure_midway_ends_the_stream_with_response_failed(shared_store: Store) -> None:
+    settings = shared_store.settings.with_(backend="extractive", openai_api_key=SECRET)
+    broken = _BreaksMidway(settings, shared_store, make_answerer(settings))
+    with serving(broken) as client:
+        raw = ask(client, input=QUESTION, stream=True).text
+    stream = events(raw)
+    kinds = [name for name, _ in stream]
+    assert kinds[:5] == [*SEQUENCE, "response.output_text.delta"]
+    assert kinds[-2:] == ["error", "response.failed"]
+    for _, data in stream:
+        STREAM_EVENT.validate_python(data)
+    failed = stream[-1][1]["response"]
+    assert failed["status"] == "failed"
+    assert failed["error"]["code"] == "server_error" and failed["error"]["message"]
+    assert SECRET not in raw
+
+
+def test_model_text_is_sanitised_in_responses(shared_store: Store) -> None:
+    reply = "Use [this](javascript:alert(1)) <img src=x onerror=alert(2)> or javascript:x [1]"
+    advisor = advisor_over(shared_store, backend="fake", fake_responses=(reply,) * 2)
+    with serving(advisor) as client:
+        whole = ask(client, input=QUESTION).text
+        streamed = ask(client, input=QUESTION, stream=True).text
+    for text in (whole, streamed):
+        assert "this" in text and "javascript:" not in text and "<img" not in text
