@@ -28,6 +28,7 @@ from advisor.api.responses.params import (
     prompt_texts,
 )
 from advisor.api.responses.store import ResponseStore, Stored, Turns
+from advisor.api.responses.stream import ResponseStream
 from advisor.api.usage import TokenCounter, token_counter, usage_of
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, InputError
@@ -77,8 +78,6 @@ async def create_response(body: ResponsesRequest, request: Request) -> Any:
             store.put(draft.id, Stored(turns, end.answer.backend, ids))
 
     if body.stream:
-        from advisor.api.responses.stream import ResponseStream
-
         items = await _open(advisor, question, history)
         reply = ResponseStream(draft, options, counter, prompts, keep)
         return StreamingResponse(
