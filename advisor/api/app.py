@@ -30,6 +30,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from None
 
 from advisor.api.common import describe_error, input_param
+from advisor.api.feedback_routes import router as feedback_router
 from advisor.api.guard import Guard, error_body, redact
 from advisor.api.openai_compat import router as openai_router
 from advisor.api.openapi import install_openapi
@@ -37,6 +38,7 @@ from advisor.api.plan_routes import router as plan_router
 from advisor.api.probes import probe_pool
 from advisor.api.probes import router as probe_router
 from advisor.api.request_log import RequestId
+from advisor.api.responses import router as responses_router
 from advisor.api.routes import router as advisor_router
 from advisor.core import CareerAdvisor
 from advisor.deadline import Deadline
@@ -54,25 +56,10 @@ _STATUS_TYPES = {
     429: "rate_limit_exceeded",
     503: "unavailable",
 }
-CORS_HEADERS = (
-    "authorization",
-    "content-type",
-    "x-request-id",
-    "openai-organization",
-    "openai-project",
-    "openai-beta",
-    "x-stainless-lang",
-    "x-stainless-package-version",
-    "x-stainless-os",
-    "x-stainless-arch",
-    "x-stainless-runtime",
-    "x-stainless-runtime-version",
-    "x-stainless-retry-count",
-    "x-stainless-timeout",
-    "x-stainless-async",
-    "x-stainless-helper-method",
-)
-"""Request headers a browser may send: the official OpenAI SDKs' (CORS cannot wildcard a prefix)."""
+CORS_ANY_HEADER = ["*"]
+"""Request headers a browser may send: any (the SDKs add `x-stainless-*` names, Firefox and
+Safari also list `user-agent`); the origin list is what guards access, and the token still must
+be sent. Starlette answers a preflight by echoing the headers it asks for."""
 CORS_EXPOSED = (
     "retry-after",
     "x-request-id",
@@ -147,7 +134,7 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(settings.api_cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=list(CORS_HEADERS),
+            allow_headers=CORS_ANY_HEADER,
             expose_headers=list(CORS_EXPOSED),
             max_age=600,
         )
@@ -156,6 +143,8 @@ def create_app(
     app.include_router(advisor_router)
     app.include_router(plan_router)
     app.include_router(openai_router)
+    app.include_router(responses_router)
+    app.include_router(feedback_router)
     install_openapi(app)
     return app
 

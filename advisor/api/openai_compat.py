@@ -100,7 +100,7 @@ def _model_card() -> dict[str, Any]:
     return {"id": MODEL, "object": "model", "created": _CREATED, "owned_by": "career-advisor"}
 
 
-def _unknown_model(name: str) -> JSONResponse:
+def unknown_model(name: str) -> JSONResponse:
     message = f"the model {name!r} does not exist; this server offers {MODEL!r}"
     error = OpenAIError(message, "model", "model_not_found", status=404)
     return error.response()
@@ -113,7 +113,7 @@ def list_models() -> dict[str, Any]:
 
 @router.get("/v1/models/{model}", summary="Describe one model", response_model=None)
 def get_model(model: str) -> dict[str, Any] | JSONResponse:
-    return _model_card() if model == MODEL else _unknown_model(model)
+    return _model_card() if model == MODEL else unknown_model(model)
 
 
 @router.post(
@@ -124,7 +124,7 @@ def get_model(model: str) -> dict[str, Any] | JSONResponse:
 )
 async def chat_completions(body: ChatRequest, request: Request) -> Any:
     if body.model != MODEL:
-        return _unknown_model(body.model)
+        return unknown_model(body.model)
     advisor = advisor_of(request)
     settings: Settings = getattr(request.app.state, "settings", None) or advisor.settings
     drop = wants_drop(request.headers.get(DROP_HEADER), body, settings.drop_unsupported)
@@ -133,7 +133,7 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
         question, history = split_messages(body.messages)
     except InputError as exc:
         raise OpenAIError(str(exc), "messages", "invalid_value") from None
-    _limit_user(request, options.user, settings)
+    limit_user(request, options.user, settings)
     counter = await run_in_threadpool(token_counter, settings)
     prompts = [_text(m.content) for m in body.messages]
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
@@ -162,7 +162,7 @@ async def _open(
         raise OpenAIError(str(exc), "messages", "invalid_value") from None
 
 
-def _limit_user(request: Request, user: str | None, settings: Settings) -> None:
+def limit_user(request: Request, user: str | None, settings: Settings) -> None:
     """Log the `user` and hold each one to its own rate (ADVISOR_API_USER_RATE_LIMIT)."""
     if not user:
         return

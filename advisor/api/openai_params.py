@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -102,6 +102,13 @@ class ChatRequest(BaseModel):
     career_advisor: AdvisorOptions = Field(default_factory=AdvisorOptions)
 
 
+class Extended(Protocol):
+    """A request that carries the `career_advisor` extension."""
+
+    @property
+    def career_advisor(self) -> AdvisorOptions: ...
+
+
 @dataclass(frozen=True)
 class Options:
     """What a checked request asks of the answer."""
@@ -135,7 +142,7 @@ def check_request(body: ChatRequest, drop: bool) -> Options:
     )
 
 
-def wants_drop(header: str | None, body: ChatRequest, default: bool) -> bool:
+def wants_drop(header: str | None, body: Extended, default: bool) -> bool:
     """Whether to drop unsupported parameters: the body's extension, then the header, then
     the server's setting."""
     if body.career_advisor.drop_unsupported is not None:
@@ -151,25 +158,43 @@ def _refusals(body: ChatRequest) -> list[OpenAIError]:
     if body.n is not None and body.n > 1:
         found.append(_unsupported("n", f"n={body.n}: the advisor returns one choice (n=1)"))
     for choice, param in ((body.tool_choice, "tool_choice"), (body.function_call, "function_call")):
-        if choice is not None and choice not in ("none", "auto"):
-            message = (
-                f"{param} {_show(choice)} is not supported: the advisor answers in text and "
-                "never calls tools (use 'none' or 'auto')"
-            )
-            found.append(_unsupported(param, message))
-    kind = (body.response_format or {}).get("type", "text")
-    if kind != "text":
-        message = (
-            f"response_format type {kind!r} is not supported: the advisor answers in cited "
-            "prose only, so structured output (JSON mode, json_schema, with_structured_output) "
-            "cannot be honoured; use type 'text'"
-        )
-        found.append(_unsupported("response_format", message))
+        found += refuse_tool_choice(choice, param)
+    found += refuse_format((body.response_format or {}).get("type", "text"), "response_format")
     if body.logprobs:
         found.append(_unsupported("logprobs", "logprobs are not available from the advisor"))
     if body.top_logprobs is not None:
         found.append(_unsupported("top_logprobs", "top_logprobs are not available"))
-    for name, value, high in (("temperature", body.temperature, 2.0), ("top_p", body.top_p, 1.0)):
+    found += refuse_sampling(body.temperature, body.top_p)
+    return found
+
+
+def refuse_tool_choice(choice: Any, param: str) -> list[OpenAIError]:
+    """A refusal when `choice` forces a tool call (the advisor never calls tools)."""
+    if choice is None or choice in ("none", "auto"):
+        return []
+    message = (
+        f"{param} {_show(choice)} is not supported: the advisor answers in text and "
+        "never calls tools (use 'none' or 'auto')"
+    )
+    return [_unsupported(param, message)]
+
+
+def refuse_format(kind: Any, param: str) -> list[OpenAIError]:
+    """A refusal when the output format asked for is not plain text."""
+    if kind == "text":
+        return []
+    message = (
+        f"{param} type {kind!r} is not supported: the advisor answers in cited "
+        "prose only, so structured output (JSON mode, json_schema, with_structured_output) "
+        "cannot be honoured; use type 'text'"
+    )
+    return [_unsupported(param, message)]
+
+
+def refuse_sampling(temperature: float | None, top_p: float | None) -> list[OpenAIError]:
+    """Refusals for sampling values outside OpenAI's ranges (in range, they are ignored)."""
+    found = []
+    for name, value, high in (("temperature", temperature, 2.0), ("top_p", top_p, 1.0)):
         if value is not None and not 0.0 <= value <= high:
             side = "above maximum" if value > high else "below minimum"
             message = (

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from advisor.api.guard import OPEN_PATHS
 from advisor.api.openai_schemas import ChatCompletion, ChatCompletionChunk, Model, ModelList
+from advisor.api.responses.schemas import ResponseEvent, ResponseObject
 from advisor.api.schemas import AskEvent, Error
 
 ERRORS: dict[int, str] = {
@@ -36,6 +37,10 @@ BODIES: dict[tuple[str, str], dict[str, type[BaseModel]]] = {
     ("/v1/chat/completions", "post"): {
         "application/json": ChatCompletion,
         "text/event-stream": ChatCompletionChunk,
+    },
+    ("/v1/responses", "post"): {
+        "application/json": ResponseObject,
+        "text/event-stream": ResponseEvent,
     },
     ("/v1/ask/stream", "post"): {"text/event-stream": AskEvent},
     ("/v1/models", "get"): {"application/json": ModelList},
@@ -69,7 +74,8 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
     """`schema` with error responses, the bearer scheme and the hand-built bodies added."""
     components = schema.setdefault("components", {})
     models = components.setdefault("schemas", {})
-    for model in (Error, ChatCompletion, ChatCompletionChunk, Model, ModelList, AskEvent):
+    built = (ChatCompletion, ChatCompletionChunk, ResponseObject, ResponseEvent)
+    for model in (Error, *built, Model, ModelList, AskEvent):
         _add_model(models, model)
     components["securitySchemes"] = {
         "bearer": {
