@@ -77,7 +77,7 @@ def _state(request: Request) -> tuple[FeedbackStore, Rows]:
     """The app's feedback store and remembered rows (made on first use)."""
     state = request.app.state
     if getattr(state, "feedback", None) is None:
-        state.feedback = FeedbackStore(advisor_of(request).settings.feedback_db)
+        state.feedback = FeedbackStore.from_settings(advisor_of(request).settings)
         state.feedback_rows = Rows()
     return state.feedback, state.feedback_rows
 
