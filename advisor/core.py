@@ -30,6 +30,7 @@ from advisor.errors import InputError, LLMError, StoreUnavailable
 from advisor.extractive import Draft, Listing
 from advisor.filters import check_k
 from advisor.filters import normalize as normalize_filters
+from advisor.grounding import hold_until_grounded
 from advisor.planning.outline import Outline
 from advisor.planning.plan import Plan, build_plan
 from advisor.planning.profile import Profile, ProfileUpdate, read_profile
@@ -241,7 +242,19 @@ class CareerAdvisor:
         plan = self._plan(question, history, deadline, k, filters)
         if plan.refused:
             yield from self._refusal(plan)
-            return
+        elif isinstance(self.answerer, ExtractiveAnswerer):
+            yield from self._answer(plan, deadline, self.answerer)
+        else:  # a model's answer is shown only when grounded, else the offline one instead
+            offline = self._offline_answerer()
+            yield from hold_until_grounded(
+                self._answer(plan, deadline, self.answerer),
+                lambda _: self._answer(plan, deadline, offline),
+            )
+
+    def _answer(
+        self, plan: _Plan, deadline: Deadline, answerer: Answerer
+    ) -> Iterator[str | Answer]:
+        """One answerer's safe deltas over the plan's sources, then its Answer."""
         listed = plan.sources
         # secrets the model echoes are masked before sanitising (which could split them) and
         # after it (which could join one); each stage sees the text so far, never one piece
@@ -249,7 +262,7 @@ class CareerAdvisor:
         guard = SafeStream(listed)  # sanitises the text so far, never piece by piece
         shown = RedactingStream(self._redactor)
         draft: Draft | None = None
-        for item in self.answerer.stream(plan.question, plan.sources, plan.history, deadline):
+        for item in answerer.stream(plan.question, plan.sources, plan.history, deadline):
             if isinstance(item, Listing):  # cites beyond the retrieved sources: before any text
                 listed = list(item.sources)
                 guard = SafeStream(listed)
@@ -264,14 +277,14 @@ class CareerAdvisor:
         assert result is not None
         text = self._redactor.redact(result.text)
         if not text.strip():
-            yield from self._refusal(plan)
+            yield from self._refusal(plan, answerer.name)
             return
         if rest := shown.finish(result.text):
             yield rest
         yield Answer(
             text=text,
             sources=mark_cited(listed, set(result.cited)),
-            backend=self.backend,
+            backend=answerer.name,
             refused=False,
             question=self._redactor.redact(plan.question),
             incomplete=draft is not None and not draft.complete,
@@ -280,12 +293,12 @@ class CareerAdvisor:
             usage=draft.usage if draft is not None else None,
         )
 
-    def _refusal(self, plan: _Plan) -> Iterator[str | Answer]:
+    def _refusal(self, plan: _Plan, backend: str | None = None) -> Iterator[str | Answer]:
         text = refusal_text()
         yield text
         yield Answer(
             text=text,
-            backend=self.backend,
+            backend=backend or self.backend,
             refused=True,
             question=self._redactor.redact(plan.question),
             warning=self.store.warning,
@@ -315,6 +328,13 @@ class CareerAdvisor:
             cached = (index, Outline.from_chunks(index.chunks))
             self._outline = cached
         return cached[1]
+
+    def _offline_answerer(self) -> ExtractiveAnswerer:
+        """An extractive answerer using this advisor's index (to stand in for a model's)."""
+        offline = ExtractiveAnswerer()
+        offline.set_idf(lambda token: self.retriever.keyword_index().idf(token))
+        offline.set_structure(self.plan, self.compare_roles)
+        return offline
 
     def offline_answer(self, question: str, history: Iterable[Any] = ()) -> Answer:
         """The extractive answer, whatever the configured backend (fallback after LLM errors)."""
