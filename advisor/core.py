@@ -24,6 +24,8 @@ from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import ExtractiveAnswerer, defines
 from advisor.conversation.focus import card_titles, focus
 from advisor.conversation.notes import relevance_bar
+from advisor.conversation.rewrite_guard import accept as accept_rewrite
+from advisor.conversation.rewrite_guard import offline_is_sure
 from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError, StoreUnavailable
@@ -405,14 +407,17 @@ class CareerAdvisor:
         if not turns:
             return question
         vocabulary = self.vocabulary()
-        resolution = resolve(question, replay(turns, vocabulary), vocabulary)
+        state = replay(turns, vocabulary)
+        resolution = resolve(question, state, vocabulary)
         if resolution.turn.kind != TurnKind.FOLLOW_UP:
             return question  # a standalone question is never rewritten with the previous one
         condense = getattr(self.answerer, "condense", None)
-        if condense is not None:
+        if condense is not None and not offline_is_sure(resolution, state):
             try:
                 rewritten = condense(question, turns, deadline)
-                if rewritten and len(rewritten) <= self.settings.max_question_chars:
+                if len(rewritten) <= self.settings.max_question_chars and accept_rewrite(
+                    rewritten, question, turns, vocabulary
+                ):
                     return rewritten
             except LLMError:
                 pass  # fall back to the offline rewriter; the answer call reports failures

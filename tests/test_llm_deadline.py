@@ -295,8 +295,9 @@ def via_stream(advisor: CareerAdvisor, question: str, history: Any) -> Answer:
 
 ASKS: dict[str, Callable[..., Answer]] = {"ask": CareerAdvisor.ask, "stream": via_stream}
 HISTORY = [("user", "What is DVC used for?"), ("assistant", "It versions data sets [1].")]
-QUESTION = {"alone": "What is DVC used for?", "follow-up": "is it free?"}
-"""A standalone question, and a follow-up only a rewrite makes searchable ("Is DVC free?")."""
+QUESTION = {"alone": "What is DVC used for?", "follow-up": "and for beginners?"}
+"""A standalone question, and a follow-up the offline rewriter is not sure of (the model is
+asked to rewrite it; "is it free?" would be resolved offline, without a call)."""
 
 
 def question_for(history: list[tuple[str, str]]) -> str:
