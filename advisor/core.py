@@ -33,6 +33,7 @@ from advisor.extractive import Draft, Listing
 from advisor.filters import check_k
 from advisor.filters import normalize as normalize_filters
 from advisor.grounding import hold_until_grounded
+from advisor.numbers import values_in
 from advisor.planning.outline import Outline
 from advisor.planning.plan import Plan, build_plan
 from advisor.planning.profile import Profile, ProfileUpdate, read_profile
@@ -261,13 +262,15 @@ class CareerAdvisor:
         # secrets the model echoes are masked before sanitising (which could split them) and
         # after it (which could join one); each stage sees the text so far, never one piece
         raw = RedactingStream(self._redactor)
-        guard = SafeStream(listed)  # sanitises the text so far, never piece by piece
+        said = "\n".join([plan.question, *(text for _, text in plan.history)])
+        given = frozenset(values_in(said))  # numbers the user gave or the answer carried over
+        guard = SafeStream(listed, given=given)  # sanitises the text so far, never piece by piece
         shown = RedactingStream(self._redactor)
         draft: Draft | None = None
         for item in answerer.stream(plan.question, plan.sources, plan.history, deadline):
             if isinstance(item, Listing):  # cites beyond the retrieved sources: before any text
                 listed = list(item.sources)
-                guard = SafeStream(listed)
+                guard = SafeStream(listed, given=given)
             elif isinstance(item, Draft):
                 draft = item
             elif out := shown.push(guard.push(raw.push(item))):
