@@ -65,6 +65,7 @@ def test_a_rewrite_that_resolves_the_reference_is_taken(
     [
         ("and what about a data scientist?", ABOUT_ROLE, True),  # a role for a role
         ("is it hard?", ABOUT_ROLE, True),  # one thing named before
+        ("are they free?", [("user", "Any good videos for maths?")], False),  # the videos?
         ("And in Europe?", ABOUT_PAY, False),  # a qualifier: where it goes is a judgement
         ("why?", ABOUT_PAY, False),
         ("Should I learn PyTorch or TensorFlow first?", ABOUT_PAY, True),  # a new question

@@ -14,8 +14,8 @@ rewrite only when it
    is made of such words.
 Otherwise the offline rewrite is used.
 
-`offline_is_sure`: a follow-up whose reference has one reading (a pronoun for the one kind
-of thing the last question named, "and X?" for a thing of the kind the last question
+`offline_is_sure`: a follow-up whose reference has one reading (a singular pronoun for the
+one thing the last question named, "and X?" for a thing of the kind the last question
 named) is resolved offline without asking the model.
 """
 
@@ -45,6 +45,7 @@ _POINTING = frozenset(
 )
 """Words that point back or only frame a follow-up: a rewrite replaces them."""
 _CITATION = re.compile(r"\[\d{1,3}\]")
+_PLURAL = re.compile(r"\b(?:they|them|those|these)\b", re.I)
 
 
 def offline_is_sure(resolution: Resolution, state: ConversationState) -> bool:
@@ -58,6 +59,8 @@ def offline_is_sure(resolution: Resolution, state: ConversationState) -> bool:
         before = {e.kind for e in last.entities if e.kind != LEVEL}
         return any(e.kind in before for e in turn.entities)
     if turn.cue == "pronoun":  # "is it free?" after a question about exactly one thing
+        if _PLURAL.search(turn.text):  # "are they free?" may mean what the answer listed
+            return False
         names, named = subject(turn, state)
         return named and len(names) == 1
     return False
