@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +181,7 @@ def _answer_offline(
 ) -> None:
     """The model's error in one line on stderr, then the offline answer, marked as such."""
     echo(f"advisor: {exc}", file=sys.stderr)
-    answer = replace(advisor.offline_answer(args.question, history), fallback="error")
+    answer = advisor.offline_answer(args.question, history)  # marked fallback="error"
     if args.json:
         echo_json({**answer.to_dict(), "error": str(exc)})
         return

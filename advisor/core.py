@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
@@ -342,11 +342,13 @@ class CareerAdvisor:
         return offline
 
     def offline_answer(self, question: str, history: Iterable[Any] = ()) -> Answer:
-        """The extractive answer, whatever the configured backend (fallback after LLM errors)."""
+        """The extractive answer, whatever the configured backend (fallback after LLM errors:
+        then marked `fallback="error"`)."""
         fallback = CareerAdvisor(
             self.settings, self.store, ExtractiveAnswerer(), retriever=self.retriever
         )
-        return fallback.ask(question, history)
+        answer = fallback.ask(question, history)
+        return answer if self.backend == "extractive" else replace(answer, fallback="error")
 
     @overload
     def as_runnable(self, with_sources: Literal[False] = False) -> TextRunnable: ...

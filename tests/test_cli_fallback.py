@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor import CareerAdvisor
+from advisor import CareerAdvisor, Store, make_answerer
 from advisor.cli import OFFLINE_MARK, main
 
 QUESTION = "PyTorch or TensorFlow first?"
@@ -49,3 +49,14 @@ def test_no_fallback_stops_with_the_error(
     assert main(["ask", QUESTION, "--no-fallback"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err.splitlines() == [ERROR]
+
+
+def test_the_library_marks_an_offline_answer_standing_in_for_the_model(
+    shared_store: Store, extractive: CareerAdvisor
+) -> None:
+    settings = shared_store.settings.with_(backend="fake")
+    on_model = CareerAdvisor(settings, shared_store, make_answerer(settings))
+    stand_in = on_model.offline_answer(QUESTION)
+    assert stand_in.fallback == "error" and stand_in.backend == "extractive"
+    assert stand_in.text == extractive.ask(QUESTION).text
+    assert extractive.offline_answer(QUESTION).fallback == ""  # offline anyway: nothing stood in
