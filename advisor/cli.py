@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import AdvisorError, InputError
+from advisor.errors import AdvisorError, ConfigurationError, InputError, LLMError
 from advisor.files import Refused, read_regular
 from advisor.settings import BACKENDS, Settings
 from advisor.terminal import echo, echo_json
@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("question")
             p.add_argument("--history", metavar="FILE", help='JSON list of {"role","content"}')
             p.add_argument("--json", action="store_true", help="print one JSON object")
+            p.add_argument(
+                "--no-fallback",
+                action="store_true",
+                help="when the language model fails, stop with its error (no offline answer)",
+            )
         p.add_argument("--backend", choices=BACKENDS, help="answerer (ADVISOR_BACKEND)")
 
     p = command("retrieve", _retrieve, "show the ranked sources for a question")
@@ -155,11 +160,34 @@ def _ask(args: argparse.Namespace) -> int:
     if not args.question.strip():
         raise InputError("the question is empty: ask something about AI/ML careers")
     advisor = _advisor(args)
-    if args.json:
-        echo_json(advisor.ask(args.question, history).to_dict())
-        return 0
-    print_streamed(advisor, args.question, history)
+    try:
+        if args.json:
+            echo_json(advisor.ask(args.question, history).to_dict())
+        else:
+            print_streamed(advisor, args.question, history)
+    except (LLMError, ConfigurationError) as exc:
+        if args.no_fallback or advisor.backend == "extractive":
+            raise
+        _answer_offline(advisor, args, history, exc)
     return 0
+
+
+OFFLINE_MARK = "Offline answer, quoted from the guide (the language model failed):"
+"""The line before the offline answer `advisor ask` gives when the model fails."""
+
+
+def _answer_offline(
+    advisor: Any, args: argparse.Namespace, history: list[tuple[str, str]], exc: Exception
+) -> None:
+    """The model's error in one line on stderr, then the offline answer, marked as such."""
+    echo(f"advisor: {exc}", file=sys.stderr)
+    answer = advisor.offline_answer(args.question, history)  # marked fallback="error"
+    if args.json:
+        echo_json({**answer.to_dict(), "error": str(exc)})
+        return
+    echo(OFFLINE_MARK)
+    echo(answer.text)
+    echo(format_sources(answer))
 
 
 def print_streamed(advisor: Any, question: str, history: list[tuple[str, str]]) -> Any:

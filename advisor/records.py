@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from advisor.secrets import public_url
 
@@ -193,6 +193,10 @@ class Usage:
     completion_tokens: int
 
 
+Fallback = Literal["", "ungrounded", "error"]
+"""Why an offline answer stands in for the model's (`Answer.fallback`)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Answer:
     """What the advisor says, with the sources it rests on."""
@@ -211,6 +215,10 @@ class Answer:
     """A note about the index the answer came from (e.g. an ingest that did not finish)."""
     usage: Usage | None = None
     """Tokens the language model reported for this answer; None offline or when it reports none."""
+    fallback: Fallback = ""
+    """Why this is the offline answer standing in for the model's: "" (it is not),
+    "ungrounded" (the model's answer cited none of its sources, or little more than citation
+    marks: advisor/grounding.py), "error" (the model failed; the CLI and the app answer offline)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `advisor ask --json` and `POST /v1/ask`."""
@@ -223,4 +231,5 @@ class Answer:
             "incomplete": self.incomplete,
             "unsupported_numbers": list(self.unsupported_numbers),
             "warning": self.warning,
+            "fallback": self.fallback,
         }

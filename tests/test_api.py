@@ -22,6 +22,7 @@ from advisor.api.guard import RateLimiter
 QUESTION = "PyTorch or TensorFlow first?"
 ANSWER_FIELDS = {
     "answer",
+    "fallback",
     "sources",
     "backend",
     "refused",

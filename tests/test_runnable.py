@@ -217,7 +217,8 @@ def test_stopping_astream_early_closes_the_answer(
             return piece
         return ""
 
-    assert asyncio.run(first_piece()) == "PyTorch"
+    first = asyncio.run(first_piece())  # the text up to its first citation (grounding.py)
+    assert first.startswith("PyTorch") and len(first) < len(REPLY)
     assert advisor.as_runnable().invoke({"question": QUESTION}).startswith("PyTorch is")
 
 

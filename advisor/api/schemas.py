@@ -144,6 +144,11 @@ class Answer(_Open):
     incomplete: bool = Field(description="True when an LLM answer was cut short.")
     unsupported_numbers: list[str]
     warning: str
+    fallback: str = Field(
+        default="",
+        description='Why this is the offline answer instead of the model\'s: "" (it is not), '
+        '"ungrounded" (the model\'s answer cited none of its sources), "error" (it failed).',
+    )
 
 
 class Retrieved(_Open):
