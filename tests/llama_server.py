@@ -134,8 +134,8 @@ def _wait_healthy(server: LlamaServer, timeout: float) -> None:
     raise TimeoutError("no healthy server")
 
 
-def _serve(context: int, threads: int) -> None:
-    """Child: run the server until stdin closes."""
+def _serve(context: int, threads: int, port: int = 0) -> None:
+    """Child (or a person's shell): run the server until stdin closes (Ctrl-D, Ctrl-C)."""
     import xllamacpp as xlc
 
     params = xlc.CommonParams()
@@ -146,7 +146,7 @@ def _serve(context: int, threads: int) -> None:
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.hostnames = [HOST]
-    params.port = 0  # a free port, chosen by the OS
+    params.port = port  # 0: a free port, chosen by the OS
     params.warmup = False
     server = xlc.Server(params)
     print(json.dumps({"url": server.listening_address}), flush=True)
@@ -158,5 +158,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--context", type=int, default=2048)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--port", type=int, default=0, help="default: a free one")
     args = parser.parse_args()
-    _serve(args.context, args.threads)
+    try:
+        _serve(args.context, args.threads, args.port)
+    except KeyboardInterrupt:
+        os._exit(0)

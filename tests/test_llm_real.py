@@ -21,7 +21,9 @@ from streamlit.testing.v1 import AppTest
 
 from advisor import Answer, CareerAdvisor, Settings, Store, make_answerer
 from advisor.api import create_app
-from tests.llama_server import LlamaServer, llama_server
+from advisor.cli import main
+from advisor.llm import CHARS_PER_TOKEN, ChatAnswerer, build_messages
+from tests.llama_server import MODEL, LlamaServer, llama_server
 
 pytestmark = pytest.mark.slow
 
@@ -60,6 +62,18 @@ def real_advisor(store: Store, server: LlamaServer, **changes: Any) -> CareerAdv
     return CareerAdvisor(settings, store, make_answerer(settings))
 
 
+def env_for(server: LlamaServer, llm_max_tokens: int = 48) -> dict[str, str]:
+    """The environment of `real_settings`, for the app and the CLI."""
+    return {
+        "ADVISOR_BACKEND": "openai",
+        "OPENAI_BASE_URL": server.base_url,
+        "ADVISOR_LLM_TIMEOUT": str(TIMEOUT),
+        "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT": str(FIRST_TOKEN),
+        "ADVISOR_LLM_MAX_TOKENS": str(llm_max_tokens),
+        "ADVISOR_TOP_K": "2",
+    }
+
+
 def assert_answered(answer: Answer) -> None:
     """An answer the model wrote (or a marked fallback), with its usage."""
     assert isinstance(answer, Answer) and answer.text.strip()
@@ -75,6 +89,7 @@ def timed(run: Any) -> tuple[Any, float]:
 
 def test_ask_gets_an_answer_with_the_prompts_usage(shared_store: Store, llama: LlamaServer) -> None:
     advisor = real_advisor(shared_store, llama)
+    assert advisor.describe_backend() == f"LLM: {MODEL} at {llama.base_url}"  # its /v1/models
     answer, elapsed = timed(lambda: advisor.ask(QUESTION))
     assert_answered(answer)
     assert answer.backend == "openai" and elapsed < TIMEOUT
@@ -112,13 +127,13 @@ def api(shared_store: Store, llama: LlamaServer) -> Iterator[TestClient]:
         yield client
 
 
-def chat(stream: bool, **extra: Any) -> dict[str, Any]:
+def chat_body(stream: bool, **extra: Any) -> dict[str, Any]:
     messages = [{"role": "user", "content": QUESTION}]
     return {"model": "career-advisor", "messages": messages, "stream": stream, **extra}
 
 
 def test_chat_completions_answer(api: TestClient) -> None:
-    body = api.post("/v1/chat/completions", json=chat(False)).json()
+    body = api.post("/v1/chat/completions", json=chat_body(False)).json()
     (choice,) = body["choices"]
     assert choice["message"]["content"].strip()
     assert choice["finish_reason"] in ("stop", "length")
@@ -126,7 +141,7 @@ def test_chat_completions_answer(api: TestClient) -> None:
 
 
 def test_chat_completions_stream(api: TestClient) -> None:
-    request = chat(True, stream_options={"include_usage": True})
+    request = chat_body(True, stream_options={"include_usage": True})
     with api.stream("POST", "/v1/chat/completions", json=request) as response:
         lines = [line for line in response.iter_lines() if line.startswith("data: ")]
     assert lines[-1] == "data: [DONE]"
@@ -141,14 +156,7 @@ def test_chat_completions_stream(api: TestClient) -> None:
 def test_one_question_in_the_app(
     built_env: Path, llama: LlamaServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in {
-        "ADVISOR_BACKEND": "openai",
-        "OPENAI_BASE_URL": llama.base_url,
-        "ADVISOR_LLM_TIMEOUT": str(TIMEOUT),
-        "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT": str(FIRST_TOKEN),
-        "ADVISOR_LLM_MAX_TOKENS": "48",
-        "ADVISOR_TOP_K": "2",
-    }.items():
+    for name, value in env_for(llama).items():
         monkeypatch.setenv(name, value)
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.run()
@@ -157,9 +165,65 @@ def test_one_question_in_the_app(
     answer = at.session_state["turns"][-1].answer
     assert_answered(answer)
     assert answer.backend == "openai"
+    # no ADVISOR_LLM_MODEL: the app names the model the server says it serves
+    sidebar = "\n".join(str(m.value) for m in at.sidebar.markdown)
+    assert f"language model `{MODEL}`" in sidebar and "gpt-4o-mini" not in sidebar
 
 
 def test_the_server_is_llama_cpp_on_loopback(llama: LlamaServer) -> None:
     models = httpx.get(f"{llama.base_url}/models", timeout=30).json()
     assert models["data"][0]["owned_by"] == "llamacpp"
     assert llama.url.startswith("http://127.0.0.1:")
+
+
+def test_a_reply_cut_at_max_tokens_is_incomplete_everywhere(
+    shared_store: Store,
+    llama: LlamaServer,
+    built_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 6 tokens: every answer to these questions is longer, so the server ends with "length"
+    advisor = real_advisor(shared_store, llama, llm_max_tokens=6)
+    chat = advisor.answerer
+    assert isinstance(chat, ChatAnswerer)
+    draft = chat.answer(QUESTION, advisor.retrieve(QUESTION, k=2))
+    assert not draft.complete and 0 < len(draft.text) < CHARS_PER_TOKEN * 6  # not our cut
+    assert advisor.ask(QUESTION).incomplete
+
+    with TestClient(create_app(advisor.settings, advisor)) as client:
+        body = client.post("/v1/chat/completions", json=chat_body(False)).json()
+        assert body["choices"][0]["finish_reason"] == "length"
+        with client.stream("POST", "/v1/ask/stream", json={"question": QUESTION}) as response:
+            text = "".join(response.iter_text())
+    done = [b for b in text.split("\n\n") if b.startswith("event: done")]
+    assert len(done) == 1 and json.loads(done[0].split("data: ", 1)[1])["incomplete"] is True
+
+    for name, value in env_for(llama, llm_max_tokens=6).items():
+        monkeypatch.setenv(name, value)
+    assert main(["ask", QUESTION, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["incomplete"] is True
+
+
+@pytest.fixture(scope="module")
+def llama_small() -> Iterator[LlamaServer]:
+    """The same server with a 1,024-token context: the advisor's full prompt overflows it."""
+    with llama_server(context=1024) as server:
+        yield server
+
+
+def test_a_prompt_over_the_context_is_cut_and_asked_again(
+    shared_store: Store, llama_small: LlamaServer
+) -> None:
+    advisor = real_advisor(shared_store, llama_small, top_k=4)
+    history = [("user", "I am a Java developer with five years of backend work. " * 25)] * 2
+    # the server counts the prompt the advisor would send first: more than its context
+    sources = advisor.retrieve(QUESTION, k=4)
+    whole = "\n".join(m.text for m in build_messages(QUESTION, sources, history, advisor.settings))
+    counted = httpx.post(f"{llama_small.url}/tokenize", json={"content": whole}, timeout=60)
+    assert len(counted.json()["tokens"]) > llama_small.context
+
+    answer, elapsed = timed(lambda: advisor.ask(QUESTION, history))
+    assert_answered(answer)
+    assert answer.usage is not None and answer.usage.prompt_tokens < llama_small.context
+    assert elapsed < TIMEOUT
