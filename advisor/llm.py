@@ -107,8 +107,10 @@ def build_messages(
 class ChatAnswerer:
     """Answers with a LangChain chat model; errors become LLMError or ConfigurationError.
 
-    Every call runs under one Deadline per answer (ADVISOR_LLM_TIMEOUT): the rewrite, the
-    answer, retries and backoff share it, and a call is abandoned the moment it passes.
+    Every call runs under one Deadline per answer (ADVISOR_LLM_TIMEOUT): the rewrite (in its
+    own small share), the answer, retries and backoff share it, and a call is abandoned the
+    moment it passes, or when an attempt sends no token within ADVISOR_LLM_FIRST_TOKEN_TIMEOUT.
+    The Deadline also collects the usage of each call, so the Draft's usage is the answer's.
     `deadlines` makes that Deadline when the caller gives none (tests pass one on a fake clock).
     """
 
@@ -148,7 +150,7 @@ class ChatAnswerer:
                     yield from self._attempts(messages, deadline)
                     return
                 except ContextTooLong as too_long:
-                    fits = too_long.fits(self.settings.llm_max_tokens)
+                    fits = too_long.fits(reply_tokens(self.settings, deadline))
                     budget = int(prompt_chars(messages) * fits)
                     history, kept = (), kept[: max(1, math.ceil(len(kept) * fits))]
         raise LLMError(

@@ -272,10 +272,19 @@ def test_max_tokens_reaches_the_server() -> None:
 
 
 def test_the_settings_come_from_the_environment_and_name_themselves() -> None:
-    env = {"ADVISOR_LLM_MAX_TOKENS": "256", "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT": "7.5"}
+    env = {
+        "ADVISOR_LLM_MAX_TOKENS": "256",
+        "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT": "7.5",
+        "ADVISOR_LLM_REWRITE_TIMEOUT": "4",
+    }
     settings = Settings.from_env(env=env)
     assert settings.llm_max_tokens == 256 and settings.llm_first_token_timeout == 7.5
-    for var, value in (("ADVISOR_LLM_MAX_TOKENS", "0"), ("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT", "-1")):
+    assert settings.llm_rewrite_timeout == 4.0
+    for var, value in (
+        ("ADVISOR_LLM_MAX_TOKENS", "0"),
+        ("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT", "-1"),
+        ("ADVISOR_LLM_REWRITE_TIMEOUT", "0"),
+    ):
         with pytest.raises(ConfigurationError, match=var):
             Settings.from_env(env={var: value})
 
