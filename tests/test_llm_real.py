@@ -9,6 +9,9 @@ call then costs a few seconds of one CPU thread.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -227,3 +230,35 @@ def test_a_prompt_over_the_context_is_cut_and_asked_again(
     assert_answered(answer)
     assert answer.usage is not None and answer.usage.prompt_tokens < llama_small.context
     assert elapsed < TIMEOUT
+
+
+def test_the_server_stops_when_its_parent_dies() -> None:
+    # a parent that starts a server and is then killed outright (no cleanup of its own runs)
+    script = "from tests.llama_server import start; import sys, time; " + (
+        "s = start(512); print(s.process.pid, flush=True); time.sleep(600)"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    assert running(child)
+    parent.kill()
+    parent.wait(timeout=60)
+    until = time.monotonic() + 120  # generous: the child only has to notice its stdin closed
+    while running(child) and time.monotonic() < until:
+        time.sleep(0.1)  # polling another process's exit
+    assert not running(child)
+
+
+def running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
