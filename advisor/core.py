@@ -80,8 +80,10 @@ def make_answerer(settings: Settings, backend: str | None = None) -> Answerer:
         )
         return ChatAnswerer(fake, settings, "fake")
     if name == "openai":
-        from advisor.llm import ChatAnswerer, openai_chat_model
+        from advisor.chat_model import openai_chat_model, served_model
+        from advisor.llm import ChatAnswerer
 
+        settings = settings.with_(llm_model=served_model(settings))  # the name shown, too
         return ChatAnswerer(openai_chat_model(settings), settings, "openai")
     settings.with_(backend=name)  # raises ConfigurationError naming ADVISOR_BACKEND
     raise AssertionError("unreachable")
@@ -107,6 +109,9 @@ class CareerAdvisor:
         retriever: Retriever | None = None,
         deadlines: Callable[[Settings], Deadline] = Deadline.for_settings,
     ) -> None:
+        served = getattr(getattr(answerer, "settings", None), "llm_model", "")  # /v1/models
+        if served and not settings.llm_model:
+            settings = settings.with_(llm_model=served)
         self.settings = settings
         self.store = store
         self.answerer = answerer
@@ -220,13 +225,15 @@ class CareerAdvisor:
         *,
         k: int | None = None,
         filters: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
     ) -> Answer:
         """Answer a question (with optional prior turns) from the sources, with citations.
 
-        `k` (default ADVISOR_TOP_K) and `filters` shape the retrieval, as in `retrieve`.
+        `k` (default ADVISOR_TOP_K) and `filters` shape the retrieval, as in `retrieve`;
+        `max_tokens` limits a generated reply (never above ADVISOR_LLM_MAX_TOKENS).
         """
         answer: Answer | None = None
-        for item in self.stream(question, history, k=k, filters=filters):
+        for item in self.stream(question, history, k=k, filters=filters, max_tokens=max_tokens):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
@@ -239,9 +246,12 @@ class CareerAdvisor:
         *,
         k: int | None = None,
         filters: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield text deltas as they are produced, then the final Answer (`k`, `filters`: ask)."""
+        """Yield text deltas as they are produced, then the final Answer (`k`, `filters`,
+        `max_tokens`: ask)."""
         deadline = self.deadlines(self.settings)  # one for the rewrite and the answer
+        deadline.max_tokens = max_tokens
         plan = self._plan(question, history, deadline, k, filters)
         if plan.refused:
             yield from self._refusal(plan)

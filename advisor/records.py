@@ -187,10 +187,29 @@ class Source:
 
 @dataclass(frozen=True)
 class Usage:
-    """Tokens a language model reported for one answer (prompt and completion)."""
+    """Tokens a language model spent on one answer (prompt and completion), as the server
+    reported them or, when it reported none, `estimated` by counting the text sent and received."""
 
     prompt_tokens: int
     completion_tokens: int
+    estimated: bool = False
+
+    def __add__(self, other: Usage) -> Usage:
+        """Both calls' tokens (an estimate if either is one)."""
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.estimated or other.estimated,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape, with the total."""
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.prompt_tokens + self.completion_tokens,
+            "estimated": self.estimated,
+        }
 
 
 Fallback = Literal["", "ungrounded", "error"]
@@ -232,4 +251,5 @@ class Answer:
             "unsupported_numbers": list(self.unsupported_numbers),
             "warning": self.warning,
             "fallback": self.fallback,
+            "usage": self.usage.to_dict() if self.usage is not None else None,
         }

@@ -89,17 +89,24 @@ class Settings:
     """Key for the OpenAI-compatible server (OPENAI_API_KEY)."""
     openai_base_url: str | None = None
     """Base URL of any OpenAI-compatible server: Ollama, vLLM, llama.cpp (OPENAI_BASE_URL)."""
-    llm_model: str = "gpt-4o-mini"
-    """Chat model name on that server (ADVISOR_LLM_MODEL)."""
-    llm_timeout: float = 30.0
-    """Seconds the language model may take for one whole answer: the follow-up rewrite, the
-    answer stream, retries and backoff together (ADVISOR_LLM_TIMEOUT)."""
+    llm_model: str = ""
+    """Chat model name on that server; unset, the model a local server says it serves
+    (its /v1/models), or gpt-4o-mini on OpenAI (ADVISOR_LLM_MODEL)."""
+    llm_timeout: float = 120.0
+    """Seconds the language model may take for one whole answer, the overall cap: the
+    follow-up rewrite, the answer stream, retries and backoff together. Long enough for a
+    small local model on a CPU to finish streaming; see README "Time budgets"
+    (ADVISOR_LLM_TIMEOUT)."""
     llm_max_retries: int = 2
-    """Retries on 429/5xx/connection errors while the deadline has room, never on 401/404
-    (ADVISOR_LLM_MAX_RETRIES)."""
-    llm_first_token_timeout: float = 0.0
-    """Seconds one attempt may wait for its first token before it is retried; 0 means only
+    """Retries on 429/5xx/connection errors and silent first tokens while the deadline has
+    room, never on 401/404 (ADVISOR_LLM_MAX_RETRIES)."""
+    llm_first_token_timeout: float = 45.0
+    """Seconds one attempt may wait for its first token (the server reading the prompt)
+    before it is abandoned and retried, so a hung server fails fast; 0 means only
     ADVISOR_LLM_TIMEOUT applies (ADVISOR_LLM_FIRST_TOKEN_TIMEOUT)."""
+    llm_rewrite_timeout: float = 15.0
+    """Seconds the follow-up rewrite may take, at most half of what is left of
+    ADVISOR_LLM_TIMEOUT; past it the offline rewrite is used (ADVISOR_LLM_REWRITE_TIMEOUT)."""
     llm_max_tokens: int = 800
     """Most tokens the model may generate per reply, always sent (ADVISOR_LLM_MAX_TOKENS)."""
     llm_temperature: float = 0.1
@@ -214,6 +221,8 @@ class Settings:
             raise ConfigurationError("ADVISOR_LLM_TIMEOUT must be positive")
         if self.llm_first_token_timeout < 0:
             raise ConfigurationError("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT must be 0 or positive")
+        if not self.llm_rewrite_timeout > 0:
+            raise ConfigurationError("ADVISOR_LLM_REWRITE_TIMEOUT must be positive")
         if self.llm_max_tokens < 1:
             raise ConfigurationError("ADVISOR_LLM_MAX_TOKENS must be at least 1")
         for name in ("max_file_chars", "max_pdf_pages", "max_file_records", "ingest_file_seconds"):
@@ -324,6 +333,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "llm_timeout": ("ADVISOR_LLM_TIMEOUT", float),
     "llm_max_retries": ("ADVISOR_LLM_MAX_RETRIES", int),
     "llm_first_token_timeout": ("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT", float),
+    "llm_rewrite_timeout": ("ADVISOR_LLM_REWRITE_TIMEOUT", float),
     "llm_max_tokens": ("ADVISOR_LLM_MAX_TOKENS", int),
     "llm_temperature": ("ADVISOR_LLM_TEMPERATURE", float),
     "llm_context_chars": ("ADVISOR_LLM_CONTEXT_CHARS", int),

@@ -30,6 +30,7 @@ ANSWER_FIELDS = {
     "incomplete",
     "unsupported_numbers",
     "warning",
+    "usage",
 }
 SECRET = "sk-test-NEVER-SHOW-7f3a9c1e5b"
 

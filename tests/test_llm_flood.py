@@ -2,7 +2,7 @@
 server sends, and SIGTERM stops `advisor serve` in the middle of an answer.
 
 The server is tests/llm_server.py's "flood": tokens as fast as it can write them, ignoring
-max_tokens. The budget (about 4 characters a token of ADVISOR_LLM_MAX_TOKENS) is asserted
+max_tokens. The budget (CHARS_PER_TOKEN characters a token of ADVISOR_LLM_MAX_TOKENS) is asserted
 exactly; times only get generous upper bounds.
 """
 

@@ -162,6 +162,7 @@ async def open_stream(
     *,
     k: int | None = None,
     filters: dict[str, Any] | None = None,
+    max_tokens: int | None = None,
 ) -> AsyncIterator[str | Answer]:
     """Start answering now, so errors of `fail_early` types surface before any byte is sent.
 
@@ -169,7 +170,7 @@ async def open_stream(
     are raised from the iterator (the routes turn them into error events).
     """
     try:
-        items = advisor.stream(question, history, k=k, filters=filters)
+        items = advisor.stream(question, history, k=k, filters=filters, max_tokens=max_tokens)
         first = await run_in_threadpool(next, items, _END)
     except fail_early:
         raise

@@ -139,7 +139,7 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if body.stream:
-        items = await _open(advisor, question, history)
+        items = await _open(advisor, question, history, options.limits.max_tokens)
         reply = StreamReply(completion_id, created, options, counter, prompts)
         return StreamingResponse(
             reply.events(items, request.app.state.secrets),
@@ -147,17 +147,23 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     try:
-        answer = public_answer(await run_in_threadpool(advisor.ask, question, history))
+        answer = public_answer(
+            await run_in_threadpool(
+                lambda: advisor.ask(question, history, max_tokens=options.limits.max_tokens)
+            )
+        )
     except InputError as exc:
         raise OpenAIError(str(exc), "messages", "invalid_value") from None
     return _completion(answer, completion_id, created, options, counter, prompts)
 
 
 async def _open(
-    advisor: CareerAdvisor, question: str, history: list[tuple[str, str]]
+    advisor: CareerAdvisor, question: str, history: list[tuple[str, str]], max_tokens: int | None
 ) -> AsyncIterator[str | Answer]:
     try:
-        return await open_stream(advisor, question, history, fail_early=(AdvisorError,))
+        return await open_stream(
+            advisor, question, history, fail_early=(AdvisorError,), max_tokens=max_tokens
+        )
     except InputError as exc:
         raise OpenAIError(str(exc), "messages", "invalid_value") from None
 
