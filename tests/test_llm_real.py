@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 from advisor import Answer, CareerAdvisor, Settings, Store, make_answerer
 from advisor.api import create_app
 from advisor.cli import main
+from advisor.grounding import CUT_NOTICE
 from advisor.llm import CHARS_PER_TOKEN, ChatAnswerer, build_messages
 from tests.llama_server import MODEL, LlamaServer, llama_server
 
@@ -78,10 +79,20 @@ def env_for(server: LlamaServer, llm_max_tokens: int = 48) -> dict[str, str]:
 
 
 def assert_answered(answer: Answer) -> None:
-    """An answer the model wrote (or a marked fallback), with its usage."""
+    """An answer the model wrote, or the offline answer marked as the fallback for a model
+    answer that cited nothing (a 135M model rarely cites), with the model's usage."""
     assert isinstance(answer, Answer) and answer.text.strip()
     assert not answer.refused and answer.sources
     assert answer.usage is not None and answer.usage.prompt_tokens > 0
+    assert (answer.backend, answer.fallback) in (("openai", ""), ("extractive", "ungrounded"))
+
+
+def shows_the_cut(answer: dict[str, Any]) -> bool:
+    """An answer (as `to_dict` gives it) marked incomplete, or, when the cut came before any
+    citation, replaced by the whole offline answer under the notice that says so."""
+    if answer["fallback"] == "ungrounded":
+        return answer["incomplete"] is False and answer["answer"].startswith(CUT_NOTICE)
+    return answer["incomplete"] is True
 
 
 def timed(run: Any) -> tuple[Any, float]:
@@ -95,7 +106,7 @@ def test_ask_gets_an_answer_with_the_prompts_usage(shared_store: Store, llama: L
     assert advisor.describe_backend() == f"LLM: {MODEL} at {llama.base_url}"  # its /v1/models
     answer, elapsed = timed(lambda: advisor.ask(QUESTION))
     assert_answered(answer)
-    assert answer.backend == "openai" and elapsed < TIMEOUT
+    assert elapsed < TIMEOUT
     # the usage counts the prompt sent (rules, sources, question), not the question alone
     assert answer.usage is not None and answer.usage.prompt_tokens > 300
 
@@ -167,7 +178,6 @@ def test_one_question_in_the_app(
     assert not at.exception
     answer = at.session_state["turns"][-1].answer
     assert_answered(answer)
-    assert answer.backend == "openai"
     # no ADVISOR_LLM_MODEL: the app names the model the server says it serves
     sidebar = "\n".join(str(m.value) for m in at.sidebar.markdown)
     assert f"language model `{MODEL}`" in sidebar and "gpt-4o-mini" not in sidebar
@@ -194,20 +204,22 @@ def test_a_reply_cut_at_max_tokens_is_incomplete_everywhere(
     draft = chat.answer(QUESTION, advisor.retrieve(QUESTION, k=2))
     # our own cut would keep exactly CHARS_PER_TOKEN characters: fewer means the server's
     assert not draft.complete and 0 < len(draft.text) < CHARS_PER_TOKEN
-    assert advisor.ask(QUESTION).incomplete
+    assert shows_the_cut(advisor.ask(QUESTION).to_dict())
 
     with TestClient(create_app(advisor.settings, advisor)) as client:
         body = client.post("/v1/chat/completions", json=chat_body(False)).json()
-        assert body["choices"][0]["finish_reason"] == "length"
+        choice = body["choices"][0]
+        replaced = choice["message"]["content"].startswith(CUT_NOTICE)
+        assert choice["finish_reason"] == ("stop" if replaced else "length")
         with client.stream("POST", "/v1/ask/stream", json={"question": QUESTION}) as response:
             text = "".join(response.iter_text())
     done = [b for b in text.split("\n\n") if b.startswith("event: done")]
-    assert len(done) == 1 and json.loads(done[0].split("data: ", 1)[1])["incomplete"] is True
+    assert len(done) == 1 and shows_the_cut(json.loads(done[0].split("data: ", 1)[1]))
 
     for name, value in env_for(llama, llm_max_tokens=1).items():
         monkeypatch.setenv(name, value)
     assert main(["ask", QUESTION, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["incomplete"] is True
+    assert shows_the_cut(json.loads(capsys.readouterr().out))
 
 
 @pytest.fixture(scope="module")

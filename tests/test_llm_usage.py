@@ -46,7 +46,7 @@ def test_without_a_report_the_prompt_sent_is_counted_and_marked(shared_store: St
 def test_the_rewrites_usage_is_added(shared_store: Store) -> None:
     with scripted_llm(["ok"], answer="What is DVC used for in MLOps?") as llm:
         advisor = llm_advisor(shared_store, llm.base_url)
-        answer = advisor.ask("And what is it used for?", HISTORY)
+        answer = advisor.ask("are they free?", HISTORY)  # a plural pronoun: the model rewrites
         rewrite = llm.requests[0]
     assert not rewrite.get("stream") and rewrite["max_tokens"] == REWRITE_MAX_TOKENS
     calls = len(llm.requests)  # the rewrite and the answer: each reported its usage
