@@ -35,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+ACTION_TIMEOUT_MS = 120_000
+"""Every browser page's default wait for a click or a locator: a Streamlit page under a load
+of 15 took over 30 s (Playwright's default) to show its first button."""
 BIN = Path(sys.executable).parent
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from advisor.chats import ChatStore
 from tests.postgres import Postgres
-from tests.servers import CHROMIUM, CHROMIUM_ARGS
+from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS
 from tests.test_browser import STARTER, ask_starter_and_wait, streamlit_app
 
 FOLLOW_UP = "and how long would that take?"
@@ -57,6 +57,7 @@ def test_a_chat_begun_on_one_replica_continues_on_the_other(
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
             page.goto(replica_a)
             ask_starter_and_wait(page)
             messages = page.locator('[data-testid="stChatMessage"]')

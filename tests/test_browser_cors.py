@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse
 
 from advisor.api import create_app
 from advisor.settings import Settings
-from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.test_api_cors import BROWSERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -91,6 +91,7 @@ def test_chromium_preflight_for_openai_node_headers(api: tuple[str, list[str]]) 
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = chromium.new_page()
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
             page.goto(f"http://localhost:{port}/page")
             url = f"http://127.0.0.1:{port}/v1/feedback"
             status, param, exposed = page.evaluate(script, [url, OPENAI_NODE_HEADERS])
