@@ -38,6 +38,7 @@ from advisor.api.probes import probe_pool
 from advisor.api.probes import router as probe_router
 from advisor.api.request_log import RequestId
 from advisor.api.routes import router as advisor_router
+from advisor.api.schemas import NONBLANK
 from advisor.core import CareerAdvisor
 from advisor.deadline import Deadline
 from advisor.errors import AdvisorError, ConfigurationError
@@ -156,7 +157,7 @@ def create_app(
     app.include_router(advisor_router)
     app.include_router(plan_router)
     app.include_router(openai_router)
-    install_openapi(app)
+    install_openapi(app, settings)
     return app
 
 
@@ -206,7 +207,8 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         kind = _STATUS_TYPES.get(exc.status_code, "invalid_request_error")
-        return reply(exc.status_code, str(exc.detail), kind, exc.headers)
+        param = getattr(exc, "param", None)  # the guard's 400 for a field that is not text
+        return reply(exc.status_code, str(exc.detail), kind, exc.headers, param)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -257,6 +259,10 @@ def validation_message(errors: Any) -> str:
             return "the request body must be a JSON object (Content-Type: application/json)"
         if kind == "missing":
             parts.append(f"{where or 'the request body'} is required")
+        elif kind == "extra_forbidden":
+            parts.append(f"{where} is not a field of this request")
+        elif kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == NONBLANK:
+            parts.append(f"{where} is empty: it must hold text other than whitespace")
         else:
             parts.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
     return "invalid request: " + "; ".join(parts)

@@ -44,10 +44,20 @@ def checked_k(advisor: CareerAdvisor, k: int | None) -> int:
     return k
 
 
+def checked_text(advisor: CareerAdvisor, text: str, param: str) -> str:
+    """`text`, or 400 naming `param` when longer than ADVISOR_MAX_QUESTION_CHARS."""
+    limit = advisor.settings.max_question_chars
+    if len(text) > limit:
+        message = f"{param} is longer than the limit of {limit} characters"
+        raise FieldError(f"{message} (ADVISOR_MAX_QUESTION_CHARS)", param)
+    return text
+
+
 @router.post("/v1/ask", summary="Answer a question, with sources", response_model=AnswerOut)
 async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
     advisor = advisor_of(request)
     k = checked_k(advisor, body.k)
+    checked_text(advisor, body.question, "question")
     answered = await run_in_threadpool(
         lambda: advisor.ask(body.question, body.turns(), k=k, filters=body.filters)
     )
@@ -63,6 +73,7 @@ async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
 async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
     advisor = advisor_of(request)
     k = checked_k(advisor, body.k)
+    checked_text(advisor, body.question, "question")
     items = await open_stream(
         advisor, body.question, body.turns(), fail_early=(InputError,), k=k, filters=body.filters
     )
@@ -79,6 +90,7 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
 async def retrieve(body: RetrieveRequest, request: Request) -> dict[str, Any]:
     advisor = advisor_of(request)
     k = checked_k(advisor, body.k)
+    checked_text(advisor, body.query, "query")
     found = await run_in_threadpool(advisor.retrieve, body.query, k, body.filters)
     sources = [public_source(s) for s in found]
     return {"query": body.query, "k": k, "count": len(sources), "sources": sources}
