@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from advisor import Settings
-from advisor.api.app import create_app, make_server
+from advisor.api.app import create_app
+from advisor.api.serving import make_server
 from advisor.api.unicode import lone_surrogate
 from advisor.errors import ConfigurationError
 

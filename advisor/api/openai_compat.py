@@ -33,6 +33,7 @@ from advisor.api.common import (
     strip_footer,
 )
 from advisor.api.guard import RateLimiter
+from advisor.api.metrics import metrics_of
 from advisor.api.openai_params import (
     DROP_HEADER,
     MODEL,
@@ -156,6 +157,8 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
         answer = public_answer(await run_in_threadpool(advisor.ask, question, history))
     except InputError as exc:
         raise OpenAIError(str(exc), "messages", "invalid_value") from None
+    if metrics := metrics_of(request):
+        metrics.answered(answer)
     return _completion(answer, completion_id, created, options, counter, prompts)
 
 

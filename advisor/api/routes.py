@@ -22,6 +22,7 @@ from advisor.api.common import (
     sse,
 )
 from advisor.api.guard import error_body
+from advisor.api.metrics import metrics_of
 from advisor.api.schemas import Answer as AnswerOut
 from advisor.api.schemas import AskRequest, Documents, Retrieved, RetrieveRequest
 from advisor.core import CareerAdvisor
@@ -62,6 +63,8 @@ async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
         lambda: advisor.ask(body.question, body.turns(), k=k, filters=body.filters)
     )
     answer = public_answer(answered)
+    if metrics := metrics_of(request):
+        metrics.answered(answer)
     return {**answer.to_dict(), "sources": [public_source(s) for s in answer.sources]}
 
 

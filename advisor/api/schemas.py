@@ -272,6 +272,7 @@ class Ready(_Open):
     chunks: int
     backend: str = Field(examples=["extractive", "openai", "fake"])
     llm: str = Field(examples=["offline", "openai-compatible"])
+    version: str = Field(description="The installed career-advisor version.", examples=["0.1.0"])
 
 
 class NotReady(BaseModel):
