@@ -24,6 +24,7 @@ from advisor.api.openai_schemas import ChatCompletion, ChatCompletionChunk
 from advisor.api.probes import public_detail
 from advisor.api.schemas import Answer, Plan, Retrieved, RoleComparison
 from advisor.errors import InputError, LLMError
+from advisor.filters import FIELDS
 from tests.test_api import QUESTION, chat, events, serving
 
 TOKEN = "http-test-token"
@@ -416,6 +417,21 @@ def test_retrieve_returns_k_sources_with_scores_best_first(api: TestClient) -> N
     assert all(isinstance(s, float) for s in scores) and scores == sorted(scores, reverse=True)
     default = api.post("/v1/retrieve", json={"query": "experiment tracking"}).json()
     assert default["k"] == 4 and len(default["sources"]) == 4  # ADVISOR_TOP_K
+
+
+def test_retrieve_returns_every_field_a_filter_can_select(api: TestClient) -> None:
+    body = {"query": "free beginner course", "k": 5, "filters": {"kind": {"$ne": "guide"}}}
+    cards = api.post("/v1/retrieve", json=body).json()["sources"]
+    assert cards
+    for source in cards:
+        assert set(FIELDS) <= set(source), set(FIELDS) - set(source)
+        assert 1 <= source["step"] <= 7 and source["cost"] and source["level"]
+        assert source["root"] == "bundled" and source["doc_key"]
+        assert source["section"].startswith(source["top_section"])
+    first = cards[0]
+    again = {f: first[f] for f in ("step", "cost", "level", "top_section", "doc_key")}
+    same = api.post("/v1/retrieve", json={"query": "free beginner course", "filters": again})
+    assert first["id"] in {s["id"] for s in same.json()["sources"]}  # what it shows selects it
 
 
 def test_retrieve_filters_select_by_kind(api: TestClient) -> None:

@@ -94,9 +94,11 @@ def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, st
 def _check_lengths(messages: list[ChatMessage], limit: int) -> None:
     """400 for a user message longer than a question may be (ADVISOR_MAX_QUESTION_CHARS)."""
     for i, message in enumerate(messages):
-        if message.role == "user" and len(message_text(message.content)) > limit:
+        size = len(message_text(message.content)) if message.role == "user" else 0
+        if size > limit:
             raise OpenAIError(
-                f"a user message is at most {limit} characters (ADVISOR_MAX_QUESTION_CHARS)",
+                f"a user message is {size} characters long; the limit is {limit} "
+                "(ADVISOR_MAX_QUESTION_CHARS)",
                 f"messages[{i}].content",
                 "string_above_max_length",
             )

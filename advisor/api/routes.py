@@ -49,7 +49,7 @@ def checked_text(advisor: CareerAdvisor, text: str, param: str) -> str:
     """`text`, or 400 naming `param` when longer than ADVISOR_MAX_QUESTION_CHARS."""
     limit = advisor.settings.max_question_chars
     if len(text) > limit:
-        message = f"{param} is longer than the limit of {limit} characters"
+        message = f"the {param} is {len(text)} characters long; the limit is {limit}"
         raise FieldError(f"{message} (ADVISOR_MAX_QUESTION_CHARS)", param)
     return text
 
