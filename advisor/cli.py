@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -39,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="advisor", description="Cited answers about becoming an AI/ML engineer."
     )
+    from advisor.version import advisor_version
+
+    parser.add_argument("--version", action="version", version=f"advisor {advisor_version()}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
     def command(name: str, run: Callable[[argparse.Namespace], int], help: str) -> Any:
@@ -95,6 +99,16 @@ def _parser() -> argparse.ArgumentParser:
     p = command("serve", _serve, "run the HTTP API (needs the api extra)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--workers", type=_positive, default=1, help="worker processes (each loads the model)"
+    )
+    p.add_argument("--root-path", default="", help='path prefix behind a proxy, e.g. "/advisor"')
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=("critical", "error", "warning", "info", "debug"),
+        help="the server's log level (default info)",
+    )
     return parser
 
 
@@ -332,11 +346,27 @@ def _feedback(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        from advisor.api.app import serve
+        from advisor.api.serving import serve
     except ImportError:
         raise AdvisorError("the API needs its extra: pip install 'career-advisor[api]'") from None
-    serve(_settings(args), host=args.host, port=args.port)
+    if args.store:  # several workers read their settings from the environment
+        os.environ["ADVISOR_STORE_DIR"] = args.store
+    serve(
+        _settings(args),
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        root_path=args.root_path.rstrip("/"),
+        log_level=args.log_level,
+    )
     return 0
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number from 1 up."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 up, got {text!r}")
+    return int(text)
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ class Chunk:
             step=self.step,
             cost=self.cost,
             level=self.level,
+            root=public_url(self.root),
+            doc_key=public_url(self.doc_key),
         )
 
     @property
@@ -167,6 +169,15 @@ class Source:
     """True for the bundled corpus; False for documents a user ingested."""
     flagged: str = ""
     """Injection rules the passage trips (never quoted, marked untrusted to an LLM), else ""."""
+    root: str = ""
+    """Where its document was ingested from ("bundled" for the shipped corpus)."""
+    doc_key: str = ""
+    """Its document's identity in the store."""
+
+    @property
+    def top_section(self) -> str:
+        """The first heading of the section path (a filterable field)."""
+        return self.section.split(" > ")[0]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape used by the CLI and the API."""

@@ -148,7 +148,7 @@ def serve_command(port: int) -> list[str]:
     if origin and origin.is_file() and "serve" in origin.read_text(encoding="utf-8"):
         return [str(BIN / "advisor"), "serve", "--host", HOST, "--port", str(port)]
     code = (
-        "from advisor import Settings; from advisor.api.app import serve; "
+        "from advisor import Settings; from advisor.api.serving import serve; "
         f"serve(Settings.from_env(), host={HOST!r}, port={port})"
     )
     return [sys.executable, "-c", code]

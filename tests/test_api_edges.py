@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from advisor import Settings
-from advisor.api.app import create_app, make_server
+from advisor.api.app import create_app
+from advisor.api.serving import make_server
 from advisor.api.unicode import lone_surrogate
 from advisor.errors import ConfigurationError
 
@@ -129,6 +130,7 @@ def test_a_lone_surrogate_is_400_naming_the_field(path: str, body: Any, where: s
     assert response.status_code == 400, response.text
     message = response.json()["error"]["message"]
     assert "lone UTF-16 surrogate" in message and where in message and "Traceback" not in message
+    assert response.json()["error"]["param"] == where.removeprefix("a field name in ")
 
 
 def test_surrogate_pairs_and_escaped_backslashes_are_text() -> None:

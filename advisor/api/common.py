@@ -106,6 +106,9 @@ def public_source(source: Source) -> dict[str, Any]:
         data[key] = safe_markdown(data[key])
     data["url"] = safe_url(source.url)
     data.setdefault("kind", source.kind)  # "guide" or a card's kind: what `filters` can select
+    for key in ("top_section", "root", "doc_key", "cost", "level"):  # the other filter fields
+        data[key] = safe_markdown(getattr(source, key))
+    data["step"] = source.step
     return data
 
 

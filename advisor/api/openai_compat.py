@@ -33,6 +33,7 @@ from advisor.api.common import (
     strip_footer,
 )
 from advisor.api.guard import RateLimiter
+from advisor.api.metrics import metrics_of
 from advisor.api.openai_params import (
     DROP_HEADER,
     MODEL,
@@ -41,6 +42,7 @@ from advisor.api.openai_params import (
     OpenAIError,
     Options,
     check_request,
+    message_text,
     validation_error,
     wants_drop,
 )
@@ -76,24 +78,30 @@ class OpenAIRoute(APIRoute):
 router = APIRouter(tags=["OpenAI-compatible"], route_class=OpenAIRoute)
 
 
-def _text(content: str | list[dict[str, Any]] | None) -> str:
-    if isinstance(content, str):
-        return content
-    parts = content or []
-    return "".join(str(p.get("text", "")) for p in parts if p.get("type", "text") == "text")
-
-
 def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
     """(question, history): the last user message and the user/assistant turns before it."""
     last = max((i for i, m in enumerate(messages) if m.role == "user"), default=-1)
     if last < 0:
         raise InputError("messages must contain a user message (the question)")
     history = [
-        (m.role, strip_footer(_text(m.content)))
+        (m.role, strip_footer(message_text(m.content)))
         for m in messages[:last]
         if m.role in ("user", "assistant")
     ]
-    return _text(messages[last].content), history
+    return message_text(messages[last].content), history
+
+
+def _check_lengths(messages: list[ChatMessage], limit: int) -> None:
+    """400 for a user message longer than a question may be (ADVISOR_MAX_QUESTION_CHARS)."""
+    for i, message in enumerate(messages):
+        size = len(message_text(message.content)) if message.role == "user" else 0
+        if size > limit:
+            raise OpenAIError(
+                f"a user message is {size} characters long; the limit is {limit} "
+                "(ADVISOR_MAX_QUESTION_CHARS)",
+                f"messages[{i}].content",
+                "string_above_max_length",
+            )
 
 
 def _model_card() -> dict[str, Any]:
@@ -129,13 +137,14 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
     settings: Settings = getattr(request.app.state, "settings", None) or advisor.settings
     drop = wants_drop(request.headers.get(DROP_HEADER), body, settings.drop_unsupported)
     options = check_request(body, drop)
+    _check_lengths(body.messages, settings.max_question_chars)
     try:
         question, history = split_messages(body.messages)
     except InputError as exc:
         raise OpenAIError(str(exc), "messages", "invalid_value") from None
     limit_user(request, options.user, settings)
     counter = await run_in_threadpool(token_counter, settings)
-    prompts = [_text(m.content) for m in body.messages]
+    prompts = [message_text(m.content) for m in body.messages]
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if body.stream:
@@ -154,6 +163,8 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
         )
     except InputError as exc:
         raise OpenAIError(str(exc), "messages", "invalid_value") from None
+    if metrics := metrics_of(request):
+        metrics.answered(answer)
     return _completion(answer, completion_id, created, options, counter, prompts)
 
 
