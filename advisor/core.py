@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
 from advisor.bootstrap import build_bundled
 from advisor.conversation import (
+    ConversationState,
+    Resolution,
     Turn,
     TurnKind,
     Vocabulary,
@@ -22,8 +24,11 @@ from advisor.conversation import (
 )
 from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import ExtractiveAnswerer, defines
+from advisor.conversation.coverage import Lexicon
 from advisor.conversation.focus import card_titles, focus
 from advisor.conversation.notes import relevance_bar
+from advisor.conversation.rewrite import in_context
+from advisor.conversation.state import stays_on_topic
 from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError, StoreUnavailable
@@ -116,6 +121,7 @@ class CareerAdvisor:
         self._index_lock = threading.Lock()
         self._outline: tuple[object, Outline] | None = None
         self._vocabulary: tuple[object, Vocabulary, dict[str, str]] | None = None
+        self._lexicon: tuple[object, Lexicon] | None = None
         self._redactor = Redactor.for_settings(settings)
         hide_in_logs(self._redactor)  # the LLM client logs its URL, credentials and all
 
@@ -359,7 +365,8 @@ class CareerAdvisor:
         question = self._check(question)
         turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
         turns = trim(turns, self.settings.history_chars)
-        standalone = self._condense(question, turns, deadline)
+        state, resolution = self._converse(question, turns)
+        standalone = self._condense(question, turns, deadline, resolution)
         self.ensure_index()
         if k is not None:
             check_k(k, self.settings.max_k)
@@ -378,14 +385,38 @@ class CareerAdvisor:
         weak = not sources or (
             found.best_similarity < bar and not defines(read_ask(standalone).definition, sources)
         )
+        if weak and sources and stays_on_topic(question, state, self.lexicon()):
+            if resolution is not None and resolution.turn.kind != TurnKind.FOLLOW_UP:
+                standalone = in_context(question, state, self.vocabulary()).question
+                vector = self.retriever.embeddings.embed_query(standalone)
+                sources = self.retriever.retrieve_vector(standalone, vector, k, filters).sources
+            weak = not sources  # a follow-up in an answered conversation: never refused for
+            # a weak match alone
         return _Plan(standalone, turns, [] if weak else sources, weak)
 
-    def _condense(self, question: str, turns: Sequence[Turn], deadline: Deadline) -> str:
+    def _converse(
+        self, question: str, turns: Sequence[Turn]
+    ) -> tuple[ConversationState, Resolution | None]:
+        """The conversation's state after `turns`, and the message resolved against it."""
+        if not turns:
+            return ConversationState(), None
+        vocabulary = self.vocabulary()
+        state = replay(turns, vocabulary)
+        return state, resolve(question, state, vocabulary)
+
+    def _condense(
+        self,
+        question: str,
+        turns: Sequence[Turn],
+        deadline: Deadline,
+        resolution: Resolution | None = None,
+    ) -> str:
         """The question to search for: a follow-up resolved, anything else untouched."""
         if not turns:
             return question
-        vocabulary = self.vocabulary()
-        resolution = resolve(question, replay(turns, vocabulary), vocabulary)
+        if resolution is None:
+            resolution = self._converse(question, turns)[1]
+            assert resolution is not None
         if resolution.turn.kind != TurnKind.FOLLOW_UP:
             return question  # a standalone question is never rewritten with the previous one
         condense = getattr(self.answerer, "condense", None)
@@ -402,6 +433,15 @@ class CareerAdvisor:
     def vocabulary(self) -> Vocabulary:
         """Names a message can mention: the stored cards' titles plus common short forms."""
         return self._names()[1]
+
+    def lexicon(self) -> Lexicon:
+        """The corpus's words (what a message may name that the sources never mention)."""
+        index = self.retriever.keyword_index()
+        cached = self._lexicon
+        if cached is None or cached[0] is not index:
+            cached = (index, Lexicon(index.knows, tuple(index.terms())))
+            self._lexicon = cached
+        return cached[1]
 
     def _names(self) -> tuple[object, Vocabulary, dict[str, str]]:
         """(the keyword index they come from, the vocabulary, card titles by short name)."""
