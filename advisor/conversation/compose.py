@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from advisor.conversation.asks import Ask, read_ask
-from advisor.conversation.layout import bare, render, sentences_of, with_labels
+from advisor.conversation.coherence import coherent
+from advisor.conversation.layout import render, with_labels
 from advisor.conversation.leads import (
     Line,
     Numbering,
@@ -27,6 +28,7 @@ from advisor.conversation.leads import (
     role_lines,
 )
 from advisor.conversation.notes import note, uncovered
+from advisor.conversation.selection import penalise, repeated, said_before
 from advisor.conversation.structure import Unit, all_units
 from advisor.extractive import Draft, Listing, Scored, score_units
 from advisor.injection import flagged
@@ -39,8 +41,6 @@ MAX_QUOTES = 3
 """Quoted lines an answer aims for (a whole list counts as one)."""
 PER_SOURCE = 2
 """Filling lines taken from any one source."""
-REPEAT_PENALTY = 2.0
-"""Subtracted from units the previous answer quoted when the answer would repeat it verbatim."""
 FAQ_MATCH = 0.4
 """Share of the question's (idf-weighted) words a FAQ heading must hold for its answer to lead
 (any share will do when the FAQ holds the best-scored unit)."""
@@ -87,13 +87,13 @@ class Composer:
     def compose(
         self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
     ) -> Composition:
-        """The answer to `question` from `sources`, never the previous answer word for word."""
-        previous = next((text for role, text in reversed(history) if role == "assistant"), "")
-        composed = self._compose(question, sources, history, "", 0)
-        for strictness in (1, 2, 3):  # lead differently, then demote, then leave out the last
-            if not previous or bare(composed.text) != bare(previous):
-                break
-            composed = self._compose(question, sources, history, previous, strictness)
+        """The answer to `question` from `sources`, weighed against what the chat said; an
+        answer that would add nothing to the last one is chosen again with repeats held back."""
+        said = said_before(history)
+        composed = self._compose(question, sources, history, said, False)
+        last = said_before(history[-1:])
+        if last and all(ln.n and repeated(ln.quotes(), last) == 1 for ln in composed.lines):
+            composed = self._compose(question, sources, history, said, True)
         return composed
 
     def _compose(
@@ -101,27 +101,26 @@ class Composer:
         question: str,
         sources: Sequence[Source],
         history: Sequence[Turn],
-        previous: str,
-        strictness: int,
+        said: frozenset[str],
+        strict: bool,
     ) -> Composition:
-        """One answer; `strictness` > 0 steers it away from `previous` (1: no repeated lead,
-        2: also demote repeated units, 3: also leave them out)."""
+        """One scored choice; `strict` leaves out what the conversation already quoted, but
+        for the best-scored unit."""
         ask = read_ask(question)
         cite = Numbering(sources)
         units = [u for u in all_units(sources) if self._usable(u, sources, ask)]
         scored = score_units(question, units, sources, self.idf)
-        said = frozenset(sentences_of(previous)) if strictness >= 3 else frozenset()
-        if strictness >= 2:
-            scored = _demote_repeats(scored, previous)
-        scored = [s for s in scored if not set(s.unit.sentences) & said and _answers(s, sources)]
+        scored = penalise([s for s in scored if _answers(s, sources)], said)
+        if strict:  # the best unit may be said again (the need); the rest must be new
+            scored = scored[:1] + [s for s in scored[1:] if repeated(s.unit.sentences, said) < 1]
         if ask.resource:
             scored = _favour_resources(scored, sources)
         lines = self._leads(question, ask, scored, sources, history, cite)
-        if strictness >= 1:
-            lines = [ln for ln in lines if not ln.quotes() or not _all_in(ln.quotes(), previous)]
+        if strict:
+            lines = [ln for ln in lines if not ln.quotes() or repeated(ln.quotes(), said) < 1]
         if not ((ask.next_steps or (ask.roles and ask.aspect)) and lines):
             lines += self._fill(lines, scored, 2 if ask.roles else 1)
-        lines = with_labels(lines, cite.sources)
+        lines = coherent(with_labels(lines, cite.sources), cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
         missing = uncovered(question, quoted, [s.title for s in cite.sources])
         if missing and lines:
@@ -309,20 +308,6 @@ def _favour_resources(scored: list[Scored], sources: Sequence[Source]) -> list[S
     favoured = [replace(s, score=s.score + RESOURCE_BONUS) if names(s.unit) else s for s in scored]
     favoured.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
     return favoured
-
-
-def _all_in(quotes: Sequence[str], previous: str) -> bool:
-    said = normalize(previous)
-    return all(normalize(q) in said for q in quotes)
-
-
-def _demote_repeats(scored: list[Scored], previous: str) -> list[Scored]:
-    demoted = [
-        replace(s, score=s.score - REPEAT_PENALTY) if _all_in(s.unit.sentences, previous) else s
-        for s in scored
-    ]
-    demoted.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
-    return demoted
 
 
 def _overlaps(unit: Unit, quoted: set[str]) -> bool:
