@@ -28,6 +28,7 @@ from advisor.conversation.leads import (
     role_lines,
 )
 from advisor.conversation.notes import note, uncovered
+from advisor.conversation.relevance import faq_answers
 from advisor.conversation.selection import penalise, repeated, said_before
 from advisor.conversation.structure import Unit, all_units
 from advisor.extractive import Draft, Listing, Scored, score_units
@@ -41,9 +42,6 @@ MAX_QUOTES = 3
 """Quoted lines an answer aims for (a whole list counts as one)."""
 PER_SOURCE = 2
 """Filling lines taken from any one source."""
-FAQ_MATCH = 0.4
-"""Share of the question's (idf-weighted) words a FAQ heading must hold for its answer to lead
-(any share will do when the FAQ holds the best-scored unit)."""
 _BOILERPLATE_SECTIONS = ("About the Author",)
 _BOILERPLATE = re.compile(r"\bthis guide is\b|\bstarting map\b|\bpublished by\b", re.I)
 _COST_WORDS = re.compile(
@@ -173,24 +171,21 @@ class Composer:
         return _unique(lines)
 
     def _faq(self, question: str, scored: list[Scored]) -> list[Line]:
-        """A FAQ's direct answer (and the next sentence when the answer is as short as "No.")."""
-        if not scored:
-            return []
-        wanted = set(tokens(question))
-        total = sum(self.idf(w) for w in wanted) or 1.0
+        """A FAQ's direct answer (and the next sentence when the answer is as short as "No."),
+        when that FAQ answers the question asked."""
         for rank, s in enumerate(scored[:3]):
             heading = s.unit.faq_question
             if not heading:
                 continue
-            share = sum(self.idf(w) for w in wanted & set(tokens(heading))) / total
-            if share >= FAQ_MATCH or (rank == 0 and share > 0):
-                same = [x.unit for x in scored if x.unit.path == s.unit.path]
-                same.sort(key=lambda u: u.position)
-                answer = same[:2] if len(tokens(same[0].sentences[0])) < 3 else same[:1]
-                if not same[0].opens_paragraph:
-                    return []
-                label = heading if len(tokens(answer[0].sentences[0])) < 3 else ""
-                return [quote(u, label if i == 0 else "") for i, u in enumerate(answer)]
+            same = [x.unit for x in scored if x.unit.path == s.unit.path]
+            same.sort(key=lambda u: u.position)
+            if not faq_answers(question, heading, same[0].sentences[0], self.idf, rank == 0):
+                continue
+            if not same[0].opens_paragraph:
+                return []
+            answer = same[:2] if len(tokens(same[0].sentences[0])) < 3 else same[:1]
+            label = heading if len(tokens(answer[0].sentences[0])) < 3 else ""
+            return [quote(u, label if i == 0 else "") for i, u in enumerate(answer)]
         return []
 
     # --- what fills -------------------------------------------------------------
