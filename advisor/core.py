@@ -24,13 +24,13 @@ from advisor.conversation import (
 )
 from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import ExtractiveAnswerer, defines
-from advisor.conversation.coverage import Lexicon
+from advisor.conversation.coverage import Lexicon, answerable_part, common_words
 from advisor.conversation.focus import card_titles, focus
 from advisor.conversation.notes import relevance_bar
 from advisor.conversation.rewrite import in_context
 from advisor.conversation.state import stays_on_topic
 from advisor.deadline import Deadline
-from advisor.embeddings import get_embeddings
+from advisor.embeddings import get_embeddings, model_path
 from advisor.errors import InputError, LLMError, StoreUnavailable
 from advisor.extractive import Draft, Listing
 from advisor.filters import check_k
@@ -117,6 +117,7 @@ class CareerAdvisor:
         if isinstance(answerer, ExtractiveAnswerer):
             answerer.set_idf(lambda token: self.retriever.keyword_index().idf(token))
             answerer.set_structure(self.plan, self.compare_roles)
+            answerer.set_lexicon(self.lexicon)
         self._index_checked = False
         self._index_lock = threading.Lock()
         self._outline: tuple[object, Outline] | None = None
@@ -381,10 +382,17 @@ class CareerAdvisor:
         if sources and not filters:  # a caller's filters say where to look: no second look
             _, vocabulary, titles = self._names()  # one lookup of the index for both
             sources = focus(standalone, sources, search, vocabulary, titles, k)
-        bar = relevance_bar(standalone, self.settings.min_relevance)
+        minimum = self.settings.min_relevance
+        bar = relevance_bar(standalone, minimum)
         weak = not sources or (
             found.best_similarity < bar and not defines(read_ask(standalone).definition, sources)
         )
+        part = answerable_part(standalone, self.lexicon()) if weak else ""
+        if part:  # what the sources can answer, searched alone; the answer notes the rest
+            part_vector = self.retriever.embeddings.embed_query(part)
+            found = self.retriever.retrieve_vector(part, part_vector, k, filters)
+            if found.sources and found.best_similarity >= relevance_bar(part, minimum):
+                sources, weak = found.sources, False
         if weak and sources and stays_on_topic(question, state, self.lexicon()):
             if resolution is not None and resolution.turn.kind != TurnKind.FOLLOW_UP:
                 standalone = in_context(question, state, self.vocabulary()).question
@@ -439,7 +447,9 @@ class CareerAdvisor:
         index = self.retriever.keyword_index()
         cached = self._lexicon
         if cached is None or cached[0] is not index:
-            cached = (index, Lexicon(index.knows, tuple(index.terms())))
+            titles = tuple(sorted({c.title for c in index.chunks if c.kind != "guide" and c.title}))
+            common = common_words(Path(model_path(self.settings)) / "vocab.txt")
+            cached = (index, Lexicon(index.knows, tuple(index.terms()), titles, common))
             self._lexicon = cached
         return cached[1]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from advisor.conversation.asks import Ask, read_ask
 from advisor.conversation.coherence import coherent
+from advisor.conversation.coverage import Lexicon, note_for
 from advisor.conversation.layout import render, with_labels
 from advisor.conversation.leads import (
     Line,
@@ -27,7 +28,6 @@ from advisor.conversation.leads import (
     quote,
     role_lines,
 )
-from advisor.conversation.notes import note, uncovered
 from advisor.conversation.relevance import faq_answers
 from advisor.conversation.selection import penalise, repeated, said_before
 from advisor.conversation.structure import Unit, all_units
@@ -79,6 +79,7 @@ class Composer:
 
     def __init__(self, idf: Callable[[str], float] | None = None) -> None:
         self.idf: Callable[[str], float] = idf or (lambda _token: 1.0)
+        self.lexicon: Callable[[], Lexicon] = lambda: Lexicon(lambda _token: True)
         self.plan_for: PlanFor | None = None
         self.roles_for: RolesFor | None = None
 
@@ -120,9 +121,9 @@ class Composer:
             lines += self._fill(lines, scored, 2 if ask.roles else 1)
         lines = coherent(with_labels(lines, cite.sources), cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
-        missing = uncovered(question, quoted, [s.title for s in cite.sources])
-        if missing and lines:
-            lines.append(Line(note(missing, quoted)))
+        covered = note_for(question, quoted, [s.title for s in cite.sources], self.lexicon())
+        if covered and lines:
+            lines.append(Line(covered))
         return Composition(lines, cite.sources, cite.extended, render(lines))
 
     # --- what may be quoted -----------------------------------------------------
@@ -332,6 +333,10 @@ class ExtractiveAnswerer:
     def set_idf(self, idf: Callable[[str], float]) -> None:
         """Use term weights from the keyword index (rare words count more)."""
         self.composer.idf = idf
+
+    def set_lexicon(self, lexicon: Callable[[], Lexicon]) -> None:
+        """Know the corpus's words, to name what a question asks that the sources never say."""
+        self.composer.lexicon = lexicon
 
     def set_structure(self, plan_for: PlanFor, roles_for: RolesFor) -> None:
         """Let answers quote a learner's plan steps and the role comparison."""

@@ -1,7 +1,8 @@
 """Coverage of the question's own terms: each is in the quoted sentences or named in one note.
 
-A term here is a word of the question the corpus never uses (a tool, a place, a company,
-"Kubernetes") or an amount with its unit ("10 hours a week"). The same test serves the
+A term here is a word of the question that the corpus never uses and that is no everyday
+word (a tool, "Kubernetes"), a region, company, age or year qualifier, or an amount with
+its unit ("10 hours a week"). The same test serves the
 refusal: a follow-up whose own words are all the corpus's is on the conversation's topic,
 however weakly its few words match a passage.
 """
@@ -12,7 +13,9 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from advisor.conversation.notes import qualifiers, uncovered
 from advisor.text import normalize, tokens
 
 TYPO_CUTOFF = 0.84
@@ -25,6 +28,10 @@ _AMOUNT = re.compile(
     r"(?:\s+(?:a|per|each|every|/)\s+(day|week|month|year))?",
     re.I,
 )
+_DANGLING = re.compile(
+    r"(?:\s+(?:at|in|on|with|for|of|about|to|by|using|a|an|the))+(?=\s*[?.!]*\s*$)", re.I
+)
+"""A preposition left at the end once its object is taken out ("how long at 10 hours?")."""
 CHAT = frozenset(
     """ok okay yeah yep yes nope hi hey hello thanks thank thx pls plz please lol hmm cool great
     sure right well actually maybe kinda sorta stuff whatever anyway anyways btw still even ever
@@ -38,7 +45,12 @@ class Lexicon:
     """The corpus's words: whether a token occurs in it, and every token (to spot typos)."""
 
     knows: Callable[[str], bool]
-    terms: Sequence[str] = ()
+    vocabulary: Sequence[str] = ()
+    names: Sequence[str] = ()
+    """Card titles: "Google Vertex AI" in a quote names a product, not the company."""
+    common: frozenset[str] = frozenset()
+    """Everyday words ("mention", "worth", "best"): never a term to note, though the corpus
+    may lack them (the embedding model's whole-word vocabulary)."""
 
     def unknown(self, text: str) -> list[str]:
         """The words of `text` (as typed) that the corpus never uses, typos of its words aside."""
@@ -54,8 +66,12 @@ class Lexicon:
                 found.append(word)
         return found
 
+    def terms(self, text: str) -> list[str]:
+        """The unknown words of `text` that name something (not everyday words)."""
+        return [w for w in self.unknown(text) if normalize(w) not in self.common]
+
     def _typo(self, token: str) -> bool:
-        return bool(difflib.get_close_matches(token, self.terms, n=1, cutoff=TYPO_CUTOFF))
+        return bool(difflib.get_close_matches(token, self.vocabulary, n=1, cutoff=TYPO_CUTOFF))
 
 
 def amounts(text: str) -> list[str]:
@@ -63,30 +79,69 @@ def amounts(text: str) -> list[str]:
     return [m.group(0).strip() for m in _AMOUNT.finditer(text)]
 
 
+def answerable_part(question: str, lexicon: Lexicon) -> str:
+    """The question without the words the corpus never uses and its amounts ("how long at
+    10 hours a week?" -> "how long at?"): what the sources can answer ("" if nothing is left)."""
+    rest = _AMOUNT.sub(" ", question)
+    for word in lexicon.terms(rest):
+        rest = re.sub(rf"(?<![\w+#]){re.escape(word)}(?![\w+#])", " ", rest)
+    rest = re.sub(r"\s+([?.!,])", r"\1", _DANGLING.sub("", " ".join(rest.split())))
+    return rest if rest != " ".join(question.split()) and tokens(rest) else ""
+
+
+def common_words(path: Path) -> frozenset[str]:
+    """The whole words of a WordPiece vocabulary file (empty when there is none)."""
+    try:
+        lines = path.read_text(encoding="utf-8").split()
+    except OSError:
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.islower())
+
+
 def uncovered_terms(
     question: str, quoted: Iterable[str], lexicon: Lexicon, named: Iterable[str] = ()
 ) -> list[str]:
     """The question's terms that neither the quoted text nor `named` (already noted) holds."""
-    said = normalize(" ".join(quoted))
+    said = without_names(" ".join(quoted), lexicon.names)
     noted = normalize(" ".join(named))
-    missing = []
     counted = amounts(question)
     inside = normalize(" ".join(counted))
-    words = [
-        w
-        for w in lexicon.unknown(question)
-        if not re.search(rf"\b{re.escape(normalize(w))}\b", inside)
-    ]
-    for term in [*words, *counted]:
-        low = normalize(term)
-        number = re.match(r"\d+", low)
-        key = number.group(0) if number else low
-        if re.search(rf"(?<![\w.]){re.escape(key)}(?![\w])", said):
+    words = [w for w in lexicon.terms(question) if not _has(inside, normalize(w))]
+    missing = []
+    for term in words:
+        if not _has(said, normalize(term)) and not _has(noted, normalize(term)):
+            missing.append(term)
+    for term in counted:
+        found = re.match(r"([\d.,]+)\D*?([a-z%]+)", normalize(term))
+        if found is None:
             continue
-        if re.search(rf"\b{re.escape(key)}\b", noted):
-            continue
-        missing.append(term)
+        number, unit = found.groups()
+        said_so = rf"(?<![\w.]){re.escape(number)}\s*(?:(?:-|–|to)\s*[\d.,]+\s*)?"
+        if not re.search(said_so + re.escape(unit[:3]), said) and not _has(noted, number):
+            missing.append(term)
     return missing
+
+
+def without_names(text: str, names: Iterable[str]) -> str:
+    """The text (normalised) with every name in `names` blanked out."""
+    said = normalize(text)
+    for name in {normalize(n) for n in names if n}:
+        said = said.replace(name, " ")
+    return said
+
+
+def note_for(question: str, quoted: Iterable[str], titles: Sequence[str], lexicon: Lexicon) -> str:
+    """The one note for every term of the question the quotes leave out ("" when none).
+
+    Terms: the question's region, company, age and year qualifiers, the words the corpus
+    never uses and its amounts. Names of cards count for nothing ("Google Vertex AI")."""
+    quoted = list(quoted)
+    names = [*titles, *lexicon.names]
+    held = qualifiers(question)
+    missing = uncovered(question, quoted, names)
+    terms = ["age" if q.kind == "age" else q.label() for q in missing]
+    terms += uncovered_terms(question, quoted, lexicon, [*terms, *(q.value for q in held)])
+    return coverage_note(terms)
 
 
 def coverage_note(missing: Sequence[str]) -> str:
@@ -96,3 +151,7 @@ def coverage_note(missing: Sequence[str]) -> str:
     names = list(dict.fromkeys(missing))
     joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     return f"The guide doesn't mention {joined}."
+
+
+def _has(text: str, key: str) -> bool:
+    return bool(re.search(rf"\b{re.escape(key)}\b", text))
