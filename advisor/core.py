@@ -28,7 +28,7 @@ from advisor.conversation.coverage import Lexicon, answerable_part, common_words
 from advisor.conversation.focus import card_titles, focus
 from advisor.conversation.notes import relevance_bar
 from advisor.conversation.rewrite import in_context
-from advisor.conversation.state import stays_on_topic
+from advisor.conversation.state import stays_on_topic, strays
 from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings, model_path
 from advisor.errors import InputError, LLMError, StoreUnavailable
@@ -309,6 +309,12 @@ class CareerAdvisor:
         """Machine Learning Engineer, Data Scientist and Applied AI Engineer side by side."""
         return compare_roles(self.outline())
 
+    def conversation(self, history: Iterable[Any] = ()) -> ConversationState:
+        """The conversation's state after `history`: subjects in focus, what the answers quoted,
+        and the learner profile every message updated (`state.to_dict()` saves it)."""
+        turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
+        return replay(turns, self.vocabulary()) if turns else ConversationState()
+
     def read_profile(self, message: str, known: Profile | None = None) -> ProfileUpdate:
         """What a chat message says about the learner ("I'm a Java dev with no math")."""
         return read_profile(self._check(message), known)
@@ -387,6 +393,8 @@ class CareerAdvisor:
         weak = not sources or (
             found.best_similarity < bar and not defines(read_ask(standalone).definition, sources)
         )
+        if resolution is not None and resolution.turn.cue == "ellipsis":  # "and X?" names X
+            weak = weak or strays(question, self.lexicon())
         part = answerable_part(standalone, self.lexicon()) if weak else ""
         if part:  # what the sources can answer, searched alone; the answer notes the rest
             part_vector = self.retriever.embeddings.embed_query(part)

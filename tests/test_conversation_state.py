@@ -96,3 +96,16 @@ def test_a_follow_up_in_an_answered_conversation_is_not_refused(
     assert "Data Scientist" in answer.question or "data scientist" in answer.question
     assert "one of the most accessible entry points" in answer.text
     assert extractive.ask("will it rain tomorrow?", history).refused  # off topic mid-chat
+    assert extractive.ask("what about pizza?", history).refused  # not hidden by the resolution
+
+
+def test_a_plan_answer_uses_the_profile_and_never_asks_again(extractive: CareerAdvisor) -> None:
+    history = [("user", "I'm a Java developer with no math"), ("assistant", "Noted.")]
+    history += [("user", "10 hours a week"), ("assistant", "Noted.")]
+    state = extractive.conversation(history)
+    assert state.profile.math == "none" and state.profile.hours_per_week == 10.0
+    assert state.to_dict()["profile"]["programming_language"] == "Java"
+    answer = extractive.ask("what should I learn first?", history)
+    asked = answer.text.rsplit("tell me", 1)[-1]
+    assert "Your next step" in answer.text
+    assert "Math" not in asked and "hours" not in asked and "programming" not in asked

@@ -30,10 +30,11 @@ from advisor.conversation.leads import (
 )
 from advisor.conversation.relevance import faq_answers
 from advisor.conversation.selection import penalise, repeated, said_before
+from advisor.conversation.state import profile_from
 from advisor.conversation.structure import Unit, all_units
 from advisor.extractive import Draft, Listing, Scored, score_units
 from advisor.injection import flagged
-from advisor.planning.profile import Profile, read_profile, role_named
+from advisor.planning.profile import role_named
 from advisor.records import Source
 from advisor.text import normalize, tokens
 
@@ -152,7 +153,7 @@ class Composer:
         cite: Numbering,
     ) -> list[Line]:
         if ask.next_steps and self.plan_for is not None:
-            profile = _profile_from(history, question)
+            profile = profile_from([t for role, t in history if role == "user"] + [question])
             steps = plan_lines(self.plan_for(profile), cite)
             return [*steps, missing_line(profile)] if steps else []
         lines: list[Line] = []
@@ -282,14 +283,6 @@ def _cards(ask: Ask, scored: list[Scored], sources: Sequence[Source]) -> list[Li
         if own:
             lines.append(quote(own[0].unit))
     return lines
-
-
-def _profile_from(history: Sequence[Turn], question: str) -> Profile:
-    """What the learner said about themselves in this conversation, later statements winning."""
-    profile = Profile()
-    for text in [t for role, t in history if role == "user"] + [question]:
-        profile = read_profile(text, profile).profile
-    return profile
 
 
 def _favour_resources(scored: list[Scored], sources: Sequence[Source]) -> list[Scored]:

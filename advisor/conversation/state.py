@@ -10,14 +10,17 @@ A follow-up is resolved against this state, not against the text of the last tur
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.conversation.coverage import Lexicon
 from advisor.conversation.layout import CITE, sentences_of
+from advisor.conversation.notes import qualifiers
 from advisor.conversation.turns import TurnInfo, TurnKind
 from advisor.conversation.vocabulary import LEVEL, RESOURCE, Entity, Vocabulary
 from advisor.planning.profile import Profile, read_profile
+from advisor.text import tokens
 
 MENTIONED = 3
 """Resources of the last answer kept as what "they" may mean."""
@@ -64,7 +67,7 @@ class ConversationState:
     def add_user(self, info: TurnInfo) -> None:
         """Record a user turn (already resolved to standalone text) and what it says of them."""
         self.turns.append(info)
-        self.profile = read_profile(info.text, self.profile).profile
+        self.profile = profile_from([info.text], self.profile)
         if info.kind == TurnKind.STATEMENT:
             self.about_user = info.text
 
@@ -93,3 +96,20 @@ def stays_on_topic(question: str, state: ConversationState, lexicon: Lexicon) ->
     corpus never mentions ("and pizza?", "will it rain?") still faces the bar.
     """
     return state.in_scope and not lexicon.unknown(question)
+
+
+def strays(question: str, lexicon: Lexicon) -> bool:
+    """A follow-up whose every own word is an everyday word the corpus never uses ("and
+    pizza?"): resolving it against the conversation would only hide that it left the topic.
+    A place, company, age or year stays ("and in europe?": the answer notes it)."""
+    words = tokens(question)
+    unknown = {t for w in lexicon.unknown(question) for t in tokens(w)}
+    return bool(words) and set(words) <= unknown and not qualifiers(question)
+
+
+def profile_from(messages: Iterable[str], known: Profile | None = None) -> Profile:
+    """The learner as a conversation's user messages describe them, later messages winning."""
+    profile = known or Profile()
+    for text in messages:
+        profile = read_profile(text, profile).profile
+    return profile
