@@ -22,13 +22,10 @@ from advisor.conversation import (
     resolve,
     trim,
 )
-from advisor.conversation.asks import read_ask
-from advisor.conversation.compose import ExtractiveAnswerer, defines
-from advisor.conversation.coverage import Lexicon, answerable_part, common_words
+from advisor.conversation.compose import ExtractiveAnswerer
+from advisor.conversation.coverage import Lexicon, common_words
 from advisor.conversation.focus import card_titles, focus
-from advisor.conversation.notes import relevance_bar
-from advisor.conversation.rewrite import in_context
-from advisor.conversation.state import stays_on_topic, strays
+from advisor.conversation.scope import Context, scope
 from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings, model_path
 from advisor.errors import InputError, LLMError, StoreUnavailable
@@ -40,7 +37,7 @@ from advisor.planning.plan import Plan, build_plan
 from advisor.planning.profile import Profile, ProfileUpdate, read_profile
 from advisor.planning.roles import RoleComparison, compare_roles
 from advisor.records import Answer, Source
-from advisor.retrieval import Retriever
+from advisor.retrieval import Retrieval, Retriever
 from advisor.safety import mark_cited, redact_url
 from advisor.secrets import RedactingStream, Redactor, hide_in_logs
 from advisor.settings import Settings
@@ -388,27 +385,17 @@ class CareerAdvisor:
         if sources and not filters:  # a caller's filters say where to look: no second look
             _, vocabulary, titles = self._names()  # one lookup of the index for both
             sources = focus(standalone, sources, search, vocabulary, titles, k)
-        minimum = self.settings.min_relevance
-        bar = relevance_bar(standalone, minimum)
-        weak = not sources or (
-            found.best_similarity < bar and not defines(read_ask(standalone).definition, sources)
+
+        def again(text: str) -> Retrieval:
+            return self.retriever.retrieve_vector(
+                text, self.retriever.embeddings.embed_query(text), k, filters
+            )
+
+        context = Context(state, resolution, self.lexicon(), self.vocabulary)
+        found_in = scope(
+            question, standalone, found, sources, again, context, self.settings.min_relevance
         )
-        if resolution is not None and resolution.turn.cue == "ellipsis":  # "and X?" names X
-            weak = weak or strays(question, self.lexicon())
-        part = answerable_part(standalone, self.lexicon()) if weak else ""
-        if part:  # what the sources can answer, searched alone; the answer notes the rest
-            part_vector = self.retriever.embeddings.embed_query(part)
-            found = self.retriever.retrieve_vector(part, part_vector, k, filters)
-            if found.sources and found.best_similarity >= relevance_bar(part, minimum):
-                sources, weak = found.sources, False
-        if weak and sources and stays_on_topic(question, state, self.lexicon()):
-            if resolution is not None and resolution.turn.kind != TurnKind.FOLLOW_UP:
-                standalone = in_context(question, state, self.vocabulary()).question
-                vector = self.retriever.embeddings.embed_query(standalone)
-                sources = self.retriever.retrieve_vector(standalone, vector, k, filters).sources
-            weak = not sources  # a follow-up in an answered conversation: never refused for
-            # a weak match alone
-        return _Plan(standalone, turns, [] if weak else sources, weak)
+        return _Plan(found_in.question, turns, found_in.sources, found_in.refused)
 
     def _converse(
         self, question: str, turns: Sequence[Turn]
