@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from advisor import CareerAdvisor
-from advisor.conversation.coverage import Lexicon, answerable_part, note_for
+from advisor.conversation.coverage import MAX_WORDS, Lexicon, answerable_part, note_for
 from advisor.conversation.layout import parts_of
 from advisor.text import tokens
 
@@ -45,3 +45,8 @@ def test_a_term_the_sources_lack_gets_the_guides_answer_and_a_note(
     assert notes == ["The guide doesn't mention 5 hours per week."]
     chromebook = extractive.ask("can i learn ml with a chromebook?")
     assert parts_of(chromebook.text)[1] == ["The guide doesn't mention chromebook."]
+
+
+def test_a_pasted_page_is_read_no_further_than_a_question() -> None:
+    page = " ".join(f"zq{n:03d}word" for n in range(500))
+    assert len(LEXICON.unknown(page)) == MAX_WORDS  # each word read once, the first few only

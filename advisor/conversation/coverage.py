@@ -13,6 +13,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from advisor.conversation.notes import qualifiers, uncovered
@@ -21,6 +22,8 @@ from advisor.text import normalize, tokens
 TYPO_CUTOFF = 0.84
 """How close an unknown word must be to a corpus word to count as a typo of it."""
 MIN_LETTERS = 3
+MAX_WORDS = 40
+"""Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
 _AMOUNT = re.compile(
     r"(?<![\w$£€])(\d+(?:[.,]\d+)?)\s*(?:-|to|–)?\s*(\d+(?:[.,]\d+)?)?\s*"
@@ -55,7 +58,7 @@ class Lexicon:
     def unknown(self, text: str) -> list[str]:
         """The words of `text` (as typed) that the corpus never uses, typos of its words aside."""
         found: list[str] = []
-        for word in _WORD.findall(text):
+        for word in list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]:
             low = normalize(word)
             parts = tokens(word)
             if not parts or low in CHAT or len(low) < MIN_LETTERS:
@@ -71,7 +74,21 @@ class Lexicon:
         return [w for w in self.unknown(text) if normalize(w) not in self.common]
 
     def _typo(self, token: str) -> bool:
-        return bool(difflib.get_close_matches(token, self.vocabulary, n=1, cutoff=TYPO_CUTOFF))
+        """True when the token is a near miss of a corpus word of its first letter and length."""
+        near = [
+            w
+            for size in range(len(token) - 2, len(token) + 3)
+            for w in self._by_shape.get((token[:1], size), ())
+        ]
+        return bool(difflib.get_close_matches(token, near, n=1, cutoff=TYPO_CUTOFF))
+
+    @cached_property
+    def _by_shape(self) -> dict[tuple[str, int], tuple[str, ...]]:
+        """Corpus words by (first letter, length): a typo keeps both, near enough."""
+        shapes: dict[tuple[str, int], list[str]] = {}
+        for word in self.vocabulary:
+            shapes.setdefault((word[:1], len(word)), []).append(word)
+        return {shape: tuple(words) for shape, words in shapes.items()}
 
 
 def amounts(text: str) -> list[str]:
