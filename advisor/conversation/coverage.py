@@ -26,15 +26,14 @@ MAX_WORDS = 40
 """Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
 _AMOUNT = re.compile(
-    r"(?<![\w$£€])(\d+(?:[.,]\d+)?)\s*(?:-|to|–)?\s*(\d+(?:[.,]\d+)?)?\s*"
+    r"(?<![\w$£€])(\d++(?:[.,]\d++)?+)\s*+(?:(?:-|to|–)\s*+)?+(\d++(?:[.,]\d++)?+)?+\s*+"
     r"(hours?|hrs?|h|days?|weeks?|months?|years?|yrs?|k|%|dollars?|usd)\b"
-    r"(?:\s+(?:a|per|each|every|/)\s+(day|week|month|year))?",
+    r"(?:\s++(?:a|per|each|every|/)\s++(day|week|month|year))?+",
     re.I,
 )
-_DANGLING = re.compile(
-    r"(?:\s+(?:at|in|on|with|for|of|about|to|by|using|a|an|the))+(?=\s*[?.!]*\s*$)", re.I
-)
-"""A preposition left at the end once its object is taken out ("how long at 10 hours?")."""
+"""An amount with its unit; possessive runs, so a long run of digits or spaces is read once."""
+_DANGLING = frozenset("at in on with for of about to by using a an the".split())
+"""Words left dangling at the end once their object is taken out ("how long at 10 hours?")."""
 CHAT = frozenset(
     """ok okay yeah yep yes nope hi hey hello thanks thank thx pls plz please lol hmm cool great
     sure right well actually maybe kinda sorta stuff whatever anyway anyways btw still even ever
@@ -98,11 +97,15 @@ def amounts(text: str) -> list[str]:
 
 def answerable_part(question: str, lexicon: Lexicon) -> str:
     """The question without the words the corpus never uses and its amounts ("how long at
-    10 hours a week?" -> "how long at?"): what the sources can answer ("" if nothing is left)."""
+    10 hours a week?" -> "how long?"): what the sources can answer ("" if nothing is left)."""
     rest = _AMOUNT.sub(" ", question)
     for word in lexicon.terms(rest):
         rest = re.sub(rf"(?<![\w+#]){re.escape(word)}(?![\w+#])", " ", rest)
-    rest = re.sub(r"\s+([?.!,])", r"\1", _DANGLING.sub("", " ".join(rest.split())))
+    words = rest.split()
+    mark = "?" if words and words[-1].endswith("?") else ""
+    while words and words[-1].rstrip("?.!,").lower() in _DANGLING | {""}:
+        words.pop()
+    rest = " ".join(words).rstrip("?.!,") + mark
     return rest if rest != " ".join(question.split()) and tokens(rest) else ""
 
 

@@ -92,7 +92,7 @@ _STATEMENT = re.compile(
     re.I,
 )
 _OWN = re.compile(
-    r"\bwhat(?:'s|s| is| are)\s+(?:an?\s+|the\s+)?(?!it\b|that\b|this\b|they\b|them\b|those\b)"
+    r"\bwhat(?:'s|s| is| are)\s++(?:an?\s++|the\s++)?+(?!it\b|that\b|this\b|they\b|them\b|those\b)"
     r"[a-z0-9]"
 )
 """'what is PCA?': a question that names its own subject, however unknown the name."""
