@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
 from advisor.bootstrap import build_bundled
 from advisor.conversation import (
+    ConversationState,
+    Resolution,
     Turn,
     TurnKind,
     Vocabulary,
@@ -20,14 +22,14 @@ from advisor.conversation import (
     resolve,
     trim,
 )
-from advisor.conversation.asks import read_ask
-from advisor.conversation.compose import ExtractiveAnswerer, defines
+from advisor.conversation.compose import ExtractiveAnswerer
+from advisor.conversation.coverage import Lexicon, common_words
 from advisor.conversation.focus import card_titles, focus
-from advisor.conversation.notes import relevance_bar
 from advisor.conversation.rewrite_guard import accept as accept_rewrite
 from advisor.conversation.rewrite_guard import offline_is_sure
+from advisor.conversation.scope import Context, scope
 from advisor.deadline import Deadline
-from advisor.embeddings import get_embeddings
+from advisor.embeddings import get_embeddings, model_path
 from advisor.errors import InputError, LLMError, StoreUnavailable
 from advisor.extractive import Draft, Listing
 from advisor.filters import check_k
@@ -39,7 +41,7 @@ from advisor.planning.plan import Plan, build_plan
 from advisor.planning.profile import Profile, ProfileUpdate, read_profile
 from advisor.planning.roles import RoleComparison, compare_roles
 from advisor.records import Answer, Source
-from advisor.retrieval import Retriever
+from advisor.retrieval import Retrieval, Retriever
 from advisor.safety import mark_cited, redact_url
 from advisor.secrets import RedactingStream, Redactor, hide_in_logs
 from advisor.settings import Settings
@@ -121,10 +123,12 @@ class CareerAdvisor:
         if isinstance(answerer, ExtractiveAnswerer):
             answerer.set_idf(lambda token: self.retriever.keyword_index().idf(token))
             answerer.set_structure(self.plan, self.compare_roles)
+            answerer.set_lexicon(self.lexicon)
         self._index_checked = False
         self._index_lock = threading.Lock()
         self._outline: tuple[object, Outline] | None = None
         self._vocabulary: tuple[object, Vocabulary, dict[str, str]] | None = None
+        self._lexicon: tuple[object, Lexicon] | None = None
         self._redactor = Redactor.for_settings(settings)
         hide_in_logs(self._redactor)  # the LLM client logs its URL, credentials and all
 
@@ -330,6 +334,12 @@ class CareerAdvisor:
         """Machine Learning Engineer, Data Scientist and Applied AI Engineer side by side."""
         return compare_roles(self.outline())
 
+    def conversation(self, history: Iterable[Any] = ()) -> ConversationState:
+        """The conversation's state after `history`: subjects in focus, what the answers quoted,
+        and the learner profile every message updated (`state.to_dict()` saves it)."""
+        turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
+        return replay(turns, self.vocabulary()) if turns else ConversationState()
+
     def read_profile(self, message: str, known: Profile | None = None) -> ProfileUpdate:
         """What a chat message says about the learner ("I'm a Java dev with no math")."""
         return read_profile(self._check(message), known)
@@ -396,7 +406,8 @@ class CareerAdvisor:
         question = self._check(question)
         turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
         turns = trim(turns, self.settings.history_chars)
-        standalone = self._condense(question, turns, deadline)
+        state, resolution = self._converse(question, turns)
+        standalone = self._condense(question, turns, deadline, resolution)
         self.ensure_index()
         if k is not None:
             check_k(k, self.settings.max_k)
@@ -411,19 +422,42 @@ class CareerAdvisor:
         if sources and not filters:  # a caller's filters say where to look: no second look
             _, vocabulary, titles = self._names()  # one lookup of the index for both
             sources = focus(standalone, sources, search, vocabulary, titles, k)
-        bar = relevance_bar(standalone, self.settings.min_relevance)
-        weak = not sources or (
-            found.best_similarity < bar and not defines(read_ask(standalone).definition, sources)
-        )
-        return _Plan(standalone, turns, [] if weak else sources, weak)
 
-    def _condense(self, question: str, turns: Sequence[Turn], deadline: Deadline) -> str:
+        def again(text: str) -> Retrieval:
+            return self.retriever.retrieve_vector(
+                text, self.retriever.embeddings.embed_query(text), k, filters
+            )
+
+        context = Context(state, resolution, self.lexicon(), self.vocabulary)
+        found_in = scope(
+            question, standalone, found, sources, again, context, self.settings.min_relevance
+        )
+        return _Plan(found_in.question, turns, found_in.sources, found_in.refused)
+
+    def _converse(
+        self, question: str, turns: Sequence[Turn]
+    ) -> tuple[ConversationState, Resolution | None]:
+        """The conversation's state after `turns`, and the message resolved against it."""
+        if not turns:
+            return ConversationState(), None
+        vocabulary = self.vocabulary()
+        state = replay(turns, vocabulary)
+        return state, resolve(question, state, vocabulary)
+
+    def _condense(
+        self,
+        question: str,
+        turns: Sequence[Turn],
+        deadline: Deadline,
+        resolution: Resolution | None = None,
+    ) -> str:
         """The question to search for: a follow-up resolved, anything else untouched."""
         if not turns:
             return question
         vocabulary = self.vocabulary()
-        state = replay(turns, vocabulary)
-        resolution = resolve(question, state, vocabulary)
+        state, resolved = self._converse(question, turns)
+        resolution = resolution or resolved
+        assert resolution is not None
         if resolution.turn.kind != TurnKind.FOLLOW_UP:
             return question  # a standalone question is never rewritten with the previous one
         condense = getattr(self.answerer, "condense", None)
@@ -442,6 +476,17 @@ class CareerAdvisor:
     def vocabulary(self) -> Vocabulary:
         """Names a message can mention: the stored cards' titles plus common short forms."""
         return self._names()[1]
+
+    def lexicon(self) -> Lexicon:
+        """The corpus's words (what a message may name that the sources never mention)."""
+        index = self.retriever.keyword_index()
+        cached = self._lexicon
+        if cached is None or cached[0] is not index:
+            titles = tuple(sorted({c.title for c in index.chunks if c.kind != "guide" and c.title}))
+            common = common_words(Path(model_path(self.settings)) / "vocab.txt")
+            cached = (index, Lexicon(index.knows, tuple(index.terms()), titles, common))
+            self._lexicon = cached
+        return cached[1]
 
     def _names(self) -> tuple[object, Vocabulary, dict[str, str]]:
         """(the keyword index they come from, the vocabulary, card titles by short name)."""

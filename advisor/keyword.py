@@ -48,6 +48,14 @@ class KeywordIndex:
         """Inverse document frequency of a token; unseen tokens weigh the most."""
         return self._idf.get(token, self._max_idf)
 
+    def knows(self, token: str) -> bool:
+        """True when some chunk holds the token (a `tokens()` form: lowercased, stemmed)."""
+        return token in self._vocab
+
+    def terms(self) -> list[str]:
+        """Every token some chunk holds."""
+        return list(self._vocab)
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for `query`."""
         if not self.chunks:

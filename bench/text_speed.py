@@ -36,8 +36,9 @@ from advisor.conversation.asks import read_ask  # noqa: E402
 from advisor.conversation.layout import bare, parts_of, sentences_of  # noqa: E402
 from advisor.conversation.notes import career_move, qualifiers, uncovered  # noqa: E402
 from advisor.conversation.rewrite import replay, resolve, tidy  # noqa: E402
+from advisor.conversation.state import ConversationState  # noqa: E402
 from advisor.conversation.structure import units  # noqa: E402
-from advisor.conversation.turns import ConversationState, classify  # noqa: E402
+from advisor.conversation.turns import classify  # noqa: E402
 from advisor.conversation.vocabulary import Vocabulary, title_parts, topics_of  # noqa: E402
 from advisor.injection import scan  # noqa: E402
 from advisor.numbers import check_by_paragraph, check_numbers  # noqa: E402

@@ -251,12 +251,12 @@ def test_no_answer_repeats_the_previous_one(
 @pytest.mark.parametrize(
     ("question", "note", "quoted"),
     [
-        ("Salaries in Europe?", "The guide gives US figures only; it has none for Europe.", "USD"),
-        ("ml engineer salary in india", "it has none for India.", "USD"),
-        ("how much does google pay ml engineers?", "nothing specific to Google.", "USD"),
-        ("How do I switch careers at 40?", "The guide does not mention age.", ""),
-        ("am I too old to learn ml at 50?", "The guide does not mention age.", ""),
-        ("is python still relevant in 2030?", "The guide says nothing about 2030.", "Python"),
+        ("Salaries in Europe?", "The guide doesn't mention Europe.", "USD"),
+        ("ml engineer salary in india", "The guide doesn't mention India.", "USD"),
+        ("how much does google pay ml engineers?", "The guide doesn't mention Google.", "USD"),
+        ("How do I switch careers at 40?", "The guide doesn't mention age.", ""),
+        ("am I too old to learn ml at 50?", "The guide doesn't mention age.", ""),
+        ("is python still relevant in 2030?", "The guide doesn't mention 2030.", "Python"),
     ],
 )
 def test_uncovered_qualifiers_get_the_guides_facts_and_a_plain_note(

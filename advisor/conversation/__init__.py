@@ -8,7 +8,8 @@ from advisor.conversation.history import (
     trim,
 )
 from advisor.conversation.rewrite import Resolution, replay, resolve, rewrite_follow_up
-from advisor.conversation.turns import ConversationState, TurnInfo, TurnKind, classify
+from advisor.conversation.state import ConversationState
+from advisor.conversation.turns import TurnInfo, TurnKind, classify
 from advisor.conversation.vocabulary import Vocabulary
 
 __all__ = [

@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from advisor.conversation.asks import Ask, read_ask
-from advisor.conversation.layout import bare, render, sentences_of, with_labels
+from advisor.conversation.coherence import coherent
+from advisor.conversation.coverage import Lexicon, note_for
+from advisor.conversation.layout import render, with_labels
 from advisor.conversation.leads import (
     Line,
     Numbering,
@@ -26,11 +28,13 @@ from advisor.conversation.leads import (
     quote,
     role_lines,
 )
-from advisor.conversation.notes import note, uncovered
+from advisor.conversation.relevance import faq_answers
+from advisor.conversation.selection import penalise, repeated, said_before
+from advisor.conversation.state import profile_from
 from advisor.conversation.structure import Unit, all_units
 from advisor.extractive import Draft, Listing, Scored, score_units
 from advisor.injection import flagged
-from advisor.planning.profile import Profile, read_profile, role_named
+from advisor.planning.profile import role_named
 from advisor.records import Source
 from advisor.text import normalize, tokens
 
@@ -39,11 +43,6 @@ MAX_QUOTES = 3
 """Quoted lines an answer aims for (a whole list counts as one)."""
 PER_SOURCE = 2
 """Filling lines taken from any one source."""
-REPEAT_PENALTY = 2.0
-"""Subtracted from units the previous answer quoted when the answer would repeat it verbatim."""
-FAQ_MATCH = 0.4
-"""Share of the question's (idf-weighted) words a FAQ heading must hold for its answer to lead
-(any share will do when the FAQ holds the best-scored unit)."""
 _BOILERPLATE_SECTIONS = ("About the Author",)
 _BOILERPLATE = re.compile(r"\bthis guide is\b|\bstarting map\b|\bpublished by\b", re.I)
 _COST_WORDS = re.compile(
@@ -81,19 +80,20 @@ class Composer:
 
     def __init__(self, idf: Callable[[str], float] | None = None) -> None:
         self.idf: Callable[[str], float] = idf or (lambda _token: 1.0)
+        self.lexicon: Callable[[], Lexicon] = lambda: Lexicon(lambda _token: True)
         self.plan_for: PlanFor | None = None
         self.roles_for: RolesFor | None = None
 
     def compose(
         self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
     ) -> Composition:
-        """The answer to `question` from `sources`, never the previous answer word for word."""
-        previous = next((text for role, text in reversed(history) if role == "assistant"), "")
-        composed = self._compose(question, sources, history, "", 0)
-        for strictness in (1, 2, 3):  # lead differently, then demote, then leave out the last
-            if not previous or bare(composed.text) != bare(previous):
-                break
-            composed = self._compose(question, sources, history, previous, strictness)
+        """The answer to `question` from `sources`, weighed against what the chat said; an
+        answer that would add nothing to the last one is chosen again with repeats held back."""
+        said = said_before(history)
+        composed = self._compose(question, sources, history, said, False)
+        last = said_before(history[-1:])
+        if last and all(ln.n and repeated(ln.quotes(), last) == 1 for ln in composed.lines):
+            composed = self._compose(question, sources, history, said, True)
         return composed
 
     def _compose(
@@ -101,31 +101,30 @@ class Composer:
         question: str,
         sources: Sequence[Source],
         history: Sequence[Turn],
-        previous: str,
-        strictness: int,
+        said: frozenset[str],
+        strict: bool,
     ) -> Composition:
-        """One answer; `strictness` > 0 steers it away from `previous` (1: no repeated lead,
-        2: also demote repeated units, 3: also leave them out)."""
+        """One scored choice; `strict` leaves out what the conversation already quoted, but
+        for the best-scored unit."""
         ask = read_ask(question)
         cite = Numbering(sources)
         units = [u for u in all_units(sources) if self._usable(u, sources, ask)]
         scored = score_units(question, units, sources, self.idf)
-        said = frozenset(sentences_of(previous)) if strictness >= 3 else frozenset()
-        if strictness >= 2:
-            scored = _demote_repeats(scored, previous)
-        scored = [s for s in scored if not set(s.unit.sentences) & said and _answers(s, sources)]
+        scored = penalise([s for s in scored if _answers(s, sources)], said)
+        if strict:  # the best unit may be said again (the need); the rest must be new
+            scored = scored[:1] + [s for s in scored[1:] if repeated(s.unit.sentences, said) < 1]
         if ask.resource:
             scored = _favour_resources(scored, sources)
         lines = self._leads(question, ask, scored, sources, history, cite)
-        if strictness >= 1:
-            lines = [ln for ln in lines if not ln.quotes() or not _all_in(ln.quotes(), previous)]
+        if strict:
+            lines = [ln for ln in lines if not ln.quotes() or repeated(ln.quotes(), said) < 1]
         if not ((ask.next_steps or (ask.roles and ask.aspect)) and lines):
             lines += self._fill(lines, scored, 2 if ask.roles else 1)
-        lines = with_labels(lines, cite.sources)
+        lines = coherent(with_labels(lines, cite.sources), cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
-        missing = uncovered(question, quoted, [s.title for s in cite.sources])
-        if missing and lines:
-            lines.append(Line(note(missing, quoted)))
+        covered = note_for(question, quoted, [s.title for s in cite.sources], self.lexicon())
+        if covered and lines:
+            lines.append(Line(covered))
         return Composition(lines, cite.sources, cite.extended, render(lines))
 
     # --- what may be quoted -----------------------------------------------------
@@ -154,7 +153,7 @@ class Composer:
         cite: Numbering,
     ) -> list[Line]:
         if ask.next_steps and self.plan_for is not None:
-            profile = _profile_from(history, question)
+            profile = profile_from([t for role, t in history if role == "user"] + [question])
             steps = plan_lines(self.plan_for(profile), cite)
             return [*steps, missing_line(profile)] if steps else []
         lines: list[Line] = []
@@ -174,24 +173,21 @@ class Composer:
         return _unique(lines)
 
     def _faq(self, question: str, scored: list[Scored]) -> list[Line]:
-        """A FAQ's direct answer (and the next sentence when the answer is as short as "No.")."""
-        if not scored:
-            return []
-        wanted = set(tokens(question))
-        total = sum(self.idf(w) for w in wanted) or 1.0
+        """A FAQ's direct answer (and the next sentence when the answer is as short as "No."),
+        when that FAQ answers the question asked."""
         for rank, s in enumerate(scored[:3]):
             heading = s.unit.faq_question
             if not heading:
                 continue
-            share = sum(self.idf(w) for w in wanted & set(tokens(heading))) / total
-            if share >= FAQ_MATCH or (rank == 0 and share > 0):
-                same = [x.unit for x in scored if x.unit.path == s.unit.path]
-                same.sort(key=lambda u: u.position)
-                answer = same[:2] if len(tokens(same[0].sentences[0])) < 3 else same[:1]
-                if not same[0].opens_paragraph:
-                    return []
-                label = heading if len(tokens(answer[0].sentences[0])) < 3 else ""
-                return [quote(u, label if i == 0 else "") for i, u in enumerate(answer)]
+            same = [x.unit for x in scored if x.unit.path == s.unit.path]
+            same.sort(key=lambda u: u.position)
+            if not faq_answers(question, heading, same[0].sentences[0], self.idf, rank == 0):
+                continue
+            if not same[0].opens_paragraph:
+                return []
+            answer = same[:2] if len(tokens(same[0].sentences[0])) < 3 else same[:1]
+            label = heading if len(tokens(answer[0].sentences[0])) < 3 else ""
+            return [quote(u, label if i == 0 else "") for i, u in enumerate(answer)]
         return []
 
     # --- what fills -------------------------------------------------------------
@@ -289,14 +285,6 @@ def _cards(ask: Ask, scored: list[Scored], sources: Sequence[Source]) -> list[Li
     return lines
 
 
-def _profile_from(history: Sequence[Turn], question: str) -> Profile:
-    """What the learner said about themselves in this conversation, later statements winning."""
-    profile = Profile()
-    for text in [t for role, t in history if role == "user"] + [question]:
-        profile = read_profile(text, profile).profile
-    return profile
-
-
 def _favour_resources(scored: list[Scored], sources: Sequence[Source]) -> list[Scored]:
     """Units naming a resource (a card among the sources, a course, a video series) first."""
     titles = {normalize(s.title) for s in sources if s.kind and s.kind != "guide"}
@@ -309,20 +297,6 @@ def _favour_resources(scored: list[Scored], sources: Sequence[Source]) -> list[S
     favoured = [replace(s, score=s.score + RESOURCE_BONUS) if names(s.unit) else s for s in scored]
     favoured.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
     return favoured
-
-
-def _all_in(quotes: Sequence[str], previous: str) -> bool:
-    said = normalize(previous)
-    return all(normalize(q) in said for q in quotes)
-
-
-def _demote_repeats(scored: list[Scored], previous: str) -> list[Scored]:
-    demoted = [
-        replace(s, score=s.score - REPEAT_PENALTY) if _all_in(s.unit.sentences, previous) else s
-        for s in scored
-    ]
-    demoted.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
-    return demoted
 
 
 def _overlaps(unit: Unit, quoted: set[str]) -> bool:
@@ -352,6 +326,10 @@ class ExtractiveAnswerer:
     def set_idf(self, idf: Callable[[str], float]) -> None:
         """Use term weights from the keyword index (rare words count more)."""
         self.composer.idf = idf
+
+    def set_lexicon(self, lexicon: Callable[[], Lexicon]) -> None:
+        """Know the corpus's words, to name what a question asks that the sources never say."""
+        self.composer.lexicon = lexicon
 
     def set_structure(self, plan_for: PlanFor, roles_for: RolesFor) -> None:
         """Let answers quote a learner's plan steps and the role comparison."""

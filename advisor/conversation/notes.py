@@ -120,26 +120,3 @@ def uncovered(question: str, quoted: Iterable[str], titles: Iterable[str] = ()) 
         elif not re.search(rf"\b{re.escape(q.value)}\b", said):
             missing.append(q)
     return missing
-
-
-def note(missing: list[Qualifier], quoted: Iterable[str]) -> str:
-    """One plain sentence per kind of qualifier the answer could not cover ("" when none)."""
-    said = " ".join(quoted)
-    us_only = bool(re.search(r"\bUS\b|\bUSD\b", said))
-    lines = []
-    for kind in ("region", "age", "company", "year"):
-        names = [q.label() for q in missing if q.kind == kind]
-        if not names:
-            continue
-        joined = " or ".join(dict.fromkeys(names))
-        if kind == "region" and us_only:
-            lines.append(f"The guide gives US figures only; it has none for {joined}.")
-        elif kind == "region":
-            lines.append(f"The guide says nothing specific to {joined}.")
-        elif kind == "age":
-            lines.append("The guide does not mention age.")
-        elif kind == "company":
-            lines.append(f"The guide has nothing specific to {joined}.")
-        else:
-            lines.append(f"The guide says nothing about {joined}.")
-    return " ".join(lines)

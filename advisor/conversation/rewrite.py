@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.conversation.turns import ConversationState, TurnInfo, TurnKind, classify
+from advisor.conversation.state import ConversationState
+from advisor.conversation.turns import TurnInfo, TurnKind, classify
 from advisor.conversation.vocabulary import (
     LEVEL,
     RESOURCE,
@@ -102,6 +103,18 @@ def resolve(question: str, state: ConversationState, vocabulary: Vocabulary) -> 
     else:
         text = _bare(turn, state)
     return Resolution(turn, tidy(text))
+
+
+def in_context(question: str, state: ConversationState, vocabulary: Vocabulary) -> Resolution:
+    """A message with no mark of a follow-up, read as one: what it asks, about the subjects in
+    focus ("which is easier to break into?" after two roles names both roles)."""
+    text = question.strip()
+    turn = TurnInfo(text, TurnKind.FOLLOW_UP, "context", tuple(vocabulary.find(text)))
+    names = _earlier_of_kind(state) or subject(turn, state)[0]
+    said = {n.lower() for n in names if n.lower() in text.lower()}
+    if len(said) == len(names):
+        return Resolution(turn, text)
+    return Resolution(turn, tidy(f"{_untrail(_strip_lead(text))} — {join(names)}"))
 
 
 def _with_text(turn: TurnInfo, text: str, vocabulary: Vocabulary) -> TurnInfo:

@@ -8,18 +8,21 @@ the conversation was about so far.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from advisor.conversation.vocabulary import (
     LEVEL,
     PARENTS,
-    RESOURCE,
     Entity,
     Vocabulary,
     topics_of,
 )
 from advisor.text import normalize, tokens
+
+if TYPE_CHECKING:
+    from advisor.conversation.state import ConversationState
 
 
 class TurnKind(StrEnum):
@@ -41,37 +44,6 @@ class TurnInfo:
     """For a follow-up: "pronoun", "ellipsis", "bare" or "conditional"."""
     entities: tuple[Entity, ...] = ()
     topics: tuple[str, ...] = ()
-
-
-@dataclass
-class ConversationState:
-    """What the earlier turns were about: their resolved questions, entities and topics."""
-
-    turns: list[TurnInfo] = field(default_factory=list)
-    """User turns in order, each with its standalone (resolved) text."""
-    mentioned: tuple[Entity, ...] = ()
-    """Resources the last answer named (what "they" in "are they free?" may mean)."""
-    about_user: str = ""
-    """The user's latest statement about themselves ("I'm a Java developer...")."""
-
-    @property
-    def last(self) -> TurnInfo | None:
-        """The latest question (statements are not questions)."""
-        return next((t for t in reversed(self.turns) if t.kind != TurnKind.STATEMENT), None)
-
-    def add_user(self, info: TurnInfo) -> None:
-        """Record a user turn (already resolved to standalone text)."""
-        self.turns.append(info)
-        if info.kind == TurnKind.STATEMENT:
-            self.about_user = info.text
-
-    def add_answer(self, text: str, vocabulary: Vocabulary) -> None:
-        """Record which resources the assistant's answer named."""
-        seen: dict[str, Entity] = {}
-        for entity in vocabulary.find(text):
-            if entity.kind == RESOURCE and entity.name not in seen:
-                seen[entity.name] = entity
-        self.mentioned = tuple(seen.values())[:3]
 
 
 _ELLIPSIS = re.compile(
@@ -119,6 +91,11 @@ _STATEMENT = re.compile(
     r"i can|i'?ve been|my background|currently|i come from|i was)\b",
     re.I,
 )
+_OWN = re.compile(
+    r"\bwhat(?:'s|s| is| are)\s++(?:an?\s++|the\s++)?+(?!it\b|that\b|this\b|they\b|them\b|those\b)"
+    r"[a-z0-9]"
+)
+"""'what is PCA?': a question that names its own subject, however unknown the name."""
 _FILLER = frozenset(
     {"ok", "okay", "so", "then", "though", "really", "thank", "thanks", "cool", "great", "hmm"}
 )
@@ -186,7 +163,7 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
     if _PRONOUN.search(before) or _THAT.search(before) or _refers_with_it(before):
         return "pronoun"
     words = [w for w in tokens(text) if w not in _FILLER]
-    if not has_content and len(words) <= 1 and len(text.split()) <= 5:
+    if not has_content and len(words) <= 1 and len(text.split()) <= 5 and not _OWN.search(low):
         return "bare"
     if has_content and len(words) <= 2 and not _ASKS.search(text):
         return "ellipsis"  # "europe?", "sklearn?"

@@ -141,7 +141,7 @@ _NONE = (
 _SOME = r"\b(?:some|a bit of|a little|basic|basics of|beginner|learning|rusty|took a course)\b"
 _SOLID = (
     r"\b(?:solid|strong|good|fluent|expert|advanced|experienced|comfortable|years of|"
-    r"professional|daily)\b"
+    r"professional|daily)\b|(?<!n't )(?<!dont )(?<!not )\b(?:know|use)\b"
 )
 _QUALIFIERS = (("none", _NONE), ("some", _SOME), ("solid", _SOLID))
 _AFTER = (
@@ -200,10 +200,15 @@ class ProfileUpdate:
 def read_profile(text: str, known: Profile | None = None) -> ProfileUpdate:
     """Fill what a first-person message says ("I'm a Java developer with no math")."""
     known = known or Profile()
-    if not _FIRST_PERSON.search(text):
-        return ProfileUpdate(known, {})
     found: dict[str, Any] = {}
     inferred: dict[str, str] = {}
+    hours = _HOURS.search(text)  # "10 hours a week" says it without an "I"
+    if hours:
+        value = float(hours.group(1))  # of a range ("5-8 hours"), the lower end: no overpromise
+        if 0 < value <= MAX_HOURS:
+            found["hours_per_week"] = value
+    if not _FIRST_PERSON.search(text):
+        return ProfileUpdate(known.merged(Profile(**found)), found, inferred)
     for clause in re.split(r"[.;!?]|,\s*(?:but|and)\b|\bbut\b", text.lower()):
         found.update(_skills_in(clause))
     current = _CURRENT_ROLE.search(text)
@@ -216,11 +221,6 @@ def read_profile(text: str, known: Profile | None = None) -> ProfileUpdate:
         found["programming"] = programming[0]
         if programming[1]:
             found["programming_language"] = programming[1]
-    hours = _HOURS.search(text)
-    if hours:
-        value = float(hours.group(1))  # of a range ("5-8 hours"), the lower end: no overpromise
-        if 0 < value <= MAX_HOURS:
-            found["hours_per_week"] = value
     role = _target_role(text)
     if role:
         found["target_role"] = role

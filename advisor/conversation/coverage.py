@@ -1,0 +1,177 @@
+"""Coverage of the question's own terms: each is in the quoted sentences or named in one note.
+
+A term here is a word of the question that the corpus never uses and that is no everyday
+word (a tool, "Kubernetes"), a region, company, age or year qualifier, or an amount with
+its unit ("10 hours a week"). The same test serves the
+refusal: a follow-up whose own words are all the corpus's is on the conversation's topic,
+however weakly its few words match a passage.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from advisor.conversation.notes import qualifiers, uncovered
+from advisor.text import normalize, tokens
+
+TYPO_CUTOFF = 0.84
+"""How close an unknown word must be to a corpus word to count as a typo of it."""
+MIN_LETTERS = 3
+MAX_WORDS = 40
+"""Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
+_AMOUNT = re.compile(
+    r"(?<![\w$£€])(\d++(?:[.,]\d++)?+)\s*+(?:(?:-|to|–)\s*+)?+(\d++(?:[.,]\d++)?+)?+\s*+"
+    r"(hours?|hrs?|h|days?|weeks?|months?|years?|yrs?|k|%|dollars?|usd)\b"
+    r"(?:\s++(?:a|per|each|every|/)\s++(day|week|month|year))?+",
+    re.I,
+)
+"""An amount with its unit; possessive runs, so a long run of digits or spaces is read once."""
+_DANGLING = frozenset("at in on with for of about to by using a an the".split())
+"""Words left dangling at the end once their object is taken out ("how long at 10 hours?")."""
+CHAT = frozenset(
+    """ok okay yeah yep yes nope hi hey hello thanks thank thx pls plz please lol hmm cool great
+    sure right well actually maybe kinda sorta stuff whatever anyway anyways btw still even ever
+    guys dude wow oh ah um uh tbh imo idk ngl gotcha alright fine nice awesome""".split()
+)
+"""Words of chat, not of the subject: never a term to cover."""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The corpus's words: whether a token occurs in it, and every token (to spot typos)."""
+
+    knows: Callable[[str], bool]
+    vocabulary: Sequence[str] = ()
+    names: Sequence[str] = ()
+    """Card titles: "Google Vertex AI" in a quote names a product, not the company."""
+    common: frozenset[str] = frozenset()
+    """Everyday words ("mention", "worth", "best"): never a term to note, though the corpus
+    may lack them (the embedding model's whole-word vocabulary)."""
+
+    def unknown(self, text: str) -> list[str]:
+        """The words of `text` (as typed) that the corpus never uses, typos of its words aside."""
+        found: list[str] = []
+        for word in list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]:
+            low = normalize(word)
+            parts = tokens(word)
+            if not parts or low in CHAT or len(low) < MIN_LETTERS:
+                continue
+            if all(self.knows(p) for p in parts) or self._typo(parts[0]):
+                continue
+            if low not in (normalize(f) for f in found):
+                found.append(word)
+        return found
+
+    def terms(self, text: str) -> list[str]:
+        """The unknown words of `text` that name something (not everyday words)."""
+        return [w for w in self.unknown(text) if normalize(w) not in self.common]
+
+    def _typo(self, token: str) -> bool:
+        """True when the token is a near miss of a corpus word of its first letter and length."""
+        near = [
+            w
+            for size in range(len(token) - 2, len(token) + 3)
+            for w in self._by_shape.get((token[:1], size), ())
+        ]
+        return bool(difflib.get_close_matches(token, near, n=1, cutoff=TYPO_CUTOFF))
+
+    @cached_property
+    def _by_shape(self) -> dict[tuple[str, int], tuple[str, ...]]:
+        """Corpus words by (first letter, length): a typo keeps both, near enough."""
+        shapes: dict[tuple[str, int], list[str]] = {}
+        for word in self.vocabulary:
+            shapes.setdefault((word[:1], len(word)), []).append(word)
+        return {shape: tuple(words) for shape, words in shapes.items()}
+
+
+def amounts(text: str) -> list[str]:
+    """Amounts with a unit the question names ("10 hours a week", "6 months")."""
+    return [m.group(0).strip() for m in _AMOUNT.finditer(text)]
+
+
+def answerable_part(question: str, lexicon: Lexicon) -> str:
+    """The question without the words the corpus never uses and its amounts ("how long at
+    10 hours a week?" -> "how long?"): what the sources can answer ("" if nothing is left)."""
+    rest = _AMOUNT.sub(" ", question)
+    for word in lexicon.terms(rest):
+        rest = re.sub(rf"(?<![\w+#]){re.escape(word)}(?![\w+#])", " ", rest)
+    words = rest.split()
+    mark = "?" if words and words[-1].endswith("?") else ""
+    while words and words[-1].rstrip("?.!,").lower() in _DANGLING | {""}:
+        words.pop()
+    rest = " ".join(words).rstrip("?.!,") + mark
+    return rest if rest != " ".join(question.split()) and tokens(rest) else ""
+
+
+def common_words(path: Path) -> frozenset[str]:
+    """The whole words of a WordPiece vocabulary file (empty when there is none)."""
+    try:
+        lines = path.read_text(encoding="utf-8").split()
+    except OSError:
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.islower())
+
+
+def uncovered_terms(
+    question: str, quoted: Iterable[str], lexicon: Lexicon, named: Iterable[str] = ()
+) -> list[str]:
+    """The question's terms that neither the quoted text nor `named` (already noted) holds."""
+    said = without_names(" ".join(quoted), lexicon.names)
+    noted = normalize(" ".join(named))
+    counted = amounts(question)
+    inside = normalize(" ".join(counted))
+    words = [w for w in lexicon.terms(question) if not _has(inside, normalize(w))]
+    missing = []
+    for term in words:
+        if not _has(said, normalize(term)) and not _has(noted, normalize(term)):
+            missing.append(term)
+    for term in counted:
+        found = re.match(r"([\d.,]+)\D*?([a-z%]+)", normalize(term))
+        if found is None:
+            continue
+        number, unit = found.groups()
+        said_so = rf"(?<![\w.]){re.escape(number)}\s*(?:(?:-|–|to)\s*[\d.,]+\s*)?"
+        if not re.search(said_so + re.escape(unit[:3]), said) and not _has(noted, number):
+            missing.append(term)
+    return missing
+
+
+def without_names(text: str, names: Iterable[str]) -> str:
+    """The text (normalised) with every name in `names` blanked out."""
+    said = normalize(text)
+    for name in {normalize(n) for n in names if n}:
+        said = said.replace(name, " ")
+    return said
+
+
+def note_for(question: str, quoted: Iterable[str], titles: Sequence[str], lexicon: Lexicon) -> str:
+    """The one note for every term of the question the quotes leave out ("" when none).
+
+    Terms: the question's region, company, age and year qualifiers, the words the corpus
+    never uses and its amounts. Names of cards count for nothing ("Google Vertex AI")."""
+    quoted = list(quoted)
+    names = [*titles, *lexicon.names]
+    held = qualifiers(question)
+    missing = uncovered(question, quoted, names)
+    terms = ["age" if q.kind == "age" else q.label() for q in missing]
+    terms += uncovered_terms(question, quoted, lexicon, [*terms, *(q.value for q in held)])
+    return coverage_note(terms)
+
+
+def coverage_note(missing: Sequence[str]) -> str:
+    """One plain sentence naming what the guide does not mention ("" when nothing is missing)."""
+    if not missing:
+        return ""
+    names = list(dict.fromkeys(missing))
+    joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f"The guide doesn't mention {joined}."
+
+
+def _has(text: str, key: str) -> bool:
+    return bool(re.search(rf"\b{re.escape(key)}\b", text))

@@ -1,0 +1,54 @@
+"""Answer selection across the conversation: what was already said weighs against a unit.
+
+One scored choice for every answer, follow-up or not: a unit's score drops by
+REPEAT_PENALTY times the share of its sentences an earlier answer of this
+conversation already quoted. A sentence said before still leads when nothing else
+answers ("without need" it is never repeated), and "why?" reaches for the reasons
+the first answer left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from advisor.conversation.layout import CITE, sentences_of
+from advisor.extractive import Scored
+from advisor.text import normalize
+
+Turn = tuple[str, str]
+REPEAT_PENALTY = 0.3
+"""Subtracted from a unit every sentence of which an earlier answer quoted."""
+
+
+def said_before(history: Sequence[Turn]) -> frozenset[str]:
+    """Every sentence the conversation's answers quoted (normalised, citations removed)."""
+    said: set[str] = set()
+    for role, text in history:
+        if role == "assistant" and CITE.search(text):
+            said.update(_key(s) for s in sentences_of(text))
+    return frozenset(said)
+
+
+def repeated(sentences: Iterable[str], said: frozenset[str]) -> float:
+    """The share of `sentences` already said (0 when none, 1 when all)."""
+    keys = [_key(s) for s in sentences]
+    return sum(k in said for k in keys) / len(keys) if keys else 0.0
+
+
+def penalise(scored: list[Scored], said: frozenset[str]) -> list[Scored]:
+    """The units rescored against what the conversation said, best first."""
+    if not said:
+        return scored
+    out = [
+        replace(s, score=s.score - REPEAT_PENALTY * share)
+        if (share := repeated(s.unit.sentences, said))
+        else s
+        for s in scored
+    ]
+    out.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
+    return out
+
+
+def _key(sentence: str) -> str:
+    return " ".join(normalize(sentence).split()).rstrip(" .:")

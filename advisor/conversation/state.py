@@ -1,0 +1,115 @@
+"""The conversation's state: what it is about, what its answers said, and who is asking.
+
+A follow-up is resolved against this state, not against the text of the last turn:
+- the subjects in focus: the roles, resources and subjects (the corpus's own vocabulary)
+  that the latest questions named, and the resources the last answer named;
+- what the answers covered: every quoted sentence, so a later answer adds rather than
+  repeats, and whether any answer came from the sources (an in-scope conversation);
+- the learner profile, updated by every user message ("I know Python", "10 hours a week").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.conversation.coverage import Lexicon
+from advisor.conversation.layout import CITE, sentences_of
+from advisor.conversation.notes import qualifiers
+from advisor.conversation.turns import TurnInfo, TurnKind
+from advisor.conversation.vocabulary import LEVEL, RESOURCE, Entity, Vocabulary
+from advisor.planning.profile import Profile, read_profile
+from advisor.text import tokens
+
+MENTIONED = 3
+"""Resources of the last answer kept as what "they" may mean."""
+
+
+@dataclass
+class ConversationState:
+    """What the earlier turns were about, what their answers said, and the learner profile."""
+
+    turns: list[TurnInfo] = field(default_factory=list)
+    """User turns in order, each with its standalone (resolved) text."""
+    mentioned: tuple[Entity, ...] = ()
+    """Resources the last answer named (what "they" in "are they free?" may mean)."""
+    about_user: str = ""
+    """The user's latest statement about themselves ("I'm a Java developer...")."""
+    profile: Profile = field(default_factory=Profile)
+    """What every user message so far said about the learner (later messages win)."""
+    said: tuple[str, ...] = ()
+    """Every sentence the answers so far quoted (citations removed), oldest first."""
+    last_said: tuple[str, ...] = ()
+    """The sentences the last answer quoted."""
+    answered: int = 0
+    """How many answers quoted the sources (0: nothing in scope was answered yet)."""
+
+    @property
+    def last(self) -> TurnInfo | None:
+        """The latest question (statements are not questions)."""
+        return next((t for t in reversed(self.turns) if t.kind != TurnKind.STATEMENT), None)
+
+    @property
+    def in_scope(self) -> bool:
+        """True when an earlier answer came from the sources (not a refusal)."""
+        return self.answered > 0
+
+    @property
+    def focus(self) -> tuple[Entity, ...]:
+        """The subjects in focus: what the latest question named, else an earlier one."""
+        for turn in reversed(self.turns):
+            named = tuple(e for e in turn.entities if e.kind != LEVEL)
+            if named and turn.kind != TurnKind.STATEMENT:
+                return named
+        return self.mentioned
+
+    def add_user(self, info: TurnInfo) -> None:
+        """Record a user turn (already resolved to standalone text) and what it says of them."""
+        self.turns.append(info)
+        self.profile = profile_from([info.text], self.profile)
+        if info.kind == TurnKind.STATEMENT:
+            self.about_user = info.text
+
+    def add_answer(self, text: str, vocabulary: Vocabulary) -> None:
+        """Record the answer's quoted sentences and which resources it named."""
+        seen: dict[str, Entity] = {}
+        for entity in vocabulary.find(text):
+            if entity.kind == RESOURCE and entity.name not in seen:
+                seen[entity.name] = entity
+        self.mentioned = tuple(seen.values())[:MENTIONED]
+        quoted = tuple(sentences_of(text)) if CITE.search(text) else ()
+        self.last_said = quoted
+        self.said = (*self.said, *quoted)
+        self.answered += bool(quoted)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a saved chat keeps: the profile (the rest is replayed from the messages)."""
+        return {"profile": self.profile.to_dict()}
+
+
+def stays_on_topic(question: str, state: ConversationState, lexicon: Lexicon) -> bool:
+    """A message in a conversation the sources already answered, in the corpus's own words.
+
+    Such a message is read as a follow-up and never refused for a weak match alone ("and
+    which is easier to break into?" shares few words with any passage); one naming what the
+    corpus never mentions ("and pizza?", "will it rain?") still faces the bar.
+    """
+    return state.in_scope and not lexicon.unknown(question)
+
+
+def strays(question: str, lexicon: Lexicon) -> bool:
+    """A follow-up whose every own word is an everyday word the corpus never uses ("and
+    pizza?"): resolving it against the conversation would only hide that it left the topic.
+    A place, company, age or year stays ("and in europe?": the answer notes it)."""
+    words = tokens(question)
+    unknown = {t for w in lexicon.unknown(question) for t in tokens(w)}
+    return bool(words) and set(words) <= unknown and not qualifiers(question)
+
+
+def profile_from(messages: Iterable[str], known: Profile | None = None) -> Profile:
+    """The learner as a conversation's user messages describe them, later messages winning."""
+    profile = known or Profile()
+    for text in messages:
+        profile = read_profile(text, profile).profile
+    return profile

@@ -1,0 +1,111 @@
+"""The conversation state (issue 21): subjects in focus, what answers said, the profile, and
+follow-ups resolved against it rather than refused for a weak match alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor import CareerAdvisor
+from advisor.conversation import Vocabulary, replay
+from advisor.conversation.coverage import Lexicon, amounts, coverage_note, uncovered_terms
+from advisor.conversation.rewrite import in_context
+from advisor.conversation.state import ConversationState, stays_on_topic
+from advisor.text import tokens
+from tests.test_turns import card_titles
+
+CORPUS_WORDS = (
+    "ml engineer data scientist easier break entry portfolio project pytorch docker guide mention"
+)
+ROLES = [
+    ("user", "what does an ml engineer do"),
+    ("assistant", "**Machine Learning Engineer:** Focuses on building models. [1]"),
+    ("user", "and a data scientist?"),
+    ("assistant", "**Data Scientist:** Focuses on research. [1] Often operates earlier. [1]"),
+]
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    return Vocabulary.from_titles(card_titles())
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    known = set(tokens(CORPUS_WORDS))
+    return Lexicon(known.__contains__, tuple(sorted(known)))
+
+
+def test_every_message_updates_the_profile(vocabulary: Vocabulary) -> None:
+    history = [
+        ("user", "I know Python and pandas already"),
+        ("assistant", "Noted."),
+        ("user", "I'm a Java developer with no math"),
+        ("assistant", "Noted."),
+        ("user", "how long at 10 hours a week?"),  # a question also says something of them
+    ]
+    profile = replay(history, vocabulary).profile
+    assert profile.python == "solid"
+    assert profile.math == "none" and profile.programming_language == "Java"
+    assert profile.hours_per_week == 10.0
+    assert replay(history, vocabulary).to_dict()["profile"]["hours_per_week"] == 10.0
+
+
+def test_the_state_keeps_what_answers_quoted_and_whether_any_came_from_the_sources(
+    vocabulary: Vocabulary,
+) -> None:
+    state = replay(ROLES, vocabulary)
+    assert state.in_scope and state.answered == 2
+    assert state.last_said == ("Focuses on research.", "Often operates earlier.")
+    assert "Focuses on building models." in state.said
+    refused = replay([("user", "pizza?"), ("assistant", "I can't answer that.")], vocabulary)
+    assert not refused.in_scope and refused.said == ()
+    assert [e.name for e in state.focus] == ["Data Scientist"]
+
+
+def test_an_unmarked_follow_up_is_read_against_the_subjects_in_focus(
+    vocabulary: Vocabulary, lexicon: Lexicon
+) -> None:
+    state = replay(ROLES, vocabulary)
+    question = "and which is easier to break into?"
+    assert stays_on_topic(question, state, lexicon)
+    resolved = in_context(question, state, vocabulary).question
+    assert resolved.startswith("Which is easier to break into — ")
+    assert "data scientist" in resolved.lower() and "ml engineer" in resolved.lower()
+    assert not stays_on_topic("and pizza?", state, lexicon)  # a word the corpus never uses
+    assert not stays_on_topic(question, ConversationState(), lexicon)  # nothing answered yet
+
+
+def test_unknown_words_typos_and_amounts(lexicon: Lexicon) -> None:
+    assert lexicon.unknown("Does the guide mention Kubernetes?") == ["Kubernetes"]
+    assert lexicon.unknown("ok thanks, pytorhc or docker?") == []  # chat words and a typo
+    assert amounts("how long at 10 hours a week?") == ["10 hours a week"]
+    missing = uncovered_terms("kubernetes at 10 hours a week?", ["It takes 12 months."], lexicon)
+    assert coverage_note(missing) == "The guide doesn't mention kubernetes or 10 hours a week."
+    assert uncovered_terms("docker in 12 months?", ["It takes 12 months."], lexicon) == []
+
+
+def test_a_follow_up_in_an_answered_conversation_is_not_refused(
+    extractive: CareerAdvisor,
+) -> None:
+    history: list[tuple[str, str]] = []
+    for question in ("what does an ml engineer do", "and a data scientist?"):
+        answer = extractive.ask(question, history)
+        history += [("user", question), ("assistant", answer.text)]
+    answer = extractive.ask("and which is easier to break into?", history)
+    assert not answer.refused, answer.question
+    assert "Data Scientist" in answer.question or "data scientist" in answer.question
+    assert "one of the most accessible entry points" in answer.text
+    assert extractive.ask("will it rain tomorrow?", history).refused  # off topic mid-chat
+    assert extractive.ask("what about pizza?", history).refused  # not hidden by the resolution
+
+
+def test_a_plan_answer_uses_the_profile_and_never_asks_again(extractive: CareerAdvisor) -> None:
+    history = [("user", "I'm a Java developer with no math"), ("assistant", "Noted.")]
+    history += [("user", "10 hours a week"), ("assistant", "Noted.")]
+    state = extractive.conversation(history)
+    assert state.profile.math == "none" and state.profile.hours_per_week == 10.0
+    assert state.to_dict()["profile"]["programming_language"] == "Java"
+    answer = extractive.ask("what should I learn first?", history)
+    asked = answer.text.rsplit("tell me", 1)[-1]
+    assert "Your next step" in answer.text
+    assert "Math" not in asked and "hours" not in asked and "programming" not in asked

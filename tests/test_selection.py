@@ -1,0 +1,58 @@
+"""Answer selection (issue 21): what the conversation said weighs against a unit, and a quote
+that opens with a pronoun brings its antecedent or stays out."""
+
+from __future__ import annotations
+
+from advisor import CareerAdvisor
+from advisor.conversation.coherence import coherent
+from advisor.conversation.layout import parts_of
+from advisor.conversation.leads import quote
+from advisor.conversation.selection import REPEAT_PENALTY, penalise, repeated, said_before
+from advisor.conversation.structure import units
+from advisor.extractive import Scored
+from advisor.records import Source
+
+GUIDE = Source(
+    id="g",
+    text="### Framework\n\nPyTorch is the better first choice. It's the dominant framework in "
+    "research. It has a Pythonic API.\n\nThis paragraph opens with a pronoun.",
+    title="Guide",
+    section="Deep learning",
+    source="guide.md",
+    kind="guide",
+)
+
+
+def test_a_unit_the_conversation_quoted_scores_lower_by_its_share_said() -> None:
+    history = [("user", "pytorch?"), ("assistant", "PyTorch is the better first choice. [1]")]
+    said = said_before(history)
+    first, dominant, pythonic = units(GUIDE, 1)[:3]
+    assert repeated(first.sentences, said) == 1 and repeated(dominant.sentences, said) == 0
+    scored = [Scored(first, 2.0, 0.5), Scored(dominant, 1.9, 0.5), Scored(pythonic, 1.0, 0.1)]
+    ranked = penalise(scored, said)
+    assert [s.unit for s in ranked] == [dominant, first, pythonic]
+    assert ranked[1].score == 2.0 - REPEAT_PENALTY
+    assert said_before([("assistant", "I can't answer that.")]) == frozenset()  # a refusal
+
+
+def test_a_pronoun_brings_the_sentence_before_it_or_is_left_out() -> None:
+    first, dominant, pythonic, opener = units(GUIDE, 1)
+    assert coherent([quote(pythonic)], [GUIDE]) == []  # its antecedent points back too
+    assert [ln.body for ln in coherent([quote(dominant)], [GUIDE])] == [
+        first.sentences[0],
+        dominant.sentences[0],
+    ]
+    assert coherent([quote(opener)], [GUIDE]) == []  # opens its paragraph: no antecedent
+    both = coherent([quote(first), quote(dominant), quote(first)], [GUIDE])
+    assert [ln.body for ln in both] == [first.sentences[0], dominant.sentences[0]]
+
+
+def test_why_adds_the_reasons_and_a_follow_up_adds_something(extractive: CareerAdvisor) -> None:
+    history: list[tuple[str, str]] = []
+    for question in ("pytorch or tensorflow?", "why?"):
+        answer = extractive.ask(question, history)
+        history += [("user", question), ("assistant", answer.text)]
+    first, why = history[1][1], history[3][1]
+    assert "Pythonic" in why and why != first
+    quoted, _ = parts_of(why)
+    assert any(q not in first for q in quoted)  # something the first answer did not say
