@@ -329,9 +329,11 @@ def test_every_route_documents_a_real_success_body_and_the_error_codes(
                 error = responses[status]["content"]["application/json"]["schema"]
                 assert error == {"$ref": "#/components/schemas/Error"}, (path, status)
             assert ("400" in responses) == (method == "post"), (path, method)
-            assert ("404" in responses) == (path in ("/v1/models/{model}", "/v1/chat/completions"))
+            named = ("/v1/models/{model}", "/v1/chat/completions", "/v1/responses", "/v1/feedback")
+            assert ("404" in responses) == (path in named)
             assert ("503" in responses) == (path not in ("/v1/models", "/v1/models/{model}"))
-            assert ("502" in responses) == (path in ("/v1/ask", "/v1/chat/completions"))
+            llm = ("/v1/ask", "/v1/chat/completions", "/v1/responses")
+            assert ("502" in responses) == (path in llm)
     limited = openapi["paths"]["/v1/ask"]["post"]["responses"]["429"]["headers"]
     assert {"Retry-After", "x-ratelimit-remaining-requests"} <= set(limited)
 

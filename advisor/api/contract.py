@@ -97,6 +97,41 @@ def constrain(models: dict[str, Any], settings: Settings) -> None:
         props[name] = {**said, "description": props[name].get("description", "")}
     if "ChatRequest" in models:
         _chat(models, settings)
+    if "ResponsesRequest" in models:
+        _responses(models, settings)
+
+
+def _responses(models: dict[str, Any], settings: Settings) -> None:
+    """The Responses API's input: a user's text, as a string or in a message's text parts,
+    holds something other than whitespace (what `responses.params.conversation` checks)."""
+    user_text = {"type": "string", "pattern": NONBLANK, "maxLength": settings.max_question_chars}
+    text_part = {
+        "type": "object",
+        "properties": {"type": {"enum": ["input_text", "output_text", "text"]}, "text": user_text},
+        "required": ["type", "text"],
+    }
+    parts = {"type": "array", "contains": text_part}
+    models["InputMessage"]["if"] = {"properties": {"role": {"const": "user"}}}
+    models["InputMessage"]["then"] = {"properties": {"content": {"anyOf": [user_text, parts]}}}
+    request = models["ResponsesRequest"]
+    request["properties"]["input"]["oneOf"][0] = user_text
+    request["allOf"] = [_honoured(settings, RESPONSES_REFUSED)]
+
+
+def _honoured(settings: Settings, refused: dict[str, Any]) -> dict[str, Any]:
+    """The values a request may give the parameters the advisor cannot honour: any value
+    when the request (or the server) drops unsupported parameters, else only these."""
+    option: dict[str, Any] = {
+        "type": "object",
+        "properties": {"career_advisor": {"type": "object"}},
+        "required": ["career_advisor"],
+    }
+    honour = not settings.drop_unsupported  # what happens when the request does not say
+    said = {"properties": {"drop_unsupported": {"const": honour}}, "required": ["drop_unsupported"]}
+    option["properties"]["career_advisor"] = {"type": "object", **said}
+    rule: dict[str, Any] = {"if": option}
+    rule["else" if honour else "then"] = {"properties": refused}
+    return rule
 
 
 def _chat(models: dict[str, Any], settings: Settings) -> None:
@@ -125,17 +160,7 @@ def _chat(models: dict[str, Any], settings: Settings) -> None:
         "required": ["content"],
         "properties": {"content": {"anyOf": [user_text, parts]}},
     }
-    option: dict[str, Any] = {
-        "type": "object",
-        "properties": {"career_advisor": {"type": "object"}},
-        "required": ["career_advisor"],
-    }
-    honour = not settings.drop_unsupported  # what happens when the request does not say
-    said = {"properties": {"drop_unsupported": {"const": honour}}, "required": ["drop_unsupported"]}
-    option["properties"]["career_advisor"] = {"type": "object", **said}
-    strict = {"properties": REFUSED}
-    rule: dict[str, Any] = {"if": option}
-    rule["else" if honour else "then"] = strict
+    rule = _honoured(settings, REFUSED)
     streaming = {
         "if": {
             "properties": {"stream_options": {"type": "object"}},
@@ -163,3 +188,30 @@ REFUSED: dict[str, Any] = {
 }
 """What the advisor cannot honour, stated as the values it takes: any other value is refused
 with 400 unless the request asks to drop unsupported parameters."""
+RESPONSES_REFUSED: dict[str, Any] = {
+    "tool_choice": REFUSED["tool_choice"],
+    "text": {
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "format": {"type": "object", "properties": {"type": {"const": "text"}}}
+                },
+            },
+            {"type": "null"},
+        ]
+    },
+    "top_logprobs": {"enum": [0, None]},
+    "include": {
+        "anyOf": [
+            {"type": "array", "not": {"contains": {"const": "message.output_text.logprobs"}}},
+            {"type": "null"},
+        ]
+    },
+    "background": {"enum": [False, None]},
+    "conversation": {"type": "null"},
+    "prompt": {"type": "null"},
+    "temperature": REFUSED["temperature"],
+    "top_p": REFUSED["top_p"],
+}
+"""The same for the Responses API (responses/params.py `_refusals`)."""

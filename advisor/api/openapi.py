@@ -24,7 +24,8 @@ from advisor.settings import Settings
 ERRORS: dict[int, str] = {
     400: "Invalid request: OpenAI's `invalid_request_error`, with `param` naming the field",
     401: "Missing or wrong bearer token (ADVISOR_API_TOKEN is set)",
-    404: 'No such model: `model_not_found`, with `param` "model"',
+    404: 'Not found: a model (`model_not_found`, `param` "model"), a previous response '
+    "or an answer id this server does not know",
     413: "Request body larger than ADVISOR_API_MAX_BODY_BYTES",
     429: "Too many requests from this client; wait `Retry-After` seconds",
     500: "An unexpected server error (logged with the request id)",
@@ -41,13 +42,18 @@ ADVISOR = frozenset(
         "/v1/plan",
         "/v1/roles/compare",
         "/v1/chat/completions",
+        "/v1/responses",
+        "/v1/feedback",
     }
 )
 """Routes that need the advisor: 503 while it starts or when the store is down."""
-LLM = frozenset({"/v1/ask", "/v1/chat/completions"})
+LLM = frozenset({"/v1/ask", "/v1/chat/completions", "/v1/responses"})
 """Routes whose answer may come from the language model: 502 and 504."""
-MODEL_NAMED = frozenset({"/v1/models/{model}", "/v1/chat/completions"})
-"""Routes that name a model: 404 `model_not_found`."""
+MODEL_NAMED = frozenset(
+    {"/v1/models/{model}", "/v1/chat/completions", "/v1/responses", "/v1/feedback"}
+)
+"""Routes that may answer 404: a model (`model_not_found`), a previous response or an answer
+id the server does not know."""
 RATE_HEADERS: dict[str, str] = {
     "x-ratelimit-limit-requests": "Requests allowed per minute for this client",
     "x-ratelimit-remaining-requests": "Requests left now",

@@ -25,7 +25,8 @@ import re
 from collections.abc import Sequence
 
 from advisor.conversation.rewrite import Resolution, subject
-from advisor.conversation.turns import ConversationState, TurnKind
+from advisor.conversation.state import ConversationState
+from advisor.conversation.turns import TurnKind
 from advisor.conversation.vocabulary import LEVEL, Entity, Vocabulary
 from advisor.numbers import values_in
 from advisor.text import normalize, tokens

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
 
 from advisor.api.openai_compat import split_messages
 from advisor.api.openai_params import (
@@ -159,10 +159,22 @@ def conversation(
 ) -> tuple[str, list[tuple[str, str]]]:
     """(question, history): the last user message of the input, and the stored turns of
     `previous_response_id` followed by the input's turns before that message."""
-    if isinstance(body.input, str):
-        messages = [ChatMessage(role="user", content=body.input)]
-    else:
-        messages = [ChatMessage(role=m.role, content=message_text(m.content)) for m in body.input]
+    given = (
+        [("user", body.input)]
+        if isinstance(body.input, str)
+        else [(m.role, message_text(m.content)) for m in body.input]
+    )
+    messages = []
+    for i, (role, text) in enumerate(given):
+        try:
+            messages.append(ChatMessage(role=role, content=text))
+        except ValidationError:  # a blank user message: the chat message's own rule
+            param = "input" if isinstance(body.input, str) else f"input[{i}].content"
+            raise OpenAIError(
+                "a user message is empty: it must hold text other than whitespace",
+                param,
+                "invalid_value",
+            ) from None
     try:
         question, history = split_messages(messages)
     except InputError:
