@@ -235,14 +235,21 @@ class CareerAdvisor:
         *,
         k: int | None = None,
         filters: dict[str, Any] | None = None,
+        on_sources: Callable[[list[Source]], None] | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield text deltas as they are produced, then the final Answer (`k`, `filters`: ask)."""
+        """Yield text deltas as they are produced, then the final Answer (`k`, `filters`: ask).
+
+        `on_sources` hears the numbered sources before any text (again if the answerer lists
+        others), so a caller that stops the stream early still knows what its [n] point at.
+        """
         deadline = self.deadlines(self.settings)  # one for the rewrite and the answer
         plan = self._plan(question, history, deadline, k, filters)
         if plan.refused:
             yield from self._refusal(plan)
             return
         listed = plan.sources
+        if on_sources is not None:
+            on_sources(list(listed))
         # secrets the model echoes are masked before sanitising (which could split them) and
         # after it (which could join one); each stage sees the text so far, never one piece
         raw = RedactingStream(self._redactor)
@@ -253,6 +260,8 @@ class CareerAdvisor:
             if isinstance(item, Listing):  # cites beyond the retrieved sources: before any text
                 listed = list(item.sources)
                 guard = SafeStream(listed)
+                if on_sources is not None:
+                    on_sources(list(listed))
             elif isinstance(item, Draft):
                 draft = item
             elif out := shown.push(guard.push(raw.push(item))):

@@ -15,9 +15,20 @@ if __package__ in (None, ""):  # run as a script by Streamlit: make `ui.*` impor
     if _root not in sys.path:
         sys.path.insert(0, _root)
 
-from advisor import AdvisorError, Answer, CareerAdvisor, InputError, StoreUnavailable
+from advisor import AdvisorError, CareerAdvisor, InputError, StoreUnavailable
 from advisor.planning.profile import asks_something, profile_reply
-from ui import answering, chats, components, plan_view, ratings, service, state, theme, words
+from ui import (
+    answering,
+    chats,
+    components,
+    landing,
+    plan_view,
+    ratings,
+    service,
+    state,
+    theme,
+    words,
+)
 from ui.sidebar import sidebar
 from ui.state import ChatTurn
 from ui.suggestions import follow_ups, starters_left
@@ -85,12 +96,7 @@ def settle(turn: ChatTurn, job: answering.AnswerJob, advisor: CareerAdvisor) -> 
     answering.jobs().pop(turn.id, None)
     if job.stopped:
         turn.stopped = True
-        text = job.text
-        turn.answer = (
-            Answer(text=text, backend=advisor.backend, question=turn.question, incomplete=True)
-            if text.strip()
-            else None
-        )
+        turn.answer = job.partial(advisor.backend, turn.question)
     elif job.error is not None:
         explain(turn, job.error, advisor)
     elif job.answer is not None:
@@ -292,6 +298,7 @@ def main() -> None:
     """One run of the page."""
     st.set_page_config(page_title="Career Advisor — AI/ML engineering", page_icon="🧭")
     theme.apply()
+    landing.install()  # [n] links open, scroll to and light up their source
     loaded = load()
     if loaded is None:
         return

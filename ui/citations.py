@@ -17,6 +17,7 @@ from advisor import Answer, CareerAdvisor, Source
 from advisor.records import Chunk, parse_unit_id
 from advisor.safety import safe_markdown
 from advisor.text import sentences
+from ui.landing import ENTRY_PREFIX
 
 _BARE_CITATION = re.compile(r"(?<![\]\\!\w])\[(\d{1,3})\](?![(\[:])")
 """`[n]` not already part of a link, an image, a reference or an escape."""
@@ -145,6 +146,13 @@ def source_entry(
     advisor: CareerAdvisor, turn_id: str, n: int, source: Source, answer: Answer
 ) -> None:
     """One numbered source: heading (the [n] target), where it sits, the quoted passage."""
+    with st.container(key=f"{ENTRY_PREFIX}{anchor(turn_id, n)}"):  # what a citation lights up
+        _source_entry(advisor, turn_id, n, source, answer)
+
+
+def _source_entry(
+    advisor: CareerAdvisor, turn_id: str, n: int, source: Source, answer: Answer
+) -> None:
     title = f"[{source.title}]({source.url})" if source.url else source.title
     heading = safe_markdown(f"[{n}] {title}").replace("[" + str(n) + "]", f"\\[{n}\\]", 1)
     st.subheader(heading, anchor=anchor(turn_id, n))

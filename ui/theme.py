@@ -18,7 +18,10 @@ CSS = """
 [data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
 /* A source's heading (the target of its [n] link) reads like a bold line, not a title. */
 h3[id^="src-"] { font-size: 1rem; font-weight: 600; padding: 0.25rem 0 0; scroll-margin-top: 4rem; }
-h3[id^="src-"]:target, h3[id^="src-"]:target + div { background: rgba(250, 204, 21, 0.18); }
+/* The source a clicked [n] landed on (ui/landing.py gives it the class). */
+.advisor-cited { background: rgba(250, 204, 21, 0.18); border-radius: 0.5rem;
+  box-shadow: 0 0 0 0.4rem rgba(250, 204, 21, 0.18); }
+.st-key-citation_landing { display: none; }
 h3[id^="src-"] [data-testid="stHeaderActionElements"] { display: none; }
 /* Follow-up and action buttons wrap their label on a phone instead of being cut. */
 @media (max-width: 640px) {
