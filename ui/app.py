@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -19,11 +18,11 @@ from advisor import AdvisorError, CareerAdvisor, InputError, StoreUnavailable
 from advisor.planning.profile import asks_something, profile_reply
 from ui import (
     answering,
+    callbacks,
     chats,
     components,
     landing,
     plan_view,
-    ratings,
     service,
     state,
     theme,
@@ -36,43 +35,11 @@ from ui.suggestions import follow_ups, starters_left
 log = logging.getLogger("ui.app")
 
 PLACEHOLDER = "Ask about AI/ML careers…"  # short enough for a phone's input box
-_EDITING = "editing_turn"
 
 INTRO = (
     "Cited answers about becoming an AI/ML engineer, from Ryan Mitchell's guide "
     "*How to Become an AI and Machine Learning Engineer in 2026* and the resources it names."
 )
-
-
-def rate(turn_id: str, db_path: str) -> None:
-    """Feedback callback: store the thumbs of one answer, or change the stored choice."""
-    turn = state.find(turn_id)
-    value = st.session_state.get(turn.feedback_key) if turn else None
-    if turn is None or turn.answer is None or value is None:
-        return
-    try:
-        ratings.save(db_path, turn, turn.answer, int(value))
-    except (OSError, sqlite3.Error):
-        log.exception("saving feedback to %s failed", db_path)
-        st.toast("Sorry, your rating could not be saved.", icon=":material/error:")
-        return
-    turn.rating = int(value)
-    st.toast("Thanks — your rating was saved.", icon=":material/check_circle:")
-
-
-def comment(turn_id: str, db_path: str) -> None:
-    """Comment callback: store the comment typed under a rated answer."""
-    turn = state.find(turn_id)
-    text = str(st.session_state.get(f"comment_{turn_id}") or "").strip()
-    if turn is None or turn.answer is None or turn.rating is None or not text:
-        return
-    try:
-        ratings.save(db_path, turn, turn.answer, turn.rating, comment=text)
-    except (OSError, sqlite3.Error):
-        log.exception("saving a comment to %s failed", db_path)
-        st.toast("Sorry, your comment could not be saved.", icon=":material/error:")
-        return
-    st.toast("Thanks — your comment was saved.", icon=":material/check_circle:")
 
 
 def explain(turn: ChatTurn, exc: Exception, advisor: CareerAdvisor) -> None:
@@ -103,53 +70,6 @@ def settle(turn: ChatTurn, job: answering.AnswerJob, advisor: CareerAdvisor) -> 
         turn.answer = job.answer
     else:
         turn.error = "Something went wrong while answering."
-
-
-def reset(turn: ChatTurn) -> None:
-    """Forget a turn's answer and rating, to answer it again."""
-    turn.answer, turn.error, turn.severe = None, None, False
-    turn.can_answer_offline = turn.offline = turn.stopped = False
-    turn.rating = None
-    st.session_state.pop(turn.feedback_key, None)
-    st.session_state.pop(f"comment_{turn.id}", None)
-    ratings.forget(turn.id)
-
-
-def regenerate(turn_id: str) -> None:
-    """Regenerate button: the same question again, with a fresh search."""
-    turn = state.find(turn_id)
-    if turn is not None and not answering.busy():
-        reset(turn)
-        answering.enqueue(turn)
-
-
-def start_edit(turn_id: str) -> None:
-    """Edit button: show the last question in an editable box."""
-    st.session_state[_EDITING] = turn_id
-
-
-def cancel_edit() -> None:
-    """Leave the edit box unchanged."""
-    st.session_state.pop(_EDITING, None)
-
-
-def send_edit(turn_id: str) -> None:
-    """Send the edited question: it replaces the last one and is answered afresh."""
-    cancel_edit()
-    turn = state.find(turn_id)
-    text = str(st.session_state.get(f"edit_text_{turn_id}") or "").strip()
-    if turn is None or not text or answering.busy():
-        return
-    turn.question, turn.note = text, None
-    reset(turn)
-    answering.enqueue(turn)
-
-
-def new_chat() -> None:
-    """New chat button: stop any answer being written, then start afresh."""
-    answering.stop_all()
-    cancel_edit()
-    state.new_chat()
 
 
 def answer_offline(turn: ChatTurn, advisor: CareerAdvisor) -> None:
@@ -183,9 +103,9 @@ def show_turn(
 
     For an answer being written, the place its text goes (filled by `follow`).
     """
-    if st.session_state.get(_EDITING) == turn.id and last:
+    if st.session_state.get(callbacks.EDITING) == turn.id and last:
         limit = advisor.settings.max_question_chars
-        components.edit_box(turn, limit, send_edit, cancel_edit)
+        components.edit_box(turn, limit, callbacks.send_edit, callbacks.cancel_edit)
         return None
     components.user_message(turn.question)
     with st.chat_message("assistant", avatar=components.AVATAR):
@@ -208,9 +128,14 @@ def show_turn(
             return None
         components.answer_body(turn, turn.answer, advisor)
         if not busy:
-            components.actions(turn, editable=last, on_regenerate=regenerate, on_edit=start_edit)
+            components.actions(
+                turn,
+                editable=last,
+                on_regenerate=callbacks.regenerate,
+                on_edit=callbacks.start_edit,
+            )
         if not turn.stopped:
-            components.feedback(turn, rate, comment, str(advisor.settings.feedback_db))
+            components.feedback(turn, callbacks.rate, callbacks.comment, (turn.id, advisor))
     return None
 
 
@@ -239,7 +164,7 @@ def show_problem(turn: ChatTurn, busy: bool) -> None:
             "Regenerate",
             key=f"regenerate_{turn.id}",
             icon=":material/refresh:",
-            on_click=regenerate,
+            on_click=callbacks.regenerate,
             args=(turn.id,),
         )
 
@@ -258,12 +183,9 @@ def show_suggestions(turn: ChatTurn) -> None:
         components.question_buttons(questions, key=f"next_{turn.id}")
 
 
-def header(has_turns: bool) -> None:
-    """Title, the one-line intro and (once there is a chat) the New chat button."""
-    title, action = st.columns([4, 1], vertical_alignment="bottom")
-    title.title(":material/explore: Career Advisor", anchor=False)
-    if has_turns:
-        action.button("New chat", key="new_chat", icon=":material/add:", on_click=new_chat)
+def header() -> None:
+    """Title and the one-line intro (New chat is the sidebar's first button)."""
+    st.title(":material/explore: Career Advisor", anchor=False)
     st.caption(INTRO)
 
 
@@ -306,7 +228,7 @@ def main() -> None:
     chats.restore(advisor)  # the saved chat named in the URL, and what other tabs added
     sidebar(advisor, stats)
     turns = state.turns()
-    header(bool(turns))
+    header()
     view = st.radio(
         "View", ["Chat", "My plan"], horizontal=True, key="view", label_visibility="collapsed"
     )

@@ -17,6 +17,7 @@ from advisor import AdvisorError, CareerAdvisor
 from advisor.chats import (
     ChatMessage,
     ChatNotFound,
+    ChatRating,
     ChatStore,
     is_browser_id,
     is_chat_id,
@@ -112,7 +113,18 @@ def apply_reply(turn: ChatTurn, message: ChatMessage) -> None:
     turn.can_answer_offline = bool(extra.get("can_answer_offline"))
     turn.offline = bool(extra.get("offline"))
     turn.stopped = message.status == "stopped"
+    turn.reply_id = message.id
+    turn.rating, turn.comment, turn.feedback_row = None, "", None  # a new reply: unrated
     turn.saved = turn.reply_state()
+
+
+def apply_ratings(turns: list[ChatTurn], ratings: dict[int, ChatRating]) -> None:
+    """Show the stored thumbs and comments on the replies they were given to."""
+    for turn in turns:
+        rating = ratings.get(turn.reply_id) if turn.reply_id is not None else None
+        if rating is not None:
+            turn.rating, turn.comment = rating.rating, rating.comment
+            turn.feedback_row = rating.feedback_id
 
 
 def merge(turns: list[ChatTurn], messages: list[ChatMessage], known: set[int]) -> list[ChatTurn]:
@@ -178,6 +190,7 @@ def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
             raise ChatNotFound(chat)
         known: set[int] = set()
         shown = merge([], chats.messages(browser, chat), known)
+        apply_ratings(shown, chats.ratings(browser, chat))
     except ChatNotFound:
         state.new_chat()
         st.toast("That chat is not saved in this browser.", icon=":material/block:")
@@ -231,5 +244,6 @@ def _save_turns(chats: ChatStore, browser: str) -> None:
         reply = reply_message(turn)
         chat = state.chat_id()
         if reply is not None and chat is not None:
-            known.add(int(chats.append(browser, chat, reply).id or 0))
+            turn.reply_id = chats.append(browser, chat, reply).id
+            known.add(int(turn.reply_id or 0))
         turn.saved = turn.reply_state()

@@ -197,26 +197,22 @@ def copy_box(text: str, key: str) -> None:
 
 def feedback(
     turn: ChatTurn,
-    on_rate: Callable[[str, str], None],
-    on_comment: Callable[[str, str], None],
-    db_path: str,
+    on_rate: Callable[..., None],
+    on_comment: Callable[..., None],
+    args: tuple[object, ...],
 ) -> None:
-    """Thumbs that show the choice made and can change it, then an optional comment."""
-    st.feedback(
-        "thumbs",
-        key=turn.feedback_key,
-        on_change=on_rate,
-        args=(turn.id, db_path),
-        default=turn.rating,
-    )
+    """Thumbs that show the choice made (also after a reload) and can change it, then an
+    optional comment; the callbacks get `args`."""
+    st.feedback("thumbs", key=turn.feedback_key, on_change=on_rate, args=args, default=turn.rating)
     if turn.rating is not None:
         st.text_input(
             "Comment (optional)",
+            value=turn.comment,
             key=f"comment_{turn.id}",
             placeholder="What was good or missing?",
             max_chars=MAX_COMMENT_CHARS,
             on_change=on_comment,
-            args=(turn.id, db_path),
+            args=args,
             label_visibility="collapsed",
         )
 

@@ -38,6 +38,12 @@ class ChatTurn:
     """The user stopped the answer: `answer` holds what was shown by then (if anything)."""
     rating: int | None = None
     """1 = thumbs up, 0 = thumbs down, once the user rated the answer."""
+    comment: str = ""
+    """What the user wrote under their rating."""
+    feedback_row: int | None = None
+    """The rating's row in the feedback file, so rating again changes it."""
+    reply_id: int | None = None
+    """The saved reply's id in the chat store (what a rating is kept with)."""
     note: str | None = None
     """What the advisor noted for the learning plan from this message, if anything."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])

@@ -158,3 +158,20 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
     values = {k: v for k, v in data.items() if k in _ANSWER_FIELDS and k != "sources"}
     values["unsupported_numbers"] = tuple(values.get("unsupported_numbers", ()))
     return Answer(sources=sources, **values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatRating:
+    """The thumbs (and comment) given to one reply of a chat: one per reply, changeable."""
+
+    message_id: int
+    """The rated reply (an assistant message)."""
+    rating: int
+    """1 = thumbs up, 0 = thumbs down."""
+    comment: str = ""
+    feedback_id: int | None = None
+    """The same rating's row in the feedback file (`advisor feedback`), when it has one."""
+
+    def __post_init__(self) -> None:
+        if self.rating not in (0, 1):
+            raise InputError("a rating is 1 (thumbs up) or 0 (thumbs down)")

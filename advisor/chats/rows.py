@@ -6,7 +6,8 @@ import json
 import sqlite3
 from typing import Any
 
-from advisor.chats.records import ChatMessage, ChatSummary, answer_from_json
+from advisor.chats.records import ChatMessage, ChatRating, ChatSummary, answer_from_json
+from advisor.errors import InputError
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS chats (
@@ -34,6 +35,22 @@ SCHEMA = (
         id TEXT PRIMARY KEY,
         issued_at TEXT NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS chat_ratings (
+        message_id INTEGER PRIMARY KEY,
+        chat_id TEXT NOT NULL,
+        rating INTEGER NOT NULL CHECK (rating IN (0, 1)),
+        comment TEXT NOT NULL,
+        feedback_id INTEGER,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS chat_ratings_by_chat ON chat_ratings (chat_id)",
+    """CREATE TABLE IF NOT EXISTS chat_state (
+        chat_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, name)
+    )""",
     # browsers that saved chats before ids were recorded keep their lists
     "INSERT OR IGNORE INTO browsers (id, issued_at) "
     "SELECT browser, min(created_at) FROM chats GROUP BY browser",
@@ -46,9 +63,11 @@ MESSAGE = "SELECT id, created_at, role, text, status, reply_to, answer, extra FR
 
 
 def delete(conn: sqlite3.Connection, chat_ids: list[str]) -> None:
-    """Delete these chats and their messages (inside the caller's transaction)."""
+    """Delete these chats, their messages, ratings and state (inside the caller's transaction)."""
     for chat_id in chat_ids:
         conn.execute("DELETE FROM chat_messages WHERE chat_id = ?", (chat_id,))
+        conn.execute("DELETE FROM chat_ratings WHERE chat_id = ?", (chat_id,))
+        conn.execute("DELETE FROM chat_state WHERE chat_id = ?", (chat_id,))
         conn.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
 
 
@@ -95,3 +114,49 @@ def message_of(row: tuple[Any, ...]) -> ChatMessage:
         answer=answer_from_json(json.loads(answer)) if answer else None,
         extra=json.loads(extra),
     )
+
+
+def rate(conn: sqlite3.Connection, chat_id: str, rating: ChatRating, now: str) -> None:
+    """Store the rating of a reply of `chat_id`, replacing the one it had."""
+    reply = conn.execute(
+        "SELECT 1 FROM chat_messages WHERE id = ? AND chat_id = ? AND role = 'assistant'",
+        (rating.message_id, chat_id),
+    ).fetchone()
+    if reply is None:
+        raise InputError(f"message {rating.message_id} is not a reply in this chat")
+    conn.execute(
+        "INSERT INTO chat_ratings (message_id, chat_id, rating, comment, feedback_id, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET "
+        "rating = excluded.rating, comment = excluded.comment, "
+        "feedback_id = coalesce(excluded.feedback_id, feedback_id), "
+        "updated_at = excluded.updated_at",
+        (rating.message_id, chat_id, rating.rating, rating.comment, rating.feedback_id, now),
+    )
+
+
+def ratings(conn: sqlite3.Connection, chat_id: str) -> dict[int, ChatRating]:
+    """The ratings of a chat's replies, by reply id."""
+    rows = conn.execute(
+        "SELECT message_id, rating, comment, feedback_id FROM chat_ratings WHERE chat_id = ?",
+        (chat_id,),
+    ).fetchall()
+    return {
+        int(m): ChatRating(message_id=int(m), rating=int(r), comment=c, feedback_id=f)
+        for m, r, c, f in rows
+    }
+
+
+def put_state(conn: sqlite3.Connection, chat_id: str, name: str, value: Any, now: str) -> None:
+    """Keep one named piece of a chat's state (JSON), replacing its previous value."""
+    conn.execute(
+        "INSERT INTO chat_state (chat_id, name, value, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (chat_id, name) DO UPDATE SET value = excluded.value, "
+        "updated_at = excluded.updated_at",
+        (chat_id, name, json.dumps(value), now),
+    )
+
+
+def state(conn: sqlite3.Connection, chat_id: str) -> dict[str, Any]:
+    """Every named piece of a chat's state."""
+    rows = conn.execute("SELECT name, value FROM chat_state WHERE chat_id = ?", (chat_id,))
+    return {name: json.loads(value) for name, value in rows.fetchall()}

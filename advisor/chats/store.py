@@ -22,6 +22,7 @@ from advisor.chats import rows as sql
 from advisor.chats.records import (
     ChatMessage,
     ChatNotFound,
+    ChatRating,
     ChatSummary,
     answer_to_json,
     check_browser,
@@ -223,6 +224,40 @@ class ChatStore:
         with self._connect(write=True) as conn:
             self._owned(conn, browser, chat_id)
             sql.delete(conn, [chat_id])
+
+    # --- what the app keeps with a chat: ratings, the learner's profile, plan progress ----
+
+    def rate(self, browser: str, chat_id: str, rating: ChatRating) -> None:
+        """Store the rating of a reply of a chat of this browser (rating again replaces it)."""
+        check_browser(browser)
+        check_chat(chat_id)
+        with self._connect(write=True) as conn:
+            self._owned(conn, browser, chat_id)
+            sql.rate(conn, chat_id, rating, _iso(self.clock()))
+
+    def ratings(self, browser: str, chat_id: str) -> dict[int, ChatRating]:
+        """The ratings of a chat of this browser, by the id of the rated reply."""
+        check_browser(browser)
+        check_chat(chat_id)
+        with self._connect() as conn:
+            self._owned(conn, browser, chat_id)
+            return sql.ratings(conn, chat_id)
+
+    def save_state(self, browser: str, chat_id: str, name: str, value: Any) -> None:
+        """Keep a named, JSON-serialisable value with a chat (e.g. "profile", "plan_done")."""
+        check_browser(browser)
+        check_chat(chat_id)
+        with self._connect(write=True) as conn:
+            self._owned(conn, browser, chat_id)
+            sql.put_state(conn, chat_id, name, value, _iso(self.clock()))
+
+    def state(self, browser: str, chat_id: str) -> dict[str, Any]:
+        """Every value kept with a chat of this browser, by name."""
+        check_browser(browser)
+        check_chat(chat_id)
+        with self._connect() as conn:
+            self._owned(conn, browser, chat_id)
+            return sql.state(conn, chat_id)
 
     # --- every browser (the `advisor chats` command) -----------------------------------------
 
