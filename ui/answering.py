@@ -34,6 +34,8 @@ class AnswerJob:
     text: str = ""
     sources: list[Source] = field(default_factory=list)
     """The numbered sources the text's [n] point at, known before any text."""
+    loading: bool = False
+    """True while the answer waits for the search model to load (the first question)."""
     answer: Answer | None = None
     error: Exception | None = None
     stopped: bool = False
@@ -83,11 +85,16 @@ class AnswerJob:
             self.done.set()
 
 
-def run(job: AnswerJob, stream: Iterator[str | Answer]) -> None:
-    """Consume `advisor.stream(...)` into the job, paced as the chat shows it (in a thread)."""
+def run(job: AnswerJob, stream: Iterator[str | Answer], ready: threading.Event) -> None:
+    """Consume `advisor.stream(...)` into the job, paced as the chat shows it (in a thread),
+    once the search model is `ready`."""
     got: list[Answer] = []
     answer: Answer | None = None
     error: Exception | None = None
+    if not ready.is_set():
+        job.loading = True
+        ready.wait()
+        job.loading = False
     try:
         for piece in components.paced(components.answer_deltas(stream, got)):
             if not job.add(piece):
@@ -103,11 +110,12 @@ def run(job: AnswerJob, stream: Iterator[str | Answer]) -> None:
         job.finish(answer, error)
 
 
-def start(advisor: CareerAdvisor, turn: ChatTurn) -> AnswerJob:
-    """Start answering `turn` in the background, with the chat before it as history."""
-    job = AnswerJob(turn.id)
+def start(advisor: CareerAdvisor, turn: ChatTurn, ready: threading.Event) -> AnswerJob:
+    """Start answering `turn` in the background, with the chat before it as history, once
+    the search model is `ready` (set by the process's warm-up)."""
+    job = AnswerJob(turn.id, loading=not ready.is_set())
     stream = advisor.stream(turn.question, state.history(before=turn), on_sources=job.listed)
-    thread = threading.Thread(target=run, args=(job, stream), name=f"answer-{turn.id}")
+    thread = threading.Thread(target=run, args=(job, stream, ready), name=f"answer-{turn.id}")
     thread.daemon = True
     thread.start()
     jobs()[turn.id] = job

@@ -116,7 +116,7 @@ def show_turn(
                 return None  # a message about the learner only: nothing else to answer
         job = answering.jobs().get(turn.id)
         if job is not None:
-            return components.live_frame(turn.id, answering.stop)
+            return components.live_frame(turn.id, job, answering.stop)
         if answering.waiting(turn):
             components.waiting_note(turn.id, answering.stop)
             return None
@@ -225,6 +225,8 @@ def main() -> None:
     if loaded is None:
         return
     advisor, stats = loaded
+    warm = service.warmup(advisor, advisor.settings)
+    warm.start()  # the search model loads in the background while the user reads or types
     chats.restore(advisor)  # the saved chat named in the URL, and what other tabs added
     sidebar(advisor, stats)
     turns = state.turns()
@@ -241,8 +243,7 @@ def main() -> None:
     take_question(typed, advisor)
     chats.save(advisor)  # saved before answering: a reload mid-answer keeps the question
     if (turn := answering.next_to_start()) is not None:
-        service.warm_up(advisor)
-        answering.start(advisor, turn)
+        answering.start(advisor, turn, warm.done)  # it waits for the model, not the page
     offline_for = state.take_offline()
     writing: tuple[ChatTurn, DeltaGenerator] | None = None
     for i, turn in enumerate(turns):
@@ -255,7 +256,6 @@ def main() -> None:
     elif not turns:
         components.starters()
     chats.save(advisor)  # e.g. an offline answer given above
-    service.warm_up(advisor)  # once the page is drawn: load the model while the user reads
 
 
 main()

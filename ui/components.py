@@ -23,10 +23,16 @@ REFRESH_SECONDS = 0.1
 """How often an answer being written is redrawn."""
 
 
+LOADING = "*Loading the search model (first question only)…*"
+SEARCHING = "*Searching the guide…*"
+
+
 class AnswerLike(Protocol):
-    """What `live_answer` reads of an answer job: its text so far and when it is done."""
+    """What `follow` reads of an answer job: its text so far, whether it waits for the
+    search model, and when it is done."""
 
     text: str
+    loading: bool
 
     @property
     def done(self) -> threading.Event: ...
@@ -152,10 +158,15 @@ def answer_body(turn: ChatTurn, answer: Answer, advisor: CareerAdvisor) -> None:
         )
 
 
-def live_frame(turn_id: str, on_stop: Callable[[str], None]) -> DeltaGenerator:
+def waiting_text(job: AnswerLike) -> str:
+    """What an answer shows before its first words."""
+    return LOADING if job.loading else SEARCHING
+
+
+def live_frame(turn_id: str, job: AnswerLike, on_stop: Callable[[str], None]) -> DeltaGenerator:
     """Where an answer being written goes, with its Stop button under it."""
     box = st.empty()
-    box.markdown("*Searching the guide…*")
+    box.markdown(job.text or waiting_text(job))
     st.button(
         "Stop",
         key=f"stop_{turn_id}",
@@ -171,7 +182,7 @@ def follow(job: AnswerLike, box: DeltaGenerator) -> None:
     """Redraw the answer's text so far until the job is done (or stopped)."""
     while not job.done.wait(REFRESH_SECONDS):
         text = job.text  # redrawn every time: each draw lets Streamlit take a click (Stop)
-        box.markdown(text + " ▌" if text else "*Searching the guide…*")
+        box.markdown(text + " ▌" if text else waiting_text(job))
     box.markdown(job.text)
 
 
