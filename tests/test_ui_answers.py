@@ -24,8 +24,10 @@ from advisor.records import Chunk
 from tests.exfil_forms import active
 from ui.answering import AnswerJob, run
 from ui.citations import (
+    PREVIEW_CHARS,
     highlight,
     link_citations,
+    preview,
     quoted_sentences,
     section_chunks,
     where,
@@ -321,3 +323,16 @@ def test_read_this_section_shows_the_whole_step_in_order(
     for role in ("Machine Learning Engineer", "Data Scientist", "Applied AI Engineer"):
         assert role in whole  # every sub-section of the step, not just the cited passage
     assert [c.id for c in found] == sorted(c.id for c in found)  # document order
+
+
+def test_a_source_preview_always_shows_the_quoted_sentence() -> None:
+    quote = "Kaggle competitions teach you to iterate on features under a fixed metric."
+    filler = "The card describes the platform, its datasets and its community at length. " * 20
+    passage = f"{filler}\n\n{quote} It also hosts notebooks.\n\nMore about the rankings."
+    assert len(filler) > PREVIEW_CHARS  # the quote lies past the first 900 characters
+    shown = preview(passage, [quote])
+    assert quote in shown and shown.startswith("… ") and len(shown) <= PREVIEW_CHARS + 4
+    assert preview(passage, []) == preview(passage, ["a sentence the passage does not hold"])
+    assert preview(passage, []).startswith("The card describes")  # no quote: the start
+    short = "Fast.ai is free. It teaches top-down."
+    assert preview(short, ["Fast.ai is free."]) == short  # short passages are shown whole
