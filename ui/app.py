@@ -228,6 +228,7 @@ def main() -> None:
     warm = service.warmup(advisor, advisor.settings)
     warm.start()  # the search model loads in the background while the user reads or types
     chats.restore(advisor)  # the saved chat named in the URL, and what other tabs added
+    chats.keep(advisor)  # a plan form sent, a step ticked: kept with the chat
     sidebar(advisor, stats)
     turns = state.turns()
     header()

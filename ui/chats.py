@@ -191,6 +191,7 @@ def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
         known: set[int] = set()
         shown = merge([], chats.messages(browser, chat), known)
         apply_ratings(shown, chats.ratings(browser, chat))
+        values = chats.state(browser, chat)
     except ChatNotFound:
         state.new_chat()
         st.toast("That chat is not saved in this browser.", icon=":material/block:")
@@ -200,6 +201,7 @@ def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
         st.toast("Sorry, that chat cannot be opened right now.", icon=":material/error:")
         return
     state.show_chat(chat, shown, known)
+    state.set_kept(values)  # the chat's learner profile and plan progress
 
 
 def save(advisor: CareerAdvisor) -> None:
@@ -208,6 +210,7 @@ def save(advisor: CareerAdvisor) -> None:
     browser = browser_id(chats)
     try:
         _save_turns(chats, browser)
+        keep(advisor)
     except ChatNotFound:  # deleted in another tab meanwhile: keep it as a new chat
         for turn in state.turns():
             turn.message_id, turn.saved = None, None
@@ -218,6 +221,24 @@ def save(advisor: CareerAdvisor) -> None:
             _unsaved(chats)
     except FAILURES:
         _unsaved(chats)
+
+
+def keep(advisor: CareerAdvisor) -> None:
+    """Keep the profile and plan progress with the open chat when they changed (a chat not
+    started yet keeps them once its first question is saved)."""
+    chat = state.chat_id()
+    if chat is None or not state.kept_changed():
+        return
+    chats = store(advisor)
+    browser = browser_id(chats)
+    try:
+        for name, value in state.kept().items():
+            chats.save_state(browser, chat, name, value)
+    except FAILURES:
+        log.exception("keeping the plan with chat %s failed", chat)
+        st.toast("Sorry, your plan could not be saved.", icon=":material/error:")
+        return
+    state.mark_kept_saved()
 
 
 def _unsaved(chats: ChatStore) -> None:

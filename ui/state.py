@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from advisor import Answer, Profile
+from advisor import Answer, InputError, Profile
 
 _TURNS = "turns"
 _PROFILE = "plan_profile"
@@ -159,8 +159,46 @@ def set_chat_id(chat: str) -> None:
 
 
 def new_chat() -> None:
-    """Start an empty chat (the "New chat" button); saved chats stay in the sidebar."""
+    """Start an empty chat (the "New chat" button), with an empty profile and plan; saved
+    chats stay in the sidebar."""
     show_chat(None, [], set())
+    set_kept({})
+
+
+KEPT_PROFILE, KEPT_DONE = "profile", "plan_done"
+"""Names of what the app keeps with a chat besides its messages (ChatStore.save_state)."""
+_KEPT = "chat_kept"
+
+
+def kept() -> dict[str, object]:
+    """The learner's profile and plan progress as kept with the chat (JSON shapes)."""
+    return {KEPT_PROFILE: profile().to_dict(), KEPT_DONE: sorted(done_steps())}
+
+
+def set_kept(values: dict[str, object]) -> None:
+    """Show a chat's kept profile and plan progress (empty ones when it has none)."""
+    raw = values.get(KEPT_PROFILE)
+    try:
+        value = Profile.from_dict(raw) if isinstance(raw, dict) else Profile()
+    except InputError:  # kept by another version of the app: start afresh
+        value = Profile()
+    set_profile(value)
+    done = values.get(KEPT_DONE)
+    steps = {int(n) for n in done if isinstance(n, int)} if isinstance(done, list) else set()
+    st.session_state[_DONE] = steps
+    for key in [k for k in st.session_state if str(k).startswith("plan_step_")]:
+        del st.session_state[key]  # the checkboxes are drawn again from the kept steps
+    mark_kept_saved()
+
+
+def mark_kept_saved() -> None:
+    """Remember what is now kept with the chat, so it is only saved again when it changes."""
+    st.session_state[_KEPT] = kept()
+
+
+def kept_changed() -> bool:
+    """Whether the profile or the plan progress changed since it was last kept."""
+    return bool(st.session_state.get(_KEPT) != kept())
 
 
 def profile() -> Profile:
