@@ -26,7 +26,7 @@ CSS = """
   padding: 0.25rem 0.75rem; border: 1px solid transparent; }
 [class*="st-key-open_"] button[kind="secondary"] { border-color: inherit; }
 [class*="st-key-open_"] button > div { justify-content: flex-start; }
-[class*="st-key-open_"] button p { text-align: left; }
+[class*="st-key-open_"] button [data-testid="stMarkdownContainer"] { text-align: left; }
 /* A source's heading (the target of its [n] link) reads like a bold line, not a title. */
 h3[id^="src-"] { font-size: 1rem; font-weight: 600; padding: 0.25rem 0 0; scroll-margin-top: 4rem; }
 /* The source a clicked [n] landed on (ui/landing.py gives it the class). */
@@ -38,7 +38,8 @@ h3[id^="src-"] [data-testid="stHeaderActionElements"] { display: none; }
 @media (max-width: 640px) {
   [data-testid="stButton"] button, [data-testid="stPopover"] button { max-width: 100%; }
   [data-testid="stButton"] button { justify-content: flex-start; }
-  [data-testid="stButton"] button p { white-space: normal; text-align: left; }
+  [data-testid="stButton"] button p { white-space: normal; }
+  [data-testid="stButton"] button [data-testid="stMarkdownContainer"] { text-align: left; }
 }
 </style>
 """
