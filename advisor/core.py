@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
@@ -24,12 +24,16 @@ from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import ExtractiveAnswerer, defines
 from advisor.conversation.focus import card_titles, focus
 from advisor.conversation.notes import relevance_bar
+from advisor.conversation.rewrite_guard import accept as accept_rewrite
+from advisor.conversation.rewrite_guard import offline_is_sure
 from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, LLMError, StoreUnavailable
 from advisor.extractive import Draft, Listing
 from advisor.filters import check_k
 from advisor.filters import normalize as normalize_filters
+from advisor.grounding import hold_until_grounded
+from advisor.numbers import values_in
 from advisor.planning.outline import Outline
 from advisor.planning.plan import Plan, build_plan
 from advisor.planning.profile import Profile, ProfileUpdate, read_profile
@@ -76,8 +80,10 @@ def make_answerer(settings: Settings, backend: str | None = None) -> Answerer:
         )
         return ChatAnswerer(fake, settings, "fake")
     if name == "openai":
-        from advisor.llm import ChatAnswerer, openai_chat_model
+        from advisor.chat_model import openai_chat_model, served_model
+        from advisor.llm import ChatAnswerer
 
+        settings = settings.with_(llm_model=served_model(settings))  # the name shown, too
         return ChatAnswerer(openai_chat_model(settings), settings, "openai")
     settings.with_(backend=name)  # raises ConfigurationError naming ADVISOR_BACKEND
     raise AssertionError("unreachable")
@@ -103,6 +109,9 @@ class CareerAdvisor:
         retriever: Retriever | None = None,
         deadlines: Callable[[Settings], Deadline] = Deadline.for_settings,
     ) -> None:
+        served = getattr(getattr(answerer, "settings", None), "llm_model", "")  # /v1/models
+        if served and not settings.llm_model:
+            settings = settings.with_(llm_model=served)
         self.settings = settings
         self.store = store
         self.answerer = answerer
@@ -216,13 +225,15 @@ class CareerAdvisor:
         *,
         k: int | None = None,
         filters: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
     ) -> Answer:
         """Answer a question (with optional prior turns) from the sources, with citations.
 
-        `k` (default ADVISOR_TOP_K) and `filters` shape the retrieval, as in `retrieve`.
+        `k` (default ADVISOR_TOP_K) and `filters` shape the retrieval, as in `retrieve`;
+        `max_tokens` limits a generated reply (never above ADVISOR_LLM_MAX_TOKENS).
         """
         answer: Answer | None = None
-        for item in self.stream(question, history, k=k, filters=filters):
+        for item in self.stream(question, history, k=k, filters=filters, max_tokens=max_tokens):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
@@ -235,31 +246,52 @@ class CareerAdvisor:
         *,
         k: int | None = None,
         filters: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
         on_sources: Callable[[list[Source]], None] | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield text deltas as they are produced, then the final Answer (`k`, `filters`: ask).
+        """Yield text deltas as they are produced, then the final Answer (`k`, `filters`,
+        `max_tokens`: ask).
 
         `on_sources` hears the numbered sources before any text (again if the answerer lists
         others), so a caller that stops the stream early still knows what its [n] point at.
         """
         deadline = self.deadlines(self.settings)  # one for the rewrite and the answer
+        deadline.max_tokens = max_tokens
         plan = self._plan(question, history, deadline, k, filters)
         if plan.refused:
             yield from self._refusal(plan)
-            return
+        elif isinstance(self.answerer, ExtractiveAnswerer):
+            yield from self._answer(plan, deadline, self.answerer, on_sources)
+        else:  # a model's answer is shown only when grounded, else the offline one instead
+            offline = self._offline_answerer()
+            yield from hold_until_grounded(
+                self._answer(plan, deadline, self.answerer, on_sources),
+                lambda _: self._answer(plan, deadline, offline, on_sources),
+            )
+
+    def _answer(
+        self,
+        plan: _Plan,
+        deadline: Deadline,
+        answerer: Answerer,
+        on_sources: Callable[[list[Source]], None] | None = None,
+    ) -> Iterator[str | Answer]:
+        """One answerer's safe deltas over the plan's sources, then its Answer."""
         listed = plan.sources
         if on_sources is not None:
             on_sources(list(listed))
         # secrets the model echoes are masked before sanitising (which could split them) and
         # after it (which could join one); each stage sees the text so far, never one piece
         raw = RedactingStream(self._redactor)
-        guard = SafeStream(listed)  # sanitises the text so far, never piece by piece
+        said = "\n".join([plan.question, *(text for _, text in plan.history)])
+        given = frozenset(values_in(said))  # numbers the user gave or the answer carried over
+        guard = SafeStream(listed, given=given)  # sanitises the text so far, never piece by piece
         shown = RedactingStream(self._redactor)
         draft: Draft | None = None
-        for item in self.answerer.stream(plan.question, plan.sources, plan.history, deadline):
+        for item in answerer.stream(plan.question, plan.sources, plan.history, deadline):
             if isinstance(item, Listing):  # cites beyond the retrieved sources: before any text
                 listed = list(item.sources)
-                guard = SafeStream(listed)
+                guard = SafeStream(listed, given=given)
                 if on_sources is not None:
                     on_sources(list(listed))
             elif isinstance(item, Draft):
@@ -273,14 +305,14 @@ class CareerAdvisor:
         assert result is not None
         text = self._redactor.redact(result.text)
         if not text.strip():
-            yield from self._refusal(plan)
+            yield from self._refusal(plan, answerer.name)
             return
         if rest := shown.finish(result.text):
             yield rest
         yield Answer(
             text=text,
             sources=mark_cited(listed, set(result.cited)),
-            backend=self.backend,
+            backend=answerer.name,
             refused=False,
             question=self._redactor.redact(plan.question),
             incomplete=draft is not None and not draft.complete,
@@ -289,12 +321,12 @@ class CareerAdvisor:
             usage=draft.usage if draft is not None else None,
         )
 
-    def _refusal(self, plan: _Plan) -> Iterator[str | Answer]:
+    def _refusal(self, plan: _Plan, backend: str | None = None) -> Iterator[str | Answer]:
         text = refusal_text()
         yield text
         yield Answer(
             text=text,
-            backend=self.backend,
+            backend=backend or self.backend,
             refused=True,
             question=self._redactor.redact(plan.question),
             warning=self.store.warning,
@@ -325,12 +357,21 @@ class CareerAdvisor:
             self._outline = cached
         return cached[1]
 
+    def _offline_answerer(self) -> ExtractiveAnswerer:
+        """An extractive answerer using this advisor's index (to stand in for a model's)."""
+        offline = ExtractiveAnswerer()
+        offline.set_idf(lambda token: self.retriever.keyword_index().idf(token))
+        offline.set_structure(self.plan, self.compare_roles)
+        return offline
+
     def offline_answer(self, question: str, history: Iterable[Any] = ()) -> Answer:
-        """The extractive answer, whatever the configured backend (fallback after LLM errors)."""
+        """The extractive answer, whatever the configured backend (fallback after LLM errors:
+        then marked `fallback="error"`)."""
         fallback = CareerAdvisor(
             self.settings, self.store, ExtractiveAnswerer(), retriever=self.retriever
         )
-        return fallback.ask(question, history)
+        answer = fallback.ask(question, history)
+        return answer if self.backend == "extractive" else replace(answer, fallback="error")
 
     @overload
     def as_runnable(self, with_sources: Literal[False] = False) -> TextRunnable: ...
@@ -394,14 +435,17 @@ class CareerAdvisor:
         if not turns:
             return question
         vocabulary = self.vocabulary()
-        resolution = resolve(question, replay(turns, vocabulary), vocabulary)
+        state = replay(turns, vocabulary)
+        resolution = resolve(question, state, vocabulary)
         if resolution.turn.kind != TurnKind.FOLLOW_UP:
             return question  # a standalone question is never rewritten with the previous one
         condense = getattr(self.answerer, "condense", None)
-        if condense is not None:
+        if condense is not None and not offline_is_sure(resolution, state):
             try:
                 rewritten = condense(question, turns, deadline)
-                if rewritten and len(rewritten) <= self.settings.max_question_chars:
+                if len(rewritten) <= self.settings.max_question_chars and accept_rewrite(
+                    rewritten, question, turns, vocabulary
+                ):
                     return rewritten
             except LLMError:
                 pass  # fall back to the offline rewriter; the answer call reports failures

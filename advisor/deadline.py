@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from advisor.errors import LLMError, LLMTimeout
+from advisor.records import Usage
 
 if TYPE_CHECKING:
     from advisor.settings import Settings
@@ -32,7 +33,11 @@ FIRST_TOKEN_VAR = "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT"
 
 
 class Deadline:
-    """Seconds the model may spend on one answer: rewrite, answer, retries and backoff."""
+    """Seconds the model may spend on one answer: rewrite, answer, retries and backoff.
+
+    It also carries that answer's other budgets and tallies: `max_tokens`, a caller's limit
+    on the reply (an API client's), and `usage`, the tokens each call of the answer spent.
+    """
 
     def __init__(
         self,
@@ -53,17 +58,23 @@ class Deadline:
         """Once set (the server is shutting down), no time is left."""
         self._spent = 0.0
         self._since: float | None = None
+        self.max_tokens: int | None = None
+        """The caller's limit on the reply's tokens (under ADVISOR_LLM_MAX_TOKENS), if any."""
+        self.usage: list[Usage] = []
+        """Tokens spent by each call made for this answer (the rewrite, the answer)."""
 
     @classmethod
     def for_settings(cls, settings: Settings, stop: threading.Event | None = None) -> Deadline:
         """A fresh deadline for one answer, from ADVISOR_LLM_TIMEOUT and its first-token limit."""
         return cls(settings.llm_timeout, settings.llm_first_token_timeout, stop=stop)
 
-    def share(self, fraction: float) -> Deadline:
-        """A deadline for `fraction` of the time left, on the same clock (no first-token limit)."""
-        return Deadline(
-            self.remaining() * fraction, clock=self.clock, sleep=self._sleep, stop=self.stop
-        )
+    def share(self, fraction: float, most: float | None = None) -> Deadline:
+        """A deadline for `fraction` of the time left (and at most `most` seconds), on the
+        same clock (no first-token limit)."""
+        seconds = self.remaining() * fraction
+        if most is not None:
+            seconds = min(seconds, most)
+        return Deadline(seconds, clock=self.clock, sleep=self._sleep, stop=self.stop)
 
     def stopped(self) -> bool:
         """True once the stop event is set."""

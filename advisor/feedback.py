@@ -1,35 +1,28 @@
-"""Ratings of answers (thumbs up/down from the UI, with an optional comment), kept in SQLite.
+"""Ratings of answers (thumbs up/down from the UI, with an optional comment), in the chat
+database (`advisor.chats`): a SQLite file, or PostgreSQL.
 
-`FeedbackStore(settings.feedback_db)` is safe to share between threads and
-processes: every call opens its own connection and SQLite serialises writers.
+`FeedbackStore(settings.database)` is safe to share between threads and processes. Ratings
+given in a saved chat are written with `ChatStore.rate` (one row per answer); this module
+lists them all for `advisor feedback`, and stores ratings given outside a chat.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    backend TEXT NOT NULL,
-    source_ids TEXT NOT NULL,
-    rating INTEGER NOT NULL CHECK (rating IN (0, 1)),
-    comment TEXT NOT NULL DEFAULT ''
-)
-"""
-_COLUMNS = "id, created_at, question, answer, backend, source_ids, rating, comment"
-MAX_COMMENT_CHARS = 2_000
-"""A longer comment is cut to this many characters."""
+from sqlalchemy import insert, select, update
+
+from advisor.chats.database import Database
+from advisor.chats.learner import clip
+from advisor.chats.records import MAX_COMMENT_CHARS
+from advisor.chats.rows import new_id
+from advisor.chats.schema import feedback
+
+__all__ = ["MAX_COMMENT_CHARS", "FeedbackRecord", "FeedbackStore"]
 
 
 def _now() -> str:
@@ -75,79 +68,65 @@ class FeedbackRecord:
 
 
 class FeedbackStore:
-    """FeedbackRecords in the SQLite file at `path`; rating and comment can change later."""
+    """FeedbackRecords in the database at `target` (a URL or a SQLite file path); rating
+    and comment can change later."""
 
-    def __init__(self, path: str | Path, timeout: float = 30.0) -> None:
-        self.path = Path(path).expanduser()
-        self.timeout = timeout
-        self._ready = False
+    def __init__(self, target: str | Path | Database, timeout: float = 30.0) -> None:
+        self.db = target if isinstance(target, Database) else Database(target, timeout=timeout)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection inside a transaction; the file and table are made on first use."""
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=self.timeout)) as conn, conn:
-            if not self._ready:
-                conn.execute(_SCHEMA)
-                _add_comment_column(conn)
-                self._ready = True
-            yield conn
+    @classmethod
+    def from_settings(cls, settings: Any) -> FeedbackStore:
+        """The store in ADVISOR_DATABASE_URL, else the ADVISOR_FEEDBACK_DB file."""
+        return cls(settings.database)
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None when the database is a server."""
+        return self.db.path
 
     def add(self, record: FeedbackRecord) -> int:
         """Store a rating; return its row id."""
-        with self._connect() as conn:
-            cursor = conn.execute(
-                "INSERT INTO feedback "
-                "(created_at, question, answer, backend, source_ids, rating, comment) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.created_at,
-                    record.question,
-                    record.answer,
-                    record.backend,
-                    json.dumps(list(record.source_ids)),
-                    int(record.rating),
-                    _clip(record.comment),
-                ),
+        with self.db.connect(write=True) as conn:
+            result = conn.execute(
+                insert(feedback).values(
+                    created_at=record.created_at,
+                    question=record.question,
+                    answer=record.answer,
+                    backend=record.backend,
+                    source_ids=json.dumps(list(record.source_ids)),
+                    rating=int(record.rating),
+                    comment=clip(record.comment),
+                )
             )
-            row_id = cursor.lastrowid
-        assert row_id is not None
-        return row_id
+        return new_id(result)
 
     def update(self, row_id: int, *, rating: int | None = None, comment: str | None = None) -> bool:
         """Change the rating and/or the comment of a stored row; False if there is no such row."""
         if rating is not None and rating not in (0, 1):
             raise ValueError(f"rating must be 1 (up) or 0 (down), not {rating!r}")
-        with self._connect() as conn:
-            cursor = conn.execute(
-                "UPDATE feedback SET rating = COALESCE(?, rating), comment = COALESCE(?, comment) "
-                "WHERE id = ?",
-                (rating, None if comment is None else _clip(comment), int(row_id)),
-            )
-            return cursor.rowcount == 1
+        values: dict[str, Any] = {"updated_at": _now()}
+        if rating is not None:
+            values["rating"] = rating
+        if comment is not None:
+            values["comment"] = clip(comment)
+        with self.db.connect(write=True) as conn:
+            done = conn.execute(update(feedback).where(feedback.c.id == int(row_id)).values(values))
+            return done.rowcount == 1
 
     def list(self) -> list[FeedbackRecord]:
         """Every stored rating, oldest first (empty when nothing was rated yet)."""
-        if not self.path.exists():
+        if not self.db.exists():
             return []
-        with self._connect() as conn:
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM feedback ORDER BY id").fetchall()
-        return [_to_record(row) for row in rows]
+        columns = [feedback.c[name] for name in _COLUMNS]
+        with self.db.connect() as conn:
+            found = conn.execute(select(*columns).order_by(feedback.c.id)).all()
+        return [_to_record(row) for row in found]
 
 
-def _clip(comment: str) -> str:
-    return comment.strip()[:MAX_COMMENT_CHARS]
+_COLUMNS = ("id", "created_at", "question", "answer", "backend", "source_ids", "rating", "comment")
 
 
-def _add_comment_column(conn: sqlite3.Connection) -> None:
-    """Give a file written before comments existed its comment column."""
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
-    if "comment" not in columns:
-        conn.execute("ALTER TABLE feedback ADD COLUMN comment TEXT NOT NULL DEFAULT ''")
-
-
-def _to_record(row: tuple[Any, ...]) -> FeedbackRecord:
+def _to_record(row: Any) -> FeedbackRecord:
     row_id, created_at, question, answer, backend, source_ids, rating, comment = row
     return FeedbackRecord(
         id=int(row_id),

@@ -45,6 +45,12 @@ MAX_VALUES = 200
 
 Filter = dict[str, Any]
 
+
+class Canonical(dict[str, Any]):
+    """A filter `normalize` already checked and rewrote: normalizing it again returns it as is
+    (its implicit $and of several fields would otherwise count as one more level of nesting)."""
+
+
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "$eq": lambda v, e: v == e,
     "$ne": lambda v, e: v != e,
@@ -71,11 +77,11 @@ def _bad(reason: str) -> InputError:
 
 def normalize(filters: Mapping[str, Any] | None) -> Filter | None:
     """The filter in canonical form ({field: {op: value}}, $and/$or lists), or InputError."""
-    if filters is None:
-        return None
+    if filters is None or isinstance(filters, Canonical):
+        return filters
     if not isinstance(filters, Mapping):
         raise _bad(f"expected an object, got {type(filters).__name__}")
-    return _clause(filters, 0) if filters else None
+    return Canonical(_clause(filters, 0)) if filters else None
 
 
 def _clause(filters: Mapping[str, Any], depth: int) -> Filter:
@@ -130,6 +136,8 @@ def _condition(field: str, value: Any) -> dict[str, Any]:
 
 def _scalar(field: str, op: str, value: Any) -> str | int:
     if field in NUMBER_FIELDS:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON's 3.0 is the integer 3
         if isinstance(value, bool) or not isinstance(value, int):
             raise _bad(f"{field!r} {op} takes a whole number, got {value!r}")
         return value

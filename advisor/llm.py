@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import random
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from functools import cache
@@ -12,20 +12,41 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from advisor.chat_model import is_openai
 from advisor.conversation import Turn, render, to_messages, trim
-from advisor.deadline import Deadline, DeadlineExpired, FirstTokenTimeout, bounded, http_client
+from advisor.deadline import Deadline, DeadlineExpired, FirstTokenTimeout, bounded
 from advisor.errors import ConfigurationError, LLMError, LLMTimeout
 from advisor.extractive import Draft
+from advisor.model_errors import (
+    CONTEXT_RETRIES,
+    ContextTooLong,
+    backoff,
+    context_too_long,
+    retryable,
+    translate_error,
+)
 from advisor.records import Source, Usage
 from advisor.settings import Settings
 
-CHARS_PER_TOKEN = 4
-"""Characters a token stands for when ADVISOR_LLM_MAX_TOKENS is enforced on the text received."""
+CHARS_PER_TOKEN = 8
+"""Characters a token stands for when ADVISOR_LLM_MAX_TOKENS is enforced on the text received:
+twice the usual 4, so a server that keeps max_tokens (and ends with finish_reason "length") is
+never cut first; only one that ignores it (floods) is."""
 
 
-def text_budget(settings: Settings) -> int:
+REWRITE_MAX_TOKENS = 64
+"""Most tokens the follow-up rewrite may generate: a question, not an essay (or a loop)."""
+
+
+def reply_tokens(settings: Settings, deadline: Deadline | None = None) -> int:
+    """Most tokens one reply may have: ADVISOR_LLM_MAX_TOKENS, or the caller's lower limit."""
+    limit = deadline.max_tokens if deadline is not None else None
+    return min(settings.llm_max_tokens, limit) if limit else settings.llm_max_tokens
+
+
+def text_budget(settings: Settings, deadline: Deadline | None = None) -> int:
     """The most characters of model text one answer keeps, whatever the server sends."""
-    return CHARS_PER_TOKEN * settings.llm_max_tokens
+    return CHARS_PER_TOKEN * reply_tokens(settings, deadline)
 
 
 @cache
@@ -86,8 +107,10 @@ def build_messages(
 class ChatAnswerer:
     """Answers with a LangChain chat model; errors become LLMError or ConfigurationError.
 
-    Every call runs under one Deadline per answer (ADVISOR_LLM_TIMEOUT): the rewrite, the
-    answer, retries and backoff share it, and a call is abandoned the moment it passes.
+    Every call runs under one Deadline per answer (ADVISOR_LLM_TIMEOUT): the rewrite (in its
+    own small share), the answer, retries and backoff share it, and a call is abandoned the
+    moment it passes, or when an attempt sends no token within ADVISOR_LLM_FIRST_TOKEN_TIMEOUT.
+    The Deadline also collects the usage of each call, so the Draft's usage is the answer's.
     `deadlines` makes that Deadline when the caller gives none (tests pass one on a fake clock).
     """
 
@@ -113,20 +136,27 @@ class ChatAnswerer:
     ) -> Iterator[str | Draft]:
         """Yield text deltas; the last item is a Draft saying whether the model finished.
 
-        When the server says the prompt is too long, the history is dropped and the
-        sources are cut to half the budget, once.
+        When the server says the prompt is longer than its context, the history is dropped and
+        the sources cut (the weakest first) to what the server says fits, or to half, then the
+        answer is asked again, within the same deadline, up to CONTEXT_RETRIES times.
         """
         deadline = deadline or self.deadlines(self.settings)
         budget = self.settings.llm_context_chars
+        kept = list(sources)
         with deadline.running():
-            for _ in range(2):
-                messages = build_messages(question, sources, history, self.settings, budget)
+            for _ in range(CONTEXT_RETRIES + 1):
+                messages = build_messages(question, kept, history, self.settings, budget)
                 try:
                     yield from self._attempts(messages, deadline)
                     return
-                except _ContextTooLong:
-                    history, budget = (), budget // 2
-        raise LLMError("the question and its sources do not fit the model's context window")
+                except ContextTooLong as too_long:
+                    fits = too_long.fits(reply_tokens(self.settings, deadline))
+                    budget = int(prompt_chars(messages) * fits)
+                    history, kept = (), kept[: max(1, math.ceil(len(kept) * fits))]
+        raise LLMError(
+            "the question and its sources do not fit the model's context window, even cut "
+            f"down {CONTEXT_RETRIES} times; use a model with a larger context"
+        )
 
     def _attempts(self, messages: list[BaseMessage], deadline: Deadline) -> Iterator[str | Draft]:
         """Try, then retry while the deadline has room; text already streamed is never retried.
@@ -134,7 +164,8 @@ class ChatAnswerer:
         Reading stops (and the connection is cut) at the deadline or at `text_budget`
         characters, whichever comes first: the answer is then marked incomplete.
         """
-        budget = text_budget(self.settings)
+        budget = text_budget(self.settings, deadline)
+        limit = self._limit(reply_tokens(self.settings, deadline))
         failure: Exception | None = None
         for attempt in range(self.settings.llm_max_retries + 1):
             if attempt and not deadline.sleep(backoff(attempt, failure)):
@@ -143,15 +174,17 @@ class ChatAnswerer:
                 break
             deadline.attempts += 1
             parts: list[str] = []
-            finished = False
+            reason = ""
             usage: Usage | None = None
             received = 0
             try:
                 with closing(
-                    bounded(lambda: self._chunks(messages), deadline, lambda item: bool(item[0]))
+                    bounded(
+                        lambda: self._chunks(messages, limit), deadline, lambda item: bool(item[0])
+                    )
                 ) as items:
                     for text, done, used in items:
-                        finished = finished or done
+                        reason = done or reason
                         usage = used or usage  # the last report wins (some servers repeat totals)
                         if not text:
                             continue
@@ -161,33 +194,74 @@ class ChatAnswerer:
                             parts.append(kept)
                             yield kept
                         if len(kept) < len(text):  # over budget: stop reading, cut the call
-                            yield Draft("".join(parts), complete=False, usage=usage)
+                            used = self._spent(deadline, messages, parts, usage)
+                            yield Draft("".join(parts), complete=False, usage=used)
                             return
             except Exception as exc:
                 if parts:  # cut mid-stream or out of time: keep what arrived, mark it incomplete
-                    yield Draft("".join(parts), complete=False, usage=usage)
+                    used = self._spent(deadline, messages, parts, usage)
+                    yield Draft("".join(parts), complete=False, usage=used)
                     return
-                if _is_context_error(exc):
-                    raise _ContextTooLong from None
+                if (too_long := context_too_long(exc)) is not None:
+                    raise too_long from None
                 if isinstance(exc, DeadlineExpired):
                     raise deadline.expired_error() from None
                 if not retryable(exc):
                     raise translate_error(exc, self.settings) from None
                 failure = exc
                 continue
-            yield Draft("".join(parts), complete=finished, usage=usage)
+            used = self._spent(deadline, messages, parts, usage)
+            yield Draft("".join(parts), complete=finished(reason), usage=used)
             return
         raise self._gave_up(failure, deadline)
 
-    def _chunks(self, messages: list[BaseMessage]) -> Iterator[tuple[str, bool, Usage | None]]:
-        """(text, finished, usage) per streamed chunk; runs on the call's worker thread."""
-        for chunk in self.model.stream(messages):
+    def _spent(
+        self,
+        deadline: Deadline,
+        messages: Sequence[BaseMessage],
+        parts: Sequence[str],
+        reported: Usage | None,
+    ) -> Usage | None:
+        """Record this call's usage (the server's, else estimated) on the answer's deadline;
+        return what the whole answer spent so far (the rewrite included)."""
+        used = reported or self._estimate(messages, "".join(parts))
+        if used is not None:
+            deadline.usage.append(used)
+        return sum(deadline.usage[1:], deadline.usage[0]) if deadline.usage else None
+
+    def _estimate(self, messages: Sequence[BaseMessage], reply: str) -> Usage | None:
+        """The prompt sent and the reply received, counted with the model-agnostic tokenizer."""
+        from advisor.tokens import token_counter
+
+        try:
+            counter = token_counter(self.settings)
+        except ConfigurationError:
+            return None
+        prompt = sum(counter.count(message_text(m)) for m in messages)
+        return Usage(prompt, counter.count(reply), estimated=True)
+
+    def _limit(self, max_tokens: int) -> dict[str, Any]:
+        """Per-call arguments that set the reply's max_tokens, in the words the server reads."""
+        from langchain_openai import ChatOpenAI
+
+        if not isinstance(self.model, ChatOpenAI):
+            return {}
+        if is_openai(self.settings.openai_base_url):
+            return {"max_tokens": max_tokens}  # sent as max_completion_tokens
+        return {"extra_body": {"max_tokens": max_tokens}}
+
+    def _chunks(
+        self, messages: list[BaseMessage], limit: dict[str, Any]
+    ) -> Iterator[tuple[str, str, Usage | None]]:
+        """(text, finish reason or "", usage) per streamed chunk; runs on the call's worker
+        thread."""
+        for chunk in self.model.stream(messages, **limit):
             meta = getattr(chunk, "response_metadata", {}) or {}
-            finished = bool(meta.get("finish_reason"))
+            reason = str(meta.get("finish_reason") or "")
             text = chunk.text if isinstance(chunk.text, str) else str(chunk.content)
             used = reported_usage(chunk)
-            if text or finished or used:
-                yield text, finished, used
+            if text or reason or used:
+                yield text, reason, used
 
     def _gave_up(self, failure: Exception | None, deadline: Deadline) -> Exception:
         """The error once no attempt is left (or the deadline has no room for one)."""
@@ -215,28 +289,38 @@ class ChatAnswerer:
     def condense(
         self, question: str, history: Sequence[Turn], deadline: Deadline | None = None
     ) -> str:
-        """Ask the model for a standalone question: one try, with at most half the time left."""
+        """Ask the model for a standalone question: one try, in its own small share of the
+        time (ADVISOR_LLM_REWRITE_TIMEOUT, at most half of what is left), REWRITE_MAX_TOKENS."""
         deadline = deadline or self.deadlines(self.settings)
         prompt = load_prompt("condense").format(
             history=render(trim(history, self.settings.history_chars)), question=question
         )
         messages: list[BaseMessage] = [HumanMessage(prompt)]
+        limit = self._limit(min(REWRITE_MAX_TOKENS, self.settings.llm_max_tokens))
         with deadline.running():
             deadline.attempts += 1
-            share = deadline.share(0.5)
+            share = deadline.share(0.5, most=self.settings.llm_rewrite_timeout)
             try:
                 with share.running():
-                    (reply,) = bounded(lambda: [self.model.invoke(messages)], share, bool)
+                    (reply,) = bounded(lambda: [self.model.invoke(messages, **limit)], share, bool)
             except DeadlineExpired:
                 raise LLMTimeout(
                     f"the follow-up rewrite did not finish within {share.seconds:.1f} s "
-                    "(half of what was left of ADVISOR_LLM_TIMEOUT)"
+                    "(ADVISOR_LLM_REWRITE_TIMEOUT, at most half of what was left of "
+                    "ADVISOR_LLM_TIMEOUT)"
                 ) from None
             except Exception as exc:
                 raise translate_error(exc, self.settings) from None
-        whole = reply.text if isinstance(reply.text, str) else str(reply.content)
-        text = whole[: text_budget(self.settings)]
+        whole = message_text(reply)
+        self._spent(deadline, messages, [whole], reported_usage(reply))
+        text = whole[: CHARS_PER_TOKEN * REWRITE_MAX_TOKENS]
         return text.strip().strip('"').splitlines()[0].strip() if text.strip() else question
+
+
+def finished(reason: str) -> bool:
+    """True when the model said it was done; "length" (cut at max_tokens or the end of its
+    context) and no reason at all (the stream broke off) are unfinished answers."""
+    return bool(reason) and reason != "length"
 
 
 def reported_usage(chunk: Any) -> Usage | None:
@@ -248,103 +332,11 @@ def reported_usage(chunk: Any) -> Usage | None:
     return Usage(prompt, completion) if prompt or completion else None
 
 
-class _ContextTooLong(Exception):
-    """The server rejected the prompt as longer than the model's context."""
+def message_text(message: BaseMessage) -> str:
+    """A message's text, whatever shape its content has."""
+    return message.text if isinstance(message.text, str) else str(message.content)
 
 
-def _is_context_error(exc: BaseException) -> bool:
-    import openai
-
-    text = str(exc).lower()
-    return isinstance(exc, openai.BadRequestError) and (
-        "context_length" in text or "context length" in text or "too long" in text
-    )
-
-
-def translate_error(exc: BaseException, settings: Settings) -> Exception:
-    """Map client-library errors to the advisor's own, naming the setting to fix."""
-    import openai
-
-    if isinstance(exc, (LLMError, ConfigurationError)):
-        return exc
-    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-        return ConfigurationError(
-            "the language model rejected the credentials: check OPENAI_API_KEY"
-        )
-    if isinstance(exc, openai.NotFoundError):
-        return ConfigurationError(
-            f"the language model {settings.llm_model!r} was not found on the server: "
-            "check ADVISOR_LLM_MODEL (and OPENAI_BASE_URL)"
-        )
-    if isinstance(exc, openai.RateLimitError):
-        return LLMError("the language model is busy (rate limited); try again shortly")
-    if isinstance(exc, openai.APITimeoutError | TimeoutError):
-        return LLMTimeout(
-            f"the language model did not answer within {settings.llm_timeout:g} s "
-            "(ADVISOR_LLM_TIMEOUT)"
-        )
-    if isinstance(exc, openai.APIConnectionError):
-        return LLMError("the language model server cannot be reached (OPENAI_BASE_URL)")
-    if isinstance(exc, openai.APIStatusError):
-        return LLMError(f"the language model is failing (HTTP {exc.status_code})")
-    return LLMError(f"the language model failed: {type(exc).__name__}")
-
-
-def retryable(exc: BaseException) -> bool:
-    """Worth another attempt: rate limits, 408/409/5xx, lost connections, a silent first token."""
-    import openai
-
-    if isinstance(exc, FirstTokenTimeout | openai.APIConnectionError):
-        return True
-    if not isinstance(exc, openai.APIStatusError):
-        return False
-    return exc.status_code in (408, 409, 429) or exc.status_code >= 500
-
-
-def backoff(attempt: int, failure: BaseException | None) -> float:
-    """Seconds to wait before retry number `attempt`: the server's Retry-After when it gives a
-    short one, else exponential (0.5 s, 1 s, 2 s ... at most 8 s) with jitter."""
-    response = getattr(failure, "response", None)
-    header = response.headers.get("retry-after") if response is not None else None
-    try:
-        wait = float(header) if header is not None else -1.0
-    except ValueError:
-        wait = -1.0
-    if 0 <= wait <= 60:
-        return wait
-    return min(8.0, 0.5 * 2 ** (attempt - 1)) * random.uniform(0.75, 1.0)
-
-
-def openai_chat_model(settings: Settings) -> BaseChatModel:
-    """langchain-openai's chat model for OpenAI or any OpenAI-compatible server."""
-    from langchain_openai import ChatOpenAI
-
-    if not settings.openai_api_key and not settings.openai_base_url:
-        raise ConfigurationError(
-            "the openai backend needs OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
-            "(Ollama, vLLM, llama.cpp server, LM Studio)"
-        )
-    kwargs: dict[str, Any] = {
-        "model": settings.llm_model,
-        "api_key": settings.openai_api_key or "not-needed",
-        "timeout": settings.llm_timeout,
-        "max_retries": 0,  # ChatAnswerer retries itself, within the answer's deadline
-        "http_client": http_client(settings.llm_timeout),
-        "temperature": settings.llm_temperature,
-        "stream_usage": True,  # the server's token counts, passed on as the API's `usage`
-    }
-    if _is_openai(settings.openai_base_url):
-        kwargs["max_tokens"] = settings.llm_max_tokens  # sent as max_completion_tokens
-    else:  # the name every OpenAI-compatible server (Ollama, vLLM, llama.cpp) reads
-        kwargs["extra_body"] = {"max_tokens": settings.llm_max_tokens}
-    if settings.openai_base_url:
-        kwargs["base_url"] = settings.openai_base_url
-    return ChatOpenAI(**kwargs)
-
-
-def _is_openai(base_url: str | None) -> bool:
-    """True for OpenAI's own API, which wants max_completion_tokens (reasoning models reject
-    max_tokens); compatible servers read max_tokens."""
-    from urllib.parse import urlsplit
-
-    return not base_url or (urlsplit(base_url).hostname or "").endswith("openai.com")
+def prompt_chars(messages: Sequence[BaseMessage]) -> int:
+    """Characters of text in the messages sent."""
+    return sum(len(message_text(m)) for m in messages)

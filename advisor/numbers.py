@@ -5,9 +5,12 @@ Numbers are compared by value ("$100k" matches "$100,000"; "12-24" matches
 after it. Citation markers and list numbering are not claims and are skipped.
 Numbers written as words ("two years") are not checked.
 
-Answers are checked sentence by sentence (`check_by_sentence`): a number counts as
-supported when a source cited up to the end of its sentence contains it, so a streamed
-answer carries its flags as soon as each sentence is complete.
+Answers are checked paragraph by paragraph (`check_by_paragraph`): a number counts as
+supported when it is in a source cited anywhere in its paragraph or list item (most models
+cite once, at the end), in one cited before it, or among the `given` numbers: those of the
+user's message and of the conversation so far (a number carried over was checked, and
+flagged if need be, when it first appeared). A streamed answer carries its flags as soon as
+each paragraph or list item is complete.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ _NUMBER = re.compile(
 _UNIT_AFTER = re.compile(
     r"\s*+(?:%|percent|usd|dollars|months?|years?|weeks?|days?|hours?)\b", re.I
 )
-_SENTENCE_END = re.compile(r"[.!?](?:[ \t]*\[\d{1,3}\])*+(?=\s)|\n")
-"""Where a sentence ends: after its terminator and the citations that follow it, or a newline."""
+_PARAGRAPH_END = re.compile(r"\n(?=[ \t]*+\n|[ \t>]*+(?:[-+*]|\d{1,9}[.)])[ \t]|#)")
+"""Where a paragraph or list item ends: at the newline before a blank line, a list item's
+marker or a heading (the next line must have begun, so a stream waits for it)."""
 _URL = re.compile(r"\]\([^)\s]*|\bhttps?://[^\s)>\]]*")
 """Link targets and bare URLs: a number in an address is not a claim."""
 _CITATION = re.compile(r"\[(\d{1,3})\]")
@@ -121,18 +125,24 @@ def _claims(text: str) -> list[tuple[int, str, float]]:
     return found
 
 
-def check_by_sentence(
-    text: str, sources: Sequence[Source], finished: bool = True, cited_before: Iterable[int] = ()
+def check_by_paragraph(
+    text: str,
+    sources: Sequence[Source],
+    finished: bool = True,
+    cited_before: Iterable[int] = (),
+    given: frozenset[float] = frozenset(),
 ) -> tuple[NumberCheck, int]:
-    """Flag each number that no source cited up to the end of its sentence contains.
+    """Flag each number that no source cited in its paragraph or list item, or before it,
+    contains, and that is not among the `given` numbers (the user's and the conversation's).
 
     `sources` are the listed sources, numbered from 1 as the [n] citations count them.
-    A streamed answer calls this with `finished=False`: numbers in the last sentence
-    are then left alone, and where the first of them starts in the flagged text is
-    returned as the second value (the flagged text before it will not change).
+    A streamed answer calls this with `finished=False`: numbers in the last paragraph that
+    nothing cited so far supports are then left alone (a later citation may), and where the
+    first of them starts in the flagged text is returned as the second value (the flagged
+    text before it will not change: support, once found, is never lost).
     `cited_before`: the sources cited by the text that came before this part of the answer.
     """
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    ends = [m.start() for m in _PARAGRAPH_END.finditer(text)]
     if finished:
         ends.append(len(text))
     urls = [(m.start(), m.end()) for m in _URL.finditer(text)]
@@ -141,28 +151,33 @@ def check_by_sentence(
         for end, raw, value in _claims(text)
         if not any(a <= end - len(raw) < b for a, b in urls)
     ]
-    known: set[float] = set()
+    known: set[float] = set(given)
     seen: set[int] = set()
-    for n in cited_before:
+
+    def cite(n: int) -> None:
         if 1 <= n <= len(sources) and n not in seen:
             seen.add(n)
             source = sources[n - 1]
-            known |= _values(f"{source.title}\n{source.section}\n{source.text}")
+            known.update(_values(f"{source.title}\n{source.section}\n{source.text}"))
+
+    for n in cited_before:
+        cite(n)
     bad: list[tuple[int, str]] = []
     start = checked = 0
     for end in ends:
-        for match in _CITATION.finditer(text, start, end):
-            n = int(match.group(1))
-            if 1 <= n <= len(sources) and n not in seen:
-                seen.add(n)
-                source = sources[n - 1]
-                known |= _values(f"{source.title}\n{source.section}\n{source.text}")
+        for match in _CITATION.finditer(text, start, end):  # anywhere in the paragraph
+            cite(int(match.group(1)))
         while checked < len(claims) and claims[checked][0] < end:
             _, claim_end, raw, value = claims[checked]
             if value not in known:
                 bad.append((claim_end, raw))
             checked += 1
         start = end
+    if not finished:  # the last paragraph may still cite: only a number not yet supported waits
+        for match in _CITATION.finditer(text, start):
+            cite(int(match.group(1)))
+        while checked < len(claims) and claims[checked][3] in known:
+            checked += 1
     pending = claims[checked][0] if checked < len(claims) else len(text)
     out = _flag(text[:pending], bad)
     return NumberCheck(out + text[pending:], tuple(raw for _, raw in bad), checked), len(out)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from advisor.secrets import public_url
 
@@ -125,6 +125,8 @@ class Chunk:
             step=self.step,
             cost=self.cost,
             level=self.level,
+            root=public_url(self.root),
+            doc_key=public_url(self.doc_key),
         )
 
     @property
@@ -167,6 +169,15 @@ class Source:
     """True for the bundled corpus; False for documents a user ingested."""
     flagged: str = ""
     """Injection rules the passage trips (never quoted, marked untrusted to an LLM), else ""."""
+    root: str = ""
+    """Where its document was ingested from ("bundled" for the shipped corpus)."""
+    doc_key: str = ""
+    """Its document's identity in the store."""
+
+    @property
+    def top_section(self) -> str:
+        """The first heading of the section path (a filterable field)."""
+        return self.section.split(" > ")[0]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape used by the CLI and the API."""
@@ -187,10 +198,33 @@ class Source:
 
 @dataclass(frozen=True)
 class Usage:
-    """Tokens a language model reported for one answer (prompt and completion)."""
+    """Tokens a language model spent on one answer (prompt and completion), as the server
+    reported them or, when it reported none, `estimated` by counting the text sent and received."""
 
     prompt_tokens: int
     completion_tokens: int
+    estimated: bool = False
+
+    def __add__(self, other: Usage) -> Usage:
+        """Both calls' tokens (an estimate if either is one)."""
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.estimated or other.estimated,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape, with the total."""
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.prompt_tokens + self.completion_tokens,
+            "estimated": self.estimated,
+        }
+
+
+Fallback = Literal["", "ungrounded", "error"]
+"""Why an offline answer stands in for the model's (`Answer.fallback`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -211,6 +245,10 @@ class Answer:
     """A note about the index the answer came from (e.g. an ingest that did not finish)."""
     usage: Usage | None = None
     """Tokens the language model reported for this answer; None offline or when it reports none."""
+    fallback: Fallback = ""
+    """Why this is the offline answer standing in for the model's: "" (it is not),
+    "ungrounded" (the model's answer cited none of its sources, or little more than citation
+    marks: advisor/grounding.py), "error" (the model failed; the CLI and the app answer offline)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of `advisor ask --json` and `POST /v1/ask`."""
@@ -223,4 +261,6 @@ class Answer:
             "incomplete": self.incomplete,
             "unsupported_numbers": list(self.unsupported_numbers),
             "warning": self.warning,
+            "fallback": self.fallback,
+            "usage": self.usage.to_dict() if self.usage is not None else None,
         }

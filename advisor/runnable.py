@@ -1,21 +1,27 @@
 """The advisor as LangChain Runnables: one streams the answer's text, one gives the Answer.
 
-`TextRunnable` (`advisor.as_runnable()`) is a `Runnable[AdvisorInput, str]`: `stream` and
+`TextRunnable` (`advisor.as_runnable()`) is a `Runnable[RunnableInput, str]`: `stream` and
 `astream` yield the answer's text pieces as the advisor produces them (already sanitised
 and citation-checked by the advisor's stream guard), `invoke` gives the whole text, and
 every run goes through LangChain's callback manager, so tracers, `astream_events` and
 `| StrOutputParser()` see it like any chat chain. `AnswerRunnable`
 (`advisor.as_runnable(with_sources=True)` or `.with_sources()`) gives the `Answer` with its
-sources. The input is `{"question": ..., "history": [...]}` or the question as text.
+sources. The input is `{"question": ..., "history": [...]}`, the question as text, a
+`PromptValue` (so `ChatPromptTemplate | advisor.as_runnable()` works) or a list of messages
+(the last human message is the question, earlier human and AI messages the history, so
+`RunnableWithMessageHistory` can wrap either runnable). Callbacks see `AnswerRunnable`'s run
+end with `{"output": <the answer text>, "answer": <the Answer>}`, which is what
+`RunnableWithMessageHistory` stores as the AI turn.
 """
 
 # No `from __future__ import annotations`: pydantic reads AdvisorInput's annotations to
 # build the input schema, and needs them as real types.
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Required
+from typing import TYPE_CHECKING, Any, Required, TypeGuard
 
 from langchain_core.messages import BaseMessage
+from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import run_in_executor
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
@@ -45,6 +51,9 @@ class AdvisorInput(TypedDict, total=False):
     """Where to look, as for `CareerAdvisor.retrieve` (fields, operators, $and/$or)."""
 
 
+RunnableInput = str | AdvisorInput | PromptValue | Sequence[BaseMessage]
+"""Everything the runnables take: the question, an AdvisorInput, a prompt, or messages."""
+
 _KEYS = frozenset({"question", "history", "chat_history", "k", "filters"})
 
 
@@ -53,10 +62,14 @@ def unpack(value: object) -> tuple[str, list[Any], dict[str, Any]]:
     it takes (k and filters are checked by the advisor)."""
     if isinstance(value, str):
         return value, [], {}
+    if isinstance(value, PromptValue):
+        value = value.to_messages()
+    if _messages(value):
+        return (*from_messages(value), {})
     if not isinstance(value, Mapping) or not isinstance(value.get("question"), str):
         raise InputError(
-            'the advisor runnable takes {"question": "...", "history": [...]} or the question '
-            f"as text, not {type(value).__name__}"
+            'the advisor runnable takes {"question": "...", "history": [...]}, the question '
+            f"as text, a prompt value or a list of messages, not {type(value).__name__}"
         )
     unknown = sorted(str(key) for key in value if key not in _KEYS)
     if unknown:
@@ -73,7 +86,26 @@ def unpack(value: object) -> tuple[str, list[Any], dict[str, Any]]:
     return value["question"], list(history), options
 
 
-def _last(inputs: Iterator[AdvisorInput]) -> AdvisorInput | None:
+def _messages(value: object) -> TypeGuard[Sequence[BaseMessage]]:
+    """Whether `value` is a non-empty list (or tuple) of LangChain messages."""
+    return (
+        isinstance(value, list | tuple)
+        and bool(value)
+        and all(isinstance(item, BaseMessage) for item in value)
+    )
+
+
+def from_messages(messages: Sequence[BaseMessage]) -> tuple[str, list[BaseMessage]]:
+    """(question, history): the last human message, and the human and AI messages before it
+    (system messages are left out: the advisor keeps its own rules)."""
+    last = max((i for i, m in enumerate(messages) if m.type == "human"), default=-1)
+    if last < 0:
+        raise InputError("the messages hold no human message: nothing to answer")
+    history = [m for m in messages[:last] if m.type in ("human", "ai")]
+    return messages[last].text, history
+
+
+def _last(inputs: Iterator[RunnableInput]) -> RunnableInput | None:
     """The input of a transform: a dict does not add up, so the last chunk is the input."""
     value = None
     for item in inputs:
@@ -86,7 +118,7 @@ def _next(items: Iterator[str | Answer]) -> str | Answer | None:
     return next(items, None)
 
 
-class TextRunnable(Runnable[AdvisorInput, str]):
+class TextRunnable(Runnable[RunnableInput, str]):
     """The answer's text: `stream`/`astream` yield pieces, `invoke` the whole text."""
 
     name = "CareerAdvisor"
@@ -99,29 +131,29 @@ class TextRunnable(Runnable[AdvisorInput, str]):
         return AnswerRunnable(self.advisor)
 
     def invoke(
-        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any
+        self, input: RunnableInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> str:
         """The whole answer text (one traced run, like `stream`)."""
         return "".join(self.stream(input, config, **kwargs))
 
     async def ainvoke(
-        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any
+        self, input: RunnableInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> str:
         """The whole answer text, without blocking the event loop."""
         return "".join([piece async for piece in self.astream(input, config, **kwargs)])
 
     def stream(
-        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any | None
+        self, input: RunnableInput, config: RunnableConfig | None = None, **kwargs: Any | None
     ) -> Iterator[str]:
         """Text pieces as the advisor produces them."""
         yield from self.transform(iter([input]), config, **kwargs)
 
     async def astream(
-        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any | None
+        self, input: RunnableInput, config: RunnableConfig | None = None, **kwargs: Any | None
     ) -> AsyncIterator[str]:
         """Text pieces as the advisor produces them; the work runs on a worker thread."""
 
-        async def once() -> AsyncIterator[AdvisorInput]:
+        async def once() -> AsyncIterator[RunnableInput]:
             yield input
 
         async for piece in self.atransform(once(), config, **kwargs):
@@ -129,7 +161,7 @@ class TextRunnable(Runnable[AdvisorInput, str]):
 
     def transform(
         self,
-        input: Iterator[AdvisorInput],
+        input: Iterator[RunnableInput],
         config: RunnableConfig | None = None,
         **kwargs: Any | None,
     ) -> Iterator[str]:
@@ -138,7 +170,7 @@ class TextRunnable(Runnable[AdvisorInput, str]):
 
     async def atransform(
         self,
-        input: AsyncIterator[AdvisorInput],
+        input: AsyncIterator[RunnableInput],
         config: RunnableConfig | None = None,
         **kwargs: Any | None,
     ) -> AsyncIterator[str]:
@@ -148,13 +180,13 @@ class TextRunnable(Runnable[AdvisorInput, str]):
         ):
             yield piece
 
-    def _pieces(self, inputs: Iterator[AdvisorInput]) -> Iterator[str]:
+    def _pieces(self, inputs: Iterator[RunnableInput]) -> Iterator[str]:
         question, history, options = unpack(_last(inputs))
         for item in self.advisor.stream(question, history, **options):
             if isinstance(item, str):
                 yield item
 
-    async def _apieces(self, inputs: AsyncIterator[AdvisorInput]) -> AsyncIterator[str]:
+    async def _apieces(self, inputs: AsyncIterator[RunnableInput]) -> AsyncIterator[str]:
         value = None
         async for got in inputs:
             value = got
@@ -172,7 +204,15 @@ class TextRunnable(Runnable[AdvisorInput, str]):
                 close()  # a consumer that stopped early ends the advisor's stream too
 
 
-class AnswerRunnable(Runnable[AdvisorInput, Answer]):
+class Traced(TypedDict):
+    """What callbacks see at the end of an `AnswerRunnable` run: the text (which
+    `RunnableWithMessageHistory` stores as the AI turn) and the whole Answer."""
+
+    output: str
+    answer: Answer
+
+
+class AnswerRunnable(Runnable[RunnableInput, Answer]):
     """The whole `Answer` (text, sources, refusal flag) for each input."""
 
     name = "CareerAdvisorWithSources"
@@ -181,23 +221,28 @@ class AnswerRunnable(Runnable[AdvisorInput, Answer]):
         self.advisor = advisor
 
     def invoke(
-        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any
+        self, input: RunnableInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Answer:
         """Answer one question (a traced run)."""
-        return self._call_with_config(self._answer, input, config, run_type="chain")
+        call: Any = self._call_with_config  # its run ends with a Traced, not the Answer
+        traced: Traced = call(self._traced, input, config, run_type="chain")
+        return traced["answer"]
 
     async def ainvoke(
-        self, input: AdvisorInput, config: RunnableConfig | None = None, **kwargs: Any
+        self, input: RunnableInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Answer:
         """Answer one question on a worker thread (a traced run)."""
-        return await self._acall_with_config(self._aanswer, input, config, run_type="chain")
+        call: Any = self._acall_with_config
+        traced: Traced = await call(self._atraced, input, config, run_type="chain")
+        return traced["answer"]
 
-    def _answer(self, value: AdvisorInput) -> Answer:
+    def _traced(self, value: RunnableInput) -> Traced:
         question, history, options = unpack(value)
-        return self.advisor.ask(question, history, **options)
+        answer = self.advisor.ask(question, history, **options)
+        return {"output": answer.text, "answer": answer}
 
-    async def _aanswer(self, value: AdvisorInput) -> Answer:
-        return await run_in_executor(None, self._answer, value)
+    async def _atraced(self, value: RunnableInput) -> Traced:
+        return await run_in_executor(None, self._traced, value)
 
 
-__all__ = ["AdvisorInput", "AnswerRunnable", "HistoryItem", "TextRunnable"]
+__all__ = ["AdvisorInput", "AnswerRunnable", "HistoryItem", "RunnableInput", "TextRunnable"]

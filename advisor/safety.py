@@ -11,6 +11,8 @@ from advisor.markup import sanitise
 from advisor.records import Source
 
 CITATION = re.compile(r"\[(\d{1,3})\]")
+_GROUP = re.compile(r"\[(\d{1,3}(?:[ \t]*+,[ \t]*+\d{1,3})++)\](?![(:])")
+"""Several sources cited in one pair of brackets, "[1, 2]" (not a link or a definition)."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TERMINAL = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clears
@@ -27,8 +29,13 @@ def repair_citations(text: str, n_sources: int) -> tuple[str, set[int]]:
 
 
 def strip_citations(text: str, n_sources: int) -> tuple[str, set[int]]:
-    """`repair_citations` without trimming the ends: lines and indentation stay where they were."""
+    """`repair_citations` without trimming the ends: lines and indentation stay where they were.
+
+    A group "[1, 2]" becomes "[1][2]" first (the form the system prompt asks for), so it is
+    checked, counted and linked like any other citation.
+    """
     cited: set[int] = set()
+    text = _GROUP.sub(_split_group, text)
 
     def keep(match: re.Match[str]) -> str:
         n = int(match.group(1))
@@ -40,6 +47,11 @@ def strip_citations(text: str, n_sources: int) -> tuple[str, set[int]]:
     repaired = CITATION.sub(keep, text)
     repaired = re.sub(r"(?<![ \t])[ \t]+([.,;:!?])(?=\s|$)", r"\1", repaired)  # not "![", ":x"
     return re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", repaired), cited
+
+
+def _split_group(match: re.Match[str]) -> str:
+    numbers = [int(n) for n in match.group(1).split(",")]
+    return "".join(f"[{n}]" for n in numbers) if min(numbers) >= 1 else match.group(0)
 
 
 def mark_cited(sources: Sequence[Source], cited: set[int]) -> list[Source]:

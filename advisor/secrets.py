@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
@@ -235,13 +235,53 @@ class RedactingFilter(logging.Filter):
         return hash(self.redactor)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.redactor:
-            message = record.getMessage()
-            masked = self.redactor.redact(message)
-            if masked != message:
-                record.msg, record.args = masked, None
-            if record.exc_info and not record.exc_text:
-                record.exc_text = logging.Formatter().formatException(record.exc_info)
-            if record.exc_text:
-                record.exc_text = self.redactor.redact(record.exc_text)
+        _mask_record(record, self.redactor)
         return True
+
+
+class MaskingRecordFactory:
+    """A log record factory that masks secrets in every record as it is made.
+
+    A handler filter masks only what passes that handler: a handler added later (by a
+    library, or `logging.lastResort`, which writes to whatever `sys.stderr` is now) would
+    write the secret. Masking at the record's making covers every logger and handler.
+    """
+
+    def __init__(self, inner: Callable[..., logging.LogRecord]) -> None:
+        self._inner = inner
+        self.redactor = Redactor()
+
+    def add(self, redactor: Redactor) -> None:
+        """Mask these secrets too."""
+        self.redactor = Redactor.of((*self.redactor.secrets, *redactor.secrets))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self._inner(*args, **kwargs)
+        _mask_record(record, self.redactor)
+        return record
+
+
+def mask_every_log_record(redactor: Redactor) -> None:
+    """Mask these secrets in every log record this process makes from now on (servers)."""
+    factory = logging.getLogRecordFactory()
+    if not isinstance(factory, MaskingRecordFactory):
+        factory = MaskingRecordFactory(factory)
+        logging.setLogRecordFactory(factory)
+    factory.add(redactor)
+
+
+def _mask_record(record: logging.LogRecord, redactor: Redactor) -> None:
+    """Mask the secrets in a record's message and traceback, in place."""
+    if not redactor:
+        return
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):  # bad arguments: the handler reports it, unformatted
+        return
+    masked = redactor.redact(message)
+    if masked != message:
+        record.msg, record.args = masked, None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redactor.redact(record.exc_text)

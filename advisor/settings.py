@@ -89,17 +89,24 @@ class Settings:
     """Key for the OpenAI-compatible server (OPENAI_API_KEY)."""
     openai_base_url: str | None = None
     """Base URL of any OpenAI-compatible server: Ollama, vLLM, llama.cpp (OPENAI_BASE_URL)."""
-    llm_model: str = "gpt-4o-mini"
-    """Chat model name on that server (ADVISOR_LLM_MODEL)."""
-    llm_timeout: float = 30.0
-    """Seconds the language model may take for one whole answer: the follow-up rewrite, the
-    answer stream, retries and backoff together (ADVISOR_LLM_TIMEOUT)."""
+    llm_model: str = ""
+    """Chat model name on that server; unset, the model a local server says it serves
+    (its /v1/models), or gpt-4o-mini on OpenAI (ADVISOR_LLM_MODEL)."""
+    llm_timeout: float = 120.0
+    """Seconds the language model may take for one whole answer, the overall cap: the
+    follow-up rewrite, the answer stream, retries and backoff together. Long enough for a
+    small local model on a CPU to finish streaming; see README "Time budgets"
+    (ADVISOR_LLM_TIMEOUT)."""
     llm_max_retries: int = 2
-    """Retries on 429/5xx/connection errors while the deadline has room, never on 401/404
-    (ADVISOR_LLM_MAX_RETRIES)."""
-    llm_first_token_timeout: float = 0.0
-    """Seconds one attempt may wait for its first token before it is retried; 0 means only
+    """Retries on 429/5xx/connection errors and silent first tokens while the deadline has
+    room, never on 401/404 (ADVISOR_LLM_MAX_RETRIES)."""
+    llm_first_token_timeout: float = 45.0
+    """Seconds one attempt may wait for its first token (the server reading the prompt)
+    before it is abandoned and retried, so a hung server fails fast; 0 means only
     ADVISOR_LLM_TIMEOUT applies (ADVISOR_LLM_FIRST_TOKEN_TIMEOUT)."""
+    llm_rewrite_timeout: float = 15.0
+    """Seconds the follow-up rewrite may take, at most half of what is left of
+    ADVISOR_LLM_TIMEOUT; past it the offline rewrite is used (ADVISOR_LLM_REWRITE_TIMEOUT)."""
     llm_max_tokens: int = 800
     """Most tokens the model may generate per reply, always sent (ADVISOR_LLM_MAX_TOKENS)."""
     llm_temperature: float = 0.1
@@ -123,7 +130,12 @@ class Settings:
 
     # --- surfaces ----------------------------------------------------------------
     feedback_db: Path = field(default_factory=lambda: _default_data_dir() / "feedback.sqlite3")
-    """SQLite file where ratings from the UI are stored (ADVISOR_FEEDBACK_DB)."""
+    """SQLite file of saved chats and ratings when ADVISOR_DATABASE_URL is unset
+    (ADVISOR_FEEDBACK_DB)."""
+    database_url: str | None = field(default=None, repr=False)
+    """Database of saved chats, profiles, plans and ratings: `sqlite:///PATH` or
+    `postgresql://USER:PASSWORD@HOST/DB`; unset means the SQLite file ADVISOR_FEEDBACK_DB
+    (ADVISOR_DATABASE_URL)."""
     api_token: str | None = field(default=None, repr=False)
     """Bearer token the API requires when set (ADVISOR_API_TOKEN)."""
     api_max_body_bytes: int = 64_000
@@ -148,7 +160,7 @@ class Settings:
     """Chat completions per minute per `user` field; 0 disables, unset follows
     ADVISOR_API_RATE_LIMIT (ADVISOR_API_USER_RATE_LIMIT)."""
 
-    # --- saved chats (in the feedback_db file) ------------------------------------
+    # --- saved chats (in the database at `database`) ----------------------------------
     max_chats: int = 100
     """Chats kept per browser; starting one more drops the oldest (ADVISOR_MAX_CHATS)."""
     max_chats_total: int = 10_000
@@ -209,6 +221,8 @@ class Settings:
             raise ConfigurationError("ADVISOR_LLM_TIMEOUT must be positive")
         if self.llm_first_token_timeout < 0:
             raise ConfigurationError("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT must be 0 or positive")
+        if not self.llm_rewrite_timeout > 0:
+            raise ConfigurationError("ADVISOR_LLM_REWRITE_TIMEOUT must be positive")
         if self.llm_max_tokens < 1:
             raise ConfigurationError("ADVISOR_LLM_MAX_TOKENS must be at least 1")
         for name in ("max_file_chars", "max_pdf_pages", "max_file_records", "ingest_file_seconds"):
@@ -226,6 +240,16 @@ class Settings:
             raise ConfigurationError("ADVISOR_MAX_CHATS_TOTAL must be at least 1")
         if not self.chat_days > 0:
             raise ConfigurationError("ADVISOR_CHAT_DAYS must be positive")
+        url = self.database_url
+        if url is not None and not url.startswith(DATABASE_SCHEMES):
+            raise ConfigurationError(
+                "ADVISOR_DATABASE_URL must start with sqlite:/// or postgresql://"
+            )
+
+    @property
+    def database(self) -> str:
+        """The chat database's URL: ADVISOR_DATABASE_URL, else the ADVISOR_FEEDBACK_DB file."""
+        return self.database_url or f"sqlite:///{self.feedback_db.resolve()}"
 
     @property
     def resolved_backend(self) -> str:
@@ -240,6 +264,10 @@ class Settings:
     def remote_store(self) -> bool:
         """True when a Chroma server is configured instead of the embedded store."""
         return bool(self.chroma_host)
+
+
+DATABASE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
+"""The database URLs the chat store takes (psycopg 3 drives PostgreSQL)."""
 
 
 def _path(raw: str) -> Path:
@@ -305,6 +333,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "llm_timeout": ("ADVISOR_LLM_TIMEOUT", float),
     "llm_max_retries": ("ADVISOR_LLM_MAX_RETRIES", int),
     "llm_first_token_timeout": ("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT", float),
+    "llm_rewrite_timeout": ("ADVISOR_LLM_REWRITE_TIMEOUT", float),
     "llm_max_tokens": ("ADVISOR_LLM_MAX_TOKENS", int),
     "llm_temperature": ("ADVISOR_LLM_TEMPERATURE", float),
     "llm_context_chars": ("ADVISOR_LLM_CONTEXT_CHARS", int),
@@ -315,6 +344,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "fake_chunk_delay": ("ADVISOR_FAKE_CHUNK_DELAY", float),
     "plan_reference_hours": ("ADVISOR_PLAN_HOURS", float),
     "feedback_db": ("ADVISOR_FEEDBACK_DB", _path),
+    "database_url": ("ADVISOR_DATABASE_URL", str),
     "api_token": ("ADVISOR_API_TOKEN", str),
     "api_max_body_bytes": ("ADVISOR_API_MAX_BODY_BYTES", int),
     "api_rate_limit": ("ADVISOR_API_RATE_LIMIT", int),

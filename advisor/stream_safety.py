@@ -8,11 +8,11 @@ way the final answer is rendered:
 2. citations to no listed source are dropped (`safety.repair_citations`),
 3. the text is parsed as CommonMark and written back safe (`markup.blocks`): images
    become alt text, HTML is shown as text, definitions go, links keep only http(s),
-4. numbers no cited source supports are flagged (`numbers.check_by_sentence`).
+4. numbers no cited source supports are flagged (`numbers.check_by_paragraph`).
 
 It releases only the part that later text cannot change: never a partial word, an
 unfinished `[link](…`, `![image`, `<tag`, code span, reference line, table row or escape
-sequence, nor a sentence whose numbers still wait for their citation. What it has
+sequence, nor a paragraph whose numbers still wait for their citation. What it has
 released is always a prefix of the final text, so every surface can print deltas as
 they come and end with exactly the final answer.
 
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from advisor.markup import blocks
-from advisor.numbers import check_by_sentence
+from advisor.numbers import check_by_paragraph
 from advisor.records import Source
 from advisor.safety import CITATION, strip_citations, terminal_safe
 from advisor.unfinished import escape_open, open_at, settle, table_hold
@@ -52,9 +52,9 @@ class Rendered:
     unsupported: tuple[str, ...] = ()
 
 
-def render(raw: str, sources: Sequence[Source]) -> Rendered:
+def render(raw: str, sources: Sequence[Source], given: frozenset[float] = frozenset()) -> Rendered:
     """The whole answer made safe, exactly as `SafeStream.finish` ends it."""
-    guard = SafeStream(sources)
+    guard = SafeStream(sources, given=given)
     guard.push(raw)
     guard.finish()
     assert guard.result is not None
@@ -85,6 +85,8 @@ class SafeStream:
     """Incremental sanitiser: `push` each raw piece and print what it returns, then `finish`."""
 
     sources: Sequence[Source]
+    given: frozenset[float] = frozenset()
+    """Numbers the user's message and the conversation hold (`numbers.check_by_paragraph`)."""
     sent: str = ""
     """Everything released so far (always a prefix of the final text)."""
     result: Rendered | None = None
@@ -169,9 +171,11 @@ class SafeStream:
             if head:
                 lead = last[: len(last) - len(last.lstrip("\n"))]
                 last = last[len(lead) :]
-        head_check, _ = check_by_sentence(settled, self.sources, True, self._cited)
+        head_check, _ = check_by_paragraph(settled, self.sources, True, self._cited, self.given)
         head_cited = self._cited | _cited(head_check.text, len(self.sources))
-        last_check, pending = check_by_sentence(last, self.sources, finished, head_cited)
+        last_check, pending = check_by_paragraph(
+            last, self.sources, finished, head_cited, self.given
+        )
         return _Part(
             settled=head_check.text,
             lead=lead,

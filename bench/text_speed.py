@@ -40,7 +40,7 @@ from advisor.conversation.structure import units  # noqa: E402
 from advisor.conversation.turns import ConversationState, classify  # noqa: E402
 from advisor.conversation.vocabulary import Vocabulary, title_parts, topics_of  # noqa: E402
 from advisor.injection import scan  # noqa: E402
-from advisor.numbers import check_by_sentence, check_numbers  # noqa: E402
+from advisor.numbers import check_by_paragraph, check_numbers  # noqa: E402
 from advisor.planning.profile import asks_something, read_profile  # noqa: E402
 from advisor.planning.programming import read_programming  # noqa: E402
 from advisor.records import Source  # noqa: E402
@@ -154,7 +154,7 @@ def cases(document_chars: int = DOCUMENT_CHARS) -> list[Case]:
         Case("tokens", tokens, *q),
         Case("injection.scan (question)", scan, *q),
         Case("check_numbers", lambda t: check_numbers(t, [source]), *q),
-        Case("check_by_sentence", lambda t: check_by_sentence(t, [source], False), *q),
+        Case("check_by_paragraph", lambda t: check_by_paragraph(t, [source], False), *q),
         Case("headed_sentences", headed_sentences, *doc),
         Case("injection.scan", scan, *doc),
         Case("structure.units", lambda t: units(document(t), 1), *doc),

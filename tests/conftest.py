@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from advisor import CareerAdvisor, Settings, Store, make_answerer
+from tests.postgres import Postgres, postgres_server
 
 _SAFE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -18,7 +20,14 @@ _SAFE_ENV = {
     "TOKENIZERS_PARALLELISM": "false",
     "ANONYMIZED_TELEMETRY": "False",
 }
-_CLEARED = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHROMA_HOST", "CHROMA_PORT", "ADVISOR_API_TOKEN")
+_CLEARED = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "CHROMA_HOST",
+    "CHROMA_PORT",
+    "ADVISOR_API_TOKEN",
+    "ADVISOR_DATABASE_URL",
+)
 
 os.environ.update(_SAFE_ENV)
 for _name in _CLEARED:
@@ -84,8 +93,8 @@ def _isolated(
     request: pytest.FixtureRequest,
     embedding_cache: Path,
 ) -> Iterator[None]:
-    """Every test: temp store and feedback file, fake backend, offline, loopback only, and the
-    run's shared embedding cache."""
+    """Every test: temp store and feedback file, fake backend, offline, loopback only, the
+    run's shared embedding cache, and the log record factory a server may replace put back."""
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
     for name, value in _SAFE_ENV.items():
@@ -96,7 +105,9 @@ def _isolated(
     monkeypatch.setenv("ADVISOR_EMBEDDING_CACHE", str(embedding_cache))
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    factory = logging.getLogRecordFactory()
     yield
+    logging.setLogRecordFactory(factory)
 
 
 @pytest.fixture
@@ -119,3 +130,19 @@ def extractive(shared_store: Store) -> CareerAdvisor:
     """The offline advisor over the built index."""
     settings = shared_store.settings.with_(backend="extractive")
     return CareerAdvisor(settings, shared_store, make_answerer(settings))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A throwaway PostgreSQL server for this test process (stopped at its end)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def chat_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a new, empty chat database: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'nested' / 'feedback.sqlite3'}"
+    server: Postgres = request.getfixturevalue("postgres")
+    return server.new_database()

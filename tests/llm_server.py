@@ -7,6 +7,8 @@ Each request pops the next behaviour from `script` (the last one repeats):
   "401"         bad key
   "404"         unknown model
   "400-context" context length exceeded
+  "no-usage"    answer normally, but report no usage (as llama-cpp-python's server)
+  "length"      answer normally, ending with finish_reason "length" (cut at max_tokens)
   "stall"       accept, then never answer (until the client hangs up or the server stops)
   "stall-mid"   stream a few tokens, then stall
   "cut"         stream a few tokens, then close without a finish reason
@@ -105,7 +107,12 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
                 return self._endless_json(action)
             if action == "slow":
                 time.sleep(state.slow_seconds * len(state.answer.split(" ")))
-            return self._json(200, _completion(state.answer))
+            reply = _completion(state.answer)
+            if action == "no-usage":
+                del reply["usage"]
+            if action == "length":
+                reply["choices"][0]["finish_reason"] = "length"
+            return self._json(200, reply)
 
         def _wait_for_hang_up(self) -> None:
             """Say nothing until the client closes the connection (or 60 s pass)."""
@@ -170,8 +177,8 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
             if action == "cut":
                 self.close_connection = True
                 return
-            self._event(_chunk({}, "stop"))
-            if include_usage:
+            self._event(_chunk({}, "length" if action == "length" else "stop"))
+            if include_usage and action != "no-usage":
                 self._event({**_chunk({}, None), "choices": [], "usage": USAGE})
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()

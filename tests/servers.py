@@ -35,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+ACTION_TIMEOUT_MS = 120_000
+"""Every browser page's default wait for a click or a locator: a Streamlit page under a load
+of 15 took over 30 s (Playwright's default) to show its first button."""
 BIN = Path(sys.executable).parent
 
 
@@ -145,7 +148,7 @@ def serve_command(port: int) -> list[str]:
     if origin and origin.is_file() and "serve" in origin.read_text(encoding="utf-8"):
         return [str(BIN / "advisor"), "serve", "--host", HOST, "--port", str(port)]
     code = (
-        "from advisor import Settings; from advisor.api.app import serve; "
+        "from advisor import Settings; from advisor.api.serving import serve; "
         f"serve(Settings.from_env(), host={HOST!r}, port={port})"
     )
     return [sys.executable, "-c", code]

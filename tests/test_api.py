@@ -22,6 +22,7 @@ from advisor.api.guard import RateLimiter
 QUESTION = "PyTorch or TensorFlow first?"
 ANSWER_FIELDS = {
     "answer",
+    "fallback",
     "sources",
     "backend",
     "refused",
@@ -29,6 +30,7 @@ ANSWER_FIELDS = {
     "incomplete",
     "unsupported_numbers",
     "warning",
+    "usage",
 }
 SECRET = "sk-test-NEVER-SHOW-7f3a9c1e5b"
 

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from advisor import Settings
-from advisor.api.app import create_app, make_server
+from advisor.api.app import create_app
+from advisor.api.serving import make_server
 from advisor.api.unicode import lone_surrogate
 from advisor.errors import ConfigurationError
 
@@ -25,13 +26,18 @@ from advisor.errors import ConfigurationError
 @pytest.fixture(autouse=True)
 def _logging_restored() -> Iterator[None]:
     """`make_server` sets up the server's logging; put every logger back afterwards."""
-    names = ("advisor", "uvicorn", "uvicorn.error", "uvicorn.access")
+    names = ("advisor", "uvicorn", "uvicorn.error", "uvicorn.access", *LIBRARIES)
     saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level) for n in names}
     yield
     for name, (handlers, level) in saved.items():
         logger = logging.getLogger(name)
         logger.handlers[:] = handlers
         logger.setLevel(level)
+        logger.propagate = True
+
+
+LIBRARIES = ("a.library", "an.orphan")
+"""Loggers a library might set up after the server started, or leave without a handler."""
 
 
 def test_the_servers_log_lines_mask_secrets(capsys: pytest.CaptureFixture[str]) -> None:
@@ -44,8 +50,16 @@ def test_the_servers_log_lines_mask_secrets(capsys: pytest.CaptureFixture[str]) 
     except RuntimeError:
         logging.getLogger("advisor.api").exception("failed")
     logging.getLogger("uvicorn.error").warning("and %s", password)
+    late = logging.getLogger(LIBRARIES[0])  # a handler added after the server was made
+    late.addHandler(logging.StreamHandler())
+    late.propagate = False
+    late.warning("late with %s", key)
+    orphan = logging.getLogger(LIBRARIES[1])  # no handler anywhere: logging.lastResort writes
+    orphan.propagate = False
+    orphan.warning("orphan with %s", password)
     err = capsys.readouterr().err
     assert "upstream said: bad key «redacted»" in err and "RuntimeError: boom with" in err
+    assert "late with «redacted»" in err and "orphan with «redacted»" in err
     assert key not in err and password not in err
 
 
@@ -116,6 +130,7 @@ def test_a_lone_surrogate_is_400_naming_the_field(path: str, body: Any, where: s
     assert response.status_code == 400, response.text
     message = response.json()["error"]["message"]
     assert "lone UTF-16 surrogate" in message and where in message and "Traceback" not in message
+    assert response.json()["error"]["param"] == where.removeprefix("a field name in ")
 
 
 def test_surrogate_pairs_and_escaped_backslashes_are_text() -> None:

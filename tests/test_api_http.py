@@ -24,6 +24,7 @@ from advisor.api.openai_schemas import ChatCompletion, ChatCompletionChunk
 from advisor.api.probes import public_detail
 from advisor.api.schemas import Answer, Plan, Retrieved, RoleComparison
 from advisor.errors import InputError, LLMError
+from advisor.filters import FIELDS
 from tests.test_api import QUESTION, chat, events, serving
 
 TOKEN = "http-test-token"
@@ -78,6 +79,26 @@ BAD = {
     "k zero": ("/v1/ask", {"question": QUESTION, "k": 0}, "k"),
     "k above max": ("/v1/ask", {"question": QUESTION, "k": 21}, "k"),
     "k not a number": ("/v1/ask", {"question": QUESTION, "k": "many"}, "k"),
+    "k a numeric string": ("/v1/ask", {"question": QUESTION, "k": "3"}, "k"),
+    "k true": ("/v1/retrieve", {"query": "MLOps", "k": True}, "k"),
+    "k a float": ("/v1/retrieve", {"query": "MLOps", "k": 2.5}, "k"),
+    "ask unknown field": ("/v1/ask", {"question": QUESTION, "stream": True}, "stream"),
+    "retrieve unknown field": ("/v1/retrieve", {"query": "MLOps", "top_k": 3}, "top_k"),
+    "plan unknown field": ("/v1/plan", {"profile": {"python": "some"}}, "profile"),
+    "plan unknown skill": ("/v1/plan", {"skills": {"rust": "some"}}, "skills.rust"),
+    "plan language": ("/v1/plan", {"programming_language": "<script>"}, "programming_language"),
+    "plan role": ("/v1/plan", {"target_role": "astronaut"}, "target_role"),
+    "plan blank message": ("/v1/plan", {"message": "   "}, "message"),
+    "plan blank about": ("/v1/plan", {"about": "\t"}, "about"),
+    "filter field": ("/v1/retrieve", {"query": "MLOps", "filters": {"colour": "x"}}, "filters"),
+    "chat unknown field": ("/v1/chat/completions", chat(temperatur=1), "temperatur"),
+    "chat role": (
+        "/v1/chat/completions",
+        {"model": "career-advisor", "messages": [{"role": "robot", "content": "hi"}]},
+        "messages[0].role",
+    ),
+    "chat long question": ("/v1/chat/completions", chat("x" * 2001), "messages[0].content"),
+    "ask long question": ("/v1/ask", {"question": "x" * 2001}, "question"),
     "filters not an object": ("/v1/ask", {"question": QUESTION, "filters": "guide"}, "filters"),
     "stream k": ("/v1/ask/stream", {"question": QUESTION, "k": -1}, "k"),
     "retrieve no query": ("/v1/retrieve", {"k": 2}, "query"),
@@ -86,7 +107,7 @@ BAD = {
     "plan hours": ("/v1/plan", {"hours_per_week": -3}, "hours_per_week"),
     "plan skill": ("/v1/plan", {"skills": {"python": "expert"}}, "skills.python"),
     "chat no messages": ("/v1/chat/completions", {"model": "career-advisor"}, "messages"),
-    "chat content": ("/v1/chat/completions", chat("   "), "messages"),
+    "chat content": ("/v1/chat/completions", chat("   "), "messages[0].content"),
     "chat part": (
         "/v1/chat/completions",
         {"model": "career-advisor", "messages": [{"role": "user", "content": [1]}]},
@@ -297,31 +318,69 @@ def test_every_route_documents_a_real_success_body_and_the_error_codes(
             assert "422" not in responses, (path, method)
             content = responses["200"]["content"]
             for media in content.values():
-                assert _schema(openapi, media["schema"]).get("properties"), (path, method)
+                schema = media["schema"]
+                if "$ref" not in schema:  # an event stream: the event's JSON data
+                    schema = _stream_data(schema)
+                assert _schema(openapi, schema).get("properties"), (path, method)
             if path in ("/healthz", "/readyz"):
                 assert operation["security"] == []
                 continue
-            for status in ("400", "401", "413", "429", "502", "503"):
+            for status in ("401", "413", "429", "500"):  # token and rate limit set here
                 error = responses[status]["content"]["application/json"]["schema"]
                 assert error == {"$ref": "#/components/schemas/Error"}, (path, status)
+            assert ("400" in responses) == (method == "post"), (path, method)
+            assert ("404" in responses) == (path in ("/v1/models/{model}", "/v1/chat/completions"))
+            assert ("503" in responses) == (path not in ("/v1/models", "/v1/models/{model}"))
+            assert ("502" in responses) == (path in ("/v1/ask", "/v1/chat/completions"))
     limited = openapi["paths"]["/v1/ask"]["post"]["responses"]["429"]["headers"]
     assert {"Retry-After", "x-ratelimit-remaining-requests"} <= set(limited)
+
+
+def _stream_data(event: dict[str, Any]) -> dict[str, Any]:
+    data = event["properties"]["data"]
+    found: dict[str, Any] = next(d for d in data.get("anyOf", [data]) if "contentSchema" in d)
+    assert found["contentMediaType"] == "application/json"
+    return found["contentSchema"]  # type: ignore[no-any-return]
 
 
 def test_openapi_declares_bearer_auth_and_event_streams(openapi: dict[str, Any]) -> None:
     assert openapi["components"]["securitySchemes"]["bearer"] == {
         "type": "http",
         "scheme": "bearer",
-        "description": "ADVISOR_API_TOKEN; required only when the server sets one",
+        "description": "ADVISOR_API_TOKEN, which this server requires",
     }
     assert openapi["security"] == [{"bearer": []}]
     chat_ok = openapi["paths"]["/v1/chat/completions"]["post"]["responses"]["200"]["content"]
     assert chat_ok["application/json"]["schema"]["$ref"].endswith("/ChatCompletion")
-    assert chat_ok["text/event-stream"]["schema"]["$ref"].endswith("/ChatCompletionChunk")
+    chunk = _stream_data(chat_ok["text/event-stream"]["schema"])
+    assert chunk["$ref"].endswith("/ChatCompletionChunk")
     stream_ok = openapi["paths"]["/v1/ask/stream"]["post"]["responses"]["200"]["content"]
     assert list(stream_ok) == ["text/event-stream"]
     error = openapi["components"]["schemas"]["ErrorDetail"]["properties"]
     assert {"message", "type", "param", "code"} <= set(error)
+
+
+def test_without_a_token_no_security_is_declared(shared_store: Store) -> None:
+    document = bare(shared_store, api_rate_limit=0).get("/openapi.json").json()
+    assert "security" not in document and "securitySchemes" not in document["components"]
+    for item in document["paths"].values():
+        for operation in item.values():
+            assert "security" not in operation
+            assert not {"401", "429"} & set(operation["responses"])
+
+
+def test_the_documented_limits_follow_the_settings(shared_store: Store) -> None:
+    document = bare(shared_store, max_k=7, max_question_chars=300).get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    for name, text in (("AskRequest", "question"), ("RetrieveRequest", "query")):
+        props = schemas[name]["properties"]
+        assert props["k"]["anyOf"][0] == {"type": "integer", "minimum": 1, "maximum": 7}
+        assert props[text]["maxLength"] == 300 and props[text]["pattern"]
+    roles = schemas["ChatMessage"]["properties"]["role"]["enum"]
+    assert set(roles) == {"system", "developer", "user", "assistant", "tool", "function"}
+    language = schemas["PlanRequest"]["properties"]["programming_language"]["anyOf"][0]
+    assert language["pattern"].startswith("^")
+    assert schemas["PlanRequest"]["additionalProperties"] is False
 
 
 def test_docs_are_public_with_a_token_unless_closed(api: TestClient, shared_store: Store) -> None:
@@ -358,6 +417,21 @@ def test_retrieve_returns_k_sources_with_scores_best_first(api: TestClient) -> N
     assert all(isinstance(s, float) for s in scores) and scores == sorted(scores, reverse=True)
     default = api.post("/v1/retrieve", json={"query": "experiment tracking"}).json()
     assert default["k"] == 4 and len(default["sources"]) == 4  # ADVISOR_TOP_K
+
+
+def test_retrieve_returns_every_field_a_filter_can_select(api: TestClient) -> None:
+    body = {"query": "free beginner course", "k": 5, "filters": {"kind": {"$ne": "guide"}}}
+    cards = api.post("/v1/retrieve", json=body).json()["sources"]
+    assert cards
+    for source in cards:
+        assert set(FIELDS) <= set(source), set(FIELDS) - set(source)
+        assert 1 <= source["step"] <= 7 and source["cost"] and source["level"]
+        assert source["root"] == "bundled" and source["doc_key"]
+        assert source["section"].startswith(source["top_section"])
+    first = cards[0]
+    again = {f: first[f] for f in ("step", "cost", "level", "top_section", "doc_key")}
+    same = api.post("/v1/retrieve", json={"query": "free beginner course", "filters": again})
+    assert first["id"] in {s["id"] for s in same.json()["sources"]}  # what it shows selects it
 
 
 def test_retrieve_filters_select_by_kind(api: TestClient) -> None:

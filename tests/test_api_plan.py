@@ -56,9 +56,22 @@ def test_plan_from_a_chat_message(client: TestClient) -> None:
     assert "your Classical ML level" in plan["missing"]
 
 
+def test_about_is_read_like_message_and_both_are_read(client: TestClient) -> None:
+    said = "I'm a Java developer with no math and I want to become an ML engineer"
+    by_message = client.post("/v1/plan", json={"message": said}).json()
+    by_about = client.post("/v1/plan", json={"about": said}).json()
+    assert by_about["found_in_message"] == by_message["found_in_message"]
+    assert by_about["found_in_message"]["programming_language"] == "Java"
+    both = client.post("/v1/plan", json={"message": said, "about": "I can study 10 hours a week"})
+    found = both.json()["found_in_message"]
+    assert found["hours_per_week"] == 10 and found["programming_language"] == "Java"
+
+
 @pytest.mark.parametrize(
     "body",
     [
+        {"about": "   "},
+        {"profile": {"python": "some"}},
         {"skills": {"python": "expert"}},
         {"hours_per_week": -3},
         {"target_role": "Astronaut"},

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
+from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -201,6 +201,7 @@ def test_chat_in_a_real_browser(server: tuple[str, float]) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
             page.on("request", lambda request: requests.append(request.url))
             page.goto(url)
 
@@ -242,6 +243,7 @@ def test_chat_in_a_real_browser(server: tuple[str, float]) -> None:
             show_my_plan(page)
 
             phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+            phone.set_default_timeout(ACTION_TIMEOUT_MS)
             phone.on("request", lambda request: requests.append(request.url))
             phone.goto(url)
             ask_starter_and_wait(phone)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
+from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
 from tests.test_browser import STARTER, ask_starter_and_wait, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,6 +90,7 @@ def looks_like_the_app(url: str) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page: Any = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
             page.goto(url)
             page.get_by_role("button", name=STARTER).wait_for(timeout=120_000)
             page.evaluate(WATCH)

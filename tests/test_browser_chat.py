@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import CHROMIUM, CHROMIUM_ARGS
+from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS
 from tests.test_browser import streamlit_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +63,7 @@ def browser() -> Iterator[Any]:
 def open_page(browser: Any, url: str, **options: Any) -> Any:
     options.setdefault("viewport", {"width": 1280, "height": 900})
     page = browser.new_page(**options)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.goto(url)
     page.get_by_test_id("stChatInputTextArea").wait_for(timeout=LONG)
     return page

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.servers import CHROMIUM, CHROMIUM_ARGS
+from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS
 from tests.test_browser import ARTIFACTS, STARTER, ask_starter_and_wait, streamlit_app
 
 FOLLOW_UP = "and how long would that take?"
@@ -43,6 +43,7 @@ def test_a_chat_survives_a_reload(app_url: str) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
             page.goto(app_url)
             ask_starter_and_wait(page)
             messages = page.locator('[data-testid="stChatMessage"]')

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import CHROMIUM, CHROMIUM_ARGS
+from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS
 from tests.test_browser import streamlit_app
 
 STARTER = "PyTorch or TensorFlow first?"
@@ -74,6 +74,8 @@ def page(browser: Any, app_url: str) -> Iterator[Any]:
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 1280, "height": 800})
+
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.goto(app_url)
     page.get_by_role("button", name=STARTER).click()
     expect(page.get_by_text(SOURCES)).to_have_count(1, timeout=LONG)
@@ -149,6 +151,8 @@ def test_a_stopped_answer_keeps_its_sources_and_its_citations_land(
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 1280, "height": 800})
+
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.goto(app_url)
     page.get_by_role("button", name=STARTER).click()
     answer = page.get_by_test_id("stChatMessage").nth(1)

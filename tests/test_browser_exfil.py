@@ -20,7 +20,7 @@ import pytest
 
 from advisor import Settings
 from tests.exfil_forms import canary, document
-from tests.servers import CHROMIUM, CHROMIUM_ARGS
+from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS
 from tests.test_browser import streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -65,6 +65,7 @@ def test_the_forms_answered_offline_fetch_nothing_in_a_real_browser(
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
             page.on("request", lambda request: requests.append(request.url))
             page.goto(app)
             box = page.get_by_test_id("stChatInputTextArea")

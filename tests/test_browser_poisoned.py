@@ -31,7 +31,7 @@ from advisor import CareerAdvisor, Settings, Store, make_answerer
 from advisor.api import create_app
 from advisor.llm import load_prompt
 from tests.exfil_forms import active, forms
-from tests.servers import CHROMIUM, CHROMIUM_ARGS
+from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS
 from tests.test_browser import streamlit_app
 
 pytestmark = pytest.mark.slow
@@ -237,6 +237,7 @@ def test_poisoned_card_fetches_nothing_in_a_real_browser(poisoned: Poisoned, app
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
             page.on("request", lambda request: requests.append(request.url))
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.goto(app_url)
@@ -328,6 +329,7 @@ def test_a_streamed_answer_with_split_markup_fetches_nothing(
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(ACTION_TIMEOUT_MS)
             page.on("request", lambda request: requests.append(request.url))
             page.goto(url)
             box = page.get_by_test_id("stChatInputTextArea")

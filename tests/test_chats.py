@@ -6,13 +6,17 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from advisor import Answer, InputError, Settings, Source
 from advisor.chats import ChatMessage, ChatNotFound, ChatStore, new_browser_id
+from advisor.chats.schema import messages
+from advisor.records import Usage
 
 A, B = new_browser_id(), new_browser_id()
 
@@ -55,6 +59,7 @@ def an_answer() -> Answer:
         text="PyTorch is the better first choice in 2026. [1]",
         sources=[source],
         backend="extractive",
+        usage=Usage(prompt_tokens=1078, completion_tokens=16, estimated=True),
         question="Should I learn PyTorch or TensorFlow first?",
         unsupported_numbers=("42",),
         warning="note",
@@ -67,10 +72,22 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> ChatStore:
-    return ChatStore(
-        tmp_path / "nested" / "feedback.sqlite3", max_chats=3, max_days=30, clock=clock
-    )
+def store(chat_db: str, clock: Clock) -> Iterator[ChatStore]:
+    """A store on a new database of each kind (SQLite file, PostgreSQL), small caps."""
+    store = ChatStore(chat_db, max_chats=3, max_days=30, clock=clock)
+    yield store
+    store.close()
+
+
+def message_rows(store: ChatStore) -> int:
+    """How many message rows the database holds (any chat)."""
+    with store.db.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(messages)).scalar_one())
+
+
+def url(store: ChatStore) -> str:
+    """The store's database URL, for another store (another tab, process or replica)."""
+    return store.db.url.render_as_string(hide_password=False)
 
 
 def test_a_chat_round_trips_with_its_whole_answer(store: ChatStore) -> None:
@@ -81,7 +98,7 @@ def test_a_chat_round_trips_with_its_whole_answer(store: ChatStore) -> None:
     stopped = store.append(A, chat.id, reply(question, "Partial", status="stopped"))
     assert question.id is not None and question.id < saved.id < stopped.id  # type: ignore[operator]
 
-    again = ChatStore(store.path).messages(A, chat.id)  # a fresh store reads the same file
+    again = ChatStore(url(store)).messages(A, chat.id)  # a fresh store reads the same data
     assert [m.role for m in again] == ["user", "assistant", "assistant"]
     assert again[0].text == "  PyTorch or\nTensorFlow first?  "
     assert again[1].answer == answer  # sources, rewritten question and all
@@ -115,8 +132,7 @@ def test_delete_removes_the_chat_and_its_messages(store: ChatStore) -> None:
     assert [c.id for c in store.chats(A)] == [keep.id]
     with pytest.raises(ChatNotFound):
         store.messages(A, gone.id)
-    with sqlite3.connect(store.path) as conn:
-        assert conn.execute("SELECT count(*) FROM chat_messages").fetchone() == (1,)
+    assert message_rows(store) == 1
 
 
 def test_another_browser_sees_nothing_and_cannot_touch_a_guessed_chat(store: ChatStore) -> None:
@@ -214,11 +230,12 @@ def test_shares_the_feedback_file(tmp_path: Path) -> None:
 PER_WRITER = 30
 
 
-def _write(path: str, browser: str, chat_id: str, question_id: int, tag: str) -> None:
-    store = ChatStore(path)  # its own store and connections, as another tab's session has
+def _write(target: str, browser: str, chat_id: str, question_id: int, tag: str) -> None:
+    store = ChatStore(target)  # its own store and connections, as another tab's session has
     for n in range(PER_WRITER):
         message = ChatMessage(role="assistant", text=f"{tag}{n}", reply_to=question_id)
         store.append(browser, chat_id, message)
+    store.close()
 
 
 def _check_all_landed(store: ChatStore, chat_id: str, tags: list[str]) -> None:
@@ -234,8 +251,7 @@ def test_two_tabs_writing_at_once_lose_nothing_threads(store: ChatStore) -> None
     chat, question = store.start(A, ask("busy chat"))
     tags = ["a", "b", "c"]
     threads = [
-        threading.Thread(target=_write, args=(str(store.path), A, chat.id, question.id, t))
-        for t in tags
+        threading.Thread(target=_write, args=(url(store), A, chat.id, question.id, t)) for t in tags
     ]
     for thread in threads:
         thread.start()
@@ -249,8 +265,7 @@ def test_two_tabs_writing_at_once_lose_nothing_processes(store: ChatStore) -> No
     tags = ["p", "q"]
     context = multiprocessing.get_context("fork")
     processes = [
-        context.Process(target=_write, args=(str(store.path), A, chat.id, question.id, t))
-        for t in tags
+        context.Process(target=_write, args=(url(store), A, chat.id, question.id, t)) for t in tags
     ]
     for process in processes:
         process.start()
@@ -258,3 +273,69 @@ def test_two_tabs_writing_at_once_lose_nothing_processes(store: ChatStore) -> No
         process.join(timeout=120)
         assert process.exitcode == 0
     _check_all_landed(store, chat.id, tags)
+
+
+def test_a_chat_keeps_its_profile_and_plan(store: ChatStore) -> None:
+    from advisor.chats import PlanProgress
+    from advisor.planning.profile import Profile
+
+    draft = Profile(python="some", hours_per_week=8.0, target_role="Machine Learning Engineer")
+    store.set_profile(A, None, draft)  # the form filled before the first question
+    store.set_plan(A, None, PlanProgress(done=frozenset({1, 2})))
+    assert store.profile(A, None) == draft and store.profile(B, None) == Profile()
+    chat, _ = store.start(A, ask("PyTorch first?"))  # the chat takes them over
+    assert store.profile(A, chat.id) == draft
+    assert store.plan(A, chat.id).done == {1, 2}
+    assert store.profile(A, None) == Profile() and store.plan(A, None).done == frozenset()
+
+    changed = Profile(python="some", math="none", hours_per_week=5.0, programming="professional")
+    store.set_profile(A, chat.id, changed)
+    store.set_plan(A, chat.id, PlanProgress(done=frozenset({3})))
+    again = ChatStore(url(store))  # a reload: another store on the same database
+    assert again.profile(A, chat.id) == changed and again.plan(A, chat.id).done == {3}
+    other, _ = store.start(A, ask("Another chat"))
+    assert store.profile(A, other.id) == Profile()  # each chat has its own
+    with pytest.raises(ChatNotFound):
+        store.set_profile(B, chat.id, Profile())  # another browser cannot touch it
+    with pytest.raises(ChatNotFound):
+        store.plan(B, chat.id)
+    assert store.profile(A, chat.id) == changed
+
+
+def test_rating_again_changes_the_one_rating_and_reads_back(store: ChatStore) -> None:
+    from advisor.feedback import FeedbackStore
+
+    chat, question = store.start(A, ask("Who is StatQuest for?"))
+    answer = store.append(A, chat.id, reply(question, an_answer().text, answer=an_answer()))
+    assert answer.id is not None and question.id is not None
+    first = store.rate(A, chat.id, answer.id, 1)
+    assert (first.rating, first.comment) == (1, "")
+    store.rate(A, chat.id, answer.id, 1)  # the same thumb again
+    changed = store.rate(A, chat.id, answer.id, 0, comment="  Too vague.  ")
+    assert (changed.rating, changed.comment, changed.created_at) == (
+        0,
+        "Too vague.",
+        first.created_at,
+    )
+    assert store.rate(A, chat.id, answer.id, 1).comment == "Too vague."  # None keeps it
+    assert store.ratings(A, chat.id) == {answer.id: store.ratings(A, chat.id)[answer.id]}
+    assert store.ratings(A, chat.id)[answer.id].rating == 1
+
+    rows = FeedbackStore(store.db).list()  # one row for `advisor feedback`, with the context
+    assert len(rows) == 1
+    assert (rows[0].question, rows[0].answer, rows[0].backend) == (
+        "Who is StatQuest for?",
+        an_answer().text,
+        "extractive",
+    )
+    assert rows[0].source_ids == ["guide-0017"]
+    with pytest.raises(InputError, match="not an answer"):
+        store.rate(A, chat.id, question.id, 1)  # a question is not an answer
+    with pytest.raises(InputError):
+        store.rate(A, chat.id, answer.id, 5)
+    with pytest.raises(ChatNotFound):
+        store.rate(B, chat.id, answer.id, 0)
+    with pytest.raises(ChatNotFound):
+        store.ratings(B, chat.id)
+    store.delete(A, chat.id)  # the chat goes; the rating stays for `advisor feedback`
+    assert len(FeedbackStore(store.db).list()) == 1

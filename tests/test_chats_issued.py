@@ -23,8 +23,8 @@ def clock() -> Clock:
     return Clock()
 
 
-def test_only_issued_ids_are_known(tmp_path: Path, clock: Clock) -> None:
-    store = ChatStore(tmp_path / "chats.sqlite3", max_days=30, clock=clock)
+def test_only_issued_ids_are_known(chat_db: str, clock: Clock) -> None:
+    store = ChatStore(chat_db, max_days=30, clock=clock)
     issued = store.issue_browser()
     assert store.issued(issued) and issued != store.issue_browser()
     assert not store.issued(new_browser_id())  # well-formed, never issued
@@ -52,9 +52,9 @@ def test_ids_of_chats_saved_before_issuing_keep_their_lists(tmp_path: Path) -> N
 
 
 def test_chats_are_capped_across_browsers_least_recently_used_first(
-    tmp_path: Path, clock: Clock
+    chat_db: str, clock: Clock
 ) -> None:
-    store = ChatStore(tmp_path / "chats.sqlite3", max_chats=10, max_total=3, clock=clock)
+    store = ChatStore(chat_db, max_chats=10, max_total=3, clock=clock)
     browsers = [store.issue_browser() for _ in range(4)]
     first = store.start(browsers[0], ask("one"))[0]
     second, question = store.start(browsers[1], ask("two"))

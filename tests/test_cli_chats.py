@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,22 +19,34 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def saved_chats() -> tuple[ChatStore, list[str], list[str]]:
+@pytest.fixture(autouse=True)
+def database(chat_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test on a SQLite file, then on PostgreSQL, named as a user would name it."""
+    if chat_db.startswith("sqlite:///"):
+        monkeypatch.setenv("ADVISOR_FEEDBACK_DB", chat_db.removeprefix("sqlite:///"))
+    else:
+        monkeypatch.setenv("ADVISOR_DATABASE_URL", chat_db)
+    return chat_db
+
+
+def saved_chats(database: str) -> tuple[ChatStore, list[str], list[str]]:
     """Two browsers: one with two chats (the older 40 days old), one with one chat."""
-    store = ChatStore(Path(os.environ["ADVISOR_FEEDBACK_DB"]))
+    forty_days_ago = datetime.now(UTC) - timedelta(days=40)
+    then = ChatStore(database, clock=lambda: forty_days_ago)
+    store = ChatStore(database)
     a, b = new_browser_id(), new_browser_id()
-    old, q = store.start(a, ChatMessage(role="user", text="How long does it take?"))
-    store.append(a, old.id, ChatMessage(role="assistant", text="12–24 months. [1]", reply_to=q.id))
+    old, q = then.start(a, ChatMessage(role="user", text="How long does it take?"))
+    then.append(a, old.id, ChatMessage(role="assistant", text="12–24 months. [1]", reply_to=q.id))
     recent, _ = store.start(a, ChatMessage(role="user", text="PyTorch or TensorFlow first?"))
     other, _ = store.start(b, ChatMessage(role="user", text="What does a Data Scientist do?"))
-    forty_days_ago = (datetime.now(UTC) - timedelta(days=40)).isoformat(timespec="seconds")
-    with sqlite3.connect(store.path) as conn:
-        conn.execute("UPDATE chats SET updated_at = ? WHERE id = ?", (forty_days_ago, old.id))
+    then.close()
     return store, [other.id, recent.id, old.id], [b, a, a]
 
 
-def test_chats_json_lists_every_browser_newest_first(capsys: pytest.CaptureFixture[str]) -> None:
-    _, ids, browsers = saved_chats()
+def test_chats_json_lists_every_browser_newest_first(
+    capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    _, ids, browsers = saved_chats(database)
     code, out, _ = run(capsys, "chats", "--json")
     assert code == 0
     rows = json.loads(out)
@@ -49,8 +60,10 @@ def test_chats_json_lists_every_browser_newest_first(capsys: pytest.CaptureFixtu
     assert code == 0 and "How long does it take?" in out and ids[0] in out
 
 
-def test_delete_older_than_cleans_up_and_reports(capsys: pytest.CaptureFixture[str]) -> None:
-    store, ids, _ = saved_chats()
+def test_delete_older_than_cleans_up_and_reports(
+    capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    store, ids, _ = saved_chats(database)
     code, out, _ = run(capsys, "chats", "--delete-older-than", "30")
     assert (code, out.strip()) == (0, "deleted 1 chat(s) older than 30 days")
     assert [c.id for c in store.all_chats()] == ids[:2]
@@ -58,10 +71,11 @@ def test_delete_older_than_cleans_up_and_reports(capsys: pytest.CaptureFixture[s
     assert json.loads(out) == {"deleted": 0, "older_than_days": 30.0}
 
 
-def test_empty_store_and_bad_days(capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_store_and_bad_days(capsys: pytest.CaptureFixture[str], database: str) -> None:
     code, out, _ = run(capsys, "chats")
     assert (code, out.strip()) == (0, "no chats saved yet")
-    assert not Path(os.environ["ADVISOR_FEEDBACK_DB"]).exists()  # listing creates nothing
+    if database.startswith("sqlite"):
+        assert not Path(os.environ["ADVISOR_FEEDBACK_DB"]).exists()  # listing creates nothing
     with pytest.raises(SystemExit) as exit_info:
         main(["chats", "--delete-older-than", "-3"])
     assert exit_info.value.code == 2

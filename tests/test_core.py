@@ -146,7 +146,8 @@ def test_citations_are_repaired_and_uncited_sources_marked(shared_store: Store) 
 
 
 def test_stream_yields_deltas_then_the_answer(shared_store: Store) -> None:
-    advisor = fake_advisor(shared_store, ["PyTorch is the better first choice [1]."])
+    reply = "PyTorch is the better first choice [1]. TensorFlow is easy to pick up later [1]."
+    advisor = fake_advisor(shared_store, [reply])
     items = list(advisor.stream("PyTorch or TensorFlow first?"))
     deltas, final = items[:-1], items[-1]
     assert len(deltas) > 3 and all(isinstance(d, str) for d in deltas)

@@ -170,7 +170,7 @@ def test_api_streams_carry_nothing_that_fetches(shared_store: Store) -> None:
     assert active(whole["answer"]) == [] and active(whole["question"]) == []
     deltas = [data["text"] for event, data in sse if event == "delta"]
     done = next(data for event, data in sse if event == "done")
-    assert len(deltas) > 20
+    assert len(deltas) > 15  # the first few words wait for the first citation (grounding.py)
     assert_never_active(deltas, done["answer"])
     contents = [
         c["choices"][0]["delta"].get("content", "")

@@ -1,4 +1,5 @@
-"""FeedbackStore: ratings round-trip through SQLite, also when sessions write at once."""
+"""FeedbackStore: ratings round-trip through the chat database (a SQLite file, PostgreSQL),
+also when sessions write at once."""
 
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ def test_round_trip_creates_parent_dir_and_table(tmp_path: Path) -> None:
     assert got[0].created_at.endswith("+00:00")
 
 
-def test_to_dict_is_json_ready(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+def test_to_dict_is_json_ready(chat_db: str) -> None:
+    store = FeedbackStore(chat_db)
     store.add(record(7, rating=0))
     data = store.list()[0].to_dict()
     assert data == {
@@ -65,8 +66,8 @@ def test_rating_must_be_up_or_down() -> None:
         record(rating=5)
 
 
-def test_concurrent_adds_from_threads(tmp_path: Path) -> None:
-    path = tmp_path / "feedback.sqlite3"
+def test_concurrent_adds_from_threads(chat_db: str) -> None:
+    path = chat_db
     threads, per_thread = 8, 25
     ids: list[int] = []
     lock = threading.Lock()
@@ -96,8 +97,8 @@ def test_concurrent_adds_from_threads(tmp_path: Path) -> None:
     }
 
 
-def test_one_store_shared_by_threads(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "shared.sqlite3")
+def test_one_store_shared_by_threads(chat_db: str) -> None:
+    store = FeedbackStore(chat_db)
     pool = [threading.Thread(target=lambda n=n: store.add(record(n))) for n in range(20)]
     for thread in pool:
         thread.start()
@@ -106,8 +107,8 @@ def test_one_store_shared_by_threads(tmp_path: Path) -> None:
     assert len(store.list()) == 20
 
 
-def test_rating_can_change_and_carry_a_comment(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "f.sqlite3")
+def test_rating_can_change_and_carry_a_comment(chat_db: str) -> None:
+    store = FeedbackStore(chat_db)
     row = store.add(record(1, rating=1))
     assert store.update(row, rating=0)  # the user changed their mind
     assert store.update(row, comment="  The salary figure is from 2024, not 2026.  ")
@@ -143,15 +144,14 @@ def test_a_file_from_before_comments_gets_the_column(tmp_path: Path) -> None:
 
 
 def test_cli_lists_comments_on_one_line_each(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    chat_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import json
 
     from advisor.cli import main
 
-    path = tmp_path / "f.sqlite3"
-    monkeypatch.setenv("ADVISOR_FEEDBACK_DB", str(path))
-    store = FeedbackStore(path)
+    monkeypatch.setenv("ADVISOR_DATABASE_URL", chat_db)
+    store = FeedbackStore(chat_db)
     store.update(store.add(record(1, rating=0)), comment="Too vague:\nname a course.\x1b[31m")
     store.add(record(2, rating=1))
     assert main(["feedback"]) == 0

@@ -28,11 +28,13 @@ from advisor import (
     Store,
     make_answerer,
 )
+from advisor.chat_model import openai_chat_model
 from advisor.conversation import replay, resolve
 from advisor.deadline import Deadline
 from advisor.errors import LLMTimeout
 from advisor.extractive import Draft
-from advisor.llm import ChatAnswerer, openai_chat_model
+from advisor.grounding import CUT_NOTICE
+from advisor.llm import ChatAnswerer
 from tests.clocks import FakeTime
 from tests.llm_server import ANSWER, ScriptedLLM, scripted_llm
 
@@ -235,7 +237,7 @@ def test_the_rewrite_gets_at_most_half_of_the_deadline(behaviour: str) -> None:
         history = [("user", "What do juniors earn?")]
         _, error, elapsed = timed(lambda: chat.condense("And seniors?", history, deadline))
     assert isinstance(error, LLMTimeout) and "follow-up rewrite" in str(error)
-    share = re.search(r"within (\d+\.\d) s \(half", str(error))
+    share = re.search(r"within (\d+\.\d) s \(ADVISOR_LLM_REWRITE_TIMEOUT, at most half", str(error))
     assert share and float(share[1]) == pytest.approx(TIMEOUT / 2, abs=0.11), str(error)
     assert elapsed < TIMEOUT / 2 + MARGIN
     # the answer still has its share: the rewrite was cut at half, give or take the moments
@@ -243,20 +245,47 @@ def test_the_rewrite_gets_at_most_half_of_the_deadline(behaviour: str) -> None:
     assert deadline.remaining() >= TIMEOUT / 2 - 1.0
 
 
+def test_the_rewrite_has_its_own_small_share() -> None:
+    with scripted_llm(["stall"]) as llm:
+        chat = answerer(llm, llm_timeout=60.0, llm_rewrite_timeout=1.0)
+        deadline = Deadline.for_settings(chat.settings)
+        history = [("user", "What do juniors earn?")]
+        _, error, elapsed = timed(lambda: chat.condense("And seniors?", history, deadline))
+    assert isinstance(error, LLMTimeout) and "within 1.0 s" in str(error)
+    assert elapsed < 1.0 + MARGIN
+    assert deadline.remaining() >= 60.0 - 1.0 - MARGIN  # the answer keeps the rest
+
+
 def test_max_tokens_reaches_the_server() -> None:
     with scripted_llm(["ok"], answer="What do senior ML engineers earn?") as llm:
         chat = answerer(llm, llm_max_tokens=123)
         chat.condense("And seniors?", [("user", "What do juniors earn?")])
         chat.answer("What is DVC?", SOURCES)
-    assert [r.get("max_tokens") for r in llm.requests] == [123, 123]
-    assert [r.get("stream", False) for r in llm.requests] == [False, True]
+        deadline = Deadline.for_settings(chat.settings)
+        deadline.max_tokens = 77  # an API client's own limit, under ADVISOR_LLM_MAX_TOKENS
+        chat.answer("What is DVC?", SOURCES, deadline=deadline)
+        deadline = Deadline.for_settings(chat.settings)
+        deadline.max_tokens = 5000  # ... never above it
+        chat.answer("What is DVC?", SOURCES, deadline=deadline)
+    # the rewrite asks for a question's worth (64 tokens), the answers for their limit
+    assert [r.get("max_tokens") for r in llm.requests] == [64, 123, 77, 123]
+    assert [r.get("stream", False) for r in llm.requests] == [False, True, True, True]
 
 
 def test_the_settings_come_from_the_environment_and_name_themselves() -> None:
-    env = {"ADVISOR_LLM_MAX_TOKENS": "256", "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT": "7.5"}
+    env = {
+        "ADVISOR_LLM_MAX_TOKENS": "256",
+        "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT": "7.5",
+        "ADVISOR_LLM_REWRITE_TIMEOUT": "4",
+    }
     settings = Settings.from_env(env=env)
     assert settings.llm_max_tokens == 256 and settings.llm_first_token_timeout == 7.5
-    for var, value in (("ADVISOR_LLM_MAX_TOKENS", "0"), ("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT", "-1")):
+    assert settings.llm_rewrite_timeout == 4.0
+    for var, value in (
+        ("ADVISOR_LLM_MAX_TOKENS", "0"),
+        ("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT", "-1"),
+        ("ADVISOR_LLM_REWRITE_TIMEOUT", "0"),
+    ):
         with pytest.raises(ConfigurationError, match=var):
             Settings.from_env(env={var: value})
 
@@ -294,8 +323,9 @@ def via_stream(advisor: CareerAdvisor, question: str, history: Any) -> Answer:
 
 ASKS: dict[str, Callable[..., Answer]] = {"ask": CareerAdvisor.ask, "stream": via_stream}
 HISTORY = [("user", "What is DVC used for?"), ("assistant", "It versions data sets [1].")]
-QUESTION = {"alone": "What is DVC used for?", "follow-up": "is it free?"}
-"""A standalone question, and a follow-up only a rewrite makes searchable ("Is DVC free?")."""
+QUESTION = {"alone": "What is DVC used for?", "follow-up": "and for beginners?"}
+"""A standalone question, and a follow-up the offline rewriter is not sure of (the model is
+asked to rewrite it; "is it free?" would be resolved offline, without a call)."""
 
 
 def question_for(history: list[tuple[str, str]]) -> str:
@@ -332,7 +362,9 @@ def test_the_advisor_cuts_a_trickle_and_marks_it_incomplete(
         answer, error, elapsed = timed(lambda: ASKS[how](advisor, question, history))
         vocabulary = advisor.vocabulary()
     assert error is None and elapsed < TIMEOUT + ASK_MARGIN
-    assert isinstance(answer, Answer) and answer.incomplete and "word" in answer.text
+    # cut before it cited anything: the offline answer stands in (grounding.py)
+    assert isinstance(answer, Answer) and answer.text.startswith(CUT_NOTICE)
+    assert answer.fallback == "ungrounded"
     offline = resolve(question, replay(history, vocabulary), vocabulary).question
     assert answer.question == offline  # a stalled rewrite falls back to the offline rewrite
     if history:

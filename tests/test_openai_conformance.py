@@ -171,7 +171,7 @@ def test_invalid_bodies_are_400_with_param(server: Server, client: openai.OpenAI
         client.chat.completions.create(
             model="career-advisor", messages=[{"role": "user", "content": "  "}], stream=True
         )
-    assert info.value.param == "messages"
+    assert info.value.param == "messages[0].content"
     url = f"{server.url}/v1/chat/completions"
     missing = httpx.post(url, json={"model": "career-advisor"}, timeout=30)
     assert missing.status_code == 400

@@ -12,6 +12,7 @@ from advisor.api.openai_text import (
     Limits,
     Truncator,
     limit_text,
+    open_markup,
     safe_end,
     url_citations,
 )
@@ -48,8 +49,9 @@ def streamed(text: str, limits: Limits, counter: TokenCounter, size: int) -> tup
 
 
 def assert_safe(cut: str) -> None:
-    """No half citation, link, image, tag or address: nothing is left open at the end."""
+    """No half citation, link, image, tag, address or bold: nothing is left open at the end."""
     assert open_at(cut + " ") > len(cut)
+    assert open_markup(cut) == len(cut) and cut.count("**") % 2 == 0
     if re.search(r"https?://\S*$|\]$", cut):  # ends in an address or "[label]": a whole one
         assert TEXT[len(cut) : len(cut) + 1] in ("", " ", "\n", ".")
 
@@ -72,6 +74,34 @@ def test_max_tokens_cuts_safely_and_streams_the_same(counter: TokenCounter, limi
     assert_safe(whole)
     for size in (1, 7):
         assert streamed(TEXT, Limits(max_tokens=limit), counter, size) == (whole, "length")
+
+
+BOLD = (
+    "**Do I need a degree or PhD to become an ML engineer?** No. A degree helps [1], and "
+    "`pip install **not bold**` is code; ~~struck words~~ and __strong words__ close too."
+)
+
+
+@pytest.mark.parametrize("limit", range(1, 45, 2))
+def test_a_cut_never_leaves_bold_strikethrough_or_code_open(
+    counter: TokenCounter, limit: int
+) -> None:
+    whole, finish = limit_text(BOLD, Limits(max_tokens=limit), counter)
+    assert finish == "length" and BOLD.startswith(whole) and counter.count(whole) <= limit
+    assert open_markup(whole) == len(whole) and whole.count("~~") % 2 == 0
+    assert whole.count("`") % 2 == 0 and whole.count("__") % 2 == 0
+    for size in (1, 5):
+        assert streamed(BOLD, Limits(max_tokens=limit), counter, size) == (whole, "length")
+    if limit > 40:
+        assert whole.startswith("**Do I need a degree or PhD to become an ML engineer?** No.")
+
+
+def test_open_markup_finds_the_first_unclosed_span() -> None:
+    assert open_markup("plain [1] text") == len("plain [1] text")
+    assert open_markup("a **b** c **d") == len("a **b** c ")
+    assert open_markup("x `co**de` y") == len("x `co**de` y")  # markers inside code are text
+    assert open_markup("x ``co`de") == 2
+    assert open_markup("__init__ and ~~gone") == len("__init__ and ")
 
 
 @pytest.mark.parametrize("stop", ["PyTorch 🎉", "]", "docs/", "Café", "**Sources**", "b before"])

@@ -26,7 +26,7 @@ BAD_FILTERS: list[Any] = [
     {"$not": {"kind": "guide"}},  # unknown logical operator
     {"kind": {"$gt": "a"}},  # order operators are for step only
     {"step": "2"},  # wrong type
-    {"step": 2.0},
+    {"step": 2.5},
     {"step": True},
     {"cost": 0},
     {"kind": ["guide"]},  # a list where a value belongs
@@ -110,6 +110,12 @@ def test_a_bad_filter_is_refused_by_the_retriever_too(extractive: CareerAdvisor)
 
 def test_nested_filters_within_the_depth_limit_are_fine() -> None:
     assert normalize(_deep(7)) is not None
+    wide = {"$and": [{"kind": "guide"}], "$or": [{"step": 2.0}, {"cost": "free"}], "level": "x"}
+    for _ in range(7):  # 8 levels, each with several keys (an implicit $and)
+        wide = {"$and": [wide], "$or": [wide], "kind": "guide"}
+    canonical = normalize(wide)
+    assert canonical is not None and normalize(canonical) is canonical  # checked once
+    assert normalize({"step": 2.0}) == {"step": {"$eq": 2}}  # JSON's 2.0 is the integer 2
     assert normalize({"$and": [{"kind": "guide"}]}) == {"kind": {"$eq": "guide"}}
     assert normalize({}) is None and normalize(None) is None
 

@@ -4,17 +4,23 @@ Answer from a second runnable, LCEL composition, astream_events and batch."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 from uuid import UUID
 
 import pytest
 from langchain_core.callbacks import AsyncCallbackHandler, BaseCallbackHandler
+from langchain_core.chat_history import InMemoryChatMessageHistory
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables.history import RunnableWithMessageHistory
 
 from advisor import AdvisorInput, Answer, CareerAdvisor, InputError, Store
 from advisor.fake import FakeChatModel
 from advisor.llm import ChatAnswerer
+from advisor.runnable import RunnableInput
 
 QUESTION = "PyTorch or TensorFlow first?"
 REPLY = "PyTorch is the better first choice in 2026 [1]. TensorFlow still matters [2]."
@@ -211,7 +217,8 @@ def test_stopping_astream_early_closes_the_answer(
             return piece
         return ""
 
-    assert asyncio.run(first_piece()) == "PyTorch"
+    first = asyncio.run(first_piece())  # the text up to its first citation (grounding.py)
+    assert first.startswith("PyTorch") and len(first) < len(REPLY)
     assert advisor.as_runnable().invoke({"question": QUESTION}).startswith("PyTorch is")
 
 
@@ -227,6 +234,8 @@ def test_stopping_astream_early_closes_the_answer(
         {"question": QUESTION, "history": "user: hi"},
         {"question": QUESTION, "history": [("robot", "hi")]},
         ["not", "a", "dict"],
+        [],
+        [SystemMessage("Be brief."), AIMessage("Hello.")],
         None,
     ],
     ids=str,
@@ -255,5 +264,68 @@ def test_schemas_are_typed(extractive: CareerAdvisor) -> None:
     assert fields["required"] == ["question"]
     assert set(fields["properties"]) == {"question", "history", "chat_history", "k", "filters"}
     assert runnable.get_output_jsonschema()["type"] == "string"
-    assert runnable.OutputType is str and runnable.InputType is AdvisorInput
+    assert runnable.OutputType is str and runnable.InputType == RunnableInput
     assert extractive.as_runnable(with_sources=True).OutputType is Answer
+
+
+def test_a_prompt_template_pipes_into_the_advisor(extractive: CareerAdvisor) -> None:
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", "Be brief."), MessagesPlaceholder("history"), ("human", "{question}")]
+    )
+    expected = extractive.ask(QUESTION)
+    text = (prompt | extractive.as_runnable()).invoke({"question": QUESTION, "history": []})
+    assert text == expected.text
+    history = [HumanMessage(QUESTION), AIMessage(expected.text)]
+    chain = prompt | extractive.as_runnable(with_sources=True)
+    follow = chain.invoke({"question": "why is that?", "history": history})
+    assert "PyTorch" in follow.question and follow.sources  # the history reached the advisor
+    plain = PromptTemplate.from_template("{topic} or TensorFlow first?") | extractive.as_runnable()
+    assert plain.invoke({"topic": "PyTorch"}) == expected.text
+
+
+def test_messages_are_an_input(extractive: CareerAdvisor) -> None:
+    first = extractive.ask(QUESTION)
+    messages = [
+        SystemMessage("Answer in French."),  # left out: the advisor keeps its own rules
+        HumanMessage(QUESTION),
+        AIMessage(first.text),
+        HumanMessage("why is that?"),
+    ]
+    answer = extractive.as_runnable(with_sources=True).invoke(messages)
+    assert (
+        answer.question
+        == extractive.ask("why is that?", [("user", QUESTION), ("assistant", first.text)]).question
+    )
+    assert extractive.as_runnable().invoke(messages[:2]) == first.text
+
+
+@pytest.mark.filterwarnings("ignore::langchain_core._api.LangChainDeprecationWarning")
+def test_message_history_around_with_sources_stores_the_answer_text(
+    extractive: CareerAdvisor, caplog: pytest.LogCaptureFixture
+) -> None:
+    sessions: dict[str, InMemoryChatMessageHistory] = {}
+
+    def history_of(session_id: str) -> InMemoryChatMessageHistory:
+        return sessions.setdefault(session_id, InMemoryChatMessageHistory())
+
+    chat = RunnableWithMessageHistory(extractive.as_runnable(with_sources=True), history_of)
+    config: Any = {"configurable": {"session_id": "s1"}}
+    with caplog.at_level(logging.WARNING):
+        answer = chat.invoke(QUESTION, config)
+        follow = chat.invoke("why is that?", config)
+    assert not caplog.records, [r.getMessage()[:200] for r in caplog.records]  # no callback error
+    assert isinstance(answer, Answer) and isinstance(follow, Answer)
+    assert "PyTorch" in follow.question  # the stored history made it a follow-up
+    stored = sessions["s1"].messages
+    assert [m.type for m in stored] == ["human", "ai", "human", "ai"]
+    assert [m.text for m in stored] == [QUESTION, answer.text, "why is that?", follow.text]
+    keyed = RunnableWithMessageHistory(
+        extractive.as_runnable(with_sources=True),
+        history_of,
+        input_messages_key="question",
+        history_messages_key="history",
+    )
+    again = asyncio.run(
+        keyed.ainvoke({"question": QUESTION}, {"configurable": {"session_id": "s2"}})
+    )
+    assert [m.text for m in sessions["s2"].messages] == [QUESTION, again.text]

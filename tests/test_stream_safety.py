@@ -142,13 +142,13 @@ def test_random_splits_of_all_the_hostile_answers_together(seed: int) -> None:
 
 def test_invalid_citations_never_stream_and_numbers_are_flagged_as_they_settle() -> None:
     text = (
-        "Entry roles start at $100,000 [1]. Seniors earn $250,000 [9] after 30 months [2]. "
+        "Entry roles start at $100,000 [1]. Seniors earn $250,000 [9] after 30 months [2].\n\n"
         "Then more"
     )
     guard = SafeStream(SOURCES)
     shown = "".join(guard.push(p) for p in pieces(text, 3))
     assert "[9]" not in shown
-    assert f"$250,000{FLAG} after 30{FLAG} months [2]." in shown  # flagged before the end
+    assert f"$250,000{FLAG} after 30{FLAG} months [2]." in shown  # flagged as its paragraph ends
     assert "$100,000 [1]." in shown and "$100,000" + FLAG not in shown
     rest = guard.finish()
     assert guard.result is not None and shown + rest == guard.result.text
@@ -182,7 +182,9 @@ def test_core_stream_yields_only_safe_prefixes_of_the_answer(shared_store: Store
     items = list(hostile_advisor(shared_store, HOSTILE_ANSWER).stream(QUESTION))
     answer = items[-1]
     deltas = [i for i in items[:-1] if isinstance(i, str)]
-    assert len(deltas) > 20  # it really streamed
+    # it really streamed, up to "alert(1)": a number no cited source holds keeps the rest of
+    # its paragraph (here the whole answer) back until the paragraph ends (numbers.py)
+    assert len(deltas) > 2
     assert_safe_stream(deltas, answer.text)  # type: ignore[union-attr]
     assert "PyTorch first [1]." in answer.text and "the docs" in answer.text  # type: ignore[union-attr]
     assert f"$250,000{FLAG}" in answer.text  # type: ignore[union-attr]
@@ -217,7 +219,7 @@ def test_cli_prints_only_safe_text_while_streaming(
         streamed.append(write)
         if sum(map(len, streamed)) > end:
             break
-    assert len(streamed) > 20
+    assert len(streamed) > 2  # streamed, up to the paragraph's unsupported "alert(1)"
     assert_safe_stream(streamed, final + "\n")
     assert "\x1b" not in printed and "\x07" not in printed  # the source list prints <url>s
 
@@ -230,7 +232,7 @@ def test_sse_and_openai_streams_carry_only_safe_prefixes(shared_store: Store) ->
         chunks = events(client.post("/v1/chat/completions", json=chat(stream=True)).text)
     deltas = [data["text"] for event, data in sse if event == "delta"]
     done = next(data for event, data in sse if event == "done")
-    assert len(deltas) > 20
+    assert len(deltas) > 2  # streamed, up to the paragraph's unsupported "alert(1)"
     assert_safe_stream(deltas, done["answer"])
     assert done["answer"] == whole
     contents = [
@@ -266,7 +268,7 @@ def test_the_app_shows_only_the_safe_final_text(
     at.chat_input[0].set_value(QUESTION).run()
     assert not at.exception
     answer = at.session_state["turns"][-1].answer
-    assert len(seen) > 20
+    assert len(seen) > 2  # streamed, up to the paragraph's unsupported "alert(1)"
     assert_safe_stream(seen, answer.text)
     shown = "\n".join(str(m.value) for m in at.main.markdown)
     from ui.citations import link_citations  # the app links each [n] to its source

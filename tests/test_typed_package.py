@@ -21,7 +21,10 @@ USER_SCRIPT = '''\
 
 from __future__ import annotations
 
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompt_values import PromptValue
+from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable
 
 from advisor import AdvisorInput, Answer, CareerAdvisor, InputError, Plan, Settings, Source
@@ -36,6 +39,16 @@ def main(store: str) -> str:
     pieces: list[str] = list(advisor.as_runnable().stream(question))
     answer: Answer = advisor.as_runnable(with_sources=True).invoke(question)
     same: Answer = advisor.as_runnable().with_sources().invoke(question)
+    bare: Answer = advisor.as_runnable(with_sources=True).invoke("What is DVC?")
+    prompt = ChatPromptTemplate.from_messages([("human", "{question}")])
+    value: PromptValue = prompt.invoke({"question": "What is DVC?"})
+    prompted: str = advisor.as_runnable().invoke(value)
+    piped: Runnable[dict[str, str], Answer] = prompt | advisor.as_runnable(with_sources=True)
+    messages: list[BaseMessage] = [HumanMessage("What is DVC?"), AIMessage("A tool [1]."),
+                                   HumanMessage("Is it free?")]
+    followed: Answer = advisor.as_runnable(with_sources=True).invoke(messages)
+    humans: str = advisor.as_runnable().invoke([HumanMessage("What is DVC?")])
+    text += bare.text + prompted + piped.invoke({"question": "q"}).text + followed.text + humans
     sources: list[Source] = advisor.retrieve(
         "MLOps tools", k=3, filters={"$and": [{"cost": "free"}, {"step": {"$gte": 6}}]}
     )
@@ -120,10 +133,45 @@ def test_mypy_strict_passes_on_a_user_script_against_the_installed_package(
     report = done.stdout + done.stderr
     assert "user_app.py" not in report, report
     errors = [line for line in report.splitlines() if ": error:" in line]
-    assert [line.split(":")[1] for line in errors] == ["6", "7", "8", "8"], report
+    assert [line.split(":")[1] for line in errors] == ["6", "7", "8"], report
     assert 'expression has type "str", variable has type "int"' in errors[0]
     assert 'expression has type "Answer", variable has type "str"' in errors[1]
-    assert 'Missing key "question" for TypedDict "AdvisorInput"' in errors[2]
-    assert 'Extra key "query" for TypedDict "AdvisorInput"' in errors[3]
+    assert 'incompatible type "dict[str, str]"' in errors[2]  # no "question": no input form
+    assert 'expected "str | AdvisorInput | PromptValue | Sequence[BaseMessage]"' in errors[2]
     assert "missing library stubs or py.typed" not in report
     assert done.returncode == 1
+
+
+MIGRATE_SCRIPT = """\
+import sys
+import advisor
+from advisor.chats import ChatMessage, ChatStore, Database
+
+assert advisor.__file__.startswith(sys.argv[2]), advisor.__file__  # the wheel's copy
+store = ChatStore(sys.argv[1])
+chat, _ = store.start(store.issue_browser(), ChatMessage(role="user", text="PyTorch first?"))
+print(Database(sys.argv[1]).revision(), chat.title)
+"""
+
+
+def test_the_installed_wheel_ships_and_runs_the_chat_migrations(
+    installed: Path, tmp_path: Path
+) -> None:
+    shipped = {p.relative_to(installed).as_posix() for p in installed.rglob("*") if p.is_file()}
+    assert "advisor/chats/migrations/env.py" in shipped
+    assert "advisor/chats/migrations/script.py.mako" in shipped
+    assert {"v0001_baseline.py", "v0002_learner_state.py"} <= {
+        Path(p).name for p in shipped if p.startswith("advisor/chats/migrations/versions/")
+    }
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ADVISOR_DATABASE_URL")}
+    env["PYTHONPATH"] = str(installed)
+    database = tmp_path / "chats.sqlite3"
+    done = subprocess.run(
+        [sys.executable, "-c", MIGRATE_SCRIPT, str(database), str(installed)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0002", "PyTorch", "first?"]

@@ -3,22 +3,21 @@
 The browser id lives in the URL (`?browser=…&chat=…`): `st.query_params` is the only
 per-browser state Streamlit itself both writes and gets back after a reload (cookies are
 read-only to a script; setting one needs JavaScript). The chats themselves are stored by
-`advisor.chats.ChatStore` in the advisor's SQLite file, never in the app.
+`advisor.chats.ChatStore` in the chat database (ADVISOR_DATABASE_URL), never in the app.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 import streamlit as st
 
-from advisor import AdvisorError, CareerAdvisor
+from advisor import AdvisorError, CareerAdvisor, Settings
 from advisor.chats import (
     ChatMessage,
     ChatNotFound,
-    ChatRating,
     ChatStore,
+    Rating,
     is_browser_id,
     is_chat_id,
     new_browser_id,
@@ -30,19 +29,20 @@ log = logging.getLogger(__name__)
 
 BROWSER_PARAM = "browser"
 """The URL query parameter holding the browser's anonymous id."""
-FAILURES = (OSError, sqlite3.Error, AdvisorError)
+FAILURES = (OSError, AdvisorError)
 """What reading or writing saved chats may raise; the app logs it and carries on."""
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str, max_chats: int, max_total: int, max_days: float) -> ChatStore:
-    return ChatStore(path, max_chats=max_chats, max_total=max_total, max_days=max_days)
+def _store(_settings: Settings, key: tuple[object, ...]) -> ChatStore:
+    """One store per database and caps (`key`), shared by this process's sessions."""
+    return ChatStore.from_settings(_settings)
 
 
 def store(advisor: CareerAdvisor) -> ChatStore:
-    """The chat store of this server process (in ADVISOR_FEEDBACK_DB)."""
+    """The chat store of this server process (ADVISOR_DATABASE_URL, else ADVISOR_FEEDBACK_DB)."""
     s = advisor.settings
-    return _store(str(s.feedback_db), s.max_chats, s.max_chats_total, s.chat_days)
+    return _store(s, (s.database, s.max_chats, s.max_chats_total, s.chat_days))
 
 
 _ISSUED = "browser_issued"
@@ -61,7 +61,7 @@ def browser_id(chats: ChatStore) -> str:
             value = chats.issue_browser()
             st.query_params[BROWSER_PARAM] = value
     except FAILURES:
-        log.exception("checking the browser id in %s failed", chats.path)
+        log.exception("checking the browser id in %r failed", chats)
         return new_browser_id()  # nothing can be saved now: no id goes in the URL
     assert isinstance(value, str)
     st.session_state[_ISSUED] = value
@@ -118,13 +118,12 @@ def apply_reply(turn: ChatTurn, message: ChatMessage) -> None:
     turn.saved = turn.reply_state()
 
 
-def apply_ratings(turns: list[ChatTurn], ratings: dict[int, ChatRating]) -> None:
+def apply_ratings(turns: list[ChatTurn], ratings: dict[int, Rating]) -> None:
     """Show the stored thumbs and comments on the replies they were given to."""
     for turn in turns:
         rating = ratings.get(turn.reply_id) if turn.reply_id is not None else None
         if rating is not None:
-            turn.rating, turn.comment = rating.rating, rating.comment
-            turn.feedback_row = rating.feedback_id
+            turn.rating, turn.comment, turn.feedback_row = rating.rating, rating.comment, None
 
 
 def merge(turns: list[ChatTurn], messages: list[ChatMessage], known: set[int]) -> list[ChatTurn]:
@@ -168,6 +167,11 @@ def restore(advisor: CareerAdvisor) -> None:
             wanted = st.query_params.get(CHAT_PARAM)
             if wanted:
                 open_chat(chats, browser, str(wanted))
+            else:  # the profile and plan given before a first question, kept for the browser
+                draft = chats.profile(browser, None), chats.plan(browser, None)
+                if draft != state.kept():
+                    state.set_kept(*draft)
+                state.mark_kept_saved()
             return
         chat = state.chat_id()
         if chat is None:
@@ -180,7 +184,7 @@ def restore(advisor: CareerAdvisor) -> None:
         state.new_chat()
         st.toast("This chat was deleted.", icon=":material/delete:")
     except FAILURES:
-        log.exception("reading saved chats from %s failed", chats.path)
+        log.exception("reading saved chats from %r failed", chats)
 
 
 def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
@@ -191,7 +195,7 @@ def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
         known: set[int] = set()
         shown = merge([], chats.messages(browser, chat), known)
         apply_ratings(shown, chats.ratings(browser, chat))
-        values = chats.state(browser, chat)
+        profile, plan = chats.profile(browser, chat), chats.plan(browser, chat)
     except ChatNotFound:
         state.new_chat()
         st.toast("That chat is not saved in this browser.", icon=":material/block:")
@@ -201,7 +205,7 @@ def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
         st.toast("Sorry, that chat cannot be opened right now.", icon=":material/error:")
         return
     state.show_chat(chat, shown, known)
-    state.set_kept(values)  # the chat's learner profile and plan progress
+    state.set_kept(profile, plan)  # the chat's learner profile and plan progress
 
 
 def save(advisor: CareerAdvisor) -> None:
@@ -224,16 +228,17 @@ def save(advisor: CareerAdvisor) -> None:
 
 
 def keep(advisor: CareerAdvisor) -> None:
-    """Keep the profile and plan progress with the open chat when they changed (a chat not
-    started yet keeps them once its first question is saved)."""
-    chat = state.chat_id()
-    if chat is None or not state.kept_changed():
+    """Keep the profile and plan progress with the open chat when they changed (with the
+    browser's chat not started yet, which its first question takes them into)."""
+    if not state.kept_changed():
         return
+    chat = state.chat_id()
     chats = store(advisor)
     browser = browser_id(chats)
+    profile, plan = state.kept()
     try:
-        for name, value in state.kept().items():
-            chats.save_state(browser, chat, name, value)
+        chats.set_profile(browser, chat, profile)
+        chats.set_plan(browser, chat, plan)
     except FAILURES:
         log.exception("keeping the plan with chat %s failed", chat)
         st.toast("Sorry, your plan could not be saved.", icon=":material/error:")
@@ -242,7 +247,7 @@ def keep(advisor: CareerAdvisor) -> None:
 
 
 def _unsaved(chats: ChatStore) -> None:
-    log.exception("saving the chat to %s failed", chats.path)
+    log.exception("saving the chat to %r failed", chats)
     st.toast("Sorry, this chat could not be saved.", icon=":material/error:")
 
 

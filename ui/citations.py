@@ -19,8 +19,11 @@ from advisor.safety import safe_markdown
 from advisor.text import sentences
 from ui.landing import ENTRY_PREFIX
 
-_BARE_CITATION = re.compile(r"(?<![\]\\!\w])\[(\d{1,3})\](?![(\[:])")
-"""`[n]` not already part of a link, an image, a reference or an escape."""
+_BARE_CITATION = re.compile(r"(?<![\\!\w])\[(\d{1,3})\](?![(:])")
+"""`[n]` not already part of a link, an image, a definition or an escape; "[2][3]" is two."""
+_GROUP = re.compile(r"\\\[(\d{1,3}(?:[ \t]*+,[ \t]*+\d{1,3})++)\\\]")
+"""A group "[1, 2]" as sanitised Markdown writes it, its brackets escaped (an answer kept from
+before the advisor wrote groups as "[1][2]")."""
 _STEP = re.compile(r"^(\d+)\.\s+(.*)$")
 _MARK = ":orange-background[{}]"
 _BARE_BRACKET = re.compile(r"\\[\s\S]|\\$|[\[\]]")
@@ -35,16 +38,26 @@ def anchor(turn_id: str, n: int) -> str:
 
 
 def link_citations(text: str, turn_id: str, n_sources: int) -> str:
-    """Sanitised answer text with each bare [n] (1 <= n <= n_sources) linked to its source."""
+    """Sanitised answer text with each bare [n] (1 <= n <= n_sources) linked to its source;
+    "[2][3]" and "[1, 2]" link each number."""
     safe = safe_markdown(text)
 
-    def link(match: re.Match[str]) -> str:
-        n = int(match.group(1))
+    def link(n: int) -> str:
         if not 1 <= n <= n_sources:
-            return match.group(0)
+            return f"\\[{n}\\]"
         return f"[\\[{n}\\]](#{anchor(turn_id, n)})"
 
-    return _BARE_CITATION.sub(link, safe)
+    def one(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        return link(n) if 1 <= n <= n_sources else match.group(0)
+
+    def group(match: re.Match[str]) -> str:
+        numbers = [int(n) for n in match.group(1).split(",")]
+        if min(numbers) < 1:  # "[0, 1]" is an interval, not citations
+            return match.group(0)
+        return "".join(link(n) for n in numbers)
+
+    return _GROUP.sub(group, _BARE_CITATION.sub(one, safe))
 
 
 def _plain(text: str) -> str:

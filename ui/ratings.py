@@ -1,14 +1,14 @@
-"""Thumbs and comments of answers, kept with the chat (so a reload shows them) and in
-`advisor.feedback`'s file (what `advisor feedback` lists).
+"""Thumbs and comments of answers, kept with the saved chat's reply (`ChatStore.rate`,
+which also writes the row `advisor feedback` lists), so a reload shows them.
 
-A reply has one rating: rating again, or adding a comment, changes that rating (in both
-places) instead of adding one.
+A reply has one rating: rating again, or adding a comment, changes that rating instead of
+adding one. An answer not saved in a chat (the chat database failed) is rated through
+`FeedbackStore`, its row changed in place the same way.
 """
 
 from __future__ import annotations
 
 from advisor import CareerAdvisor
-from advisor.chats import ChatRating
 from advisor.feedback import FeedbackRecord, FeedbackStore
 from ui import chats, state
 from ui.state import ChatTurn
@@ -20,11 +20,17 @@ def comment_key(turn_id: str) -> str:
 
 
 def save(advisor: CareerAdvisor, turn: ChatTurn, rating: int, comment: str | None = None) -> None:
-    """Store the rating (and comment) of a turn's answer, replacing any it had; raises
-    `chats.FAILURES` when it cannot be stored."""
+    """Store the rating (and comment, None: keep it) of a turn's answer, replacing any it
+    had; raises `chats.FAILURES` when it cannot be stored."""
+    chat = state.chat_id()
+    if chat is not None and turn.reply_id is not None:
+        store = chats.store(advisor)
+        kept = store.rate(chats.browser_id(store), chat, turn.reply_id, rating, comment)
+        turn.rating, turn.comment = kept.rating, kept.comment
+        return
     answer = turn.answer
     assert answer is not None
-    feedback = FeedbackStore(advisor.settings.feedback_db)
+    feedback = FeedbackStore.from_settings(advisor.settings)
     row = turn.feedback_row
     if row is None or not feedback.update(row, rating=rating, comment=comment):
         row = feedback.add(
@@ -39,13 +45,6 @@ def save(advisor: CareerAdvisor, turn: ChatTurn, rating: int, comment: str | Non
         )
     turn.feedback_row, turn.rating = row, rating
     turn.comment = comment if comment is not None else turn.comment
-    chat = state.chat_id()
-    if chat is not None and turn.reply_id is not None:
-        store = chats.store(advisor)
-        kept = ChatRating(
-            message_id=turn.reply_id, rating=rating, comment=turn.comment, feedback_id=row
-        )
-        store.rate(chats.browser_id(store), chat, kept)
 
 
 def forget(turn: ChatTurn) -> None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from advisor import Answer, InputError, Profile
+from advisor import Answer, Profile
+from advisor.chats import PlanProgress
 
 _TURNS = "turns"
 _PROFILE = "plan_profile"
@@ -41,7 +42,8 @@ class ChatTurn:
     comment: str = ""
     """What the user wrote under their rating."""
     feedback_row: int | None = None
-    """The rating's row in the feedback file, so rating again changes it."""
+    """The rating's feedback row when the answer is not saved in a chat (else the chat's
+    store keeps the one rating of `reply_id`)."""
     reply_id: int | None = None
     """The saved reply's id in the chat store (what a rating is kept with)."""
     note: str | None = None
@@ -162,38 +164,31 @@ def new_chat() -> None:
     """Start an empty chat (the "New chat" button), with an empty profile and plan; saved
     chats stay in the sidebar."""
     show_chat(None, [], set())
-    set_kept({})
+    set_kept(Profile(), PlanProgress())
+    mark_kept_saved(False)  # the browser's next chat starts with them empty
 
 
-KEPT_PROFILE, KEPT_DONE = "profile", "plan_done"
-"""Names of what the app keeps with a chat besides its messages (ChatStore.save_state)."""
 _KEPT = "chat_kept"
 
 
-def kept() -> dict[str, object]:
-    """The learner's profile and plan progress as kept with the chat (JSON shapes)."""
-    return {KEPT_PROFILE: profile().to_dict(), KEPT_DONE: sorted(done_steps())}
+def kept() -> tuple[Profile, PlanProgress]:
+    """The learner's profile and plan progress, as kept with the chat."""
+    return profile(), PlanProgress(done=frozenset(done_steps()))
 
 
-def set_kept(values: dict[str, object]) -> None:
-    """Show a chat's kept profile and plan progress (empty ones when it has none)."""
-    raw = values.get(KEPT_PROFILE)
-    try:
-        value = Profile.from_dict(raw) if isinstance(raw, dict) else Profile()
-    except InputError:  # kept by another version of the app: start afresh
-        value = Profile()
+def set_kept(value: Profile, plan: PlanProgress) -> None:
+    """Show a chat's kept profile and plan progress."""
     set_profile(value)
-    done = values.get(KEPT_DONE)
-    steps = {int(n) for n in done if isinstance(n, int)} if isinstance(done, list) else set()
-    st.session_state[_DONE] = steps
+    st.session_state[_DONE] = set(plan.done)
     for key in [k for k in st.session_state if str(k).startswith("plan_step_")]:
         del st.session_state[key]  # the checkboxes are drawn again from the kept steps
     mark_kept_saved()
 
 
-def mark_kept_saved() -> None:
-    """Remember what is now kept with the chat, so it is only saved again when it changes."""
-    st.session_state[_KEPT] = kept()
+def mark_kept_saved(saved: bool = True) -> None:
+    """Remember what is now kept with the chat, so it is only saved again when it changes
+    (`saved` False: save it at the next chance, whatever it is)."""
+    st.session_state[_KEPT] = kept() if saved else None
 
 
 def kept_changed() -> bool:

@@ -9,6 +9,7 @@
 Import `create_app` or `serve` from here; the FastAPI extra must be installed.
 """
 
-from advisor.api.app import create_app, serve
+from advisor.api.app import create_app
+from advisor.api.serving import serve
 
 __all__ = ["create_app", "serve"]

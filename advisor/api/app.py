@@ -16,7 +16,6 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
-from types import FrameType
 from typing import Any
 
 try:
@@ -30,20 +29,26 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from None
 
 from advisor.api.common import describe_error, input_param
+from advisor.api.docs import install_docs
+from advisor.api.feedback_routes import router as feedback_router
 from advisor.api.guard import Guard, error_body, redact
+from advisor.api.metrics import Measure, Metrics, store_chunks
+from advisor.api.metrics import router as metrics_router
 from advisor.api.openai_compat import router as openai_router
 from advisor.api.openapi import install_openapi
 from advisor.api.plan_routes import router as plan_router
 from advisor.api.probes import probe_pool
 from advisor.api.probes import router as probe_router
 from advisor.api.request_log import RequestId
+from advisor.api.responses import router as responses_router
 from advisor.api.routes import router as advisor_router
+from advisor.api.schemas import NONBLANK
 from advisor.core import CareerAdvisor
 from advisor.deadline import Deadline
-from advisor.errors import AdvisorError, ConfigurationError
+from advisor.errors import AdvisorError, ConfigurationError, LLMError
 from advisor.safety import url_secrets
-from advisor.secrets import RedactingFilter, Redactor
 from advisor.settings import Settings
+from advisor.version import advisor_version
 
 log = logging.getLogger("advisor.api")
 _STATUS_TYPES = {
@@ -54,25 +59,10 @@ _STATUS_TYPES = {
     429: "rate_limit_exceeded",
     503: "unavailable",
 }
-CORS_HEADERS = (
-    "authorization",
-    "content-type",
-    "x-request-id",
-    "openai-organization",
-    "openai-project",
-    "openai-beta",
-    "x-stainless-lang",
-    "x-stainless-package-version",
-    "x-stainless-os",
-    "x-stainless-arch",
-    "x-stainless-runtime",
-    "x-stainless-runtime-version",
-    "x-stainless-retry-count",
-    "x-stainless-timeout",
-    "x-stainless-async",
-    "x-stainless-helper-method",
-)
-"""Request headers a browser may send: the official OpenAI SDKs' (CORS cannot wildcard a prefix)."""
+CORS_ANY_HEADER = ["*"]
+"""Request headers a browser may send: any (the SDKs add `x-stainless-*` names, Firefox and
+Safari also list `user-agent`); the origin list is what guards access, and the token still must
+be sent. Starlette answers a preflight by echoing the headers it asks for."""
 CORS_EXPOSED = (
     "retry-after",
     "x-request-id",
@@ -80,10 +70,6 @@ CORS_EXPOSED = (
     "x-ratelimit-remaining-requests",
     "x-ratelimit-reset-requests",
 )
-
-
-SHUTDOWN_GRACE = 10
-"""Seconds `serve` waits on SIGTERM for open responses; stopped answers end well within it."""
 
 
 def create_app(
@@ -115,9 +101,11 @@ def create_app(
 
     app = FastAPI(
         title="career-advisor",
-        version="0.1.0",
+        version=advisor_version(),
         summary="Cited answers about becoming an AI/ML engineer, from one guide and its resources.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs
+        redoc_url=None,
     )
     app.state.advisor = advisor
     app.state.stopping = stopping or threading.Event()
@@ -147,16 +135,22 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(settings.api_cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=list(CORS_HEADERS),
+            allow_headers=CORS_ANY_HEADER,
             expose_headers=list(CORS_EXPOSED),
             max_age=600,
         )
+    app.state.metrics = Metrics(store_chunks(app.state))  # this app's own registry
+    app.add_middleware(Measure, metrics=app.state.metrics)
     app.add_middleware(RequestId)  # outermost: every response, even a rejection, gets an id
+    app.include_router(metrics_router)
     app.include_router(probe_router)
     app.include_router(advisor_router)
     app.include_router(plan_router)
     app.include_router(openai_router)
-    install_openapi(app)
+    app.include_router(responses_router)
+    app.include_router(feedback_router)
+    install_openapi(app, settings)
+    install_docs(app)
     return app
 
 
@@ -200,13 +194,16 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(AdvisorError)
     async def advisor_error(request: Request, exc: AdvisorError) -> JSONResponse:
         status, kind, message = describe_error(exc, secrets)
+        if isinstance(exc, LLMError):
+            app.state.metrics.llm_failed(exc)
         headers = {"Retry-After": "5"} if status == 503 else None
         return reply(status, message, kind, headers, input_param(exc, request.url.path))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         kind = _STATUS_TYPES.get(exc.status_code, "invalid_request_error")
-        return reply(exc.status_code, str(exc.detail), kind, exc.headers)
+        param = getattr(exc, "param", None)  # the guard's 400 for a field that is not text
+        return reply(exc.status_code, str(exc.detail), kind, exc.headers, param)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -257,59 +254,10 @@ def validation_message(errors: Any) -> str:
             return "the request body must be a JSON object (Content-Type: application/json)"
         if kind == "missing":
             parts.append(f"{where or 'the request body'} is required")
+        elif kind == "extra_forbidden":
+            parts.append(f"{where} is not a field of this request")
+        elif kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == NONBLANK:
+            parts.append(f"{where} is empty: it must hold text other than whitespace")
         else:
             parts.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
     return "invalid request: " + "; ".join(parts)
-
-
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the API with uvicorn (one worker); the advisor loads once at start-up."""
-    make_server(settings, host, port).run()
-
-
-def make_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> Any:
-    """The uvicorn server for these settings: proxy headers believed only from
-    ADVISOR_TRUSTED_PROXIES, every log line with the configured secrets masked, and a SIGTERM
-    that stops the answers in flight (open responses get SHUTDOWN_GRACE seconds)."""
-    try:
-        import uvicorn
-    except ImportError:
-        raise ImportError(
-            "serving the API needs uvicorn: pip install 'career-advisor[api]'"
-        ) from None
-    logger = logging.getLogger("advisor")
-    if not logger.handlers:  # the service's own messages; client libraries stay quiet
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    stopping = threading.Event()
-
-    class Server(uvicorn.Server):
-        """uvicorn's server; a SIGTERM or Ctrl-C also stops the answers in flight."""
-
-        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-            stopping.set()
-            super().handle_exit(sig, frame)
-
-    proxies = list(settings.trusted_proxies)
-    config = uvicorn.Config(
-        create_app(settings, stopping=stopping),
-        host=host,
-        port=port,
-        workers=1,
-        log_level="info",
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or [],  # never FORWARDED_ALLOW_IPS's 127.0.0.1 default
-        timeout_graceful_shutdown=SHUTDOWN_GRACE,
-    )
-    hide = RedactingFilter(Redactor.for_settings(settings))
-    handlers = [h for n in _LOGGERS for h in logging.getLogger(n).handlers]
-    for each in [*handlers, logging.lastResort]:  # root's and the fallback write too
-        if each is not None:
-            each.addFilter(hide)
-    return Server(config)
-
-
-_LOGGERS = ("", "advisor", "uvicorn", "uvicorn.error", "uvicorn.access")
-"""Loggers whose handlers get the secrets filter ("" is the root logger)."""

@@ -106,6 +106,9 @@ def public_source(source: Source) -> dict[str, Any]:
         data[key] = safe_markdown(data[key])
     data["url"] = safe_url(source.url)
     data.setdefault("kind", source.kind)  # "guide" or a card's kind: what `filters` can select
+    for key in ("top_section", "root", "doc_key", "cost", "level"):  # the other filter fields
+        data[key] = safe_markdown(getattr(source, key))
+    data["step"] = source.step
     return data
 
 
@@ -162,6 +165,7 @@ async def open_stream(
     *,
     k: int | None = None,
     filters: dict[str, Any] | None = None,
+    max_tokens: int | None = None,
 ) -> AsyncIterator[str | Answer]:
     """Start answering now, so errors of `fail_early` types surface before any byte is sent.
 
@@ -169,7 +173,7 @@ async def open_stream(
     are raised from the iterator (the routes turn them into error events).
     """
     try:
-        items = advisor.stream(question, history, k=k, filters=filters)
+        items = advisor.stream(question, history, k=k, filters=filters, max_tokens=max_tokens)
         first = await run_in_threadpool(next, items, _END)
     except fail_early:
         raise

@@ -24,6 +24,8 @@ from advisor.api.unicode import lone_surrogate
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz"})
 DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+DOC_ASSETS = "/docs/assets/"
+"""Swagger UI's files, public whenever the docs are."""
 
 
 def error_body(
@@ -108,6 +110,14 @@ class RateLimiter:
         self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full}
 
 
+class FieldHTTPError(HTTPException):
+    """A 400 the guard finds in one request field; `param` names it (None for the body)."""
+
+    def __init__(self, detail: str, param: str | None) -> None:
+        super().__init__(400, detail)
+        self.param = param
+
+
 class Guard:
     """Rate limit, then token, then body cap; everything else goes to the app."""
 
@@ -142,7 +152,7 @@ class Guard:
             send = _with_headers(send, limits)
         if (
             self.token is not None
-            and scope["path"] not in self.tokenless
+            and not self._public(scope["path"])
             and not self._authorized(scope)
         ):
             message = "missing or wrong bearer token (Authorization: Bearer <ADVISOR_API_TOKEN>)"
@@ -161,6 +171,10 @@ class Guard:
             await _reply(scope, receive, send, 413, self._too_large(), "request_too_large")
             return
         await self.app(scope, self._capped(receive), send)
+
+    def _public(self, path: str) -> bool:
+        """The docs and their assets, when they are public."""
+        return path in self.tokenless or bool(self.tokenless and path.startswith(DOC_ASSETS))
 
     def _authorized(self, scope: Scope) -> bool:
         value = _header(scope, b"authorization") or ""
@@ -184,7 +198,7 @@ class Guard:
                 if len(body) > self.max_body:
                     raise HTTPException(413, self._too_large())
                 if not message.get("more_body") and (where := lone_surrogate(bytes(body))):
-                    raise HTTPException(400, unicode.message(where))
+                    raise FieldHTTPError(unicode.message(where), unicode.param(where))
             return message
 
         return capped

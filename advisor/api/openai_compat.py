@@ -33,6 +33,7 @@ from advisor.api.common import (
     strip_footer,
 )
 from advisor.api.guard import RateLimiter
+from advisor.api.metrics import metrics_of
 from advisor.api.openai_params import (
     DROP_HEADER,
     MODEL,
@@ -41,6 +42,7 @@ from advisor.api.openai_params import (
     OpenAIError,
     Options,
     check_request,
+    message_text,
     validation_error,
     wants_drop,
 )
@@ -76,31 +78,37 @@ class OpenAIRoute(APIRoute):
 router = APIRouter(tags=["OpenAI-compatible"], route_class=OpenAIRoute)
 
 
-def _text(content: str | list[dict[str, Any]] | None) -> str:
-    if isinstance(content, str):
-        return content
-    parts = content or []
-    return "".join(str(p.get("text", "")) for p in parts if p.get("type", "text") == "text")
-
-
 def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
     """(question, history): the last user message and the user/assistant turns before it."""
     last = max((i for i, m in enumerate(messages) if m.role == "user"), default=-1)
     if last < 0:
         raise InputError("messages must contain a user message (the question)")
     history = [
-        (m.role, strip_footer(_text(m.content)))
+        (m.role, strip_footer(message_text(m.content)))
         for m in messages[:last]
         if m.role in ("user", "assistant")
     ]
-    return _text(messages[last].content), history
+    return message_text(messages[last].content), history
+
+
+def _check_lengths(messages: list[ChatMessage], limit: int) -> None:
+    """400 for a user message longer than a question may be (ADVISOR_MAX_QUESTION_CHARS)."""
+    for i, message in enumerate(messages):
+        size = len(message_text(message.content)) if message.role == "user" else 0
+        if size > limit:
+            raise OpenAIError(
+                f"a user message is {size} characters long; the limit is {limit} "
+                "(ADVISOR_MAX_QUESTION_CHARS)",
+                f"messages[{i}].content",
+                "string_above_max_length",
+            )
 
 
 def _model_card() -> dict[str, Any]:
     return {"id": MODEL, "object": "model", "created": _CREATED, "owned_by": "career-advisor"}
 
 
-def _unknown_model(name: str) -> JSONResponse:
+def unknown_model(name: str) -> JSONResponse:
     message = f"the model {name!r} does not exist; this server offers {MODEL!r}"
     error = OpenAIError(message, "model", "model_not_found", status=404)
     return error.response()
@@ -113,7 +121,7 @@ def list_models() -> dict[str, Any]:
 
 @router.get("/v1/models/{model}", summary="Describe one model", response_model=None)
 def get_model(model: str) -> dict[str, Any] | JSONResponse:
-    return _model_card() if model == MODEL else _unknown_model(model)
+    return _model_card() if model == MODEL else unknown_model(model)
 
 
 @router.post(
@@ -124,22 +132,23 @@ def get_model(model: str) -> dict[str, Any] | JSONResponse:
 )
 async def chat_completions(body: ChatRequest, request: Request) -> Any:
     if body.model != MODEL:
-        return _unknown_model(body.model)
+        return unknown_model(body.model)
     advisor = advisor_of(request)
     settings: Settings = getattr(request.app.state, "settings", None) or advisor.settings
     drop = wants_drop(request.headers.get(DROP_HEADER), body, settings.drop_unsupported)
     options = check_request(body, drop)
+    _check_lengths(body.messages, settings.max_question_chars)
     try:
         question, history = split_messages(body.messages)
     except InputError as exc:
         raise OpenAIError(str(exc), "messages", "invalid_value") from None
-    _limit_user(request, options.user, settings)
+    limit_user(request, options.user, settings)
     counter = await run_in_threadpool(token_counter, settings)
-    prompts = [_text(m.content) for m in body.messages]
+    prompts = [message_text(m.content) for m in body.messages]
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if body.stream:
-        items = await _open(advisor, question, history)
+        items = await _open(advisor, question, history, options.limits.max_tokens)
         reply = StreamReply(completion_id, created, options, counter, prompts)
         return StreamingResponse(
             reply.events(items, request.app.state.secrets),
@@ -147,22 +156,30 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     try:
-        answer = public_answer(await run_in_threadpool(advisor.ask, question, history))
+        answer = public_answer(
+            await run_in_threadpool(
+                lambda: advisor.ask(question, history, max_tokens=options.limits.max_tokens)
+            )
+        )
     except InputError as exc:
         raise OpenAIError(str(exc), "messages", "invalid_value") from None
+    if metrics := metrics_of(request):
+        metrics.answered(answer)
     return _completion(answer, completion_id, created, options, counter, prompts)
 
 
 async def _open(
-    advisor: CareerAdvisor, question: str, history: list[tuple[str, str]]
+    advisor: CareerAdvisor, question: str, history: list[tuple[str, str]], max_tokens: int | None
 ) -> AsyncIterator[str | Answer]:
     try:
-        return await open_stream(advisor, question, history, fail_early=(AdvisorError,))
+        return await open_stream(
+            advisor, question, history, fail_early=(AdvisorError,), max_tokens=max_tokens
+        )
     except InputError as exc:
         raise OpenAIError(str(exc), "messages", "invalid_value") from None
 
 
-def _limit_user(request: Request, user: str | None, settings: Settings) -> None:
+def limit_user(request: Request, user: str | None, settings: Settings) -> None:
     """Log the `user` and hold each one to its own rate (ADVISOR_API_USER_RATE_LIMIT)."""
     if not user:
         return

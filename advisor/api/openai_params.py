@@ -11,18 +11,28 @@ as OpenAI answers, unless the client asked to drop them (ADVISOR_DROP_UNSUPPORTE
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from advisor.api.openai_text import Limits
+from advisor.api.schemas import NONBLANK, Positive, Whole, whole
 
 MODEL = "career-advisor"
 DROP_HEADER = "x-advisor-drop-unsupported"
 """A request header that turns refusals of unsupported parameters into silent drops."""
 _TRUE = ("1", "true", "yes", "on")
+_NONBLANK = re.compile(NONBLANK)
 log = logging.getLogger("advisor.api")
 
 
@@ -49,47 +59,85 @@ class OpenAIError(Exception):
         return JSONResponse({"error": error}, status_code=self.status, headers=self.headers)
 
 
-class ChatMessage(BaseModel):
-    """One message; content is text or a list of content parts (text parts are used)."""
+ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+"""OpenAI's message roles; only user and assistant turns reach the advisor."""
 
-    model_config = ConfigDict(extra="allow")
-    role: str
-    content: str | list[dict[str, Any]] | None = None
+
+class ContentPart(BaseModel):
+    """One part of a message's content: text parts are read, other kinds are ignored."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    type: str = Field(examples=["text"])
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    """One message; content is text or a list of content parts (text parts are used).
+
+    A user message must hold text other than whitespace (at most ADVISOR_MAX_QUESTION_CHARS).
+    Fields a message carries back from a response (`name`, `tool_calls`, `refusal`, ...) pass.
+    """
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    content: str | list[ContentPart] | None = None
+
+    @field_validator("content")
+    @classmethod
+    def _user_text(cls, content: Any, info: ValidationInfo) -> Any:
+        if info.data.get("role") == "user" and not _NONBLANK.search(message_text(content)):
+            raise ValueError("a user message is empty: it must hold text other than whitespace")
+        return content
+
+
+def message_text(content: str | list[ContentPart] | None) -> str:
+    """The text of a message's content: the string, or its text parts joined."""
+    if isinstance(content, str):
+        return content
+    return "".join(p.text or "" for p in content or () if p.type == "text")
 
 
 class StreamOptions(BaseModel):
     """`stream_options`: `include_usage` adds a last chunk with the usage."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     include_usage: bool = False
 
 
 class AdvisorOptions(BaseModel):
     """The request extension `career_advisor`: what only this server understands."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     sources_in_content: bool = Field(
         default=True,
         description='Append the Markdown "Sources" list to the content (annotations stay).',
     )
     drop_unsupported: bool | None = Field(
-        default=None, description="Drop unsupported parameters instead of refusing them."
+        default=None,
+        description="Drop unsupported parameters instead of refusing them (default: the "
+        "X-Advisor-Drop-Unsupported header, else ADVISOR_DROP_UNSUPPORTED).",
     )
 
 
 class ChatRequest(BaseModel):
-    """The Chat Completions request; parameters the advisor cannot honour are refused."""
+    """The Chat Completions request. Parameters the advisor cannot honour are refused (400
+    with `param`) unless dropping is asked for; hints with no effect on a cited answer
+    (`seed`, `presence_penalty`, `metadata`, ...) are accepted and ignored; any other field
+    is refused, as OpenAI refuses an unrecognized argument."""
 
-    model_config = ConfigDict(extra="allow")
-    model: str = Field(examples=[MODEL])
+    model_config = ConfigDict(extra="forbid", strict=True)
+    model: str = Field(
+        description="The one model; any other name is 404 `model_not_found`.",
+        json_schema_extra={"enum": [MODEL]},
+    )
     messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
+    stream: bool | None = False
     stream_options: StreamOptions | None = None
-    max_tokens: int | None = Field(None, ge=1)
-    max_completion_tokens: int | None = Field(None, ge=1)
-    stop: str | list[str] | None = None
+    max_tokens: Positive | None = None
+    max_completion_tokens: Positive | None = None
+    stop: str | list[str] | None = Field(None, description="At most 4 stop sequences.")
     user: str | None = Field(None, max_length=256)
-    n: int | None = Field(None, ge=1)
+    n: Positive | None = None
     temperature: float | None = None
     top_p: float | None = None
     tools: list[dict[str, Any]] | None = None
@@ -98,8 +146,35 @@ class ChatRequest(BaseModel):
     function_call: str | dict[str, Any] | None = None
     response_format: dict[str, Any] | None = None
     logprobs: bool | None = None
-    top_logprobs: int | None = Field(None, ge=0, le=20)
+    top_logprobs: Annotated[int, Field(ge=0, le=20), BeforeValidator(whole)] | None = None
     career_advisor: AdvisorOptions = Field(default_factory=AdvisorOptions)
+    # accepted and ignored: they cannot change a cited answer
+    seed: Whole | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    logit_bias: dict[str, float] | None = None
+    metadata: dict[str, str] | None = None
+    store: bool | None = None
+    parallel_tool_calls: bool | None = None
+    service_tier: str | None = None
+    reasoning_effort: str | None = None
+    verbosity: str | None = None
+    modalities: list[str] | None = None
+    prompt_cache_key: str | None = None
+    prompt_cache_retention: str | None = None
+    safety_identifier: str | None = None
+    audio: dict[str, Any] | None = None
+    prediction: dict[str, Any] | None = None
+    moderation: dict[str, Any] | None = None
+    prompt_cache_options: dict[str, Any] | None = None
+    web_search_options: dict[str, Any] | None = None
+
+
+class Extended(Protocol):
+    """A request that carries the `career_advisor` extension."""
+
+    @property
+    def career_advisor(self) -> AdvisorOptions: ...
 
 
 @dataclass(frozen=True)
@@ -135,7 +210,7 @@ def check_request(body: ChatRequest, drop: bool) -> Options:
     )
 
 
-def wants_drop(header: str | None, body: ChatRequest, default: bool) -> bool:
+def wants_drop(header: str | None, body: Extended, default: bool) -> bool:
     """Whether to drop unsupported parameters: the body's extension, then the header, then
     the server's setting."""
     if body.career_advisor.drop_unsupported is not None:
@@ -151,25 +226,43 @@ def _refusals(body: ChatRequest) -> list[OpenAIError]:
     if body.n is not None and body.n > 1:
         found.append(_unsupported("n", f"n={body.n}: the advisor returns one choice (n=1)"))
     for choice, param in ((body.tool_choice, "tool_choice"), (body.function_call, "function_call")):
-        if choice is not None and choice not in ("none", "auto"):
-            message = (
-                f"{param} {_show(choice)} is not supported: the advisor answers in text and "
-                "never calls tools (use 'none' or 'auto')"
-            )
-            found.append(_unsupported(param, message))
-    kind = (body.response_format or {}).get("type", "text")
-    if kind != "text":
-        message = (
-            f"response_format type {kind!r} is not supported: the advisor answers in cited "
-            "prose only, so structured output (JSON mode, json_schema, with_structured_output) "
-            "cannot be honoured; use type 'text'"
-        )
-        found.append(_unsupported("response_format", message))
+        found += refuse_tool_choice(choice, param)
+    found += refuse_format((body.response_format or {}).get("type", "text"), "response_format")
     if body.logprobs:
         found.append(_unsupported("logprobs", "logprobs are not available from the advisor"))
     if body.top_logprobs is not None:
         found.append(_unsupported("top_logprobs", "top_logprobs are not available"))
-    for name, value, high in (("temperature", body.temperature, 2.0), ("top_p", body.top_p, 1.0)):
+    found += refuse_sampling(body.temperature, body.top_p)
+    return found
+
+
+def refuse_tool_choice(choice: Any, param: str) -> list[OpenAIError]:
+    """A refusal when `choice` forces a tool call (the advisor never calls tools)."""
+    if choice is None or choice in ("none", "auto"):
+        return []
+    message = (
+        f"{param} {_show(choice)} is not supported: the advisor answers in text and "
+        "never calls tools (use 'none' or 'auto')"
+    )
+    return [_unsupported(param, message)]
+
+
+def refuse_format(kind: Any, param: str) -> list[OpenAIError]:
+    """A refusal when the output format asked for is not plain text."""
+    if kind == "text":
+        return []
+    message = (
+        f"{param} type {kind!r} is not supported: the advisor answers in cited "
+        "prose only, so structured output (JSON mode, json_schema, with_structured_output) "
+        "cannot be honoured; use type 'text'"
+    )
+    return [_unsupported(param, message)]
+
+
+def refuse_sampling(temperature: float | None, top_p: float | None) -> list[OpenAIError]:
+    """Refusals for sampling values outside OpenAI's ranges (in range, they are ignored)."""
+    found = []
+    for name, value, high in (("temperature", temperature, 2.0), ("top_p", top_p, 1.0)):
         if value is not None and not 0.0 <= value <= high:
             side = "above maximum" if value > high else "below minimum"
             message = (
@@ -217,6 +310,9 @@ def validation_error(errors: Any) -> OpenAIError:
         return OpenAIError(
             f"Missing required parameter: '{param}'.", param, "missing_required_parameter"
         )
+    if kind == "extra_forbidden":
+        message = f"Unrecognized request argument supplied: {param}"
+        return OpenAIError(message, param, "unknown_parameter")
     message = f"Invalid '{param or 'body'}': {first.get('msg', 'invalid value')}."
     return OpenAIError(message, param or None, "invalid_value")
 

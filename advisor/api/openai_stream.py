@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from advisor.api.common import describe_error, public_source, sources_footer, sse
@@ -35,7 +36,6 @@ class StreamReply:
     ) -> None:
         self.id, self.created, self.options = completion_id, created, options
         self.counter, self.prompts = counter, prompts
-        self.truncator = Truncator(options.limits, counter)
 
     def chunk(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
         """One `chat.completion.chunk` event."""
@@ -56,19 +56,12 @@ class StreamReply:
         """The whole stream: role, content pieces, the last chunk, usage, [DONE] (or an error)."""
         yield self.chunk({"role": "assistant", "content": ""})
         try:
-            answer: Answer | None = None
-            body = 0  # characters of answer text pushed (the rest is the sources footer)
-            async for item in items:
-                if isinstance(item, Answer):
-                    answer = item
-                    continue
-                body += len(item)
-                piece = self.truncator.push(item)  # past a limit: drained, not sent
-                if piece:
-                    yield self.chunk({"content": piece})
-            if answer is not None:
-                for event in self._ending(answer, body):
-                    yield event
+            async for item in limited_text(items, self.options, self.counter):
+                if isinstance(item, str):
+                    yield self.chunk({"content": item})
+                else:
+                    for event in self._ending(item):
+                        yield event
         except AdvisorError as exc:
             _, kind, message = describe_error(exc, secrets)
             yield sse(error_body(message, kind))
@@ -77,20 +70,12 @@ class StreamReply:
             yield sse(error_body("internal error while answering", "server_error"))
         yield sse("[DONE]")
 
-    def _ending(self, answer: Answer, body: int) -> list[str]:
-        """The rest of the text, the finishing chunk with annotations, then the usage chunk."""
-        events = []
-        footer = sources_footer(answer) if self.options.sources_in_content else ""
-        rest = self.truncator.push(footer) + self.truncator.close()
-        if rest:
-            events.append(self.chunk({"content": rest}))
-        content = self.truncator.sent
-        marks = url_citations(content, min(body, len(content)), answer.sources)
-        finish = self.truncator.finish or finish_of(answer)
-        sources = [public_source(s) for s in answer.sources]
-        events.append(self.chunk({"annotations": marks}, finish, sources=sources))
+    def _ending(self, end: Ending) -> list[str]:
+        """The finishing chunk with annotations, then the usage chunk."""
+        sources = [public_source(s) for s in end.answer.sources]
+        events = [self.chunk({"annotations": end.annotations}, end.finish, sources=sources)]
         if self.options.include_usage:
-            usage = usage_of(answer, self.counter, self.prompts, content)
+            usage = usage_of(end.answer, self.counter, self.prompts, end.content)
             events.append(self.chunk_usage(usage))
         return events
 
@@ -105,3 +90,40 @@ class StreamReply:
             "usage": usage,
         }
         return sse(data)
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How a limited stream ended: the answer, all text sent, its annotations, the finish."""
+
+    answer: Answer
+    content: str
+    annotations: list[dict[str, Any]]
+    finish: str
+
+
+async def limited_text(
+    items: AsyncIterator[str | Answer], options: Options, counter: TokenCounter
+) -> AsyncIterator[str | Ending]:
+    """The stream guard shared by the OpenAI-compatible streams: each safe piece as far as the
+    limits release it, the sources footer, then one `Ending` (none if the answer never came)."""
+    truncator = Truncator(options.limits, counter)
+    answer: Answer | None = None
+    body = 0  # characters of answer text pushed (the rest is the sources footer)
+    async for item in items:
+        if isinstance(item, Answer):
+            answer = item
+            continue
+        body += len(item)
+        piece = truncator.push(item)  # past a limit: drained, not sent
+        if piece:
+            yield piece
+    if answer is None:
+        return
+    footer = sources_footer(answer) if options.sources_in_content else ""
+    rest = truncator.push(footer) + truncator.close()
+    if rest:
+        yield rest
+    content = truncator.sent
+    marks = url_citations(content, min(body, len(content)), answer.sources)
+    yield Ending(answer, content, marks, truncator.finish or finish_of(answer))

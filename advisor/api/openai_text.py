@@ -77,6 +77,42 @@ def safe_end(text: str, end: int) -> int:
     return len(text[:cut].rstrip())
 
 
+_PAIRED = ("**", "__", "~~")
+"""Inline Markdown that a cut must not leave open: bold (two spellings) and strikethrough."""
+
+
+def open_markup(text: str) -> int:
+    """Where the first bold, strikethrough or code span still open at the end of `text`
+    starts; len(text) when everything it opens is closed."""
+    opened: dict[str, int] = {}
+    i = 0
+    while i < len(text):
+        if text[i] == "`":  # a code span: nothing inside it is markup
+            run = len(text[i:]) - len(text[i:].lstrip("`"))
+            close = text.find("`" * run, i + run)
+            if close < 0:
+                return min([i, *opened.values()])
+            i = close + run
+            continue
+        marker = next((m for m in _PAIRED if text.startswith(m, i)), None)
+        if marker is None:
+            i += 1
+            continue
+        if marker in opened:
+            del opened[marker]
+        else:
+            opened[marker] = i
+        i += len(marker)
+    return min(opened.values(), default=len(text))
+
+
+def closed_end(text: str, end: int) -> int:
+    """`safe_end`, backed off further to before any bold, strikethrough or code span the cut
+    would leave open: a limited answer never ends inside `**bold**`."""
+    cut = safe_end(text, end)
+    return len(text[: min(cut, open_markup(text[:cut]))].rstrip())
+
+
 @dataclass(frozen=True)
 class Limits:
     """What the client asked to end the text early: at most `max_tokens`, before any `stop`."""
@@ -126,12 +162,12 @@ class Truncator:
             end, finish = cut, "length"
         if finish is not None:
             self.finish = finish
-            return self._release(full[: max(len(self.sent), safe_end(full, end))])
+            return self._release(full[: max(len(self.sent), closed_end(full, end))])
         if final or (self.limits.max_tokens is None and not self.limits.stop):
             return self._release(full)  # nothing can cut the text: it is safe as it came
         end = len(full) - self._hold  # a stop sequence may still start in the held tail
         end = _last_space(full, end)  # whole words only: a later cut never halves one
-        return self._release(full[: max(len(self.sent), safe_end(full, end))])
+        return self._release(full[: max(len(self.sent), closed_end(full, end))])
 
     def _first_stop(self, text: str) -> int | None:
         hits = [i for s in self.limits.stop if (i := text.find(s, len(self.sent))) >= 0]

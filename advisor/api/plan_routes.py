@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from advisor.api.common import advisor_of, public_source, safe_url
+from advisor.api.routes import checked_text
 from advisor.api.schemas import Plan as PlanOut
 from advisor.api.schemas import PlanRequest, RoleComparison
 from advisor.core import CareerAdvisor
@@ -48,10 +49,14 @@ async def compare(request: Request) -> dict[str, Any]:
 def _plan(advisor: CareerAdvisor, body: PlanRequest) -> dict[str, Any]:
     stated = Profile.from_dict(body.profile())
     found: dict[str, Any] = {}
-    if body.message:
-        update = advisor.read_profile(body.message)
-        found = update.found
-        stated = update.profile.merged(stated)
+    said: Profile | None = None
+    for param, text in body.texts():
+        checked_text(advisor, text, param)
+        update = advisor.read_profile(text, said)
+        found |= update.found
+        said = update.profile
+    if said is not None:
+        stated = said.merged(stated)
     return {**public_plan(advisor.plan(stated)), "found_in_message": found}
 
 

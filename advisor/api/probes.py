@@ -13,12 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from advisor.api.common import describe_error
 from advisor.api.schemas import Health, NotReady, Ready
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError
+from advisor.version import advisor_version
 
 PROBE_SECONDS = 5.0
 """Longest `/readyz` waits for the store before it says not ready."""
@@ -40,6 +41,20 @@ def llm_kind(backend: str) -> str:
 @router.get("/healthz", summary="The process is up", response_model=Health)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.head("/healthz", include_in_schema=False)
+async def healthz_head() -> Response:
+    return Response(status_code=200)
+
+
+@router.head("/readyz", include_in_schema=False)
+async def readyz_head(request: Request) -> Response:
+    """`/readyz`'s status without a body, for load balancers that probe with HEAD."""
+    answer = await readyz(request)
+    status = answer.status_code if isinstance(answer, Response) else 200
+    headers = {"Retry-After": "2"} if status == 503 else None
+    return Response(status_code=status, headers=headers)
 
 
 @router.get(
@@ -64,7 +79,13 @@ async def readyz(request: Request) -> Any:
     except TimeoutError:
         return _not_ready("unavailable", f"the store did not answer within {PROBE_SECONDS:.0f} s")
     kind = llm_kind(advisor.backend)
-    return {"status": "ready", "chunks": chunks, "backend": advisor.backend, "llm": kind}
+    return {
+        "status": "ready",
+        "chunks": chunks,
+        "backend": advisor.backend,
+        "llm": kind,
+        "version": advisor_version(),
+    }
 
 
 def _not_ready(status: str, detail: str) -> JSONResponse:

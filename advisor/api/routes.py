@@ -22,6 +22,7 @@ from advisor.api.common import (
     sse,
 )
 from advisor.api.guard import error_body
+from advisor.api.metrics import metrics_of
 from advisor.api.schemas import Answer as AnswerOut
 from advisor.api.schemas import AskRequest, Documents, Retrieved, RetrieveRequest
 from advisor.core import CareerAdvisor
@@ -44,14 +45,26 @@ def checked_k(advisor: CareerAdvisor, k: int | None) -> int:
     return k
 
 
+def checked_text(advisor: CareerAdvisor, text: str, param: str) -> str:
+    """`text`, or 400 naming `param` when longer than ADVISOR_MAX_QUESTION_CHARS."""
+    limit = advisor.settings.max_question_chars
+    if len(text) > limit:
+        message = f"the {param} is {len(text)} characters long; the limit is {limit}"
+        raise FieldError(f"{message} (ADVISOR_MAX_QUESTION_CHARS)", param)
+    return text
+
+
 @router.post("/v1/ask", summary="Answer a question, with sources", response_model=AnswerOut)
 async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
     advisor = advisor_of(request)
     k = checked_k(advisor, body.k)
+    checked_text(advisor, body.question, "question")
     answered = await run_in_threadpool(
         lambda: advisor.ask(body.question, body.turns(), k=k, filters=body.filters)
     )
     answer = public_answer(answered)
+    if metrics := metrics_of(request):
+        metrics.answered(answer)
     return {**answer.to_dict(), "sources": [public_source(s) for s in answer.sources]}
 
 
@@ -63,6 +76,7 @@ async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
 async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
     advisor = advisor_of(request)
     k = checked_k(advisor, body.k)
+    checked_text(advisor, body.question, "question")
     items = await open_stream(
         advisor, body.question, body.turns(), fail_early=(InputError,), k=k, filters=body.filters
     )
@@ -79,6 +93,7 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
 async def retrieve(body: RetrieveRequest, request: Request) -> dict[str, Any]:
     advisor = advisor_of(request)
     k = checked_k(advisor, body.k)
+    checked_text(advisor, body.query, "query")
     found = await run_in_threadpool(advisor.retrieve, body.query, k, body.filters)
     sources = [public_source(s) for s in found]
     return {"query": body.query, "k": k, "count": len(sources), "sources": sources}

@@ -7,9 +7,12 @@ The OpenAI-compatible shapes live in `advisor.api.openai_schemas`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from advisor.planning.roles import ROLES
 
 FILTERS_DOC = (
     "Metadata filter: {field: value} or {field: {operator: value}}; fields and operators "
@@ -41,20 +44,63 @@ class Error(BaseModel):
 
 
 # --- requests -----------------------------------------------------------------------------
-class Turn(BaseModel):
+NONBLANK = (
+    "[^\\u0000\\t-\\r\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029"
+    "\\u202f\\u205f\\u3000]"
+)
+"""A character that is neither whitespace nor NUL: what a question must contain (the
+advisor strips both, and an empty question is refused)."""
+LANGUAGE = r"^[A-Za-z][A-Za-z0-9+#. -]{0,29}$"
+"""A programming language's name, as the plan's profile takes it."""
+ROLE_NAMES = (
+    *ROLES,
+    "machine learning engineer",
+    "ml engineer",
+    "data scientist",
+    "data science",
+    "applied ai engineer",
+    "ai engineer",
+    "llm engineer",
+)
+"""The target roles, and the lowercase names the plan reads as them."""
+
+
+def whole(value: Any) -> Any:
+    """12.0 is the JSON integer 12 (JSON Schema says so); "12" and true stay refused."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Whole = Annotated[int, BeforeValidator(whole)]
+"""A JSON integer: a whole number, never a string or a boolean."""
+Positive = Annotated[int, Field(ge=1), BeforeValidator(whole)]
+"""A JSON integer from 1 up."""
+
+
+class _Request(BaseModel):
+    """A request body: JSON types exactly as documented ("3" is not a number), no unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Turn(_Request):
     """One earlier message of the conversation."""
 
     role: Literal["user", "assistant"]
     content: str
 
 
-class AskRequest(BaseModel):
+class AskRequest(_Request):
     """A question and, optionally, the conversation so far (oldest first)."""
 
-    question: str = Field(examples=["PyTorch or TensorFlow first?"])
+    question: str = Field(
+        pattern=NONBLANK,
+        description="Up to ADVISOR_MAX_QUESTION_CHARS characters, not all whitespace.",
+        examples=["PyTorch or TensorFlow first?"],
+    )
     history: list[Turn] = Field(default_factory=list)
-    k: int | None = Field(
-        default=None, description="Sources to retrieve: 1..ADVISOR_MAX_K (default ADVISOR_TOP_K)."
+    k: Positive | None = Field(
+        default=None,
+        description="Sources to retrieve: 1..ADVISOR_MAX_K (default ADVISOR_TOP_K).",
     )
     filters: dict[str, Any] | None = Field(default=None, description=FILTERS_DOC)
 
@@ -62,12 +108,17 @@ class AskRequest(BaseModel):
         return [(t.role, t.content) for t in self.history]
 
 
-class RetrieveRequest(BaseModel):
+class RetrieveRequest(_Request):
     """A search over the indexed passages, without composing an answer."""
 
-    query: str = Field(examples=["experiment tracking"])
-    k: int | None = Field(
-        default=None, description="Sources to return: 1..ADVISOR_MAX_K (default ADVISOR_TOP_K)."
+    query: str = Field(
+        pattern=NONBLANK,
+        description="Up to ADVISOR_MAX_QUESTION_CHARS characters, not all whitespace.",
+        examples=["experiment tracking"],
+    )
+    k: Positive | None = Field(
+        default=None,
+        description="Sources to return: 1..ADVISOR_MAX_K (default ADVISOR_TOP_K).",
     )
     filters: dict[str, Any] | None = Field(
         default=None, description=FILTERS_DOC, examples=[{"kind": {"$ne": "guide"}}]
@@ -77,10 +128,8 @@ class RetrieveRequest(BaseModel):
 Level = Literal["none", "some", "solid"]
 
 
-class Skills(BaseModel):
+class Skills(_Request):
     """What the learner knows already; leave a skill out when unknown."""
-
-    model_config = ConfigDict(extra="forbid")
 
     python: Level | None = None
     math: Level | None = None
@@ -89,19 +138,40 @@ class Skills(BaseModel):
     mlops: Level | None = None
 
 
-class PlanRequest(BaseModel):
+class PlanRequest(_Request):
     """A profile, a chat message describing the learner, or both (the profile's fields win)."""
 
     skills: Skills = Field(default_factory=Skills)
-    hours_per_week: float | None = Field(default=None, gt=0, le=112, examples=[10])
-    target_role: str | None = Field(default=None, examples=["Machine Learning Engineer"])
+    hours_per_week: float | None = Field(default=None, ge=1, le=112, examples=[10])
+    target_role: Literal[ROLE_NAMES] | None = Field(  # type: ignore[valid-type]
+        default=None, examples=["Machine Learning Engineer"]
+    )
     programming: Literal["none", "some", "professional"] | None = Field(
         default=None, description="General programming experience, in any language."
     )
-    programming_language: str | None = Field(default=None, max_length=30, examples=["Java"])
+    programming_language: str | None = Field(default=None, pattern=LANGUAGE, examples=["Java"])
     message: str | None = Field(
-        default=None, examples=["I'm a Java developer with no math, 8 hours a week"]
+        default=None,
+        description="What the learner says about themselves, in their words: empty, or up to "
+        "ADVISOR_MAX_QUESTION_CHARS characters, not all whitespace.",
+        examples=["I'm a Java developer with no math, 8 hours a week"],
     )
+    about: str | None = Field(
+        default=None,
+        description="The same as `message` (the CLI's `--about`); when both are given, both "
+        "are read, `about` last.",
+    )
+
+    @field_validator("message", "about")
+    @classmethod
+    def _said_something(cls, text: str | None) -> str | None:
+        if text and not re.search(NONBLANK, text):
+            raise ValueError("must be empty or hold text other than whitespace")
+        return text
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(field, text) of what the learner said about themselves: `message`, then `about`."""
+        return [(name, t) for name, t in (("message", self.message), ("about", self.about)) if t]
 
     def profile(self) -> dict[str, Any]:
         data: dict[str, Any] = {"skills": self.skills.model_dump(exclude_none=True)}
@@ -131,6 +201,12 @@ class SourceOut(_Open):
     trusted: bool
     flagged: str = Field(description="Injection rules the passage trips, or empty.")
     kind: str = Field(default="", description='"guide", or the kind of a resource card.')
+    top_section: str = Field(default="", description="The first heading of `section`.")
+    root: str = Field(default="", description='Where it was ingested from ("bundled" if shipped).')
+    doc_key: str = Field(default="", description="Its document's identity in the store.")
+    step: int = Field(default=0, description="The guide step (1-7) a resource card serves; else 0.")
+    cost: str = Field(default="", description='A card\'s cost as stated ("free", "paid"); else "".')
+    level: str = Field(default="", description='A card\'s level ("beginner", ...); else "".')
 
 
 class Answer(_Open):
@@ -144,6 +220,11 @@ class Answer(_Open):
     incomplete: bool = Field(description="True when an LLM answer was cut short.")
     unsupported_numbers: list[str]
     warning: str
+    fallback: str = Field(
+        default="",
+        description='Why this is the offline answer instead of the model\'s: "" (it is not), '
+        '"ungrounded" (the model\'s answer cited none of its sources), "error" (it failed).',
+    )
 
 
 class Retrieved(_Open):
@@ -196,6 +277,7 @@ class Ready(_Open):
     chunks: int
     backend: str = Field(examples=["extractive", "openai", "fake"])
     llm: str = Field(examples=["offline", "openai-compatible"])
+    version: str = Field(description="The installed career-advisor version.", examples=["0.1.0"])
 
 
 class NotReady(BaseModel):

@@ -48,3 +48,10 @@ def _find(value: Any, path: str) -> str | None:
 def message(where: str) -> str:
     """The 400 message for a lone surrogate at `where`."""
     return f"invalid request: {where} holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text"
+
+
+def param(where: str) -> str | None:
+    """The request field a lone surrogate's `where` names; None for the body as a whole."""
+    if where == "the request body" or where.startswith("a field name in the request body"):
+        return None
+    return where.removeprefix("a field name in ")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from advisor.errors import InputError
-from advisor.records import Answer, Source
+from advisor.errors import AdvisorError, InputError
+from advisor.records import Answer, Source, Usage
 
 ROLES = ("user", "assistant")
 STATUSES = ("complete", "stopped", "interrupted", "error")
@@ -24,6 +25,10 @@ _CHAT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 class ChatNotFound(InputError):
     """No chat with this id belongs to this browser (unknown, deleted or someone else's)."""
+
+
+class DatabaseUnavailable(AdvisorError):
+    """The chat database cannot be opened, reached or written right now."""
 
 
 def new_browser_id() -> str:
@@ -157,21 +162,55 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         sources.append(Source(**values))
     values = {k: v for k, v in data.items() if k in _ANSWER_FIELDS and k != "sources"}
     values["unsupported_numbers"] = tuple(values.get("unsupported_numbers", ()))
+    if isinstance(usage := values.get("usage"), dict):  # asdict wrote the Usage as a dict
+        names = {f.name for f in fields(Usage)}
+        values["usage"] = Usage(**{k: v for k, v in usage.items() if k in names})
     return Answer(sources=sources, **values)
 
 
+MAX_COMMENT_CHARS = 2_000
+"""A longer comment is cut to this many characters."""
+
+
 @dataclass(frozen=True, kw_only=True)
-class ChatRating:
-    """The thumbs (and comment) given to one reply of a chat: one per reply, changeable."""
+class Rating:
+    """A thumbs up (1) or down (0) on one saved answer, and the comment written under it."""
 
     message_id: int
-    """The rated reply (an assistant message)."""
+    """The rated answer's message id in its chat."""
     rating: int
     """1 = thumbs up, 0 = thumbs down."""
     comment: str = ""
-    feedback_id: int | None = None
-    """The same rating's row in the feedback file (`advisor feedback`), when it has one."""
+    """What the user wrote about the answer, if anything."""
+    created_at: str = ""
+    """ISO 8601 time (UTC) of the first rating."""
+    updated_at: str = ""
+    """ISO 8601 time (UTC) of the last change (rating or comment)."""
 
     def __post_init__(self) -> None:
         if self.rating not in (0, 1):
-            raise InputError("a rating is 1 (thumbs up) or 0 (thumbs down)")
+            raise InputError(f"rating must be 1 (up) or 0 (down), not {self.rating!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanProgress:
+    """How far the learner got with a chat's plan: the step numbers ticked as done.
+
+    The plan's inputs (skills, weekly hours, target role) are the chat's learner profile,
+    kept beside it with `ChatStore.set_profile`.
+    """
+
+    done: frozenset[int] = frozenset()
+    """Numbers of the plan steps ticked as done."""
+
+    def to_json(self) -> str:
+        """JSON text as stored."""
+        return json.dumps({"done": sorted(self.done)})
+
+    @classmethod
+    def from_json(cls, text: str | None) -> PlanProgress:
+        """Read what `to_json` wrote (nothing saved: no step done)."""
+        if not text:
+            return cls()
+        data = json.loads(text)
+        return cls(done=frozenset(int(n) for n in data.get("done", ())))

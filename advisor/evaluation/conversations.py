@@ -63,10 +63,11 @@ class TurnResult:
         return not self.problems
 
 
-def load_conversations() -> list[Conversation]:
-    """The bundled conversation set (advisor/evaluation/conversations.json)."""
+def load_conversations(name: str = "conversations.json") -> list[Conversation]:
+    """A bundled conversation set: the tune/check/holdout set by default, or another file
+    of advisor/evaluation/ (conversations_holdout2.json, written from the guide alone)."""
     folder = resources.files("advisor.evaluation")
-    data = json.loads(folder.joinpath("conversations.json").read_text(encoding="utf-8"))
+    data = json.loads(folder.joinpath(name).read_text(encoding="utf-8"))
     return [
         Conversation(
             c["id"],

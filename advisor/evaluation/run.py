@@ -145,8 +145,10 @@ def answer_metrics(advisor: CareerAdvisor, qs: QuestionSet) -> dict[str, Any]:
     }
 
 
-def conversation_metrics(advisor: CareerAdvisor) -> dict[str, Any]:
-    """The conversation set played through `advisor`, earlier turns passed as history."""
+def conversation_metrics(
+    advisor: CareerAdvisor, name: str = "conversations.json"
+) -> dict[str, Any]:
+    """A conversation set played through `advisor`, earlier turns passed as history."""
     from advisor.conversation import classify, replay
     from advisor.evaluation.conversations import (
         load_conversations,
@@ -158,7 +160,7 @@ def conversation_metrics(advisor: CareerAdvisor) -> dict[str, Any]:
         vocabulary = advisor.vocabulary()
         return classify(question, replay(history, vocabulary), vocabulary).kind.value
 
-    conversations = load_conversations()
+    conversations = load_conversations(name)
     return summarize(conversations, run_conversations(advisor.ask, conversations, kind))
 
 
