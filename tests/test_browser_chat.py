@@ -12,6 +12,7 @@ Saves test-artifacts/chat-light.png, chat-dark.png and chat-phone.png (for the R
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,14 @@ STARTER = "PyTorch or TensorFlow first?"
 SECOND = "What does a Data Scientist do?"
 SOURCES = re.compile(r"^Sources \(\d+, \d+ cited\)$")
 LONG = 120_000
+REPLY = (
+    "PyTorch is the better first choice in 2026 [1]. It is the dominant framework in research "
+    "and increasingly in production, with a more Pythonic, intuitive API [1]. Once you know "
+    "PyTorch well, TensorFlow is straightforward to learn when a job needs it [1]. Start with "
+    "small models, train them end to end, and read the code of the layers you use [1]."
+)
+"""The fake model's reply: grounded from its first sentence (a cited answer is shown only
+once grounded), then long enough to watch it being written and to stop it."""
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,6 +47,7 @@ def app_url(index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     tmp = tmp_path_factory.mktemp("browser-chat")
     env = {
         "ADVISOR_BACKEND": "fake",
+        "ADVISOR_FAKE_RESPONSES": json.dumps([REPLY] * 40),
         "ADVISOR_FAKE_CHUNK_CHARS": "3",
         "ADVISOR_FAKE_CHUNK_DELAY": "0.12",
         "ADVISOR_STORE_DIR": str(index_dir),
