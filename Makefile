@@ -14,7 +14,7 @@ PORT   ?= 8501
 
 run: $(VENV)/.ui
 	$(BIN)/advisor ingest
-	$(BIN)/streamlit run ui/app.py --server.address $(HOST) --server.port $(PORT)
+	$(BIN)/advisor app --host $(HOST) --port $(PORT)
 
 serve: $(VENV)/.dev
 	$(BIN)/advisor serve --host $(HOST) --port 8000

@@ -1,4 +1,4 @@
-"""The `advisor` command: ingest, ask, retrieve, chat, plan, roles, eval, doctor, serve, ..."""
+"""The `advisor` command: ingest, ask, retrieve, chat, plan, roles, eval, doctor, app, serve, ..."""
 
 from __future__ import annotations
 
@@ -95,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
     from advisor.cli_chats import add_command as add_chats_command
 
     add_chats_command(command, _settings)
+
+    from advisor.cli_app import add_command as add_app_command
+
+    add_app_command(command)
 
     p = command("serve", _serve, "run the HTTP API (needs the api extra)")
     p.add_argument("--host", default="127.0.0.1")

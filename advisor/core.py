@@ -251,28 +251,39 @@ class CareerAdvisor:
         k: int | None = None,
         filters: dict[str, Any] | None = None,
         max_tokens: int | None = None,
+        on_sources: Callable[[list[Source]], None] | None = None,
     ) -> Iterator[str | Answer]:
         """Yield text deltas as they are produced, then the final Answer (`k`, `filters`,
-        `max_tokens`: ask)."""
+        `max_tokens`: ask).
+
+        `on_sources` hears the numbered sources before any text (again if the answerer lists
+        others), so a caller that stops the stream early still knows what its [n] point at.
+        """
         deadline = self.deadlines(self.settings)  # one for the rewrite and the answer
         deadline.max_tokens = max_tokens
         plan = self._plan(question, history, deadline, k, filters)
         if plan.refused:
             yield from self._refusal(plan)
         elif isinstance(self.answerer, ExtractiveAnswerer):
-            yield from self._answer(plan, deadline, self.answerer)
+            yield from self._answer(plan, deadline, self.answerer, on_sources)
         else:  # a model's answer is shown only when grounded, else the offline one instead
             offline = self._offline_answerer()
             yield from hold_until_grounded(
-                self._answer(plan, deadline, self.answerer),
-                lambda _: self._answer(plan, deadline, offline),
+                self._answer(plan, deadline, self.answerer, on_sources),
+                lambda _: self._answer(plan, deadline, offline, on_sources),
             )
 
     def _answer(
-        self, plan: _Plan, deadline: Deadline, answerer: Answerer
+        self,
+        plan: _Plan,
+        deadline: Deadline,
+        answerer: Answerer,
+        on_sources: Callable[[list[Source]], None] | None = None,
     ) -> Iterator[str | Answer]:
         """One answerer's safe deltas over the plan's sources, then its Answer."""
         listed = plan.sources
+        if on_sources is not None:
+            on_sources(list(listed))
         # secrets the model echoes are masked before sanitising (which could split them) and
         # after it (which could join one); each stage sees the text so far, never one piece
         raw = RedactingStream(self._redactor)
@@ -285,6 +296,8 @@ class CareerAdvisor:
             if isinstance(item, Listing):  # cites beyond the retrieved sources: before any text
                 listed = list(item.sources)
                 guard = SafeStream(listed, given=given)
+                if on_sources is not None:
+                    on_sources(list(listed))
             elif isinstance(item, Draft):
                 draft = item
             elif out := shown.push(guard.push(raw.push(item))):

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from advisor import Answer, InputError, Settings, Source
 from advisor.chats import ChatMessage, ChatNotFound, ChatStore, new_browser_id
 from advisor.chats.schema import messages
+from advisor.records import Usage
 
 A, B = new_browser_id(), new_browser_id()
 
@@ -58,6 +59,7 @@ def an_answer() -> Answer:
         text="PyTorch is the better first choice in 2026. [1]",
         sources=[source],
         backend="extractive",
+        usage=Usage(prompt_tokens=1078, completion_tokens=16, estimated=True),
         question="Should I learn PyTorch or TensorFlow first?",
         unsupported_numbers=("42",),
         warning="note",

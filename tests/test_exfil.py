@@ -221,7 +221,7 @@ def zorblax(index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Career
 
 
 def test_a_document_with_the_forms_is_quoted_offline_without_them(zorblax: CareerAdvisor) -> None:
-    from ui.citations import _blockquote, _shorten, highlight, quoted_sentences
+    from ui.citations import _blockquote, highlight, preview, quoted_sentences
 
     question = "What does the Zorblax toolkit track?"
     items = list(zorblax.stream(question))
@@ -234,7 +234,7 @@ def test_a_document_with_the_forms_is_quoted_offline_without_them(zorblax: Caree
     assert active(raw)  # the stored passages really carry the forms
     for source in answer.sources:  # the passages as the app quotes them under the answer
         quoted = quoted_sentences(source.text, answer.text)
-        assert active(_blockquote(highlight(_shorten(source.text), quoted))) == []
+        assert active(_blockquote(highlight(preview(source.text, quoted), quoted))) == []
         assert active(highlight(source.text, quoted)) == []
     with serving(zorblax) as client:
         sse = events(client.post("/v1/ask/stream", json={"question": question}).text)

@@ -11,7 +11,7 @@ from advisor.llm import ChatAnswerer
 from advisor.numbers import FLAG
 from advisor.planning.outline import Outline
 from advisor.planning.plan import build_plan
-from advisor.planning.roles import ASPECTS, NOT_COVERED, ROLES
+from advisor.planning.roles import ASPECTS, NOT_COVERED, ROLES, capitalised
 
 CITATION = re.compile(r"\[(\d+)\]")
 
@@ -196,7 +196,8 @@ def test_role_comparison_every_cell_cites_or_says_not_covered(extractive: Career
         for quote, n in zip(cell.quotes, cell.citations, strict=True):
             source = table.sources[n - 1]
             assert quote in source.text and stored[source.id] == source.text
-            assert f"{quote} [{n}]" in cell.text()
+            assert f"{capitalised(quote)} [{n}]" in cell.text()  # a cell starts with a capital
+            assert cell.text()[:1].isupper()
     pay = table.cell("Machine Learning Engineer", "Pay").text()
     assert "$100,000–130,000" in pay and "$200,000–400,000" in pay
     assert not table.cell("Data Scientist", "Pay").covered

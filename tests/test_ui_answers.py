@@ -23,7 +23,16 @@ from advisor.feedback import FeedbackStore
 from advisor.records import Chunk
 from tests.exfil_forms import active
 from ui.answering import AnswerJob, run
-from ui.citations import highlight, link_citations, quoted_sentences, section_chunks, where
+from ui.citations import (
+    PREVIEW_CHARS,
+    highlight,
+    link_citations,
+    preview,
+    quoted_sentences,
+    section_chunks,
+    where,
+)
+from ui.components import LOADING, SEARCHING, waiting_text
 from ui.state import ChatTurn
 
 APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
@@ -69,14 +78,15 @@ def test_stop_keeps_the_text_so_far_and_ends_the_stream(
     advisor = CareerAdvisor.from_settings(settings)
     closed: list[bool] = []
 
+    job = AnswerJob("t1")
+
     def stream() -> Any:
         try:
-            yield from advisor.stream(PYTORCH)
+            yield from advisor.stream(PYTORCH, on_sources=job.listed)
         finally:
             closed.append(True)
 
-    job = AnswerJob("t1")
-    worker = threading.Thread(target=run, args=(job, stream()))
+    worker = threading.Thread(target=run, args=(job, stream(), ready()))
     worker.start()
     deadline = time.monotonic() + 60
     while len(job.text) < 20:  # wait until some text is on screen
@@ -88,6 +98,31 @@ def test_stop_keeps_the_text_so_far_and_ends_the_stream(
     assert not worker.is_alive() and closed == [True]  # the model's stream was closed
     assert job.stopped and job.done.is_set() and job.answer is None and job.error is None
     assert job.text == kept and FIRST.startswith(kept[:20]) and len(kept) < len(FIRST * 4)
+    partial = job.partial("fake", PYTORCH)  # what the chat keeps: the text and its sources
+    assert partial is not None and partial.text == kept and partial.incomplete
+    assert partial.sources and [s.id for s in partial.sources] == [s.id for s in job.sources]
+
+
+def ready() -> threading.Event:
+    """A search model already loaded."""
+    event = threading.Event()
+    event.set()
+    return event
+
+
+def test_the_first_answer_says_it_waits_for_the_search_model(built_env: Path) -> None:
+    advisor = CareerAdvisor.from_settings(Settings.from_env(backend="fake"))
+    loaded = threading.Event()  # the process's warm-up, not finished yet
+    job = AnswerJob("t1", loading=not loaded.is_set())
+    worker = threading.Thread(target=run, args=(job, advisor.stream(PYTORCH), loaded))
+    worker.start()
+    assert waiting_text(job) == LOADING  # shown under the question until the model is in
+    assert not job.done.wait(0.5) and job.text == "" and job.loading  # it waits for the model
+    loaded.set()
+    assert job.done.wait(120)
+    worker.join(timeout=30)
+    assert not job.loading and waiting_text(job) == SEARCHING
+    assert job.answer is not None and "PyTorch" in job.answer.text
 
 
 def test_a_stopped_answer_shows_its_text_marked_stopped(built_env: Path) -> None:
@@ -288,3 +323,16 @@ def test_read_this_section_shows_the_whole_step_in_order(
     for role in ("Machine Learning Engineer", "Data Scientist", "Applied AI Engineer"):
         assert role in whole  # every sub-section of the step, not just the cited passage
     assert [c.id for c in found] == sorted(c.id for c in found)  # document order
+
+
+def test_a_source_preview_always_shows_the_quoted_sentence() -> None:
+    quote = "Kaggle competitions teach you to iterate on features under a fixed metric."
+    filler = "The card describes the platform, its datasets and its community at length. " * 20
+    passage = f"{filler}\n\n{quote} It also hosts notebooks.\n\nMore about the rankings."
+    assert len(filler) > PREVIEW_CHARS  # the quote lies past the first 900 characters
+    shown = preview(passage, [quote])
+    assert quote in shown and shown.startswith("… ") and len(shown) <= PREVIEW_CHARS + 4
+    assert preview(passage, []) == preview(passage, ["a sentence the passage does not hold"])
+    assert preview(passage, []).startswith("The card describes")  # no quote: the start
+    short = "Fast.ai is free. It teaches top-down."
+    assert preview(short, ["Fast.ai is free."]) == short  # short passages are shown whole

@@ -246,7 +246,8 @@ def test_new_chat_forgets_the_conversation(built_env: Path) -> None:
     at = start()
     at.button(key="starter_1").click().run()
     assert len(at.session_state["turns"]) == 1
-    at.button(key="new_chat").click().run()
+    assert [b.key for b in at.button if b.label == "New chat"] == ["sidebar_new_chat"]  # one
+    at.button(key="sidebar_new_chat").click().run()
     assert at.session_state["turns"] == []
     assert any(b.key == "starter_0" for b in at.button)
 

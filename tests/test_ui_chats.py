@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from advisor import Answer
 from advisor.chats import ChatMessage, ChatStore, new_browser_id
+from advisor.feedback import FeedbackStore
 from ui.chat_list import plain_label
 from ui.chats import merge
 from ui.citations import link_citations
@@ -226,3 +227,31 @@ def test_a_reply_is_saved_with_its_status() -> None:
     message = reply_message(turn)
     assert message is not None and (message.status, message.text) == ("error", "LLM down")
     assert message.extra == {"can_answer_offline": True}
+
+
+def test_a_rating_and_its_comment_last_and_rating_again_changes_them(built_env: Path) -> None:
+    at = click(start(), "starter_0")
+    params = dict(at.query_params)
+    turn = at.session_state["turns"][0]
+    at.feedback[0].set_value(1).run()
+    at.text_input(key=f"comment_{turn.id}").input("Clear, thanks.").run()
+
+    again = start(params)  # a reload: the thumbs and the comment are as they were
+    turn = again.session_state["turns"][0]
+    assert again.feedback[0].value == 1
+    assert again.text_input(key=f"comment_{turn.id}").value == "Clear, thanks."
+    again.feedback[0].set_value(0).run()  # changed their mind after the reload
+
+    rows = FeedbackStore(Path(os.environ["ADVISOR_FEEDBACK_DB"])).list()
+    assert [(r.question, r.rating, r.comment) for r in rows] == [
+        (STARTERS[0], 0, "Clear, thanks.")  # one row, changed: not a second one
+    ]
+    (kept,) = store().ratings(params["browser"], params["chat"]).values()
+    assert (kept.message_id, kept.rating, kept.comment) == (turn.reply_id, 0, "Clear, thanks.")
+
+    click(again, "sidebar_new_chat")  # a chat switch, away and back
+    assert not again.feedback
+    click(again, f"open_{params['chat']}")
+    assert again.feedback[0].value == 0
+    turn = again.session_state["turns"][0]
+    assert again.text_input(key=f"comment_{turn.id}").value == "Clear, thanks."

@@ -107,13 +107,47 @@ def test_programming_experience_in_the_form_and_one_numbering_on_the_page(
     text = markdown(at)
     assert PROGRAMMER_REASON in text and "You already program professionally in Java" in text
     assert "**What drives it**" in text and "goes past the guide's range" in text
-    listed = [int(n) for n in re.findall(r"^- \[(\d+)\] ", text, re.M)]
+    heads = [str(h.value) for h in at.subheader]
+    listed = [int(m.group(1)) for h in heads if (m := re.match(r"\\\[(\d+)\\\] ", h))]
     total = len(listed)
     assert listed == list(range(1, total + 1))  # one source list on the page, numbered once
     assert [e.label for e in at.expander if e.label.startswith("Sources")] == [
         f"Sources on this page ({total})"
     ]
-    body = re.sub(r"^- \[\d+\] .*$", "", text, flags=re.M)
-    cited = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
-    assert cited == set(range(1, total + 1))  # plan and role table: every [n] resolves to it
+    cited = {int(n) for n in re.findall(r"\[\\\[(\d+)\\\]\]\(#src-plan-(?:\1)\)", text)}
+    assert cited == set(range(1, total + 1))  # plan and role table: every [n] links to it
+    assert not re.search(r"(?<!\\)\[\d+\](?!\()", text)  # and none is left plain text
     assert "| **Pay** |" in text and "**Sources**" not in text
+
+
+def test_the_profile_and_progress_are_kept_with_the_chat(built_env: Path) -> None:
+    at = start()
+    at.chat_input[0].set_value("I'm a Java developer with no math").run()  # starts a chat
+    params = dict(at.query_params)
+    open_plan(at)
+    version = at.session_state["plan_form_version"]
+    assert at.selectbox(key=f"skill_math_{version}").value == "none"  # the chat's profile
+    at.number_input(key=f"hours_{version}").set_value(8)
+    at.button[0].click().run()  # the form's submit: the chat and the form share the profile
+    at.checkbox(key="plan_step_1").check().run()
+    wanted = Profile(
+        math="none", programming="professional", programming_language="Java", hours_per_week=8.0
+    )
+    assert at.session_state["plan_profile"] == wanted
+
+    again = AppTest.from_file(str(APP), default_timeout=120)  # a reload of the same URL
+    again.query_params.update(params)
+    again.run()
+    assert again.session_state["plan_profile"] == wanted
+    open_plan(again)
+    version = again.session_state["plan_form_version"]
+    assert again.number_input(key=f"hours_{version}").value == 8
+    assert again.checkbox(key="plan_step_1").value is True
+
+    again.radio(key="view").set_value("Chat").run()
+    again.button(key="sidebar_new_chat").click().run()  # a new chat starts a new profile
+    assert again.session_state["plan_profile"] == Profile()
+    assert again.session_state["plan_done"] == set()
+    again.button(key=f"open_{params['chat']}").click().run()  # and the old one comes back
+    assert again.session_state["plan_profile"] == wanted
+    assert again.session_state["plan_done"] == {1}

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from advisor import Answer, CareerAdvisor
+from advisor import Answer, CareerAdvisor, Source
+from advisor.safety import mark_cited, strip_citations
 from ui import components, state
 from ui.state import ChatTurn
 
@@ -31,6 +32,10 @@ class AnswerJob:
 
     turn_id: str
     text: str = ""
+    sources: list[Source] = field(default_factory=list)
+    """The numbered sources the text's [n] point at, known before any text."""
+    loading: bool = False
+    """True while the answer waits for the search model to load (the first question)."""
     answer: Answer | None = None
     error: Exception | None = None
     stopped: bool = False
@@ -44,6 +49,26 @@ class AnswerJob:
                 return False
             self.text += piece
             return True
+
+    def listed(self, sources: list[Source]) -> None:
+        """Keep the sources the answer is written from (so a stopped answer keeps them)."""
+        with self.lock:
+            self.sources = list(sources)
+
+    def partial(self, backend: str, question: str) -> Answer | None:
+        """What a stopped answer said, with the sources its [n] point at; None if nothing."""
+        with self.lock:
+            text, listed = self.text, list(self.sources)
+        if not text.strip():
+            return None
+        _, cited = strip_citations(text, len(listed))
+        return Answer(
+            text=text,
+            sources=mark_cited(listed, cited),
+            backend=backend,
+            question=question,
+            incomplete=True,
+        )
 
     def stop(self) -> None:
         """End the answer now, keeping the text written so far."""
@@ -60,11 +85,16 @@ class AnswerJob:
             self.done.set()
 
 
-def run(job: AnswerJob, stream: Iterator[str | Answer]) -> None:
-    """Consume `advisor.stream(...)` into the job, paced as the chat shows it (in a thread)."""
+def run(job: AnswerJob, stream: Iterator[str | Answer], ready: threading.Event) -> None:
+    """Consume `advisor.stream(...)` into the job, paced as the chat shows it (in a thread),
+    once the search model is `ready`."""
     got: list[Answer] = []
     answer: Answer | None = None
     error: Exception | None = None
+    if not ready.is_set():
+        job.loading = True
+        ready.wait()
+        job.loading = False
     try:
         for piece in components.paced(components.answer_deltas(stream, got)):
             if not job.add(piece):
@@ -80,11 +110,12 @@ def run(job: AnswerJob, stream: Iterator[str | Answer]) -> None:
         job.finish(answer, error)
 
 
-def start(advisor: CareerAdvisor, turn: ChatTurn) -> AnswerJob:
-    """Start answering `turn` in the background, with the chat before it as history."""
-    job = AnswerJob(turn.id)
-    stream = advisor.stream(turn.question, state.history(before=turn))
-    thread = threading.Thread(target=run, args=(job, stream), name=f"answer-{turn.id}")
+def start(advisor: CareerAdvisor, turn: ChatTurn, ready: threading.Event) -> AnswerJob:
+    """Start answering `turn` in the background, with the chat before it as history, once
+    the search model is `ready` (set by the process's warm-up)."""
+    job = AnswerJob(turn.id, loading=not ready.is_set())
+    stream = advisor.stream(turn.question, state.history(before=turn), on_sources=job.listed)
+    thread = threading.Thread(target=run, args=(job, stream, ready), name=f"answer-{turn.id}")
     thread.daemon = True
     thread.start()
     jobs()[turn.id] = job

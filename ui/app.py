@@ -1,8 +1,10 @@
-"""Career Advisor chat: `streamlit run ui/app.py` from the repository root."""
+"""Career Advisor chat: `advisor app`, or `streamlit run path/to/ui/app.py` from any folder.
+
+One run of the page: load the advisor, take a new question, draw the chat (ui.turns), save it.
+"""
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
@@ -14,146 +16,19 @@ if __package__ in (None, ""):  # run as a script by Streamlit: make `ui.*` impor
     if _root not in sys.path:
         sys.path.insert(0, _root)
 
-from advisor import AdvisorError, Answer, CareerAdvisor, InputError, StoreUnavailable
+from advisor import AdvisorError, CareerAdvisor, InputError
 from advisor.planning.profile import asks_something, profile_reply
-from ui import answering, chats, components, plan_view, ratings, service, state, theme, words
+from ui import answering, chats, components, landing, plan_view, service, state, theme, words
 from ui.sidebar import sidebar
 from ui.state import ChatTurn
-from ui.suggestions import follow_ups, starters_left
-
-log = logging.getLogger("ui.app")
+from ui.turns import follow, show_suggestions, show_turn
 
 PLACEHOLDER = "Ask about AI/ML careers…"  # short enough for a phone's input box
-_EDITING = "editing_turn"
 
 INTRO = (
     "Cited answers about becoming an AI/ML engineer, from Ryan Mitchell's guide "
     "*How to Become an AI and Machine Learning Engineer in 2026* and the resources it names."
 )
-
-
-def rate(turn_id: str, db_path: str) -> None:
-    """Feedback callback: store the thumbs of one answer, or change the stored choice."""
-    turn = state.find(turn_id)
-    value = st.session_state.get(turn.feedback_key) if turn else None
-    if turn is None or turn.answer is None or value is None:
-        return
-    try:
-        ratings.save(db_path, turn, turn.answer, int(value))
-    except (OSError, AdvisorError):
-        log.exception("saving feedback failed")
-        st.toast("Sorry, your rating could not be saved.", icon=":material/error:")
-        return
-    turn.rating = int(value)
-    st.toast("Thanks — your rating was saved.", icon=":material/check_circle:")
-
-
-def comment(turn_id: str, db_path: str) -> None:
-    """Comment callback: store the comment typed under a rated answer."""
-    turn = state.find(turn_id)
-    text = str(st.session_state.get(f"comment_{turn_id}") or "").strip()
-    if turn is None or turn.answer is None or turn.rating is None or not text:
-        return
-    try:
-        ratings.save(db_path, turn, turn.answer, turn.rating, comment=text)
-    except (OSError, AdvisorError):
-        log.exception("saving a comment failed")
-        st.toast("Sorry, your comment could not be saved.", icon=":material/error:")
-        return
-    st.toast("Thanks — your comment was saved.", icon=":material/check_circle:")
-
-
-def explain(turn: ChatTurn, exc: Exception, advisor: CareerAdvisor) -> None:
-    """Turn a failed answer into a message in plain words (and offer the offline answer)."""
-    offer = advisor.backend != "extractive"  # no "answer offline" when already offline
-    if isinstance(exc, InputError):
-        turn.error = words.input_problem(exc, advisor.settings.max_question_chars)
-    elif isinstance(exc, StoreUnavailable):
-        turn.error, turn.severe = "The guide's index cannot be read right now.", True
-    elif isinstance(exc, AdvisorError):
-        turn.error = words.plain(service.friendly_error(exc, advisor.settings))
-        turn.can_answer_offline = offer
-    else:
-        log.error("answering %r failed: %s", turn.question, type(exc).__name__)
-        turn.error = "Something went wrong while answering."
-        turn.can_answer_offline = offer
-
-
-def settle(turn: ChatTurn, job: answering.AnswerJob, advisor: CareerAdvisor) -> None:
-    """Move a finished (or stopped) job's result into its turn."""
-    answering.jobs().pop(turn.id, None)
-    if job.stopped:
-        turn.stopped = True
-        text = job.text
-        turn.answer = (
-            Answer(text=text, backend=advisor.backend, question=turn.question, incomplete=True)
-            if text.strip()
-            else None
-        )
-    elif job.error is not None:
-        explain(turn, job.error, advisor)
-    elif job.answer is not None:
-        turn.answer = job.answer
-    else:
-        turn.error = "Something went wrong while answering."
-
-
-def reset(turn: ChatTurn) -> None:
-    """Forget a turn's answer and rating, to answer it again."""
-    turn.answer, turn.error, turn.severe = None, None, False
-    turn.can_answer_offline = turn.offline = turn.stopped = False
-    turn.rating = None
-    st.session_state.pop(turn.feedback_key, None)
-    st.session_state.pop(f"comment_{turn.id}", None)
-    ratings.forget(turn.id)
-
-
-def regenerate(turn_id: str) -> None:
-    """Regenerate button: the same question again, with a fresh search."""
-    turn = state.find(turn_id)
-    if turn is not None and not answering.busy():
-        reset(turn)
-        answering.enqueue(turn)
-
-
-def start_edit(turn_id: str) -> None:
-    """Edit button: show the last question in an editable box."""
-    st.session_state[_EDITING] = turn_id
-
-
-def cancel_edit() -> None:
-    """Leave the edit box unchanged."""
-    st.session_state.pop(_EDITING, None)
-
-
-def send_edit(turn_id: str) -> None:
-    """Send the edited question: it replaces the last one and is answered afresh."""
-    cancel_edit()
-    turn = state.find(turn_id)
-    text = str(st.session_state.get(f"edit_text_{turn_id}") or "").strip()
-    if turn is None or not text or answering.busy():
-        return
-    turn.question, turn.note = text, None
-    reset(turn)
-    answering.enqueue(turn)
-
-
-def new_chat() -> None:
-    """New chat button: stop any answer being written, then start afresh."""
-    answering.stop_all()
-    cancel_edit()
-    state.new_chat()
-
-
-def answer_offline(turn: ChatTurn, advisor: CareerAdvisor) -> None:
-    """Replace a failed answer by the offline (extractive) one."""
-    try:
-        with st.spinner("Answering offline from the guide…"):
-            turn.answer = advisor.offline_answer(turn.question, state.history(before=turn))
-    except AdvisorError as exc:
-        turn.error, turn.severe = words.plain(str(exc)), True
-        return
-    turn.error, turn.can_answer_offline, turn.offline = None, False, True
 
 
 def note_profile(turn: ChatTurn, advisor: CareerAdvisor) -> bool:
@@ -169,94 +44,9 @@ def note_profile(turn: ChatTurn, advisor: CareerAdvisor) -> bool:
     return asks_something(turn.question)
 
 
-def show_turn(
-    turn: ChatTurn, advisor: CareerAdvisor, offline_for: str | None, last: bool
-) -> DeltaGenerator | None:
-    """One question and its answer (waiting, failed or done), with actions.
-
-    For an answer being written, the place its text goes (filled by `follow`).
-    """
-    if st.session_state.get(_EDITING) == turn.id and last:
-        limit = advisor.settings.max_question_chars
-        components.edit_box(turn, limit, send_edit, cancel_edit)
-        return None
-    components.user_message(turn.question)
-    with st.chat_message("assistant", avatar=components.AVATAR):
-        if turn.note:
-            st.info(turn.note, icon=":material/person_edit:")
-            pending = answering.waiting(turn) or turn.id in answering.jobs()
-            if turn.answer is None and turn.error is None and not turn.stopped and not pending:
-                return None  # a message about the learner only: nothing else to answer
-        job = answering.jobs().get(turn.id)
-        if job is not None:
-            return components.live_frame(turn.id, answering.stop)
-        if answering.waiting(turn):
-            components.waiting_note(turn.id, answering.stop)
-            return None
-        if turn.id == offline_for:
-            answer_offline(turn, advisor)
-        busy = answering.busy()
-        if turn.answer is None:
-            show_problem(turn, busy)
-            return None
-        components.answer_body(turn, turn.answer, advisor)
-        if not busy:
-            components.actions(turn, editable=last, on_regenerate=regenerate, on_edit=start_edit)
-        if not turn.stopped:
-            components.feedback(turn, rate, comment, advisor.settings.database)
-    return None
-
-
-def follow(turn: ChatTurn, box: DeltaGenerator, advisor: CareerAdvisor) -> None:
-    """Show the answer being written until it ends, then redraw the finished chat."""
-    job = answering.jobs().get(turn.id)
-    if job is None:
-        return
-    components.follow(job, box)
-    settle(turn, job, advisor)
-    chats.save(advisor)
-    st.rerun()  # draw the finished answer with its sources, actions and follow-ups
-
-
-def show_problem(turn: ChatTurn, busy: bool) -> None:
-    """A turn without an answer: stopped early, failed, or cut off (e.g. by a reload)."""
-    if turn.stopped:
-        st.caption(":material/stop_circle: Stopped before the answer began.")
-    else:
-        message = turn.error or "This answer was cut off before it finished."
-        (st.error if turn.severe else st.warning)(message)
-    if turn.can_answer_offline:
-        components.offline_button(turn)
-    if not busy:
-        st.button(
-            "Regenerate",
-            key=f"regenerate_{turn.id}",
-            icon=":material/refresh:",
-            on_click=regenerate,
-            args=(turn.id,),
-        )
-
-
-def show_suggestions(turn: ChatTurn) -> None:
-    """Follow-up questions under the last answer (starters again after a refusal)."""
-    if turn.answer is None:
-        return
-    asked = state.asked()
-    if turn.answer.refused:
-        questions, label = starters_left(asked), "Questions I can answer:"
-    else:
-        questions, label = follow_ups(turn.answer, asked), "Ask next:"
-    if questions:
-        st.caption(label)
-        components.question_buttons(questions, key=f"next_{turn.id}")
-
-
-def header(has_turns: bool) -> None:
-    """Title, the one-line intro and (once there is a chat) the New chat button."""
-    title, action = st.columns([4, 1], vertical_alignment="bottom")
-    title.title(":material/explore: Career Advisor", anchor=False)
-    if has_turns:
-        action.button("New chat", key="new_chat", icon=":material/add:", on_click=new_chat)
+def header() -> None:
+    """Title and the one-line intro (New chat is the sidebar's first button)."""
+    st.title(":material/explore: Career Advisor", anchor=False)
     st.caption(INTRO)
 
 
@@ -291,14 +81,18 @@ def main() -> None:
     """One run of the page."""
     st.set_page_config(page_title="Career Advisor — AI/ML engineering", page_icon="🧭")
     theme.apply()
+    landing.install()  # [n] links open, scroll to and light up their source
     loaded = load()
     if loaded is None:
         return
     advisor, stats = loaded
+    warm = service.warmup(advisor, advisor.settings)
+    warm.start()  # the search model loads in the background while the user reads or types
     chats.restore(advisor)  # the saved chat named in the URL, and what other tabs added
+    chats.keep(advisor)  # a plan form sent, a step ticked: kept with the chat
     sidebar(advisor, stats)
     turns = state.turns()
-    header(bool(turns))
+    header()
     view = st.radio(
         "View", ["Chat", "My plan"], horizontal=True, key="view", label_visibility="collapsed"
     )
@@ -311,8 +105,7 @@ def main() -> None:
     take_question(typed, advisor)
     chats.save(advisor)  # saved before answering: a reload mid-answer keeps the question
     if (turn := answering.next_to_start()) is not None:
-        service.warm_up(advisor)
-        answering.start(advisor, turn)
+        answering.start(advisor, turn, warm.done)  # it waits for the model, not the page
     offline_for = state.take_offline()
     writing: tuple[ChatTurn, DeltaGenerator] | None = None
     for i, turn in enumerate(turns):
@@ -325,7 +118,6 @@ def main() -> None:
     elif not turns:
         components.starters()
     chats.save(advisor)  # e.g. an offline answer given above
-    service.warm_up(advisor)  # once the page is drawn: load the model while the user reads
 
 
 main()

@@ -10,7 +10,7 @@ import streamlit as st
 
 from advisor import CareerAdvisor, InputError
 from advisor.chats import ChatNotFound, ChatStore, ChatSummary
-from ui import answering, chats, state
+from ui import answering, callbacks, chats, state
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,6 @@ def delete_chat(store: ChatStore, browser: str, chat: str) -> None:
     if state.chat_id() == chat:
         state.new_chat()
     st.toast("Chat deleted.", icon=":material/delete:")
-
-
-def _new_chat() -> None:
-    """Stop an answer being written, then start afresh (the old chat stays listed)."""
-    answering.stop_all()
-    state.new_chat()
 
 
 def _open_chat(store: ChatStore, browser: str, chat: str) -> None:
@@ -124,7 +118,7 @@ def past_chats(advisor: CareerAdvisor) -> None:
         key="sidebar_new_chat",
         icon=":material/add:",
         width="stretch",
-        on_click=_new_chat,
+        on_click=callbacks.new_chat,
     )
     store = chats.store(advisor)
     browser = chats.browser_id(store)

@@ -3,21 +3,21 @@
 The browser id lives in the URL (`?browser=…&chat=…`): `st.query_params` is the only
 per-browser state Streamlit itself both writes and gets back after a reload (cookies are
 read-only to a script; setting one needs JavaScript). The chats themselves are stored by
-`advisor.chats.ChatStore` in the advisor's SQLite file, never in the app.
+`advisor.chats.ChatStore` in the chat database (ADVISOR_DATABASE_URL), never in the app.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 import streamlit as st
 
-from advisor import AdvisorError, CareerAdvisor
+from advisor import AdvisorError, CareerAdvisor, Settings
 from advisor.chats import (
     ChatMessage,
     ChatNotFound,
     ChatStore,
+    Rating,
     is_browser_id,
     is_chat_id,
     new_browser_id,
@@ -29,19 +29,20 @@ log = logging.getLogger(__name__)
 
 BROWSER_PARAM = "browser"
 """The URL query parameter holding the browser's anonymous id."""
-FAILURES = (OSError, sqlite3.Error, AdvisorError)
+FAILURES = (OSError, AdvisorError)
 """What reading or writing saved chats may raise; the app logs it and carries on."""
 
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str, max_chats: int, max_total: int, max_days: float) -> ChatStore:
-    return ChatStore(url, max_chats=max_chats, max_total=max_total, max_days=max_days)
+def _store(_settings: Settings, key: tuple[object, ...]) -> ChatStore:
+    """One store per database and caps (`key`), shared by this process's sessions."""
+    return ChatStore.from_settings(_settings)
 
 
 def store(advisor: CareerAdvisor) -> ChatStore:
     """The chat store of this server process (ADVISOR_DATABASE_URL, else ADVISOR_FEEDBACK_DB)."""
     s = advisor.settings
-    return _store(s.database, s.max_chats, s.max_chats_total, s.chat_days)
+    return _store(s, (s.database, s.max_chats, s.max_chats_total, s.chat_days))
 
 
 _ISSUED = "browser_issued"
@@ -112,7 +113,17 @@ def apply_reply(turn: ChatTurn, message: ChatMessage) -> None:
     turn.can_answer_offline = bool(extra.get("can_answer_offline"))
     turn.offline = bool(extra.get("offline"))
     turn.stopped = message.status == "stopped"
+    turn.reply_id = message.id
+    turn.rating, turn.comment, turn.feedback_row = None, "", None  # a new reply: unrated
     turn.saved = turn.reply_state()
+
+
+def apply_ratings(turns: list[ChatTurn], ratings: dict[int, Rating]) -> None:
+    """Show the stored thumbs and comments on the replies they were given to."""
+    for turn in turns:
+        rating = ratings.get(turn.reply_id) if turn.reply_id is not None else None
+        if rating is not None:
+            turn.rating, turn.comment, turn.feedback_row = rating.rating, rating.comment, None
 
 
 def merge(turns: list[ChatTurn], messages: list[ChatMessage], known: set[int]) -> list[ChatTurn]:
@@ -156,6 +167,11 @@ def restore(advisor: CareerAdvisor) -> None:
             wanted = st.query_params.get(CHAT_PARAM)
             if wanted:
                 open_chat(chats, browser, str(wanted))
+            else:  # the profile and plan given before a first question, kept for the browser
+                draft = chats.profile(browser, None), chats.plan(browser, None)
+                if draft != state.kept():
+                    state.set_kept(*draft)
+                state.mark_kept_saved()
             return
         chat = state.chat_id()
         if chat is None:
@@ -178,6 +194,8 @@ def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
             raise ChatNotFound(chat)
         known: set[int] = set()
         shown = merge([], chats.messages(browser, chat), known)
+        apply_ratings(shown, chats.ratings(browser, chat))
+        profile, plan = chats.profile(browser, chat), chats.plan(browser, chat)
     except ChatNotFound:
         state.new_chat()
         st.toast("That chat is not saved in this browser.", icon=":material/block:")
@@ -187,6 +205,7 @@ def open_chat(chats: ChatStore, browser: str, chat: str) -> None:
         st.toast("Sorry, that chat cannot be opened right now.", icon=":material/error:")
         return
     state.show_chat(chat, shown, known)
+    state.set_kept(profile, plan)  # the chat's learner profile and plan progress
 
 
 def save(advisor: CareerAdvisor) -> None:
@@ -195,6 +214,7 @@ def save(advisor: CareerAdvisor) -> None:
     browser = browser_id(chats)
     try:
         _save_turns(chats, browser)
+        keep(advisor)
     except ChatNotFound:  # deleted in another tab meanwhile: keep it as a new chat
         for turn in state.turns():
             turn.message_id, turn.saved = None, None
@@ -205,6 +225,25 @@ def save(advisor: CareerAdvisor) -> None:
             _unsaved(chats)
     except FAILURES:
         _unsaved(chats)
+
+
+def keep(advisor: CareerAdvisor) -> None:
+    """Keep the profile and plan progress with the open chat when they changed (with the
+    browser's chat not started yet, which its first question takes them into)."""
+    if not state.kept_changed():
+        return
+    chat = state.chat_id()
+    chats = store(advisor)
+    browser = browser_id(chats)
+    profile, plan = state.kept()
+    try:
+        chats.set_profile(browser, chat, profile)
+        chats.set_plan(browser, chat, plan)
+    except FAILURES:
+        log.exception("keeping the plan with chat %s failed", chat)
+        st.toast("Sorry, your plan could not be saved.", icon=":material/error:")
+        return
+    state.mark_kept_saved()
 
 
 def _unsaved(chats: ChatStore) -> None:
@@ -231,5 +270,6 @@ def _save_turns(chats: ChatStore, browser: str) -> None:
         reply = reply_message(turn)
         chat = state.chat_id()
         if reply is not None and chat is not None:
-            known.add(int(chats.append(browser, chat, reply).id or 0))
+            turn.reply_id = chats.append(browser, chat, reply).id
+            known.add(int(turn.reply_id or 0))
         turn.saved = turn.reply_state()

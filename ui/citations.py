@@ -17,6 +17,7 @@ from advisor import Answer, CareerAdvisor, Source
 from advisor.records import Chunk, parse_unit_id
 from advisor.safety import safe_markdown
 from advisor.text import sentences
+from ui.landing import ENTRY_PREFIX
 
 _BARE_CITATION = re.compile(r"(?<![\\!\w])\[(\d{1,3})\](?![(:])")
 """`[n]` not already part of a link, an image, a definition or an escape; "[2][3]" is two."""
@@ -130,20 +131,30 @@ def _all_chunks(_advisor: CareerAdvisor, store_key: str, last_ingest: str | None
 
 
 def read_section(advisor: CareerAdvisor, source: Source, n: int, answer_text: str) -> None:
-    """The "Read this section" dialog: the whole section, the cited passage marked."""
+    """The "Read this section" dialog: the whole section (a whole card for a resource), the
+    cited passage marked. A card is titled by its own title, its sections as bold lines, so
+    no heading inside reads larger than the source's title."""
     stats = advisor.stats()
     chunks = _all_chunks(advisor, str(advisor.settings.store_dir), stats.get("last_ingest"))
-    title = _section_root(source).replace(" > ", " › ") or source.title
-    step = _STEP.match(title)
-    title = f"Step {step.group(1)} · {step.group(2)}" if step else title
+    if source.kind == "guide":
+        title = _section_root(source).replace(" > ", " › ") or source.title
+        step = _STEP.match(title)
+        title = f"Step {step.group(1)} · {step.group(2)}" if step else title
+        caption = source.title
+    else:
+        title, caption = source.title, "The whole resource card"
 
     def body() -> None:
-        st.caption(safe_markdown(source.title))
+        st.caption(safe_markdown(caption))
         cited = passage_id(source)
         found = section_chunks(chunks, source)
         if not found:
             st.info("This section is no longer in the index.", icon=":material/info:")
+        section = None
         for chunk in found:
+            if source.kind != "guide" and chunk.section and chunk.section != section:
+                section = chunk.section
+                st.markdown(f"**{safe_markdown(section.replace(' > ', ' › '))}**")
             if chunk.id == cited:
                 with st.container(border=True):
                     st.caption(f"The passage cited as [{n}]")
@@ -158,6 +169,13 @@ def source_entry(
     advisor: CareerAdvisor, turn_id: str, n: int, source: Source, answer: Answer
 ) -> None:
     """One numbered source: heading (the [n] target), where it sits, the quoted passage."""
+    with st.container(key=f"{ENTRY_PREFIX}{anchor(turn_id, n)}"):  # what a citation lights up
+        _source_entry(advisor, turn_id, n, source, answer)
+
+
+def _source_entry(
+    advisor: CareerAdvisor, turn_id: str, n: int, source: Source, answer: Answer
+) -> None:
     title = f"[{source.title}]({source.url})" if source.url else source.title
     heading = safe_markdown(f"[{n}] {title}").replace("[" + str(n) + "]", f"\\[{n}\\]", 1)
     st.subheader(heading, anchor=anchor(turn_id, n))
@@ -167,18 +185,34 @@ def source_entry(
     if line:
         st.caption(safe_markdown(line))
     quoted = quoted_sentences(source.text, answer.text)
-    st.markdown(_blockquote(highlight(_shorten(source.text), quoted)))
+    st.markdown(_blockquote(highlight(preview(source.text, quoted), quoted)))
     if st.button(
         "Read this section", key=f"read_{turn_id}_{n}", icon=":material/article:", type="tertiary"
     ):
         read_section(advisor, source, n, answer.text)
 
 
-def _shorten(text: str, limit: int = 900) -> str:
-    text = safe_markdown(text).strip()  # sanitise before cutting: half a tag would slip through
-    if len(text) > limit:
-        text = text[:limit].rsplit(" ", 1)[0] + " …"
-    return text
+PREVIEW_CHARS = 900
+"""About how much of a passage a source shows before "Read this section"."""
+
+
+def preview(text: str, quoted: Sequence[str], limit: int = PREVIEW_CHARS) -> str:
+    """Safe Markdown of at most about `limit` characters of a passage, always including the
+    first sentence the answer quoted (the window then starts at its paragraph, or at it)."""
+    safe = safe_markdown(text).strip()  # sanitise before cutting: half a tag would slip through
+    if len(safe) <= limit:
+        return safe
+    found = [(i, len(q)) for q in map(safe_markdown, quoted) if q and (i := safe.find(q)) >= 0]
+    start = 0
+    if found:
+        at, length = min(found)
+        if at + length > limit:  # the quote lies beyond the first `limit` characters
+            paragraph = max(safe.rfind("\n", 0, at) + 1, 0)
+            start = paragraph if at - paragraph < limit // 3 else safe.rfind(" ", 0, at) + 1
+    window = safe[start : start + limit]
+    if start + limit < len(safe):
+        window = window.rsplit(" ", 1)[0] + " …"
+    return ("… " if start else "") + window.strip()
 
 
 def _blockquote(text: str) -> str:

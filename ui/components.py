@@ -12,7 +12,6 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from advisor import Answer, CareerAdvisor, Source
-from advisor.feedback import MAX_COMMENT_CHARS
 from advisor.safety import safe_markdown
 from ui import citations, state
 from ui.state import ChatTurn
@@ -23,10 +22,16 @@ REFRESH_SECONDS = 0.1
 """How often an answer being written is redrawn."""
 
 
+LOADING = "*Loading the search model (first question only)…*"
+SEARCHING = "*Searching the guide…*"
+
+
 class AnswerLike(Protocol):
-    """What `live_answer` reads of an answer job: its text so far and when it is done."""
+    """What `follow` reads of an answer job: its text so far, whether it waits for the
+    search model, and when it is done."""
 
     text: str
+    loading: bool
 
     @property
     def done(self) -> threading.Event: ...
@@ -152,10 +157,15 @@ def answer_body(turn: ChatTurn, answer: Answer, advisor: CareerAdvisor) -> None:
         )
 
 
-def live_frame(turn_id: str, on_stop: Callable[[str], None]) -> DeltaGenerator:
+def waiting_text(job: AnswerLike) -> str:
+    """What an answer shows before its first words."""
+    return LOADING if job.loading else SEARCHING
+
+
+def live_frame(turn_id: str, job: AnswerLike, on_stop: Callable[[str], None]) -> DeltaGenerator:
     """Where an answer being written goes, with its Stop button under it."""
     box = st.empty()
-    box.markdown("*Searching the guide…*")
+    box.markdown(job.text or waiting_text(job))
     st.button(
         "Stop",
         key=f"stop_{turn_id}",
@@ -171,7 +181,7 @@ def follow(job: AnswerLike, box: DeltaGenerator) -> None:
     """Redraw the answer's text so far until the job is done (or stopped)."""
     while not job.done.wait(REFRESH_SECONDS):
         text = job.text  # redrawn every time: each draw lets Streamlit take a click (Stop)
-        box.markdown(text + " ▌" if text else "*Searching the guide…*")
+        box.markdown(text + " ▌" if text else waiting_text(job))
     box.markdown(job.text)
 
 
@@ -185,106 +195,6 @@ def waiting_note(turn_id: str, on_stop: Callable[[str], None]) -> None:
         on_click=on_stop,
         args=(turn_id,),
         type="tertiary",
-    )
-
-
-def copy_box(text: str, key: str) -> None:
-    """A "Copy" popover: the answer as plain text with the code block's copy icon."""
-    with st.popover("Copy", icon=":material/content_copy:", key=key):
-        st.caption("Use the copy icon at the top right of the box.")
-        st.code(text, language=None, wrap_lines=True)
-
-
-def feedback(
-    turn: ChatTurn,
-    on_rate: Callable[[str, str], None],
-    on_comment: Callable[[str, str], None],
-    db_path: str,
-) -> None:
-    """Thumbs that show the choice made and can change it, then an optional comment."""
-    st.feedback(
-        "thumbs",
-        key=turn.feedback_key,
-        on_change=on_rate,
-        args=(turn.id, db_path),
-        default=turn.rating,
-    )
-    if turn.rating is not None:
-        st.text_input(
-            "Comment (optional)",
-            key=f"comment_{turn.id}",
-            placeholder="What was good or missing?",
-            max_chars=MAX_COMMENT_CHARS,
-            on_change=on_comment,
-            args=(turn.id, db_path),
-            label_visibility="collapsed",
-        )
-
-
-def actions(
-    turn: ChatTurn,
-    *,
-    editable: bool,
-    on_regenerate: Callable[[str], None],
-    on_edit: Callable[[str], None],
-) -> None:
-    """Copy and Regenerate under an answer, and Edit under the last question."""
-    with st.container(horizontal=True, gap="small"):
-        if turn.answer is not None and turn.answer.text.strip():
-            copy_box(turn.answer.text, key=f"copy_{turn.id}")
-        st.button(
-            "Regenerate",
-            key=f"regenerate_{turn.id}",
-            icon=":material/refresh:",
-            on_click=on_regenerate,
-            args=(turn.id,),
-            help="Ask the same question again, with a fresh search",
-        )
-        if editable:
-            st.button(
-                "Edit question",
-                key=f"edit_{turn.id}",
-                icon=":material/edit:",
-                on_click=on_edit,
-                args=(turn.id,),
-            )
-
-
-def edit_box(
-    turn: ChatTurn,
-    limit: int,
-    on_send: Callable[[str], None],
-    on_cancel: Callable[[], None],
-) -> None:
-    """The last question in an editable box, with Send and Cancel."""
-    with st.chat_message("user"):
-        st.text_area(
-            "Edit your question",
-            value=turn.question,
-            key=f"edit_text_{turn.id}",
-            max_chars=limit,
-            label_visibility="collapsed",
-        )
-        with st.container(horizontal=True, gap="small"):
-            st.button(
-                "Send",
-                key=f"edit_send_{turn.id}",
-                type="primary",
-                on_click=on_send,
-                args=(turn.id,),
-                icon=":material/send:",
-            )
-            st.button("Cancel", key=f"edit_cancel_{turn.id}", on_click=on_cancel)
-
-
-def offline_button(turn: ChatTurn) -> None:
-    """The button that replaces a failed answer by the offline one."""
-    st.button(
-        "Answer offline from the guide",
-        key=f"offline_{turn.id}",
-        icon=":material/menu_book:",
-        on_click=state.request_offline,
-        args=(turn.id,),
     )
 
 

@@ -6,12 +6,14 @@ from typing import Any
 
 import streamlit as st
 
-from advisor import AdvisorError, CareerAdvisor, InputError, Plan, Profile
+from advisor import AdvisorError, CareerAdvisor, InputError, Plan, Profile, Source
 from advisor.planning.plan import PlanStep, plan_and_roles
 from advisor.planning.profile import LEVELS, PROGRAMMING, SKILLS
-from advisor.planning.roles import ROLES, source_lines
+from advisor.planning.roles import ROLES
 from advisor.safety import safe_markdown
 from ui import state
+from ui.citations import anchor, link_citations, where
+from ui.landing import ENTRY_PREFIX
 
 NOT_SAID = "not said"
 _STATUS_ICON = {"full": "", "shortened": " · shortened", "skipped": " · skipped"}
@@ -74,11 +76,12 @@ def page(advisor: CareerAdvisor) -> None:
     timeline(plan)
     st.subheader("Your steps", anchor=False)
     for step in plan.steps:
-        show_step(step)
+        show_step(step, len(plan.sources))
     st.subheader("The three roles side by side", anchor=False)
-    st.markdown(table.to_markdown(sources=False))
+    st.markdown(linked(table.to_markdown(sources=False), len(plan.sources)))
     with st.expander(f"Sources on this page ({len(plan.sources)})", icon=":material/menu_book:"):
-        st.markdown(safe_markdown("\n".join(source_lines(plan.sources)[2:])))
+        for n, source in enumerate(plan.sources, start=1):
+            source_entry(n, source)
     document = plan.to_markdown(frozenset(state.done_steps()), roles=table)
     st.download_button(
         "Download my plan (Markdown)",
@@ -162,16 +165,14 @@ def timeline(plan: Plan) -> None:
     """The month range with the arithmetic and every assumption behind it."""
     st.metric("Estimated time to entry-level readiness", plan.timeline.text())
     if plan.timeline.drivers:
-        st.markdown(
-            safe_markdown(
-                "**What drives it**\n\n" + "\n".join(f"- {d}" for d in plan.timeline.drivers)
-            )
-        )
+        drivers = "\n".join(f"- {d}" for d in plan.timeline.drivers)
+        st.markdown(linked(f"**What drives it**\n\n{drivers}", len(plan.sources)))
     with st.expander("How this estimate is computed", icon=":material/calculate:"):
-        st.markdown(safe_markdown("\n".join(f"- {a}" for a in plan.timeline.assumptions)))
+        assumptions = "\n".join(f"- {a}" for a in plan.timeline.assumptions)
+        st.markdown(linked(assumptions, len(plan.sources)))
 
 
-def show_step(step: PlanStep) -> None:
+def show_step(step: PlanStep, n_sources: int) -> None:
     """One step: a done checkbox, the guide's reason, topics and resources."""
     key = f"plan_step_{step.number}"
     with st.container(border=True):
@@ -193,4 +194,23 @@ def show_step(step: PlanStep) -> None:
                 lines.append(
                     f"- [{r.title}]({r.url}){f' — {facts}' if facts else ''} [{r.citation}]"
                 )
-        st.markdown(safe_markdown("\n".join(lines)))
+        st.markdown(linked("\n".join(lines), n_sources))
+
+
+PLAN = "plan"
+"""The id the plan's [n] anchors are built from (a chat's answers use their turn ids)."""
+
+
+def linked(markdown: str, n_sources: int) -> str:
+    """Safe Markdown with each [n] linked to source n of the page, as in the chat."""
+    return link_citations(markdown, PLAN, n_sources)
+
+
+def source_entry(n: int, source: Source) -> None:
+    """One numbered source of the plan: the target of its [n] links."""
+    with st.container(key=f"{ENTRY_PREFIX}{anchor(PLAN, n)}"):
+        title = f"[{source.title}]({source.url})" if source.url else source.title
+        heading = safe_markdown(f"[{n}] {title}").replace(f"[{n}]", f"\\[{n}\\]", 1)
+        st.subheader(heading, anchor=anchor(PLAN, n))
+        if line := where(source):
+            st.caption(safe_markdown(line))

@@ -1,48 +1,52 @@
-"""Thumbs and comments of this browser session's answers, kept through `advisor.feedback`.
+"""Thumbs and comments of answers, kept with the saved chat's reply (`ChatStore.rate`,
+which also writes the row `advisor feedback` lists), so a reload shows them.
 
-The first thumb click stores a row; a later click or a comment updates that same row, so a
-changed mind is one rating, not two.
+A reply has one rating: rating again, or adding a comment, changes that rating instead of
+adding one. An answer not saved in a chat (the chat database failed) is rated through
+`FeedbackStore`, its row changed in place the same way.
 """
 
 from __future__ import annotations
 
-import streamlit as st
-
-from advisor import Answer
+from advisor import CareerAdvisor
 from advisor.feedback import FeedbackRecord, FeedbackStore
+from ui import chats, state
 from ui.state import ChatTurn
 
-_ROWS = "feedback_rows"
+
+def comment_key(turn_id: str) -> str:
+    """Widget key of the comment box under a rated answer."""
+    return f"comment_{turn_id}"
 
 
-def _rows() -> dict[str, int]:
-    """Stored row id by turn id (for this browser session)."""
-    if _ROWS not in st.session_state:
-        st.session_state[_ROWS] = {}
-    value: dict[str, int] = st.session_state[_ROWS]
-    return value
-
-
-def save(db_path: str, turn: ChatTurn, answer: Answer, rating: int, comment: str = "") -> int:
-    """Store the rating (and comment) of a turn's answer; update its row if already rated."""
-    store = FeedbackStore(db_path)
-    row = _rows().get(turn.id)
-    if row is not None and store.update(row, rating=rating, comment=comment or None):
-        return row
-    row = store.add(
-        FeedbackRecord(
-            question=turn.question,
-            answer=answer.text,
-            backend=answer.backend,
-            source_ids=[s.id for s in answer.sources],
-            rating=rating,
-            comment=comment,
+def save(advisor: CareerAdvisor, turn: ChatTurn, rating: int, comment: str | None = None) -> None:
+    """Store the rating (and comment, None: keep it) of a turn's answer, replacing any it
+    had; raises `chats.FAILURES` when it cannot be stored."""
+    chat = state.chat_id()
+    if chat is not None and turn.reply_id is not None:
+        store = chats.store(advisor)
+        kept = store.rate(chats.browser_id(store), chat, turn.reply_id, rating, comment)
+        turn.rating, turn.comment = kept.rating, kept.comment
+        return
+    answer = turn.answer
+    assert answer is not None
+    feedback = FeedbackStore.from_settings(advisor.settings)
+    row = turn.feedback_row
+    if row is None or not feedback.update(row, rating=rating, comment=comment):
+        row = feedback.add(
+            FeedbackRecord(
+                question=turn.question,
+                answer=answer.text,
+                backend=answer.backend,
+                source_ids=[s.id for s in answer.sources],
+                rating=rating,
+                comment=comment if comment is not None else turn.comment,
+            )
         )
-    )
-    _rows()[turn.id] = row
-    return row
+    turn.feedback_row, turn.rating = row, rating
+    turn.comment = comment if comment is not None else turn.comment
 
 
-def forget(turn_id: str) -> None:
-    """A regenerated answer is a new answer: its rating starts a new row."""
-    _rows().pop(turn_id, None)
+def forget(turn: ChatTurn) -> None:
+    """A regenerated answer is a new answer: it starts unrated."""
+    turn.rating, turn.comment, turn.feedback_row = None, "", None

@@ -4,6 +4,7 @@ process, the index on first run, the resource list, and saving ratings."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import streamlit as st
@@ -71,23 +72,49 @@ def index_stats(_advisor: CareerAdvisor, settings: Settings) -> dict[str, Any]:
     return _advisor.stats()
 
 
+class Warmup:
+    """Loads the search model and keyword index once per process, in a background thread,
+    so no page waits for it: a question asked meanwhile shows at once and its answer waits."""
+
+    def __init__(self, advisor: CareerAdvisor) -> None:
+        self.advisor = advisor
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+        self._started = False
+
+    def start(self) -> None:
+        """Begin loading (once; later calls return at once)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._load, name="warm-up", daemon=True).start()
+
+    def wait(self) -> None:
+        """Start loading if needed and return once it is done (or failed: the answer then
+        meets the same problem and reports it)."""
+        self.start()
+        self.done.wait()
+
+    def _load(self) -> None:
+        try:
+            self.advisor.warm_up()
+        except Exception as exc:  # the first answer reports it in words
+            log.warning("loading the search model failed: %s", type(exc).__name__)
+        finally:
+            self.done.set()
+
+
 @st.cache_resource(show_spinner=False)
-def _warmed(settings: Settings) -> bool:
-    """Load the embedding model and keyword index once per process."""
-    get_advisor(settings).warm_up()
-    return True
+def warmup(_advisor: CareerAdvisor, settings: Settings) -> Warmup:
+    """The process's one warm-up of this advisor (shared by every session)."""
+    return Warmup(_advisor)
 
 
 def build_index(advisor: CareerAdvisor) -> None:
     """Build the index when the store is empty; the spinner only shows when that takes time."""
     with st.spinner(INDEX_SPINNER):
         advisor.ensure_index(progress=False)
-
-
-def warm_up(advisor: CareerAdvisor) -> None:
-    """Load the search model once per process (a spinner on the very first time only)."""
-    with st.spinner("Loading the search model — first question only"):
-        _warmed(advisor.settings)
 
 
 @st.cache_data(ttl=600, show_spinner=False)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from advisor import Answer, Profile
+from advisor.chats import PlanProgress
 
 _TURNS = "turns"
 _PROFILE = "plan_profile"
@@ -38,6 +39,13 @@ class ChatTurn:
     """The user stopped the answer: `answer` holds what was shown by then (if anything)."""
     rating: int | None = None
     """1 = thumbs up, 0 = thumbs down, once the user rated the answer."""
+    comment: str = ""
+    """What the user wrote under their rating."""
+    feedback_row: int | None = None
+    """The rating's feedback row when the answer is not saved in a chat (else the chat's
+    store keeps the one rating of `reply_id`)."""
+    reply_id: int | None = None
+    """The saved reply's id in the chat store (what a rating is kept with)."""
     note: str | None = None
     """What the advisor noted for the learning plan from this message, if anything."""
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
@@ -153,8 +161,39 @@ def set_chat_id(chat: str) -> None:
 
 
 def new_chat() -> None:
-    """Start an empty chat (the "New chat" button); saved chats stay in the sidebar."""
+    """Start an empty chat (the "New chat" button), with an empty profile and plan; saved
+    chats stay in the sidebar."""
     show_chat(None, [], set())
+    set_kept(Profile(), PlanProgress())
+    mark_kept_saved(False)  # the browser's next chat starts with them empty
+
+
+_KEPT = "chat_kept"
+
+
+def kept() -> tuple[Profile, PlanProgress]:
+    """The learner's profile and plan progress, as kept with the chat."""
+    return profile(), PlanProgress(done=frozenset(done_steps()))
+
+
+def set_kept(value: Profile, plan: PlanProgress) -> None:
+    """Show a chat's kept profile and plan progress."""
+    set_profile(value)
+    st.session_state[_DONE] = set(plan.done)
+    for key in [k for k in st.session_state if str(k).startswith("plan_step_")]:
+        del st.session_state[key]  # the checkboxes are drawn again from the kept steps
+    mark_kept_saved()
+
+
+def mark_kept_saved(saved: bool = True) -> None:
+    """Remember what is now kept with the chat, so it is only saved again when it changes
+    (`saved` False: save it at the next chance, whatever it is)."""
+    st.session_state[_KEPT] = kept() if saved else None
+
+
+def kept_changed() -> bool:
+    """Whether the profile or the plan progress changed since it was last kept."""
+    return bool(st.session_state.get(_KEPT) != kept())
 
 
 def profile() -> Profile:

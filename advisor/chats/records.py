@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from advisor.errors import AdvisorError, InputError
-from advisor.records import Answer, Source
+from advisor.records import Answer, Source, Usage
 
 ROLES = ("user", "assistant")
 STATUSES = ("complete", "stopped", "interrupted", "error")
@@ -162,6 +162,9 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         sources.append(Source(**values))
     values = {k: v for k, v in data.items() if k in _ANSWER_FIELDS and k != "sources"}
     values["unsupported_numbers"] = tuple(values.get("unsupported_numbers", ()))
+    if isinstance(usage := values.get("usage"), dict):  # asdict wrote the Usage as a dict
+        names = {f.name for f in fields(Usage)}
+        values["usage"] = Usage(**{k: v for k, v in usage.items() if k in names})
     return Answer(sources=sources, **values)
 
 

@@ -79,10 +79,18 @@ class Cell:
         return bool(self.quotes)
 
     def text(self) -> str:
-        """The quotes, each followed by its citation, or the not-covered note."""
+        """The quotes, each starting with a capital and followed by its citation, or the
+        not-covered note."""
         if not self.covered:
             return NOT_COVERED
-        return " ".join(f"{q} [{n}]" for q, n in zip(self.quotes, self.citations, strict=True))
+        return " ".join(
+            f"{capitalised(q)} [{n}]" for q, n in zip(self.quotes, self.citations, strict=True)
+        )
+
+
+def capitalised(quote: str) -> str:
+    """A quote as a table cell starts it ("writing clean code" -> "Writing clean code")."""
+    return quote[:1].upper() + quote[1:]
 
 
 @dataclass(frozen=True)
