@@ -48,17 +48,15 @@ class BusyAdvisor(CareerAdvisor):
         self,
         question: str,
         history: Iterable[Any] = (),
-        *,
-        k: int | None = None,
-        filters: dict[str, Any] | None = None,
+        **options: Any,
     ) -> Answer:
         """The real answer, computed over and over while the test probes the server."""
         self.started.set()
         deadline = time.monotonic() + WAIT_SECONDS
-        answer = super().ask(question, history, k=k, filters=filters)
+        answer = super().ask(question, history, **options)
         self.rounds = 1
         while not self.release.is_set() and time.monotonic() < deadline:
-            answer = super().ask(question, history, k=k, filters=filters)
+            answer = super().ask(question, history, **options)
             self.rounds += 1
         return answer
 

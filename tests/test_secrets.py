@@ -175,11 +175,11 @@ def test_cli_never_shows_the_key(
             llm.script = [behaviour]
             code = main(["ask", QUESTION])
             out, err = capfd.readouterr()
-            if behaviour == "cut":
-                assert code == 0 and "cut off before it finished" in out
-            else:
-                assert code == 1 and err.startswith("advisor: ") and len(err.splitlines()) == 1
-                assert "Traceback" not in err
+            if behaviour == "cut":  # marked cut, or (cut before a citation) the offline answer
+                assert code == 0 and "cut off before it" in out
+            else:  # the error in one line, then the offline answer
+                assert code == 0 and err.startswith("advisor: ") and len(err.splitlines()) == 1
+                assert "Traceback" not in err and "Offline answer" in out
             assert leaks(out + err) == [], out + err
             llm.script = [behaviour]
             code = main(["ask", QUESTION, "--json"])
@@ -233,7 +233,8 @@ def test_app_never_shows_the_key(
             assert not at.exception
             turn = at.session_state["turns"][-1]
             if behaviour == "cut":
-                assert turn.answer is not None and turn.answer.incomplete
+                assert turn.answer is not None  # marked cut, or the grounding gate's fallback
+                assert turn.answer.incomplete or turn.answer.fallback == "ungrounded"
             else:
                 assert turn.answer is None and turn.error
             pages.append(rendered(at))
