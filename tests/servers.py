@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -197,3 +198,38 @@ def advisor_replica(
 def remote_env(chroma: Server, **extra: str) -> dict[str, str]:
     """Environment for a replica (or an ingest) that uses `chroma` as its store."""
     return {"CHROMA_HOST": HOST, "CHROMA_PORT": str(chroma.port), **extra}
+
+
+@contextlib.contextmanager
+def api_in_thread(settings: Any, advisor: Any, name: str = "api") -> Iterator[str]:
+    """The API for `advisor` on a free 127.0.0.1 port, served by uvicorn from a thread of this
+    process, once its /readyz answers 200 (within 180 s); stopped on exit."""
+    import threading
+
+    import uvicorn
+
+    from advisor.api import create_app
+
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, advisor), host=HOST, port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    url = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert thread.is_alive(), "the API thread ended"
+            try:
+                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the API did not become ready"
+            time.sleep(0.1)  # polling readiness
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -20,13 +20,11 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from advisor import Answer, CareerAdvisor, Store, make_answerer
-from advisor.api import create_app
 from advisor.api.openai_params import MODEL
 from advisor.settings import Settings
-from tests.servers import free_port
+from tests.servers import api_in_thread
 
 QUESTIONS = ("pytorch" + " " * 1990 + "x", "I have " + "1" * 1990 + "?", "vs " * 666 + "x?")
 """The issue's inputs (45.7 s and 68.9 s before) and a run of comparison words."""
@@ -64,24 +62,8 @@ class BusyAdvisor(CareerAdvisor):
 @contextmanager
 def running(settings: Settings, advisor: CareerAdvisor) -> Iterator[str]:
     """The API for `advisor` on a free 127.0.0.1 port, served from a thread."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, advisor), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="api-busy", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while not server.started:
-            assert time.monotonic() < deadline, "the API did not start"
-            assert thread.is_alive(), "the API thread ended"
-            time.sleep(0.05)
+    with api_in_thread(settings, advisor, "api-busy") as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=("spaces", "digits", "versus"))

@@ -9,19 +9,14 @@ at once. The probes must keep answering meanwhile. Only that they respond is ass
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
-import uvicorn
 
 from advisor import CareerAdvisor, Store, make_answerer
-from advisor.api import create_app
 from bench.probes import measure_probes
 from tests.llm_server import scripted_llm
-from tests.servers import free_port
+from tests.servers import api_in_thread
 
 
 @pytest.fixture
@@ -38,28 +33,8 @@ def slow_llm_api(shared_store: Store) -> Iterator[str]:
             llm_timeout=120.0,
         )
         advisor = CareerAdvisor(settings, shared_store, make_answerer(settings))
-        port = free_port()
-        config = uvicorn.Config(
-            create_app(settings, advisor), host="127.0.0.1", port=port, log_level="warning"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="api-under-load", daemon=True)
-        thread.start()
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "the API did not become ready"
-                time.sleep(0.1)
+        with api_in_thread(settings, advisor, "api-under-load") as url:
             yield url
-        finally:
-            server.should_exit = True
-            thread.join(timeout=30)
 
 
 def test_probes_answer_while_50_llm_answers_run(slow_llm_api: str) -> None:

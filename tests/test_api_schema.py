@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from advisor import CareerAdvisor, Store, make_answerer
-from advisor.api import create_app
-from tests.servers import free_port
+from tests.servers import api_in_thread
 
 pytestmark = pytest.mark.slow
 
@@ -42,28 +38,8 @@ def api_url(shared_store: Store) -> Iterator[str]:
     """The API on 127.0.0.1 over the shared store, answering offline, no rate limit."""
     settings = shared_store.settings.with_(backend="extractive", api_rate_limit=0)
     advisor = CareerAdvisor(settings, shared_store, make_answerer(settings))
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, advisor), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="api-contract", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the API did not become ready"
-            time.sleep(0.1)
+    with api_in_thread(settings, advisor, "api-contract") as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 def test_schemathesis_finds_nothing_on_any_route(api_url: str, tmp_path: Path) -> None:
