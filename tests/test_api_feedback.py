@@ -1,10 +1,11 @@
 """`POST /v1/feedback`: ratings from an embedding app land where `advisor feedback` reads them,
-and rating the same answer again changes its row."""
+and rating the same answer again changes its row, from this process or a restarted one."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from advisor import CareerAdvisor, Store, make_answerer
 from advisor.cli import main
+from advisor.feedback import FeedbackRecord, FeedbackStore
 from tests.test_api import QUESTION, serving
 
 HEADING = "\n\n**Sources**\n"
@@ -109,3 +111,60 @@ def test_invalid_ratings_are_400_with_param(
     reply = api.post("/v1/feedback", json=body)
     assert reply.status_code == 400, reply.text
     assert reply.json()["error"]["param"] == param
+
+
+def test_a_restarted_server_changes_the_row_of_an_answer_rated_before(
+    shared_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Two apps, one after the other, on one SQLite file: the second remembers nothing the
+    # first did, and its response store is empty, so only the database can find the row.
+    db = tmp_path / "restarted.sqlite3"
+    settings = shared_store.settings.with_(backend="extractive", feedback_db=db)
+    advisor = CareerAdvisor(settings, shared_store, make_answerer(settings))
+    with serving(advisor) as first_app:
+        response = first_app.post(
+            "/v1/responses", json={"model": "career-advisor", "input": QUESTION}
+        ).json()
+        first = first_app.post(
+            "/v1/feedback", json={"answer_id": response["id"], "rating": "up", "comment": "Good."}
+        )
+        own = {"answer_id": "mine-1", "rating": "up", "question": "Q?", "answer": "A [1]."}
+        mine = first_app.post("/v1/feedback", json=own)
+    assert first.status_code == mine.status_code == 200
+    restarted = CareerAdvisor(settings, shared_store, make_answerer(settings))
+    with serving(restarted) as second_app:
+        again = second_app.post(
+            "/v1/feedback", json={"answer_id": response["id"], "rating": "down"}
+        )
+        mine_again = second_app.post(
+            "/v1/feedback", json={"answer_id": "mine-1", "rating": "down", "comment": "Wrong."}
+        )
+    assert again.status_code == 200, again.text  # found in the database, not a 404
+    assert again.json() == {**first.json(), "rating": "down", "updated": True}
+    assert mine_again.json() == {**mine.json(), "rating": "down", "updated": True}
+    rows = listed(db, monkeypatch, capsys)
+    assert [(r["id"], r["rating"], r["comment"]) for r in rows] == [
+        (first.json()["id"], 0, "Good."),  # no new comment: the first one is kept
+        (mine.json()["id"], 0, "Wrong."),
+    ]
+
+
+def test_one_answer_id_keeps_one_row_when_two_stores_race(tmp_path: Path) -> None:
+    # Two servers' stores on one file, rating the same answer at the same time.
+    db = tmp_path / "race.sqlite3"
+    stores = [FeedbackStore(db), FeedbackStore(db)]
+
+    def rate(i: int) -> tuple[int, bool]:
+        record = FeedbackRecord(
+            question="Q?", answer="A.", backend="fake", source_ids=[], rating=i % 2
+        )
+        return stores[i % 2].rate_answer("resp_same", record)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(rate, range(16)))
+    assert len({row for row, _ in results}) == 1  # every rating went to one row
+    assert sum(not updated for _, updated in results) == 1  # added once, changed 15 times
+    assert len(FeedbackStore(db).list()) == 1
