@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ from fastapi.testclient import TestClient
 
 from advisor import CareerAdvisor, Store, make_answerer
 from advisor.cli import main
-from advisor.feedback import FeedbackRecord, FeedbackStore
 from tests.test_api import QUESTION, serving
 
 HEADING = "\n\n**Sources**\n"
@@ -150,21 +148,3 @@ def test_a_restarted_server_changes_the_row_of_an_answer_rated_before(
         (first.json()["id"], 0, "Good."),  # no new comment: the first one is kept
         (mine.json()["id"], 0, "Wrong."),
     ]
-
-
-def test_one_answer_id_keeps_one_row_when_two_stores_race(tmp_path: Path) -> None:
-    # Two servers' stores on one file, rating the same answer at the same time.
-    db = tmp_path / "race.sqlite3"
-    stores = [FeedbackStore(db), FeedbackStore(db)]
-
-    def rate(i: int) -> tuple[int, bool]:
-        record = FeedbackRecord(
-            question="Q?", answer="A.", backend="fake", source_ids=[], rating=i % 2
-        )
-        return stores[i % 2].rate_answer("resp_same", record)
-
-    with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(rate, range(16)))
-    assert len({row for row, _ in results}) == 1  # every rating went to one row
-    assert sum(not updated for _, updated in results) == 1  # added once, changed 15 times
-    assert len(FeedbackStore(db).list()) == 1
