@@ -7,7 +7,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from advisor.deadline import http_client
+from advisor.calls import http_client
 from advisor.errors import ConfigurationError
 from advisor.safety import redact_url
 from advisor.settings import Settings

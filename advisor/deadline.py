@@ -4,22 +4,20 @@ A `Deadline` is charged only while a model call runs (`running()`), so local wor
 the rewrite and the answer (retrieval, a first index build) does not eat the model's time.
 `bounded()` runs a call on a worker thread and hands its items over a queue, so the caller
 never waits past the deadline, however the server behaves (silent, trickling, keep-alives);
-an abandoned call is cancelled and its connection cut (see `http_client`).
+an abandoned call is cancelled and its connection cut (see `advisor.calls`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import queue
-import socket
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from advisor.calls import CURRENT_CALL, Call
 from advisor.errors import LLMError, LLMTimeout
 from advisor.records import Usage
 
@@ -30,6 +28,14 @@ T = TypeVar("T")
 
 TIMEOUT_VAR = "ADVISOR_LLM_TIMEOUT"
 FIRST_TOKEN_VAR = "ADVISOR_LLM_FIRST_TOKEN_TIMEOUT"
+
+
+Receive = Callable[["queue.Queue[Any]", float], Any]
+"""Takes the next item of a queue, waiting at most the seconds given (queue.Empty after)."""
+
+
+def _receive(items: queue.Queue[Any], seconds: float) -> Any:
+    return items.get(timeout=seconds)
 
 
 class Deadline:
@@ -46,18 +52,26 @@ class Deadline:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         stop: threading.Event | None = None,
+        receive: Receive = _receive,
     ) -> None:
         self.seconds = seconds
         self.first_token = first_token
-        """Seconds one attempt may wait for its first token before it is retried (0: no limit)."""
+        """Seconds the answer may wait for its first token, all attempts and back-offs
+        together, counted from its first attempt (0: no limit). A hung server fails then."""
         self.attempts = 0
         self.clock = clock
         """Where the time comes from (tests pass a fake one, with a `sleep` that advances it)."""
         self._sleep = sleep
+        self.receive = receive
+        """How a call's next item is awaited for at most some seconds (tests pass one that
+        moves their fake clock instead of waiting on a server known to stay silent)."""
         self.stop = stop
         """Once set (the server is shutting down), no time is left."""
         self._spent = 0.0
         self._since: float | None = None
+        self._asked: float | None = None
+        """When the answer's first attempt started waiting for a token."""
+        self._token_came = False
         self.max_tokens: int | None = None
         """The caller's limit on the reply's tokens (under ADVISOR_LLM_MAX_TOKENS), if any."""
         self.usage: list[Usage] = []
@@ -74,7 +88,9 @@ class Deadline:
         seconds = self.remaining() * fraction
         if most is not None:
             seconds = min(seconds, most)
-        return Deadline(seconds, clock=self.clock, sleep=self._sleep, stop=self.stop)
+        return Deadline(
+            seconds, clock=self.clock, sleep=self._sleep, stop=self.stop, receive=self.receive
+        )
 
     def stopped(self) -> bool:
         """True once the stop event is set."""
@@ -102,9 +118,28 @@ class Deadline:
         """Seconds left (never negative; none once stopped)."""
         return 0.0 if self.stopped() else max(0.0, self.seconds - self.spent())
 
+    def asking(self) -> None:
+        """Note that a call starts waiting for the answer's first token (the first call only)."""
+        if self._asked is None:
+            self._asked = self.clock()
+
+    def token_came(self) -> None:
+        """Note the answer's first token: the first-token limit no longer applies."""
+        self._token_came = True
+
+    def first_token_left(self) -> float | None:
+        """Seconds the answer may still wait for its first token; None without a limit or
+        once a token came."""
+        if not self.first_token or self._token_came:
+            return None
+        waited = 0.0 if self._asked is None else self.clock() - self._asked
+        return max(0.0, self.first_token - waited)
+
     def sleep(self, seconds: float) -> bool:
-        """Back off for `seconds` if the deadline has room for it and some more; else don't."""
-        if seconds >= self.remaining():
+        """Back off for `seconds` if the deadline (and the first-token limit, while no token
+        came) has room for it and some more; else don't."""
+        silent = self.first_token_left()
+        if seconds >= self.remaining() or (silent is not None and seconds >= silent):
             return False
         self._sleep(seconds)
         return True
@@ -124,7 +159,7 @@ class Deadline:
         )
 
     def first_token_error(self) -> LLMTimeout:
-        """The error when every attempt stayed silent past the first-token limit."""
+        """The error when the answer's attempts sent no token within the first-token limit."""
         return LLMTimeout(
             f"the language model sent nothing within {self.first_token:g} s ({FIRST_TOKEN_VAR}); "
             f"{self.waited()}"
@@ -136,40 +171,7 @@ class DeadlineExpired(Exception):
 
 
 class FirstTokenTimeout(Exception):
-    """One attempt sent no token within the first-token limit (it may be retried)."""
-
-
-class Call:
-    """One request in flight on a worker thread; `cancel()` cuts its connection."""
-
-    def __init__(self, limit: float | None = None) -> None:
-        self.limit = limit
-        """Seconds any single network wait of this call may take (connect, read, write)."""
-        self.cancelled = threading.Event()
-        self._closers: list[Callable[[], None]] = []
-        self._lock = threading.Lock()
-
-    def on_cancel(self, closer: Callable[[], None]) -> None:
-        """Run `closer` when the call is cancelled (now, if it already was)."""
-        with self._lock:
-            if not self.cancelled.is_set():
-                self._closers.append(closer)
-                return
-        _quietly(closer)
-
-    def cancel(self) -> None:
-        """Stop the call: flag it and close whatever connection it holds."""
-        with self._lock:
-            self.cancelled.set()
-            closers, self._closers = self._closers, []
-        for closer in closers:
-            _quietly(closer)
-
-
-CURRENT_CALL: contextvars.ContextVar[Call | None] = contextvars.ContextVar(
-    "advisor_llm_call", default=None
-)
-"""The call the current worker thread runs (read by the HTTP transport)."""
+    """No token came within the answer's first-token limit (never retried: it is used up)."""
 
 
 def bounded(
@@ -189,8 +191,7 @@ def bounded(
         name="advisor-llm-call",
         daemon=True,
     )
-    started = deadline.clock()
-    first_token = deadline.first_token
+    deadline.asking()
     finished = False
     worker.start()
     try:
@@ -198,15 +199,17 @@ def bounded(
             wait = deadline.remaining()
             if wait <= 0:
                 raise DeadlineExpired
-            silent = first_token - (deadline.clock() - started) if first_token else wait
-            if silent <= 0:
+            silent = deadline.first_token_left()
+            if silent is not None and silent <= 0:
                 raise FirstTokenTimeout
+            wait = wait if silent is None else min(wait, silent)
             if deadline.stop is not None:
                 wait = min(wait, _STOP_POLL)
             try:
-                kind, value = items.get(timeout=min(wait, silent))
+                taken: tuple[str, object] = deadline.receive(items, wait)
             except queue.Empty:  # a limit has passed (or will soon: the clock says which)
                 continue
+            kind, value = taken
             if kind == "done":
                 finished = True
                 return
@@ -215,7 +218,7 @@ def bounded(
                 assert isinstance(value, BaseException)
                 raise value
             if is_token(value):  # type: ignore[arg-type]
-                first_token = 0.0
+                deadline.token_came()
             yield value  # type: ignore[misc]
     finally:
         if not finished:
@@ -260,59 +263,3 @@ _QUEUED = 256
 _STOP_POLL = 0.2
 """Seconds between checks of a stop event while a call is silent, and of a cancel while the
 reader is behind."""
-
-
-def http_client(timeout: float) -> Any:
-    """The HTTP client for the openai SDK: each request obeys the current call's limit, uses a
-    fresh connection, and that connection is cut when the call is cancelled."""
-    import openai
-
-    http = _httpx_package()
-    return openai.DefaultHttpxClient(
-        timeout=timeout,
-        limits=http.Limits(max_keepalive_connections=0),
-        event_hooks={"request": [_bind_to_call]},
-    )
-
-
-def _httpx_package() -> ModuleType:
-    """The httpx package the openai SDK is built on (httpx, or its successor httpx2)."""
-    import importlib
-
-    import openai
-
-    client = next(c for c in openai.DefaultHttpxClient.__mro__ if c.__name__ == "Client")
-    return importlib.import_module(client.__module__.split(".")[0])
-
-
-def _bind_to_call(request: Any) -> None:
-    """Request hook: cap the request's timeouts and let a cancel cut its socket."""
-    call = CURRENT_CALL.get()
-    if call is None:
-        return
-    if call.limit is not None:
-        timeouts = request.extensions.get("timeout", {})
-        request.extensions["timeout"] = {
-            key: call.limit if value is None else min(value, call.limit)
-            for key, value in timeouts.items()
-        }
-    request.extensions["trace"] = _tracer(call, request.extensions.get("trace"))
-
-
-def _tracer(call: Call, previous: Callable[[str, dict[str, Any]], Any] | None) -> Any:
-    """A connection trace hook that registers the new socket's shutdown with the call."""
-
-    def trace(event: str, info: dict[str, Any]) -> None:
-        if event.endswith("connect_tcp.complete"):
-            sock = info["return_value"].get_extra_info("socket")
-            if sock is not None:
-                call.on_cancel(lambda: socket.socket.shutdown(sock, socket.SHUT_RDWR))
-        if previous is not None:
-            previous(event, info)
-
-    return trace
-
-
-def _quietly(closer: Callable[[], None]) -> None:
-    with contextlib.suppress(Exception):  # closing a connection that is already gone is fine
-        closer()

@@ -3,7 +3,8 @@ database (`advisor.chats`): a SQLite file, or PostgreSQL.
 
 `FeedbackStore(settings.database)` is safe to share between threads and processes. Ratings
 given in a saved chat are written with `ChatStore.rate` (one row per answer); this module
-lists them all for `advisor feedback`, and stores ratings given outside a chat.
+lists them all for `advisor feedback`, and stores ratings given outside a chat (one row per
+answer id for those given over HTTP: `rate_answer`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from advisor.chats.database import Database
 from advisor.chats.learner import clip
-from advisor.chats.records import MAX_COMMENT_CHARS
+from advisor.chats.records import MAX_COMMENT_CHARS, DatabaseUnavailable
 from advisor.chats.rows import new_id
 from advisor.chats.schema import feedback
 
@@ -84,8 +86,8 @@ class FeedbackStore:
         """The SQLite file, or None when the database is a server."""
         return self.db.path
 
-    def add(self, record: FeedbackRecord) -> int:
-        """Store a rating; return its row id."""
+    def add(self, record: FeedbackRecord, answer_id: str | None = None) -> int:
+        """Store a rating (of the answer `answer_id`, when given); return its row id."""
         with self.db.connect(write=True) as conn:
             result = conn.execute(
                 insert(feedback).values(
@@ -96,19 +98,45 @@ class FeedbackStore:
                     source_ids=json.dumps(list(record.source_ids)),
                     rating=int(record.rating),
                     comment=clip(record.comment),
+                    answer_id=answer_id,
                 )
             )
         return new_id(result)
 
+    def rerate(
+        self, answer_id: str, *, rating: int | None = None, comment: str | None = None
+    ) -> int | None:
+        """Change the rating and/or comment stored for the answer `answer_id`; its row id,
+        or None when that answer has no row yet."""
+        values = _changes(rating, comment)
+        with self.db.connect(write=True) as conn:
+            found = conn.execute(
+                update(feedback)
+                .where(feedback.c.answer_id == answer_id)
+                .values(values)
+                .returning(feedback.c.id)
+            ).first()
+        return None if found is None else int(found[0])
+
+    def rate_answer(self, answer_id: str, record: FeedbackRecord) -> tuple[int, bool]:
+        """Store `record` as the rating of the answer `answer_id`, or, when that answer has a
+        row already, change its rating (and its comment, if `record` has one): one row per
+        answer id, whichever process rates it. Returns (row id, whether a row was changed)."""
+        comment = record.comment or None
+        for attempt in range(2):
+            row = self.rerate(answer_id, rating=record.rating, comment=comment)
+            if row is not None:
+                return row, True
+            try:
+                return self.add(record, answer_id), False
+            except DatabaseUnavailable as exc:  # another process added it just now: change it
+                if attempt or not isinstance(exc.__cause__, IntegrityError):
+                    raise
+        raise AssertionError("unreachable")
+
     def update(self, row_id: int, *, rating: int | None = None, comment: str | None = None) -> bool:
         """Change the rating and/or the comment of a stored row; False if there is no such row."""
-        if rating is not None and rating not in (0, 1):
-            raise ValueError(f"rating must be 1 (up) or 0 (down), not {rating!r}")
-        values: dict[str, Any] = {"updated_at": _now()}
-        if rating is not None:
-            values["rating"] = rating
-        if comment is not None:
-            values["comment"] = clip(comment)
+        values = _changes(rating, comment)
         with self.db.connect(write=True) as conn:
             done = conn.execute(update(feedback).where(feedback.c.id == int(row_id)).values(values))
             return done.rowcount == 1
@@ -121,6 +149,18 @@ class FeedbackStore:
         with self.db.connect() as conn:
             found = conn.execute(select(*columns).order_by(feedback.c.id)).all()
         return [_to_record(row) for row in found]
+
+
+def _changes(rating: int | None, comment: str | None) -> dict[str, Any]:
+    """The columns a changed rating sets (a None leaves its column as it is)."""
+    if rating is not None and rating not in (0, 1):
+        raise ValueError(f"rating must be 1 (up) or 0 (down), not {rating!r}")
+    values: dict[str, Any] = {"updated_at": _now()}
+    if rating is not None:
+        values["rating"] = rating
+    if comment is not None:
+        values["comment"] = clip(comment)
+    return values
 
 
 _COLUMNS = ("id", "created_at", "question", "answer", "backend", "source_ids", "rating", "comment")

@@ -109,7 +109,8 @@ class ChatAnswerer:
 
     Every call runs under one Deadline per answer (ADVISOR_LLM_TIMEOUT): the rewrite (in its
     own small share), the answer, retries and backoff share it, and a call is abandoned the
-    moment it passes, or when an attempt sends no token within ADVISOR_LLM_FIRST_TOKEN_TIMEOUT.
+    moment it passes, or when no token came within ADVISOR_LLM_FIRST_TOKEN_TIMEOUT (counted
+    over all attempts of the answer, so a hung server fails then and is not asked again).
     The Deadline also collects the usage of each call, so the Draft's usage is the answer's.
     `deadlines` makes that Deadline when the caller gives none (tests pass one on a fake clock).
     """
@@ -161,6 +162,9 @@ class ChatAnswerer:
     def _attempts(self, messages: list[BaseMessage], deadline: Deadline) -> Iterator[str | Draft]:
         """Try, then retry while the deadline has room; text already streamed is never retried.
 
+        A retry (after 429/5xx/a lost connection) also needs room in the first-token limit,
+        which is the whole answer's: a server silent past it is not asked again.
+
         Reading stops (and the connection is cut) at the deadline or at `text_budget`
         characters, whichever comes first: the answer is then marked incomplete.
         """
@@ -206,6 +210,8 @@ class ChatAnswerer:
                     raise too_long from None
                 if isinstance(exc, DeadlineExpired):
                     raise deadline.expired_error() from None
+                if isinstance(exc, FirstTokenTimeout):  # the answer's whole first-token budget
+                    raise deadline.first_token_error() from None
                 if not retryable(exc):
                     raise translate_error(exc, self.settings) from None
                 failure = exc
@@ -267,8 +273,6 @@ class ChatAnswerer:
         """The error once no attempt is left (or the deadline has no room for one)."""
         if failure is None:
             return deadline.expired_error()
-        if isinstance(failure, FirstTokenTimeout):
-            return deadline.first_token_error()
         error = translate_error(failure, self.settings)
         return type(error)(f"{error}; {deadline.waited()}")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import re
 
-from advisor.deadline import FirstTokenTimeout
 from advisor.errors import ConfigurationError, LLMError, LLMTimeout
 from advisor.settings import Settings
 
@@ -100,10 +99,11 @@ def translate_error(exc: BaseException, settings: Settings) -> Exception:
 
 
 def retryable(exc: BaseException) -> bool:
-    """Worth another attempt: rate limits, 408/409/5xx, lost connections, a silent first token."""
+    """Worth another attempt: rate limits, 408/409/5xx, lost connections (never a silent
+    server: the first-token limit is the whole answer's)."""
     import openai
 
-    if isinstance(exc, FirstTokenTimeout | openai.APIConnectionError):
+    if isinstance(exc, openai.APIConnectionError):
         return True
     if not isinstance(exc, openai.APIStatusError):
         return False

@@ -98,12 +98,12 @@ class Settings:
     small local model on a CPU to finish streaming; see README "Time budgets"
     (ADVISOR_LLM_TIMEOUT)."""
     llm_max_retries: int = 2
-    """Retries on 429/5xx/connection errors and silent first tokens while the deadline has
-    room, never on 401/404 (ADVISOR_LLM_MAX_RETRIES)."""
+    """Retries on 429/5xx/connection errors while the deadline (and, before the first token,
+    its limit) has room; never on 401/404 or a silent server (ADVISOR_LLM_MAX_RETRIES)."""
     llm_first_token_timeout: float = 45.0
-    """Seconds one attempt may wait for its first token (the server reading the prompt)
-    before it is abandoned and retried, so a hung server fails fast; 0 means only
-    ADVISOR_LLM_TIMEOUT applies (ADVISOR_LLM_FIRST_TOKEN_TIMEOUT)."""
+    """Seconds the answer may wait for its first token (the server reading the prompt),
+    all attempts and backoffs together: a hung server fails then and is not asked again;
+    0 means only ADVISOR_LLM_TIMEOUT applies (ADVISOR_LLM_FIRST_TOKEN_TIMEOUT)."""
     llm_rewrite_timeout: float = 15.0
     """Seconds the follow-up rewrite may take, at most half of what is left of
     ADVISOR_LLM_TIMEOUT; past it the offline rewrite is used (ADVISOR_LLM_REWRITE_TIMEOUT)."""

@@ -21,7 +21,8 @@ Each request pops the next behaviour from `script` (the last one repeats):
   "flood"       tokens ("flood ") as fast as it can write them, ignoring max_tokens, forever;
                 a JSON reply gets endless whitespace at the same rate
 Every request body is recorded in `requests`; when a client closes a connection the
-server is still writing to (or waiting on), the time is recorded in `hung_up`.
+server is still writing to (or waiting on), the time is recorded in `hung_up`. `silent()`
+says a "stall" request is being held (a fake clock may then skip the wait: nothing will come).
 """
 
 from __future__ import annotations
@@ -58,6 +59,17 @@ class ScriptedLLM:
         (words otherwise), so a word can be split across pieces."""
         self.stop = threading.Event()
         self.base_url = ""
+        self._holding = 0
+        self._lock = threading.Lock()
+
+    def silent(self) -> bool:
+        """True while the server holds a "stall" request it will send nothing on."""
+        with self._lock:
+            return self._holding > 0
+
+    def holding(self, change: int) -> None:
+        with self._lock:
+            self._holding += change
 
     def next(self) -> str:
         return self.script.pop(0) if len(self.script) > 1 else self.script[0]
@@ -99,7 +111,11 @@ def _handler(state: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
             if action == "400-context":
                 return self._error(400, "context_length_exceeded", "maximum context length")
             if action == "stall":
-                return self._wait_for_hang_up()
+                state.holding(+1)
+                try:
+                    return self._wait_for_hang_up()
+                finally:
+                    state.holding(-1)
             if body.get("stream"):
                 usage = (body.get("stream_options") or {}).get("include_usage")
                 return self._stream(action, bool(usage))

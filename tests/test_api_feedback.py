@@ -1,5 +1,5 @@
 """`POST /v1/feedback`: ratings from an embedding app land where `advisor feedback` reads them,
-and rating the same answer again changes its row."""
+and rating the same answer again changes its row, from this process or a restarted one."""
 
 from __future__ import annotations
 
@@ -109,3 +109,42 @@ def test_invalid_ratings_are_400_with_param(
     reply = api.post("/v1/feedback", json=body)
     assert reply.status_code == 400, reply.text
     assert reply.json()["error"]["param"] == param
+
+
+def test_a_restarted_server_changes_the_row_of_an_answer_rated_before(
+    shared_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Two apps, one after the other, on one SQLite file: the second remembers nothing the
+    # first did, and its response store is empty, so only the database can find the row.
+    db = tmp_path / "restarted.sqlite3"
+    settings = shared_store.settings.with_(backend="extractive", feedback_db=db)
+    advisor = CareerAdvisor(settings, shared_store, make_answerer(settings))
+    with serving(advisor) as first_app:
+        response = first_app.post(
+            "/v1/responses", json={"model": "career-advisor", "input": QUESTION}
+        ).json()
+        first = first_app.post(
+            "/v1/feedback", json={"answer_id": response["id"], "rating": "up", "comment": "Good."}
+        )
+        own = {"answer_id": "mine-1", "rating": "up", "question": "Q?", "answer": "A [1]."}
+        mine = first_app.post("/v1/feedback", json=own)
+    assert first.status_code == mine.status_code == 200
+    restarted = CareerAdvisor(settings, shared_store, make_answerer(settings))
+    with serving(restarted) as second_app:
+        again = second_app.post(
+            "/v1/feedback", json={"answer_id": response["id"], "rating": "down"}
+        )
+        mine_again = second_app.post(
+            "/v1/feedback", json={"answer_id": "mine-1", "rating": "down", "comment": "Wrong."}
+        )
+    assert again.status_code == 200, again.text  # found in the database, not a 404
+    assert again.json() == {**first.json(), "rating": "down", "updated": True}
+    assert mine_again.json() == {**mine.json(), "rating": "down", "updated": True}
+    rows = listed(db, monkeypatch, capsys)
+    assert [(r["id"], r["rating"], r["comment"]) for r in rows] == [
+        (first.json()["id"], 0, "Good."),  # no new comment: the first one is kept
+        (mine.json()["id"], 0, "Wrong."),
+    ]

@@ -4,6 +4,8 @@ also when sessions write at once."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,28 @@ def test_cli_lists_comments_on_one_line_each(
     assert main(["feedback", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["comment"] for r in rows] == ["Too vague:\nname a course.\x1b[31m", ""]
+
+
+def test_one_answer_id_keeps_one_row_when_two_servers_rate_it_at_once(chat_db: str) -> None:
+    # Two servers' stores on one database, rating the same answer id from 8 threads.
+    stores = [FeedbackStore(chat_db), FeedbackStore(chat_db)]
+
+    def rate(i: int) -> tuple[int, bool]:
+        return stores[i % 2].rate_answer("resp_same", record(i, rating=i % 2))
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(rate, range(16)))
+    assert len({row for row, _ in results}) == 1  # every rating went to one row
+    assert sum(not updated for _, updated in results) == 1  # added once, changed 15 times
+    assert len(FeedbackStore(chat_db).list()) == 1
+
+
+def test_rerating_an_answer_id_keeps_its_texts_and_a_comment_not_replaced(chat_db: str) -> None:
+    store = FeedbackStore(chat_db)
+    assert store.rerate("resp_1", rating=0) is None  # nothing to change yet
+    row, updated = store.rate_answer("resp_1", replace(record(1), comment="Clear."))
+    assert not updated and store.rerate("resp_1", rating=0) == row
+    again, updated = store.rate_answer("resp_1", record(2, rating=1))  # no comment this time
+    assert (again, updated) == (row, True)
+    (kept,) = store.list()
+    assert (kept.question, kept.rating, kept.comment) == (record(1).question, 1, "Clear.")

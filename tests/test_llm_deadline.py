@@ -36,7 +36,7 @@ from advisor.extractive import Draft
 from advisor.grounding import CUT_NOTICE
 from advisor.llm import ChatAnswerer
 from tests.clocks import FakeTime
-from tests.llm_server import ANSWER, ScriptedLLM, scripted_llm
+from tests.llm_server import ScriptedLLM, scripted_llm
 
 TIMEOUT = 3.0
 MARGIN = 5.0
@@ -198,17 +198,57 @@ def test_retries_stop_when_the_deadline_is_used_up() -> None:
     assert elapsed < MARGIN  # four local replies and no real sleep
 
 
-def test_a_silent_first_token_is_retried_within_the_deadline() -> None:
-    clock = FakeTime(real=True)  # the silent attempt takes real time; the back-off is skipped
+def default_settings(llm: ScriptedLLM) -> Settings:
+    """The scripted server with every time budget and the retries at their defaults."""
+    settings = Settings.from_env(
+        env={},
+        backend="openai",
+        openai_base_url=llm.base_url,
+        openai_api_key="sk-test",
+        llm_model="scripted-model",
+    )
+    assert (settings.llm_timeout, settings.llm_first_token_timeout) == (120.0, 45.0)
+    assert settings.llm_max_retries == 2
+    return settings
+
+
+def first_token_failure(timeout: float = 45.0) -> re.Pattern[str]:
+    return re.compile(
+        rf"sent nothing within {timeout:g} s \(ADVISOR_LLM_FIRST_TOKEN_TIMEOUT\); "
+        r"waited (?P<s>\d+\.\d) s over (?P<n>\d+) attempts?"
+    )
+
+
+def test_a_hung_server_fails_at_the_first_token_limit_with_the_default_settings() -> None:
+    # The server takes the request and says nothing; the next request would be answered. The
+    # clock is frozen and jumps only once the server says it holds the request silently, so
+    # the 45 s pass at once and the 120 s cap could not run out first by chance.
     with scripted_llm(["stall", "ok"]) as llm:
-        chat = answerer(llm, clock, llm_timeout=20.0, llm_first_token_timeout=2.0)
-        draft, error, elapsed = timed(lambda: chat.answer("What is DVC?", SOURCES))
+        clock = FakeTime(silent=llm.silent)
+        chat = ChatAnswerer(openai_chat_model(default_settings(llm)), default_settings(llm))
+        chat.deadlines = clock.deadline
+        _, error, elapsed = timed(lambda: chat.answer("What is DVC?", SOURCES))
         assert_hung_up(llm)  # the silent attempt's connection was cut
-    assert error is None and draft.text == ANSWER and draft.complete
-    # the "ok" replies start at once; only a machine too busy to read a local reply within
-    # 2 s would need a third attempt, and that one would answer too
-    assert len(llm.requests) >= 2 and len(clock.slept) == len(llm.requests) - 1
-    assert elapsed < 20
+    assert isinstance(error, LLMTimeout), error
+    match = first_token_failure().search(str(error))
+    assert match and (match["s"], match["n"]) == ("45.0", "1"), str(error)
+    assert len(llm.requests) == 1 and clock.skipped == 45.0  # not asked again, not 120 s
+    assert elapsed < MARGIN  # no real wait: the fake clock skipped it
+
+
+def test_retries_after_errors_share_the_first_token_limit() -> None:
+    # A 500, then a hang: the retry gets what the back-off left of the same 45 s.
+    with scripted_llm(["500", "stall", "ok"]) as llm:
+        clock = FakeTime(silent=llm.silent)
+        chat = ChatAnswerer(openai_chat_model(default_settings(llm)), default_settings(llm))
+        chat.deadlines = clock.deadline
+        _, error, _ = timed(lambda: chat.answer("What is DVC?", SOURCES))
+        assert_hung_up(llm)
+    assert isinstance(error, LLMTimeout), error
+    match = first_token_failure().search(str(error))
+    assert match and (match["s"], match["n"]) == ("45.0", "2"), str(error)
+    assert len(llm.requests) == 2 and len(clock.slept) == 1
+    assert clock.skipped == pytest.approx(45.0)  # the back-off and the silence: 45 s in all
 
 
 def test_first_token_timeouts_name_their_setting() -> None:
@@ -224,7 +264,7 @@ def test_first_token_timeouts_name_their_setting() -> None:
     assert isinstance(error, LLMTimeout) and elapsed < 2 * 1.0 + MARGIN
     assert re.search(
         r"sent nothing within 1 s \(ADVISOR_LLM_FIRST_TOKEN_TIMEOUT\); waited \d+\.\d s over "
-        r"2 attempts",
+        r"1 attempt$",
         str(error),
     ), str(error)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from advisor.chats.database import HEAD
+
 PIP_WHEEL = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ("pyproject.toml", "README.md", "advisor", "ingest", "corpus", "ui")
@@ -160,7 +162,7 @@ def test_the_installed_wheel_ships_and_runs_the_chat_migrations(
     shipped = {p.relative_to(installed).as_posix() for p in installed.rglob("*") if p.is_file()}
     assert "advisor/chats/migrations/env.py" in shipped
     assert "advisor/chats/migrations/script.py.mako" in shipped
-    assert {"v0001_baseline.py", "v0002_learner_state.py"} <= {
+    assert {"v0001_baseline.py", "v0002_learner_state.py", "v0003_feedback_answer_id.py"} <= {
         Path(p).name for p in shipped if p.startswith("advisor/chats/migrations/versions/")
     }
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ADVISOR_DATABASE_URL")}
@@ -174,4 +176,4 @@ def test_the_installed_wheel_ships_and_runs_the_chat_migrations(
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["0002", "PyTorch", "first?"]
+    assert done.stdout.split() == [HEAD, "PyTorch", "first?"]

@@ -4,14 +4,12 @@ Ratings go through `advisor.feedback` into the same store the chat app writes an
 `advisor feedback` lists (ADVISOR_FEEDBACK_DB). `answer_id` names the answer: the `id` of a
 `/v1/responses` response this server still holds (its question, answer text, backend and
 sources are recorded), or any id of the client's own, sent with the `question` and `answer`
-it rated. Rating the same id again changes that row instead of adding one, for as long as
-this process remembers the id (the last MAX_REMEMBERED ids).
+it rated. Rating the same id again changes that row instead of adding one: the answer id is
+kept in the row (unique), so this holds across restarts and for every server on the database.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -25,8 +23,6 @@ from advisor.api.responses import response_store
 from advisor.feedback import MAX_COMMENT_CHARS, FeedbackRecord, FeedbackStore
 
 router = APIRouter(tags=["Feedback"], route_class=OpenAIRoute)
-MAX_REMEMBERED = 10_000
-"""How many answer ids a process remembers the feedback row of (the oldest are forgotten)."""
 _RATINGS = {"up": 1, "down": 0}
 
 
@@ -53,33 +49,13 @@ class FeedbackOut(BaseModel):
     updated: bool
 
 
-class Rows:
-    """Feedback row id by answer id, for the last `limit` answers rated in this process."""
-
-    def __init__(self, limit: int = MAX_REMEMBERED) -> None:
-        self.limit = limit
-        self._rows: OrderedDict[str, int] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, answer_id: str) -> int | None:
-        with self._lock:
-            return self._rows.get(answer_id)
-
-    def put(self, answer_id: str, row: int) -> None:
-        with self._lock:
-            self._rows[answer_id] = row
-            self._rows.move_to_end(answer_id)
-            while len(self._rows) > self.limit:
-                self._rows.popitem(last=False)
-
-
-def _state(request: Request) -> tuple[FeedbackStore, Rows]:
-    """The app's feedback store and remembered rows (made on first use)."""
+def _store(request: Request) -> FeedbackStore:
+    """The app's feedback store (made on first use)."""
     state = request.app.state
     if getattr(state, "feedback", None) is None:
         state.feedback = FeedbackStore.from_settings(advisor_of(request).settings)
-        state.feedback_rows = Rows()
-    return state.feedback, state.feedback_rows
+    store: FeedbackStore = state.feedback
+    return store
 
 
 @router.post(
@@ -89,16 +65,16 @@ def _state(request: Request) -> tuple[FeedbackStore, Rows]:
     responses={404: {"description": "The answer is not held here and was not sent with it"}},
 )
 async def rate(body: FeedbackIn, request: Request) -> FeedbackOut:
-    store, rows = _state(request)
+    store = _store(request)
     rating = _RATINGS[body.rating]
-    row = rows.get(body.answer_id)
-    if row is not None and await run_in_threadpool(
-        store.update, row, rating=rating, comment=body.comment
-    ):
+    row = await run_in_threadpool(
+        lambda: store.rerate(body.answer_id, rating=rating, comment=body.comment)
+    )
+    if row is not None:
         return FeedbackOut(id=row, answer_id=body.answer_id, rating=body.rating, updated=True)
-    row = await run_in_threadpool(store.add, _record(request, body, rating))
-    rows.put(body.answer_id, row)
-    return FeedbackOut(id=row, answer_id=body.answer_id, rating=body.rating, updated=False)
+    record = _record(request, body, rating)  # a first rating: from the held response or body
+    added, updated = await run_in_threadpool(store.rate_answer, body.answer_id, record)
+    return FeedbackOut(id=added, answer_id=body.answer_id, rating=body.rating, updated=updated)
 
 
 def _record(request: Request, body: FeedbackIn, rating: int) -> FeedbackRecord:

@@ -4,14 +4,22 @@ tests build many apps, and two apps in one process must not count into each othe
 - `advisor_http_requests_total{route, method, status}` and
   `advisor_http_request_duration_seconds{route, method}`: every request, by route template;
 - `advisor_answers_total{backend, outcome}`: answers by answerer and answered/refused/incomplete;
+- `advisor_fallbacks_total{reason}`: answers where the offline answer stood in for the model's
+  (ungrounded, error);
 - `advisor_llm_errors_total{kind}`: language-model failures by error class (LLMTimeout, ...);
+- `advisor_streams_total{route, ending}`: streamed answers by how they ended: answered (the
+  answer was sent whole), failed (an error event instead) or disconnected (the client left);
 - `advisor_store_chunks`: passages in the store, read when scraped.
+
+Answers, fallbacks and LLM errors are counted on every answering route, whole or streamed:
+a whole answer when it is returned, a streamed one as its final `Answer` passes (`counted`),
+a failure by the app's error handler or, once a stream has begun, by `counted`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from advisor.errors import LLMError
 from advisor.records import Answer
 
 try:
@@ -63,6 +72,18 @@ class Metrics:
             ["backend", "outcome"],
             registry=self.registry,
         )
+        self.fallbacks = Counter(
+            "advisor_fallbacks",
+            "Answers where the offline answer stood in for the model's, by reason",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.streams = Counter(
+            "advisor_streams",
+            "Streamed answers by route and ending (answered, failed, disconnected)",
+            ["route", "ending"],
+            registry=self.registry,
+        )
         self.llm_errors = Counter(
             "advisor_llm_errors",
             "Language-model failures by kind (the error class)",
@@ -78,6 +99,8 @@ class Metrics:
         """Count one answer by its backend and outcome."""
         outcome = "refused" if answer.refused else "incomplete" if answer.incomplete else "answered"
         self.answers.labels(answer.backend, outcome).inc()
+        if answer.fallback:
+            self.fallbacks.labels(answer.fallback).inc()
 
     def llm_failed(self, exc: BaseException) -> None:
         """Count one language-model failure by its kind."""
@@ -120,12 +143,21 @@ class Measure:
             return
         started = time.perf_counter()
         status = 500
+        stream = sent = False
+        state = scope.setdefault("state", {})
 
         async def sending(message: Message) -> None:
-            nonlocal status
+            nonlocal status, stream, sent
             if message["type"] == "http.response.start":
                 status = message["status"]
+                stream = (
+                    dict(message.get("headers", ()))
+                    .get(b"content-type", b"")
+                    .startswith(b"text/event-stream")
+                )
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                sent = True
 
         try:
             await self.app(scope, receive, sending)
@@ -134,6 +166,34 @@ class Measure:
             method = scope.get("method", "")
             self.metrics.requests.labels(route, method, str(status)).inc()
             self.metrics.latency.labels(route, method).observe(time.perf_counter() - started)
+            if stream:
+                ending = state.get(ENDING, "failed") if sent else "disconnected"
+                self.metrics.streams.labels(route, ending).inc()
+
+
+ENDING = "advisor_stream_ending"
+"""Where `counted` notes, in the request's state, how a stream's answer ended."""
+
+
+async def counted(
+    items: AsyncIterator[str | Answer], request: Request
+) -> AsyncIterator[str | Answer]:
+    """A stream's items, passed on; its Answer (or its model's failure) is counted as it
+    passes, and how it ended is noted for `Measure`, which counts the stream once sent."""
+    metrics = metrics_of(request)
+    state = request.scope.setdefault("state", {})
+    try:
+        async for item in items:
+            if isinstance(item, Answer):
+                state[ENDING] = "answered"
+                if metrics is not None:
+                    metrics.answered(item)
+            yield item
+    except Exception as exc:
+        state[ENDING] = "failed"
+        if metrics is not None and isinstance(exc, LLMError):
+            metrics.llm_failed(exc)
+        raise
 
 
 def store_chunks(request_state: object) -> Callable[[], float]:

@@ -33,7 +33,7 @@ from advisor.api.common import (
     strip_footer,
 )
 from advisor.api.guard import RateLimiter
-from advisor.api.metrics import metrics_of
+from advisor.api.metrics import counted, metrics_of
 from advisor.api.openai_params import (
     DROP_HEADER,
     MODEL,
@@ -151,7 +151,7 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
         items = await _open(advisor, question, history, options.limits.max_tokens)
         reply = StreamReply(completion_id, created, options, counter, prompts)
         return StreamingResponse(
-            reply.events(items, request.app.state.secrets),
+            reply.events(counted(items, request), request.app.state.secrets),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )

@@ -22,7 +22,7 @@ from advisor.api.common import (
     sse,
 )
 from advisor.api.guard import error_body
-from advisor.api.metrics import metrics_of
+from advisor.api.metrics import counted, metrics_of
 from advisor.api.schemas import Answer as AnswerOut
 from advisor.api.schemas import AskRequest, Documents, Retrieved, RetrieveRequest
 from advisor.core import CareerAdvisor
@@ -81,7 +81,7 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
         advisor, body.question, body.turns(), fail_early=(InputError,), k=k, filters=body.filters
     )
     return StreamingResponse(
-        _ask_events(items, request.app.state.secrets),
+        _ask_events(counted(items, request), request.app.state.secrets),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -24,7 +24,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from advisor.chats.records import DatabaseUnavailable
 from advisor.errors import ConfigurationError
 
-HEAD = "0002"
+HEAD = "0003"
 """The newest migration (tests check it against the scripts in `migrations/versions`)."""
 MIGRATIONS = "advisor.chats:migrations"
 """Alembic's script location, inside the installed package."""

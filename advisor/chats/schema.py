@@ -63,6 +63,8 @@ feedback = Table(
     Column("chat_id", Text),  # the rated answer's chat (NULL: outside a chat, or deleted)
     Column("message_id", Integer),  # the rated answer's message id in that chat
     Column("updated_at", Text),
+    Column("answer_id", Text),  # the rated answer's id given over HTTP (POST /v1/feedback)
     Index("feedback_by_message", "chat_id", "message_id", unique=True),
+    Index("feedback_by_answer", "answer_id", unique=True),
     sqlite_autoincrement=True,
 )

@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from advisor.api.common import advisor_of, open_stream, public_answer, strip_footer
+from advisor.api.metrics import counted, metrics_of
 from advisor.api.openai_compat import OpenAIRoute, limit_user, unknown_model
 from advisor.api.openai_params import DROP_HEADER, MODEL, OpenAIError, Options, wants_drop
 from advisor.api.openai_stream import Ending, limited_text
@@ -81,7 +82,7 @@ async def create_response(body: ResponsesRequest, request: Request) -> Any:
         items = await _open(advisor, question, history)
         reply = ResponseStream(draft, options, counter, prompts, keep)
         return StreamingResponse(
-            reply.events(items, request.app.state.secrets),
+            reply.events(counted(items, request), request.app.state.secrets),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -89,6 +90,8 @@ async def create_response(body: ResponsesRequest, request: Request) -> Any:
         answer = public_answer(await run_in_threadpool(advisor.ask, question, history))
     except InputError as exc:
         raise OpenAIError(str(exc), "input", "invalid_value") from None
+    if metrics := metrics_of(request):
+        metrics.answered(answer)
     end = await _whole(answer, options, counter)
     keep(end)
     return draft.finished(end, usage_of(answer, counter, prompts, end.content))
