@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from advisor.conversation.asks import Ask, read_ask
+from advisor.conversation.asks import AMOUNT, Ask, read_ask
 from advisor.conversation.coherence import coherent
 from advisor.conversation.coverage import Lexicon, note_for
 from advisor.conversation.layout import render, with_labels
@@ -32,6 +32,7 @@ from advisor.conversation.relevance import faq_answers
 from advisor.conversation.selection import penalise, repeated, said_before
 from advisor.conversation.state import profile_from
 from advisor.conversation.structure import Unit, all_units
+from advisor.conversation.vocabulary import short_name
 from advisor.extractive import Draft, Listing, Scored, score_units
 from advisor.injection import flagged
 from advisor.planning.profile import role_named
@@ -122,7 +123,8 @@ class Composer:
             lines += self._fill(lines, scored, 2 if ask.roles else 1)
         lines = coherent(with_labels(lines, cite.sources), cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
-        covered = note_for(question, quoted, [s.title for s in cite.sources], self.lexicon())
+        noted = AMOUNT.sub(" ", question) if ask.next_steps else question  # the plan used it
+        covered = note_for(noted, quoted, [s.title for s in cite.sources], self.lexicon())
         if covered and lines:
             lines.append(Line(covered))
         return Composition(lines, cite.sources, cite.extended, render(lines))
@@ -163,13 +165,15 @@ class Composer:
         if ask.roles and self.roles_for is not None:
             lines += role_lines(ask.roles, self.roles_for(), cite, ask.aspect)
         if (ask.cost or ask.audience) and any(s.kind and s.kind != "guide" for s in sources):
-            return _unique(lines + _cards(ask, scored, sources))  # the card's facts answer
+            return _unique(
+                lines + _cards(question, ask, scored, sources)
+            )  # the card's facts answer
+        if ask.resource:  # where to learn it: the cards that teach it lead
+            lines += _cards(question, ask, scored, sources)
         defined = _definition(ask.definition, scored, sources)
         lines += defined or self._faq(question, scored)
         for side in ask.sides if not ask.roles else ():
             lines += _about(side, scored, lines)
-        if ask.resource:
-            lines += _cards(ask, scored, sources)
         return _unique(lines)
 
     def _faq(self, question: str, scored: list[Scored]) -> list[Line]:
@@ -257,10 +261,12 @@ def defines(term: str, sources: Sequence[Source]) -> bool:
     return bool(term) and bool(_definition(term, scored, sources))
 
 
-def _cards(ask: Ask, scored: list[Scored], sources: Sequence[Source]) -> list[Line]:
+def _cards(question: str, ask: Ask, scored: list[Scored], sources: Sequence[Source]) -> list[Line]:
     """Resource cards among the sources (of the kind asked for): front matter and a quote
     (from any of the card's sections among the sources: its cost section for "is it free?")."""
     cards = [n for n, s in enumerate(sources, 1) if s.kind and s.kind != "guide"]
+    asked = set(tokens(question))
+    cards.sort(key=lambda n: not set(tokens(short_name(sources[n - 1].title))) <= asked)
     if ask.kind:
         cards = [n for n in cards if sources[n - 1].kind == ask.kind] or cards
     lines: list[Line] = []
@@ -282,6 +288,8 @@ def _cards(ask: Ask, scored: list[Scored], sources: Sequence[Source]) -> list[Li
             own = [s for s in own if s.unit.heading == _AUDIENCE_SECTION] or own
         if own:
             lines.append(quote(own[0].unit))
+    if ask.kind and lines and all(sources[n - 1].kind != ask.kind for n in cards):
+        lines.append(Line(f"None of the resources the sources give for this is a {ask.kind}."))
     return lines
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from advisor.conversation.asks import AMOUNT as _AMOUNT
 from advisor.conversation.notes import qualifiers, uncovered
 from advisor.text import normalize, tokens
 
@@ -25,13 +26,6 @@ MIN_LETTERS = 3
 MAX_WORDS = 40
 """Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
-_AMOUNT = re.compile(
-    r"(?<![\w$£€])(\d++(?:[.,]\d++)?+)\s*+(?:(?:-|to|–)\s*+)?+(\d++(?:[.,]\d++)?+)?+\s*+"
-    r"(hours?|hrs?|h|days?|weeks?|months?|years?|yrs?|k|%|dollars?|usd)\b"
-    r"(?:\s++(?:a|per|each|every|/)\s++(day|week|month|year))?+",
-    re.I,
-)
-"""An amount with its unit; possessive runs, so a long run of digits or spaces is read once."""
 _DANGLING = frozenset("at in on with for of about to by using a an the".split())
 """Words left dangling at the end once their object is taken out ("how long at 10 hours?")."""
 CHAT = frozenset(
@@ -93,6 +87,11 @@ class Lexicon:
 def amounts(text: str) -> list[str]:
     """Amounts with a unit the question names ("10 hours a week", "6 months")."""
     return [m.group(0).strip() for m in _AMOUNT.finditer(text)]
+
+
+def without_amounts(text: str) -> str:
+    """The text with its amounts blanked out ("at 10 hours a week" -> "at  ")."""
+    return _AMOUNT.sub(" ", text)
 
 
 def answerable_part(question: str, lexicon: Lexicon) -> str:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from advisor.conversation.coverage import without_amounts
+from advisor.conversation.notes import qualifiers
 from advisor.conversation.vocabulary import (
     LEVEL,
     PARENTS,
@@ -96,6 +98,8 @@ _OWN = re.compile(
     r"[a-z0-9]"
 )
 """'what is PCA?': a question that names its own subject, however unknown the name."""
+_NARROWING = frozenset({"only", "just", "like", "about", "around", "roughly", "max", "per", "tho"})
+"""Words that only soften or scale a constraint ("only like 5 hrs per week")."""
 _FILLER = frozenset(
     {"ok", "okay", "so", "then", "though", "really", "thank", "thanks", "cool", "great", "hmm"}
 )
@@ -154,6 +158,8 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
     """
     if _CONDITIONAL.search(text):
         return "conditional"
+    if only_constraints(text):
+        return "ellipsis"  # "at 10 hours a week", "in the uk?": the last question, narrowed
     ellipsis = _ELLIPSIS.match(text)
     rest = ellipsis["rest"] if ellipsis and ellipsis["lead"].strip() else ""
     if rest and len(tokens(rest)) <= 4 and not _ASKS.search(rest):
@@ -168,6 +174,18 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
     if has_content and len(words) <= 2 and not _ASKS.search(text):
         return "ellipsis"  # "europe?", "sklearn?"
     return ""
+
+
+def only_constraints(text: str) -> bool:
+    """A message that only narrows what was asked: an amount, a place, company, age or year,
+    and nothing else of its own ("at 10 hours a week", "in the uk?"), asking nothing."""
+    if _ASKS.search(text) or is_statement(text):
+        return False
+    rest = without_amounts(text)
+    for held in qualifiers(text):
+        rest = re.sub(rf"\b{re.escape(held.value)}\b", " ", normalize(rest))
+    left = [w for w in tokens(rest) if w not in _FILLER and w not in _NARROWING]
+    return not left and rest != text
 
 
 def _refers_with_it(text: str) -> bool:
