@@ -29,7 +29,7 @@ from advisor.conversation.leads import (
     role_lines,
 )
 from advisor.conversation.relevance import faq_answers
-from advisor.conversation.selection import penalise, repeated, said_before
+from advisor.conversation.selection import narrowed, penalise, repeated, said_before
 from advisor.conversation.state import profile_from
 from advisor.conversation.structure import Unit, all_units
 from advisor.conversation.vocabulary import short_name
@@ -121,6 +121,7 @@ class Composer:
             lines = [ln for ln in lines if not ln.quotes() or repeated(ln.quotes(), said) < 1]
         if not ((ask.next_steps or (ask.roles and ask.aspect)) and lines):
             lines += self._fill(lines, scored, 2 if ask.roles else 1)
+        lines = narrowed(lines, question, said, self.idf)  # a list said before: its answer
         lines = coherent(with_labels(lines, cite.sources), cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
         noted = AMOUNT.sub(" ", question) if ask.next_steps else question  # the plan used it
