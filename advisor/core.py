@@ -23,7 +23,7 @@ from advisor.conversation import (
     trim,
 )
 from advisor.conversation.compose import ExtractiveAnswerer
-from advisor.conversation.coverage import Lexicon, common_words
+from advisor.conversation.coverage import Lexicon, common_words, lexicon_of
 from advisor.conversation.focus import card_titles, focus
 from advisor.conversation.recall import context_of, query_vector, teaching_cards
 from advisor.conversation.rewrite_guard import accept as accept_rewrite
@@ -438,7 +438,8 @@ class CareerAdvisor:
         if sources and not filters:  # a caller's filters say where to look: no second look
             _, vocabulary, titles = self._names()  # one lookup of the index for both
             sources = focus(standalone, sources, search, vocabulary, titles, k)
-            sources = teaching_cards(standalone, sources, search, k, state.last_said)
+            if state.last is not None:  # "where can I learn it?" after a topic
+                sources = teaching_cards(standalone, sources, search, k, state.last_said)
 
         def again(text: str) -> Retrieval:
             return self.retriever.retrieve_vector(
@@ -504,9 +505,8 @@ class CareerAdvisor:
         index = self.retriever.keyword_index()
         cached = self._lexicon
         if cached is None or cached[0] is not index:
-            titles = tuple(sorted({c.title for c in index.chunks if c.kind != "guide" and c.title}))
             common = common_words(Path(model_path(self.settings)) / "vocab.txt")
-            cached = (index, Lexicon(index.knows, tuple(index.terms()), titles, common))
+            cached = (index, lexicon_of(index, common))
             self._lexicon = cached
         return cached[1]
 

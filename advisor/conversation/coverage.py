@@ -18,6 +18,8 @@ from pathlib import Path
 
 from advisor.conversation.asks import AMOUNT as _AMOUNT
 from advisor.conversation.notes import qualifiers, uncovered
+from advisor.conversation.vocabulary import ALIASES
+from advisor.keyword import KeywordIndex
 from advisor.text import normalize, tokens
 
 TYPO_CUTOFF = 0.84
@@ -34,6 +36,9 @@ CHAT = frozenset(
     guys dude wow oh ah um uh tbh imo idk ngl gotcha alright fine nice awesome""".split()
 )
 """Words of chat, not of the subject: never a term to cover."""
+ALIAS_WORDS = tuple(s for surfaces in ALIASES.values() for s in surfaces)
+PASSING = 1
+"""Mentions in a card's quoted passage at or below which a term is named only in passing."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,26 @@ class Lexicon:
     common: frozenset[str] = frozenset()
     """Everyday words ("mention", "worth", "best"): never a term to note, though the corpus
     may lack them (the embedding model's whole-word vocabulary)."""
+    guide: frozenset[str] | None = None
+    """The guide's own tokens (None: not known), to tell a term only a card names."""
+
+    def card_only(self, text: str) -> list[str]:
+        """The words of `text` the corpus knows only from its cards, never from the guide
+        (a card's title and the short names people type aside: the guide links those)."""
+        if self.guide is None:
+            return []
+        named = set(tokens(" ".join([*self.names, *ALIAS_WORDS])))
+        found: list[str] = []
+        for word in list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]:
+            parts = tokens(word)
+            low = normalize(word)
+            if not parts or low in self.common or low in CHAT or len(low) < MIN_LETTERS:
+                continue
+            if set(parts) <= named or not all(self.knows(p) for p in parts):
+                continue
+            if not all(p in self.guide for p in parts):
+                found.append(word)
+        return found
 
     def unknown(self, text: str) -> list[str]:
         """The words of `text` (as typed) that the corpus never uses, typos of its words aside."""
@@ -64,7 +89,11 @@ class Lexicon:
 
     def terms(self, text: str) -> list[str]:
         """The unknown words of `text` that name something (not everyday words)."""
-        return [w for w in self.unknown(text) if normalize(w) not in self.common]
+        return [
+            w
+            for w in self.unknown(text)
+            if normalize(w) not in self.common and normalize(w) not in ALIAS_WORDS
+        ]
 
     def _typo(self, token: str) -> bool:
         """True when the token is a near miss of a corpus word of its first letter and length."""
@@ -149,7 +178,13 @@ def without_names(text: str, names: Iterable[str]) -> str:
     return said
 
 
-def note_for(question: str, quoted: Iterable[str], titles: Sequence[str], lexicon: Lexicon) -> str:
+def note_for(
+    question: str,
+    quoted: Iterable[str],
+    titles: Sequence[str],
+    lexicon: Lexicon,
+    passages: Sequence[tuple[str, str]] = (),
+) -> str:
     """The one note for every term of the question the quotes leave out ("" when none).
 
     Terms: the question's region, company, age and year qualifiers, the words the corpus
@@ -160,17 +195,67 @@ def note_for(question: str, quoted: Iterable[str], titles: Sequence[str], lexico
     missing = uncovered(question, quoted, names)
     terms = ["age" if q.kind == "age" else q.label() for q in missing]
     terms += uncovered_terms(question, quoted, lexicon, [*terms, *(q.value for q in held)])
-    return coverage_note(terms)
+    card_terms = [t for t in lexicon.card_only(question) if t not in terms]
+    notes = [coverage_note(terms, given_instead(terms, quoted))] if terms else []
+    notes += [card_note(term, passages) for term in card_terms]
+    return " ".join(notes)
 
 
-def coverage_note(missing: Sequence[str]) -> str:
-    """One plain sentence naming what the guide does not mention ("" when nothing is missing)."""
+def card_note(term: str, passages: Sequence[tuple[str, str]]) -> str:
+    """What the sources say of a term only cards name: which card, and whether in passing.
+
+    `passages` are the (card title, passage text) pairs the answer cites. "The guide doesn't
+    mention Kubernetes; the Docker card names it only in passing." """
+    key = normalize(term)
+    counts = [
+        (title, len(re.findall(rf"\b{re.escape(key)}\b", normalize(f"{title} {text}"))))
+        for title, text in passages
+    ]
+    named = [(title, n) for title, n in counts if n]
+    if not named:
+        return f"The guide doesn't mention {term}."
+    title, n = max(named, key=lambda pair: pair[1])
+    if n <= PASSING and key not in normalize(title):
+        return f"The guide doesn't mention {term}; the {title} card names it only in passing."
+    return f"The guide doesn't mention {term}; the {title} card covers it."
+
+
+def coverage_note(missing: Sequence[str], instead: str = "") -> str:
+    """One plain sentence naming what the guide does not mention ("" when nothing is missing),
+    and the figure of the same kind it does give, if any ("its figure is 12–24 months ...")."""
     if not missing:
         return ""
     names = list(dict.fromkeys(missing))
     joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    return f"The guide doesn't mention {joined}."
+    tail = f"; the figure it gives is {instead}" if instead else ""
+    return f"The guide doesn't mention {joined}{tail}."
+
+
+def given_instead(missing: Sequence[str], quoted: Iterable[str]) -> str:
+    """For a missing amount of time ("10 hours a week"), the quoted amount of time with the
+    words that say what it counts ("12–24 months of dedicated learning"), else ""."""
+    if not any(_time(m) for m in missing if _AMOUNT.fullmatch(m)):
+        return ""
+    for sentence in quoted:
+        for found in _AMOUNT.finditer(sentence):
+            if not _time(found.group(0)) or found.group(0) in missing:
+                continue
+            after = re.match(r"((?:\s+[a-z][\w-]*){0,3})", sentence[found.end() :])
+            return (found.group(0) + (after.group(1) if after else "")).strip()
+    return ""
+
+
+def _time(amount: str) -> bool:
+    """True for an amount of time (hours, days, weeks, months, years)."""
+    return bool(re.search(r"(?:hours?|hrs?|\bh|days?|weeks?|months?|years?|yrs?)\b", amount))
 
 
 def _has(text: str, key: str) -> bool:
     return bool(re.search(rf"\b{re.escape(key)}\b", text))
+
+
+def lexicon_of(index: KeywordIndex, common: frozenset[str] = frozenset()) -> Lexicon:
+    """The lexicon of a keyword index: its tokens, its cards' titles and the guide's tokens."""
+    titles = tuple(sorted({c.title for c in index.chunks if c.kind != "guide" and c.title}))
+    guide = frozenset(t for c in index.chunks if c.kind in ("", "guide") for t in tokens(c.text))
+    return Lexicon(index.knows, tuple(index.terms()), titles, common, guide)

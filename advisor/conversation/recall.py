@@ -5,7 +5,8 @@
   (PREVIOUS_WEIGHT), so the passages of the subject in focus stay near the top even where
   the follow-up's own words are few. A standalone question or a change of topic is
   searched on its own: it is never pulled toward the previous topic.
-- A question asking where to learn something also searches the resource cards alone
+- A question in a conversation asking where to learn something (or for a course, a video
+  series) also searches the resource cards alone
   (kind != guide): the cards that teach the subject answer it, while the guide's passages
   that merely name the subject outrank them in the mixed search.
 """
@@ -25,7 +26,7 @@ from advisor.records import Source
 
 PREVIOUS_WEIGHT = 0.4
 """Weight of the previous resolved question's embedding against the follow-up's (1.0)."""
-CARDS = {"kind": {"$ne": "guide"}}
+CARDS: dict[str, Any] = {"kind": {"$ne": "guide"}}
 """The resource cards only."""
 TEACHING = 2
 """Card passages a where-to-learn question adds (when not already among the sources)."""
@@ -75,7 +76,11 @@ def teaching_cards(
         return list(sources)
     have = {s.id for s in sources}
     step = step_in_focus(sources, said)
-    where = {"$and": [CARDS, {"step": step}]} if step else CARDS
+    where: dict[str, Any] = CARDS
+    if ask.kind:  # "any course for that?": the cards of that kind, whatever their step
+        where = {"kind": ask.kind}
+    elif step:
+        where = {"$and": [CARDS, {"step": step}]}
     found = [s for s in search(question, TEACHING + len(have), where) if s.id not in have]
     added = found[:TEACHING]
     return [*sources[:1], *added, *sources[1:]][: k + len(added)]
