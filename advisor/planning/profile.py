@@ -221,6 +221,8 @@ def read_profile(text: str, known: Profile | None = None) -> ProfileUpdate:
         found["programming"] = programming[0]
         if programming[1]:
             found["programming_language"] = programming[1]
+        if programming[0] == "none" and "python" not in found and not known.python:
+            found["python"], inferred["python"] = "none", "no programming yet"  # not asked again
     role = _target_role(text)
     if role:
         found["target_role"] = role
