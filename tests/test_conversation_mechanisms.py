@@ -183,3 +183,30 @@ def test_a_plan_answer_after_python_and_hours_asks_for_neither(extractive: Caree
     assert "Your next step" in first.text
     assert "Python level" not in first.text and "hours per week" not in first.text
     assert not any("10 hours" in n for n in notes_of(first))
+
+
+# --- typed as people type: fragments, contractions, abbreviations ---------------------------
+def test_with_a_cs_degree_after_a_how_long_question_narrows_it(extractive: CareerAdvisor) -> None:
+    _, degree, weekends = chat(
+        extractive,
+        "how long to become ml engineer",
+        "what about with a CS degree?",
+        "and if i only have weekends",
+    )
+    assert degree.question == "How long to become ml engineer with a CS degree?"
+    assert "12–24 months" in degree.text and "No." not in degree.text  # not the degree FAQ
+    assert not weekends.refused and weekends.question.endswith("if i only have weekends?")
+
+
+def test_and_x_after_a_definition_asks_for_x(extractive: CareerAdvisor) -> None:
+    *_, rnns = chat(extractive, "what is transfer learning", "and what are cnns?", "and rnns?")
+    assert rnns.question == "And what are rnns?"
+    assert "Recurrent Neural Networks" in rnns.text or "RNNs" in rnns.text
+    assert not any("rnns" in n.lower() for n in notes_of(rnns))  # the guide spells them out
+
+
+def test_a_contraction_typed_without_its_apostrophe_is_no_missing_term(
+    extractive: CareerAdvisor,
+) -> None:
+    answer = extractive.ask("whats mlflow")
+    assert "MLflow" in answer.text and notes_of(answer) == []

@@ -27,6 +27,7 @@ TYPO_CUTOFF = 0.84
 MIN_LETTERS = 3
 MAX_WORDS = 40
 """Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
+_CAPITALISED = re.compile(r"(?:\b[A-Z][a-z]+(?:[ -]++|$))+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
 _DANGLING = frozenset("at in on with for of about to by using a an the".split())
 """Words left dangling at the end once their object is taken out ("how long at 10 hours?")."""
@@ -37,6 +38,8 @@ CHAT = frozenset(
 )
 """Words of chat, not of the subject: never a term to cover."""
 ALIAS_WORDS = tuple(s for surfaces in ALIASES.values() for s in surfaces)
+_DROPPED = ("s", "t", "re", "ve", "ll", "d", "m")
+"""What follows an apostrophe in a contraction typed without it ("whats", "dont")."""
 PASSING = 1
 """Mentions in a card's quoted passage at or below which a term is named only in passing."""
 
@@ -54,6 +57,8 @@ class Lexicon:
     may lack them (the embedding model's whole-word vocabulary)."""
     guide: frozenset[str] | None = None
     """The guide's own tokens (None: not known), to tell a term only a card names."""
+    acronyms: frozenset[str] = frozenset()
+    """Initials of the guide's capitalised names ("rnn" for "Recurrent Neural Networks")."""
 
     def card_only(self, text: str) -> list[str]:
         """The words of `text` the corpus knows only from its cards, never from the guide
@@ -65,13 +70,22 @@ class Lexicon:
         for word in list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]:
             parts = tokens(word)
             low = normalize(word)
-            if not parts or low in self.common or low in CHAT or len(low) < MIN_LETTERS:
+            if not parts or self.everyday(word) or len(low) < MIN_LETTERS:
                 continue
             if set(parts) <= named or not all(self.knows(p) for p in parts):
                 continue
+            if low.rstrip("s") in self.acronyms:
+                continue  # "RNNs": the guide spells out "Recurrent Neural Networks"
             if not all(p in self.guide for p in parts):
                 found.append(word)
         return found
+
+    def everyday(self, word: str) -> bool:
+        """An everyday word, or one typed without its apostrophe ("whats", "dont", "youre")."""
+        low = normalize(word)
+        if low in self.common or low in CHAT:
+            return True
+        return any(low.endswith(s) and low[: -len(s)] in self.common for s in _DROPPED)
 
     def unknown(self, text: str) -> list[str]:
         """The words of `text` (as typed) that the corpus never uses, typos of its words aside."""
@@ -92,7 +106,7 @@ class Lexicon:
         return [
             w
             for w in self.unknown(text)
-            if normalize(w) not in self.common and normalize(w) not in ALIAS_WORDS
+            if not self.everyday(w) and normalize(w) not in ALIAS_WORDS
         ]
 
     def _typo(self, token: str) -> bool:
@@ -257,5 +271,19 @@ def _has(text: str, key: str) -> bool:
 def lexicon_of(index: KeywordIndex, common: frozenset[str] = frozenset()) -> Lexicon:
     """The lexicon of a keyword index: its tokens, its cards' titles and the guide's tokens."""
     titles = tuple(sorted({c.title for c in index.chunks if c.kind != "guide" and c.title}))
-    guide = frozenset(t for c in index.chunks if c.kind in ("", "guide") for t in tokens(c.text))
-    return Lexicon(index.knows, tuple(index.terms()), titles, common, guide)
+    texts = [c.text for c in index.chunks if c.kind in ("", "guide")]
+    guide = frozenset(t for text in texts for t in tokens(text))
+    return Lexicon(index.knows, tuple(index.terms()), titles, common, guide, acronyms(texts))
+
+
+def acronyms(texts: Iterable[str]) -> frozenset[str]:
+    """The initials of every run of two to five capitalised words ("Recurrent Neural Networks"
+    gives "rnn", "Natural Language Processing" gives "nlp")."""
+    found: set[str] = set()
+    for text in texts:
+        for run in _CAPITALISED.findall(text):
+            words = run.split()
+            for size in range(2, min(5, len(words)) + 1):
+                for start in range(len(words) - size + 1):
+                    found.add("".join(w[0] for w in words[start : start + size]).lower())
+    return frozenset(found)

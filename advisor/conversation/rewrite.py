@@ -13,8 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from advisor.conversation.asks import read_ask
 from advisor.conversation.state import ConversationState
-from advisor.conversation.turns import TurnInfo, TurnKind, classify
+from advisor.conversation.turns import TurnInfo, TurnKind, classify, only_constraints
 from advisor.conversation.vocabulary import (
     LEVEL,
     RESOURCE,
@@ -229,13 +230,16 @@ def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> s
         return pattern.sub(new.replace("\\", r"\\"), previous, count=1)
     if any(e.kind != LEVEL for e in turn.entities):
         return f"{previous} — {rest}"  # "which framework first?" + "and tensorflow?"
+    term = read_ask(previous).definition
+    if term and not only_constraints(rest) and term in previous:
+        return previous.replace(term, rest, 1)  # "what are cnns?" + "and rnns?"
     return f"{previous} {rest}"  # a qualifier: "... in europe"
 
 
 def _conditional(turn: TurnInfo, state: ConversationState) -> str:
     """ "what if I already know Python?": the earlier question under that condition."""
     last = state.last
-    rest = re.sub(r"^\s*(?:and\s+|but\s+|so\s+)?what if\s+", "", turn.text, flags=re.I)
+    rest = re.sub(r"^\s*(?:and\s+|but\s+|so\s+)?(?:what |even )?if\s+", "", turn.text, flags=re.I)
     if last is None or rest == turn.text:
         names, _ = subject(turn, state)
         return f"{_untrail(turn.text)} about {join(names)}"

@@ -98,6 +98,15 @@ _OWN = re.compile(
     r"[a-z0-9]"
 )
 """'what is PCA?': a question that names its own subject, however unknown the name."""
+MAX_NARROWING = 8
+"""Words of a message that only narrows the last question (a longer one asks its own)."""
+_PREPOSITION = re.compile(
+    r"^(?:with|without|at|in|on|for|"
+    r"using|via|through)\s",
+    re.I,
+)
+"""A fragment opening with a preposition ("with a cs degree?", "on aws?") narrows the last one."""
+_NARROWING_LEAD = re.compile(r"^\s*+(?:(?:and|but|so|ok|okay|what about|how about)[\s,]++)*+", re.I)
 _NARROWING = frozenset({"only", "just", "like", "about", "around", "roughly", "max", "per", "tho"})
 """Words that only soften or scale a constraint ("only like 5 hrs per week")."""
 _FILLER = frozenset(
@@ -141,6 +150,8 @@ def _new_subject(text: str, cue: str, topics: tuple[str, ...], last: TurnInfo | 
     """
     if cue != "ellipsis" or last is None or not topics:
         return False
+    if _PREPOSITION.match(_NARROWING_LEAD.sub("", text)):
+        return False  # "with a cs degree?" narrows the last question, whatever it names
     lead = _ELLIPSIS.match(text)
     return not (lead and lead["lead"].strip()) and not set(topics) & set(last.topics)
 
@@ -179,13 +190,16 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
 def only_constraints(text: str) -> bool:
     """A message that only narrows what was asked: an amount, a place, company, age or year,
     and nothing else of its own ("at 10 hours a week", "in the uk?"), asking nothing."""
-    if _ASKS.search(text) or is_statement(text):
+    if len(text.split()) > MAX_NARROWING:
         return False
-    rest = without_amounts(text)
+    body = _NARROWING_LEAD.sub("", text)
+    if _ASKS.search(body) or is_statement(text):
+        return False
+    rest = without_amounts(body)
     for held in qualifiers(text):
         rest = re.sub(rf"\b{re.escape(held.value)}\b", " ", normalize(rest))
     left = [w for w in tokens(rest) if w not in _FILLER and w not in _NARROWING]
-    return not left and rest != text
+    return not left or _PREPOSITION.match(body) is not None
 
 
 def _refers_with_it(text: str) -> bool:
