@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from advisor import CareerAdvisor
-from advisor.conversation import TurnKind, Vocabulary, replay
+from advisor.conversation import TurnKind, Vocabulary, replay, resolve
 from advisor.conversation.coverage import card_note, given_instead
 from advisor.conversation.layout import parts_of
 from advisor.conversation.leads import Line
@@ -210,3 +210,20 @@ def test_a_contraction_typed_without_its_apostrophe_is_no_missing_term(
 ) -> None:
     answer = extractive.ask("whats mlflow")
     assert "MLflow" in answer.text and notes_of(answer) == []
+
+
+def test_a_refused_question_is_not_what_the_next_follow_up_narrows() -> None:
+    vocabulary = Vocabulary.from_titles(card_titles())
+    history = [
+        ("user", "how much do ml engineers earn"),
+        ("assistant", "In the US market, entry-level ML roles start at $100,000. [1]"),
+        ("user", "for my dog?"),
+        ("assistant", "I can't answer that from my sources."),
+    ]
+    state = replay(history, vocabulary)
+    assert state.last is not None and state.last.text.endswith("for my dog?")
+    assert state.last_answered is not None
+    assert state.last_answered.text == "how much do ml engineers earn"
+    assert resolve("in london?", state, vocabulary).question == (
+        "How much do ml engineers earn in london?"
+    )

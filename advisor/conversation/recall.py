@@ -49,7 +49,7 @@ def context_of(
     """The earlier question a follow-up is searched with: "" for anything but a follow-up,
     and for one whose resolved text already names the subjects in focus ("What does an
     entry level ML engineer earn?" is searched as it stands, not pulled to "senior")."""
-    last = state.last
+    last = state.last_answered or state.last
     if kind != TurnKind.FOLLOW_UP or last is None:
         return ""
     focus = {e.name for e in state.focus}
