@@ -227,3 +227,10 @@ def test_a_refused_question_is_not_what_the_next_follow_up_narrows() -> None:
     assert resolve("in london?", state, vocabulary).question == (
         "How much do ml engineers earn in london?"
     )
+
+
+def test_maths_done_at_university_is_not_asked_again(extractive: CareerAdvisor) -> None:
+    _, first = chat(
+        extractive, "i did calculus and linear algebra at uni", "what should i learn first?"
+    )
+    assert "Your next step" in first.text and "Math level" not in first.text
