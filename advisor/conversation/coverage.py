@@ -138,11 +138,14 @@ def without_amounts(text: str) -> str:
 
 
 def answerable_part(question: str, lexicon: Lexicon) -> str:
-    """The question without the words the corpus never uses and its amounts ("how long at
-    10 hours a week?" -> "how long?"): what the sources can answer ("" if nothing is left)."""
+    """The question without its terms the sources lack: the words the corpus never uses, its
+    amounts and its region, company, age and year qualifiers ("how long at 10 hours a week?"
+    -> "how long?", "salaries in europe?" -> "salaries?"): what the sources can answer ("" if
+    nothing is left)."""
     rest = _AMOUNT.sub(" ", question)
-    for word in lexicon.terms(rest):
-        rest = re.sub(rf"(?<![\w+#]){re.escape(word)}(?![\w+#])", " ", rest)
+    held = [q.value for q in qualifiers(question) if q.value.isalnum() or " " in q.value]
+    for word in [*lexicon.terms(rest), *held]:
+        rest = re.sub(rf"(?<![\w+#]){re.escape(word)}(?![\w+#])", " ", rest, flags=re.I)
     words = rest.split()
     mark = "?" if words and words[-1].endswith("?") else ""
     while words and words[-1].rstrip("?.!,").lower() in _DANGLING | {""}:
