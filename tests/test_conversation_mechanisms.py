@@ -49,6 +49,7 @@ def test_only_a_follow_up_that_does_not_name_its_subject_gets_context() -> None:
     state = replay([("user", "what is mlflow"), ("assistant", "MLflow is a tool. [1]")], vocabulary)
     assert context_of(state, TurnKind.FOLLOW_UP, "is there a cost?", vocabulary) == "what is mlflow"
     assert context_of(state, TurnKind.FOLLOW_UP, "Is MLflow free?", vocabulary) == ""
+    assert context_of(state, TurnKind.FOLLOW_UP, "and a data scientist?", vocabulary) == ""
     assert context_of(state, TurnKind.STANDALONE, "how much do ml engineers earn", vocabulary) == ""
     assert context_of(state, TurnKind.TOPIC_CHANGE, "salaries?", vocabulary) == ""
 
@@ -234,3 +235,10 @@ def test_maths_done_at_university_is_not_asked_again(extractive: CareerAdvisor) 
         extractive, "i did calculus and linear algebra at uni", "what should i learn first?"
     )
     assert "Your next step" in first.text and "Math level" not in first.text
+
+
+def test_a_follow_up_that_swaps_the_subject_is_not_pulled_back(extractive: CareerAdvisor) -> None:
+    _, scientist = chat(extractive, "what does an ml engineer do", "and a data scientist?")
+    assert scientist.question == "What does a data scientist do?"
+    assert "**Data Scientist:**" in scientist.text
+    assert "Often operates earlier in the ML lifecycle" in scientist.text

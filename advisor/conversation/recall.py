@@ -1,14 +1,15 @@
 """Retrieval that uses the conversation: a follow-up is searched with its context fused in.
 
-- A follow-up ("is it free?", "where can I learn it?") is searched with the resolved
-  question's embedding plus the previous resolved question's at a lower weight
-  (PREVIOUS_WEIGHT), so the passages of the subject in focus stay near the top even where
-  the follow-up's own words are few. A standalone question or a change of topic is
-  searched on its own: it is never pulled toward the previous topic.
+- A follow-up whose resolved question names no subject of its own ("what matters
+  instead?" after a degree question) is searched with its embedding plus the previous
+  answered question's at a lower weight (PREVIOUS_WEIGHT), so the passages of the subject
+  in focus stay near the top where the follow-up's own words are few. A standalone
+  question or a change of topic is searched on its own: it is never pulled toward the
+  previous topic.
 - A question in a conversation asking where to learn something (or for a course, a video
-  series) also searches the resource cards alone
-  (kind != guide): the cards that teach the subject answer it, while the guide's passages
-  that merely name the subject outrank them in the mixed search.
+  series) also searches the resource cards alone (kind != guide): the cards that teach the
+  subject answer it, while the guide's passages that merely name it outrank them in the
+  mixed search.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from advisor.conversation.asks import read_ask
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import TurnKind
-from advisor.conversation.vocabulary import Vocabulary
+from advisor.conversation.vocabulary import LEVEL, Vocabulary
 from advisor.records import Source
 
 PREVIOUS_WEIGHT = 0.4
@@ -47,13 +48,13 @@ def context_of(
     state: ConversationState, kind: TurnKind | None, standalone: str, vocabulary: Vocabulary
 ) -> str:
     """The earlier question a follow-up is searched with: "" for anything but a follow-up,
-    and for one whose resolved text already names the subjects in focus ("What does an
-    entry level ML engineer earn?" is searched as it stands, not pulled to "senior")."""
+    and for one whose resolved text names a subject of its own ("What does an entry level ML
+    engineer earn?" is searched as it stands, not pulled to "senior"; "and a data scientist?"
+    is not pulled back to the ML engineer it replaced)."""
     last = state.last_answered or state.last
     if kind != TurnKind.FOLLOW_UP or last is None:
         return ""
-    focus = {e.name for e in state.focus}
-    if focus and focus <= {e.name for e in vocabulary.find(standalone)}:
+    if any(e.kind != LEVEL for e in vocabulary.find(standalone)):
         return ""
     return last.text
 
