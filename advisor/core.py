@@ -23,8 +23,9 @@ from advisor.conversation import (
     trim,
 )
 from advisor.conversation.compose import ExtractiveAnswerer
-from advisor.conversation.coverage import Lexicon, common_words
+from advisor.conversation.coverage import Lexicon, common_words, lexicon_of
 from advisor.conversation.focus import card_titles, focus
+from advisor.conversation.recall import context_of, query_vector, teaching_cards
 from advisor.conversation.rewrite_guard import accept as accept_rewrite
 from advisor.conversation.rewrite_guard import offline_is_sure
 from advisor.conversation.scope import Context, scope
@@ -425,7 +426,9 @@ class CareerAdvisor:
         if k is not None:
             check_k(k, self.settings.max_k)
         k = self.settings.top_k if k is None else k
-        vector = self.retriever.embeddings.embed_query(standalone)
+        kind = resolution.turn.kind if resolution is not None else None
+        context = context_of(state, kind, standalone, self.vocabulary())  # fused in, if any
+        vector = query_vector(standalone, context, self.retriever.embeddings.embed_query)
         found = self.retriever.retrieve_vector(standalone, vector, k, filters)
 
         def search(text: str, n: int, more: dict[str, Any] | None) -> list[Source]:
@@ -435,15 +438,22 @@ class CareerAdvisor:
         if sources and not filters:  # a caller's filters say where to look: no second look
             _, vocabulary, titles = self._names()  # one lookup of the index for both
             sources = focus(standalone, sources, search, vocabulary, titles, k)
+            if state.last is not None:  # "where can I learn it?" after a topic
+                sources = teaching_cards(standalone, sources, search, k, state.last_said)
 
         def again(text: str) -> Retrieval:
             return self.retriever.retrieve_vector(
                 text, self.retriever.embeddings.embed_query(text), k, filters
             )
 
-        context = Context(state, resolution, self.lexicon(), self.vocabulary)
         found_in = scope(
-            question, standalone, found, sources, again, context, self.settings.min_relevance
+            question,
+            standalone,
+            found,
+            sources,
+            again,
+            Context(state, resolution, self.lexicon(), self.vocabulary),
+            self.settings.min_relevance,
         )
         return _Plan(found_in.question, turns, found_in.sources, found_in.refused)
 
@@ -495,9 +505,8 @@ class CareerAdvisor:
         index = self.retriever.keyword_index()
         cached = self._lexicon
         if cached is None or cached[0] is not index:
-            titles = tuple(sorted({c.title for c in index.chunks if c.kind != "guide" and c.title}))
             common = common_words(Path(model_path(self.settings)) / "vocab.txt")
-            cached = (index, Lexicon(index.knows, tuple(index.terms()), titles, common))
+            cached = (index, lexicon_of(index, common))
             self._lexicon = cached
         return cached[1]
 

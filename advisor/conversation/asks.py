@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from advisor.planning.profile import role_named
 from advisor.text import normalize, tokens
 
+AMOUNT = re.compile(
+    r"(?<![\w$£€])(\d++(?:[.,]\d++)?+)\s*+(?:(?:-|to|–)\s*+)?+(\d++(?:[.,]\d++)?+)?+\s*+"
+    r"(hours?|hrs?|h|days?|weeks?|months?|years?|yrs?|k|%|dollars?|usd)\b"
+    r"(?:\s++(?:a|per|each|every|/)\s++(day|week|month|year))?+",
+    re.I,
+)
+"""An amount with its unit; possessive runs, so a long run of digits or spaces is read once."""
 _DEFINITION = re.compile(
     r"^(?:so |and |ok |okay )?(?:what(?:'s|s| is| are)|define|meaning of|explain|"
     r"tell me (?:more )?about)\s++"
@@ -43,6 +50,8 @@ _SIDE_TAIL = re.compile(r"(?<!\s)\s++(?:first|better|best|more|then|now|to learn
 _RESOURCE = re.compile(
     r"\b(?:videos?|youtube|courses?|books?|tutorials?|resources?|channels?|lectures?|"
     r"free|cost|costs|price|pricing|paid|pay for|subscription|cheap|beginner[- ]friendly)\b"
+    r"|\bwhere (?:can|could|do|should|would) (?:i|you|one|we) (?:learn|study|pick up|practi[cs]e)\b"
+    r"|\bwhere to (?:learn|study)\b"
 )
 _KINDS = {
     "video series": r"\b(?:videos?|youtube|channels?|lectures?)\b",
@@ -154,7 +163,7 @@ def _between(text: str) -> re.Match[str] | None:
 
 def _asks_next_step(text: str) -> bool:
     """ "Where should I start?", "what next?": the sentence asks for a step, not about a topic."""
-    for sentence in re.split(r"[.?!]+", text):
+    for sentence in re.split(r"[.?!]+", AMOUNT.sub(" ", text)):  # an amount is no subject
         become = _BECOME.search(sentence)
         if become:  # "how do I become a lawyer?" is no step of this path
             rest = set(tokens(sentence[: become.start()] + sentence[become.end() :]))

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from advisor.conversation.asks import Ask, read_ask
+from advisor.conversation.asks import AMOUNT, Ask, read_ask
+from advisor.conversation.cards import card_lines, favour_resources
 from advisor.conversation.coherence import coherent
 from advisor.conversation.coverage import Lexicon, note_for
 from advisor.conversation.layout import render, with_labels
@@ -22,14 +23,13 @@ from advisor.conversation.leads import (
     Numbering,
     PlanFor,
     RolesFor,
-    card_line,
     missing_line,
     plan_lines,
     quote,
     role_lines,
 )
 from advisor.conversation.relevance import faq_answers
-from advisor.conversation.selection import penalise, repeated, said_before
+from advisor.conversation.selection import narrowed, penalise, repeated, said_before
 from advisor.conversation.state import profile_from
 from advisor.conversation.structure import Unit, all_units
 from advisor.extractive import Draft, Listing, Scored, score_units
@@ -45,18 +45,11 @@ PER_SOURCE = 2
 """Filling lines taken from any one source."""
 _BOILERPLATE_SECTIONS = ("About the Author",)
 _BOILERPLATE = re.compile(r"\bthis guide is\b|\bstarting map\b|\bpublished by\b", re.I)
-_COST_WORDS = re.compile(
-    r"\b(?:free|paid|cost|price|pricing|subscription|audit|open[- ]source)\b", re.I
-)
-_AUDIENCE_SECTION = "Who it is for"
 INTRO_MATCH = 0.34
 INTRO_SIMILARITY = 0.55
 """Share of the question's words a sentence of the guide's untitled opening must hold to be
 quoted (or match it this closely): its scene-setting ("Artificial intelligence has
 transitioned ...") answers nothing."""
-RESOURCE_BONUS = 0.5
-"""Added, for a resource question, to a unit naming a resource (a card's title, a course,
-a video series): the guide's own pointers to resources answer such questions."""
 
 
 @dataclass
@@ -114,15 +107,19 @@ class Composer:
         if strict:  # the best unit may be said again (the need); the rest must be new
             scored = scored[:1] + [s for s in scored[1:] if repeated(s.unit.sentences, said) < 1]
         if ask.resource:
-            scored = _favour_resources(scored, sources)
+            scored = favour_resources(scored, sources)
         lines = self._leads(question, ask, scored, sources, history, cite)
         if strict:
             lines = [ln for ln in lines if not ln.quotes() or repeated(ln.quotes(), said) < 1]
         if not ((ask.next_steps or (ask.roles and ask.aspect)) and lines):
             lines += self._fill(lines, scored, 2 if ask.roles else 1)
+        lines = narrowed(lines, question, said, self.idf)  # a list said before: its answer
         lines = coherent(with_labels(lines, cite.sources), cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
-        covered = note_for(question, quoted, [s.title for s in cite.sources], self.lexicon())
+        noted = AMOUNT.sub(" ", question) if ask.next_steps else question  # the plan used it
+        cards = [(s.title, s.text) for s in cite.sources if s.kind and s.kind != "guide"]
+        titles = [s.title for s in cite.sources]
+        covered = note_for(noted, quoted, titles, self.lexicon(), cards)
         if covered and lines:
             lines.append(Line(covered))
         return Composition(lines, cite.sources, cite.extended, render(lines))
@@ -163,13 +160,15 @@ class Composer:
         if ask.roles and self.roles_for is not None:
             lines += role_lines(ask.roles, self.roles_for(), cite, ask.aspect)
         if (ask.cost or ask.audience) and any(s.kind and s.kind != "guide" for s in sources):
-            return _unique(lines + _cards(ask, scored, sources))  # the card's facts answer
+            return _unique(
+                lines + card_lines(question, ask, scored, sources)
+            )  # the card's facts answer
         defined = _definition(ask.definition, scored, sources)
         lines += defined or self._faq(question, scored)
         for side in ask.sides if not ask.roles else ():
             lines += _about(side, scored, lines)
         if ask.resource:
-            lines += _cards(ask, scored, sources)
+            lines += card_lines(question, ask, scored, sources)
         return _unique(lines)
 
     def _faq(self, question: str, scored: list[Scored]) -> list[Line]:
@@ -255,48 +254,6 @@ def defines(term: str, sources: Sequence[Source]) -> bool:
     units = all_units(sources)
     scored = [Scored(u, 0.0, 0.0) for u in units]
     return bool(term) and bool(_definition(term, scored, sources))
-
-
-def _cards(ask: Ask, scored: list[Scored], sources: Sequence[Source]) -> list[Line]:
-    """Resource cards among the sources (of the kind asked for): front matter and a quote
-    (from any of the card's sections among the sources: its cost section for "is it free?")."""
-    cards = [n for n, s in enumerate(sources, 1) if s.kind and s.kind != "guide"]
-    if ask.kind:
-        cards = [n for n in cards if sources[n - 1].kind == ask.kind] or cards
-    lines: list[Line] = []
-    titles: set[str] = set()
-    for n in cards:
-        source = sources[n - 1]
-        if source.title in titles or len(titles) == 2:
-            continue
-        titles.add(source.title)
-        lines.append(card_line(source, n))
-        own = [
-            s
-            for s in scored
-            if sources[s.unit.source - 1].title == source.title and len(s.unit.words()) >= 3
-        ]
-        if ask.cost:
-            own = [s for s in own if any(_COST_WORDS.search(x) for x in s.unit.sentences)] or own
-        if ask.audience:
-            own = [s for s in own if s.unit.heading == _AUDIENCE_SECTION] or own
-        if own:
-            lines.append(quote(own[0].unit))
-    return lines
-
-
-def _favour_resources(scored: list[Scored], sources: Sequence[Source]) -> list[Scored]:
-    """Units naming a resource (a card among the sources, a course, a video series) first."""
-    titles = {normalize(s.title) for s in sources if s.kind and s.kind != "guide"}
-    named = re.compile(r"\b(?:cours(?:e|es|era)|videos?|youtube|series|channel|book)\b")
-
-    def names(unit: Unit) -> bool:
-        text = normalize(" ".join(unit.sentences))
-        return bool(named.search(text)) or any(t in text for t in titles)
-
-    favoured = [replace(s, score=s.score + RESOURCE_BONUS) if names(s.unit) else s for s in scored]
-    favoured.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
-    return favoured
 
 
 def _overlaps(unit: Unit, quoted: set[str]) -> bool:

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from advisor.conversation.asks import AMOUNT as _AMOUNT
 from advisor.conversation.notes import qualifiers, uncovered
+from advisor.conversation.vocabulary import ALIASES
+from advisor.keyword import KeywordIndex
 from advisor.text import normalize, tokens
 
 TYPO_CUTOFF = 0.84
@@ -24,14 +27,8 @@ TYPO_CUTOFF = 0.84
 MIN_LETTERS = 3
 MAX_WORDS = 40
 """Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
+_CAPITALISED = re.compile(r"(?:\b[A-Z][a-z]+(?:[ -]++|$))+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
-_AMOUNT = re.compile(
-    r"(?<![\w$£€])(\d++(?:[.,]\d++)?+)\s*+(?:(?:-|to|–)\s*+)?+(\d++(?:[.,]\d++)?+)?+\s*+"
-    r"(hours?|hrs?|h|days?|weeks?|months?|years?|yrs?|k|%|dollars?|usd)\b"
-    r"(?:\s++(?:a|per|each|every|/)\s++(day|week|month|year))?+",
-    re.I,
-)
-"""An amount with its unit; possessive runs, so a long run of digits or spaces is read once."""
 _DANGLING = frozenset("at in on with for of about to by using a an the".split())
 """Words left dangling at the end once their object is taken out ("how long at 10 hours?")."""
 CHAT = frozenset(
@@ -40,6 +37,11 @@ CHAT = frozenset(
     guys dude wow oh ah um uh tbh imo idk ngl gotcha alright fine nice awesome""".split()
 )
 """Words of chat, not of the subject: never a term to cover."""
+ALIAS_WORDS = tuple(s for surfaces in ALIASES.values() for s in surfaces)
+_DROPPED = ("s", "t", "re", "ve", "ll", "d", "m")
+"""What follows an apostrophe in a contraction typed without it ("whats", "dont")."""
+PASSING = 1
+"""Mentions in a card's quoted passage at or below which a term is named only in passing."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,37 @@ class Lexicon:
     common: frozenset[str] = frozenset()
     """Everyday words ("mention", "worth", "best"): never a term to note, though the corpus
     may lack them (the embedding model's whole-word vocabulary)."""
+    guide: frozenset[str] | None = None
+    """The guide's own tokens (None: not known), to tell a term only a card names."""
+    acronyms: frozenset[str] = frozenset()
+    """Initials of the guide's capitalised names ("rnn" for "Recurrent Neural Networks")."""
+
+    def card_only(self, text: str) -> list[str]:
+        """The words of `text` the corpus knows only from its cards, never from the guide
+        (a card's title and the short names people type aside: the guide links those)."""
+        if self.guide is None:
+            return []
+        named = set(tokens(" ".join([*self.names, *ALIAS_WORDS])))
+        found: list[str] = []
+        for word in list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]:
+            parts = tokens(word)
+            low = normalize(word)
+            if not parts or self.everyday(word) or len(low) < MIN_LETTERS:
+                continue
+            if set(parts) <= named or not all(self.knows(p) for p in parts):
+                continue
+            if low.rstrip("s") in self.acronyms:
+                continue  # "RNNs": the guide spells out "Recurrent Neural Networks"
+            if not all(p in self.guide for p in parts):
+                found.append(word)
+        return found
+
+    def everyday(self, word: str) -> bool:
+        """An everyday word, or one typed without its apostrophe ("whats", "dont", "youre")."""
+        low = normalize(word)
+        if low in self.common or low in CHAT:
+            return True
+        return any(low.endswith(s) and low[: -len(s)] in self.common for s in _DROPPED)
 
     def unknown(self, text: str) -> list[str]:
         """The words of `text` (as typed) that the corpus never uses, typos of its words aside."""
@@ -70,7 +103,11 @@ class Lexicon:
 
     def terms(self, text: str) -> list[str]:
         """The unknown words of `text` that name something (not everyday words)."""
-        return [w for w in self.unknown(text) if normalize(w) not in self.common]
+        return [
+            w
+            for w in self.unknown(text)
+            if not self.everyday(w) and normalize(w) not in ALIAS_WORDS
+        ]
 
     def _typo(self, token: str) -> bool:
         """True when the token is a near miss of a corpus word of its first letter and length."""
@@ -95,12 +132,20 @@ def amounts(text: str) -> list[str]:
     return [m.group(0).strip() for m in _AMOUNT.finditer(text)]
 
 
+def without_amounts(text: str) -> str:
+    """The text with its amounts blanked out ("at 10 hours a week" -> "at  ")."""
+    return _AMOUNT.sub(" ", text)
+
+
 def answerable_part(question: str, lexicon: Lexicon) -> str:
-    """The question without the words the corpus never uses and its amounts ("how long at
-    10 hours a week?" -> "how long?"): what the sources can answer ("" if nothing is left)."""
+    """The question without its terms the sources lack: the words the corpus never uses, its
+    amounts and its region, company, age and year qualifiers ("how long at 10 hours a week?"
+    -> "how long?", "salaries in europe?" -> "salaries?"): what the sources can answer ("" if
+    nothing is left)."""
     rest = _AMOUNT.sub(" ", question)
-    for word in lexicon.terms(rest):
-        rest = re.sub(rf"(?<![\w+#]){re.escape(word)}(?![\w+#])", " ", rest)
+    held = [q.value for q in qualifiers(question) if q.value.isalnum() or " " in q.value]
+    for word in [*lexicon.terms(rest), *held]:
+        rest = re.sub(rf"(?<![\w+#]){re.escape(word)}(?![\w+#])", " ", rest, flags=re.I)
     words = rest.split()
     mark = "?" if words and words[-1].endswith("?") else ""
     while words and words[-1].rstrip("?.!,").lower() in _DANGLING | {""}:
@@ -150,7 +195,13 @@ def without_names(text: str, names: Iterable[str]) -> str:
     return said
 
 
-def note_for(question: str, quoted: Iterable[str], titles: Sequence[str], lexicon: Lexicon) -> str:
+def note_for(
+    question: str,
+    quoted: Iterable[str],
+    titles: Sequence[str],
+    lexicon: Lexicon,
+    passages: Sequence[tuple[str, str]] = (),
+) -> str:
     """The one note for every term of the question the quotes leave out ("" when none).
 
     Terms: the question's region, company, age and year qualifiers, the words the corpus
@@ -161,17 +212,81 @@ def note_for(question: str, quoted: Iterable[str], titles: Sequence[str], lexico
     missing = uncovered(question, quoted, names)
     terms = ["age" if q.kind == "age" else q.label() for q in missing]
     terms += uncovered_terms(question, quoted, lexicon, [*terms, *(q.value for q in held)])
-    return coverage_note(terms)
+    card_terms = [t for t in lexicon.card_only(question) if t not in terms]
+    notes = [coverage_note(terms, given_instead(terms, quoted))] if terms else []
+    notes += [card_note(term, passages) for term in card_terms]
+    return " ".join(notes)
 
 
-def coverage_note(missing: Sequence[str]) -> str:
-    """One plain sentence naming what the guide does not mention ("" when nothing is missing)."""
+def card_note(term: str, passages: Sequence[tuple[str, str]]) -> str:
+    """What the sources say of a term only cards name: which card, and whether in passing.
+
+    `passages` are the (card title, passage text) pairs the answer cites. "The guide doesn't
+    mention Kubernetes; the Docker card names it only in passing." """
+    key = normalize(term)
+    counts = [
+        (title, len(re.findall(rf"\b{re.escape(key)}\b", normalize(f"{title} {text}"))))
+        for title, text in passages
+    ]
+    named = [(title, n) for title, n in counts if n]
+    if not named:
+        return f"The guide doesn't mention {term}."
+    title, n = max(named, key=lambda pair: pair[1])
+    if n <= PASSING and key not in normalize(title):
+        return f"The guide doesn't mention {term}; the {title} card names it only in passing."
+    return f"The guide doesn't mention {term}; the {title} card covers it."
+
+
+def coverage_note(missing: Sequence[str], instead: str = "") -> str:
+    """One plain sentence naming what the guide does not mention ("" when nothing is missing),
+    and the figure of the same kind it does give, if any ("its figure is 12–24 months ...")."""
     if not missing:
         return ""
     names = list(dict.fromkeys(missing))
     joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    return f"The guide doesn't mention {joined}."
+    tail = f"; the figure it gives is {instead}" if instead else ""
+    return f"The guide doesn't mention {joined}{tail}."
+
+
+def given_instead(missing: Sequence[str], quoted: Iterable[str]) -> str:
+    """For a missing amount of time ("10 hours a week"), the quoted amount of time with the
+    words that say what it counts ("12–24 months of dedicated learning"), else ""."""
+    if not any(_time(m) for m in missing if _AMOUNT.fullmatch(m)):
+        return ""
+    for sentence in quoted:
+        for found in _AMOUNT.finditer(sentence):
+            if not _time(found.group(0)) or found.group(0) in missing:
+                continue
+            after = re.match(r"((?:\s+[a-z][\w-]*){0,3})", sentence[found.end() :])
+            return (found.group(0) + (after.group(1) if after else "")).strip()
+    return ""
+
+
+def _time(amount: str) -> bool:
+    """True for an amount of time (hours, days, weeks, months, years)."""
+    return bool(re.search(r"(?:hours?|hrs?|\bh|days?|weeks?|months?|years?|yrs?)\b", amount))
 
 
 def _has(text: str, key: str) -> bool:
     return bool(re.search(rf"\b{re.escape(key)}\b", text))
+
+
+def lexicon_of(index: KeywordIndex, common: frozenset[str] = frozenset()) -> Lexicon:
+    """The lexicon of a keyword index: its tokens, its cards' titles and the guide's tokens."""
+    titles = tuple(sorted({c.title for c in index.chunks if c.kind != "guide" and c.title}))
+    texts = [c.text for c in index.chunks if c.kind in ("", "guide")]
+    guide = frozenset(t for text in texts for t in tokens(text))
+    return Lexicon(index.knows, tuple(index.terms()), titles, common, guide, acronyms(texts))
+
+
+def acronyms(texts: Iterable[str]) -> frozenset[str]:
+    """The initials of every run of two to five capitalised words ("Recurrent Neural Networks"
+    gives "rnn", "Natural Language Processing" gives "nlp")."""
+    found: set[str] = set()
+    for text in texts:
+        for run in _CAPITALISED.findall(text):
+            words = run.split()
+            for size in range(2, min(5, len(words)) + 1):
+                for start in range(len(words) - size + 1):
+                    found.add("".join(w[0] for w in words[start : start + size]).lower())
+    return frozenset(found)

@@ -15,11 +15,6 @@ from dataclasses import dataclass
 from advisor.conversation.asks import read_ask
 from advisor.text import normalize
 
-QUALIFIER_MARGIN = 0.05
-"""How much lower the refusal bar sits for a question naming such a qualifier: the qualifier
-pulls the question away from every passage ("Salaries in Europe?" 0.33 against "Salaries?"
-0.39), while off-topic questions stay far below (pizza 0.17, weather in London 0.15)."""
-
 CAREER_MOVE_MARGIN = 0.08
 """The same for a career change into the field ("can I switch careers at 40?" 0.28), which
 matches no passage well; one naming another field ("... to nursing at 40?") gets none."""
@@ -81,11 +76,13 @@ def relevance_bar(question: str, min_relevance: float) -> float:
     """The similarity a question's best passage needs to be answered rather than refused.
 
     Asked of a career advisor, "where should I start?" and a move into the field are about
-    the path the guide lays out, however few of the guide's words they share.
+    the path the guide lays out, however few of the guide's words they share. A question
+    narrowed by a region, company, age or year has no margin of its own: it is searched
+    again without them (`coverage.answerable_part`), and the answer notes them.
     """
     if career_move(question) or read_ask(question).next_steps:
         return min_relevance - CAREER_MOVE_MARGIN
-    return min_relevance - QUALIFIER_MARGIN if qualifiers(question) else min_relevance
+    return min_relevance
 
 
 def career_move(question: str) -> bool:

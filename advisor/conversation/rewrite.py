@@ -13,8 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from advisor.conversation.asks import read_ask
 from advisor.conversation.state import ConversationState
-from advisor.conversation.turns import TurnInfo, TurnKind, classify
+from advisor.conversation.turns import TurnInfo, TurnKind, classify, only_constraints
 from advisor.conversation.vocabulary import (
     LEVEL,
     RESOURCE,
@@ -126,7 +127,7 @@ def _with_text(turn: TurnInfo, text: str, vocabulary: Vocabulary) -> TurnInfo:
 
 def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     """What the follow-up points at (names), and whether those are things one learns."""
-    last = state.last
+    last = state.last_answered or state.last
     named = [e for e in (last.entities if last else ()) if e.kind != LEVEL]
     wants_resource = bool(RESOURCE_FACETS & set(turn.topics)) or re.search(
         r"\b(they|them|those|these)\b", turn.text, re.I
@@ -211,7 +212,7 @@ def _earlier_of_kind(state: ConversationState) -> list[str]:
 def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> str:
     """ "and X?": X takes the place of the same kind of thing in the earlier question."""
     rest = _untrail(_strip_lead(turn.text))
-    last = state.last
+    last = state.last_answered or state.last
     if last is None:
         return rest
     previous = _untrail(last.text)
@@ -229,13 +230,16 @@ def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> s
         return pattern.sub(new.replace("\\", r"\\"), previous, count=1)
     if any(e.kind != LEVEL for e in turn.entities):
         return f"{previous} — {rest}"  # "which framework first?" + "and tensorflow?"
+    term = read_ask(previous).definition
+    if term and not only_constraints(rest) and term in previous:
+        return previous.replace(term, rest, 1)  # "what are cnns?" + "and rnns?"
     return f"{previous} {rest}"  # a qualifier: "... in europe"
 
 
 def _conditional(turn: TurnInfo, state: ConversationState) -> str:
     """ "what if I already know Python?": the earlier question under that condition."""
-    last = state.last
-    rest = re.sub(r"^\s*(?:and\s+|but\s+|so\s+)?what if\s+", "", turn.text, flags=re.I)
+    last = state.last_answered or state.last
+    rest = re.sub(r"^\s*(?:and\s+|but\s+|so\s+)?(?:what |even )?if\s+", "", turn.text, flags=re.I)
     if last is None or rest == turn.text:
         names, _ = subject(turn, state)
         return f"{_untrail(turn.text)} about {join(names)}"
@@ -245,7 +249,7 @@ def _conditional(turn: TurnInfo, state: ConversationState) -> str:
 def _bare(turn: TurnInfo, state: ConversationState) -> str:
     """ "why?", "what kinds?", "so what matters then?": the question gets its subject."""
     core = _untrail(_strip_lead(turn.text))
-    last = state.last
+    last = state.last_answered or state.last
     if re.fullmatch(r"(?:why|how|how so|really|why not)", core, re.I) and last is not None:
         return f"{core} {_untrail(last.text)}"
     names, _ = subject(turn, state)

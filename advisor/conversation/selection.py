@@ -9,16 +9,19 @@ the first answer left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from advisor.conversation.layout import CITE, sentences_of
+from advisor.conversation.leads import Line
 from advisor.extractive import Scored
-from advisor.text import normalize
+from advisor.text import normalize, tokens
 
 Turn = tuple[str, str]
 REPEAT_PENALTY = 0.3
 """Subtracted from a unit every sentence of which an earlier answer quoted."""
+NARROW_SHARE = 0.6
+"""A list quoted before keeps the items matching the question at least this well (of the best)."""
 
 
 def said_before(history: Sequence[Turn]) -> frozenset[str]:
@@ -52,3 +55,29 @@ def penalise(scored: list[Scored], said: frozenset[str]) -> list[Scored]:
 
 def _key(sentence: str) -> str:
     return " ".join(normalize(sentence).split()).rstrip(" .:")
+
+
+def narrowed(
+    lines: list[Line], question: str, said: frozenset[str], idf: Callable[[str], float]
+) -> list[Line]:
+    """The lines, each list an earlier answer quoted whole cut to its lead-in and the items
+    that answer this question: "and what is PCA?" quotes the item naming PCA, not the list
+    again. A list none of whose items answers stays whole (it is the need)."""
+    return [_narrow(line, question, said, idf) for line in lines]
+
+
+def _narrow(line: Line, question: str, said: frozenset[str], idf: Callable[[str], float]) -> Line:
+    unit = line.unit
+    if unit is None or not unit.is_list or repeated(unit.sentences, said) < 1:
+        return line
+    wanted = set(tokens(question)) - set(tokens(unit.lead_in))
+    weight = [sum(idf(t) for t in wanted & set(tokens(item))) for item in unit.items]
+    best = max(weight, default=0.0)
+    if best <= 0:
+        return line
+    items = tuple(i for i, w in zip(unit.items, weight, strict=True) if w >= NARROW_SHARE * best)
+    if len(items) == len(unit.items):
+        return line
+    head = (unit.lead_in,) if unit.lead_in else ()
+    cut = replace(unit, sentences=(*head, *items))
+    return Line(cut.body(), line.n, line.label, cut)

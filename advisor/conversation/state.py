@@ -44,11 +44,23 @@ class ConversationState:
     """The sentences the last answer quoted."""
     answered: int = 0
     """How many answers quoted the sources (0: nothing in scope was answered yet)."""
+    unanswered: frozenset[int] = frozenset()
+    """Positions in `turns` of the questions the sources could not answer (refused)."""
 
     @property
     def last(self) -> TurnInfo | None:
         """The latest question (statements are not questions)."""
         return next((t for t in reversed(self.turns) if t.kind != TurnKind.STATEMENT), None)
+
+    @property
+    def last_answered(self) -> TurnInfo | None:
+        """The latest question the sources answered: what a follow-up resolves against (a
+        refused "for my dog?" is not what the next "and pizza?" narrows)."""
+        for i in range(len(self.turns) - 1, -1, -1):
+            turn = self.turns[i]
+            if turn.kind != TurnKind.STATEMENT and i not in self.unanswered:
+                return turn
+        return None
 
     @property
     def in_scope(self) -> bool:
@@ -82,6 +94,9 @@ class ConversationState:
         self.last_said = quoted
         self.said = (*self.said, *quoted)
         self.answered += bool(quoted)
+        asked = self.turns[-1] if self.turns else None
+        if not quoted and asked is not None and asked.kind != TurnKind.STATEMENT:
+            self.unanswered = self.unanswered | {len(self.turns) - 1}
 
     def to_dict(self) -> dict[str, Any]:
         """What a saved chat keeps: the profile (the rest is replayed from the messages)."""

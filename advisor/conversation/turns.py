@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from advisor.conversation.coverage import without_amounts
+from advisor.conversation.notes import qualifiers
 from advisor.conversation.vocabulary import (
     LEVEL,
     PARENTS,
@@ -96,6 +98,17 @@ _OWN = re.compile(
     r"[a-z0-9]"
 )
 """'what is PCA?': a question that names its own subject, however unknown the name."""
+MAX_NARROWING = 8
+"""Words of a message that only narrows the last question (a longer one asks its own)."""
+_PREPOSITION = re.compile(
+    r"^(?:with|without|at|in|on|for|"
+    r"using|via|through)\s",
+    re.I,
+)
+"""A fragment opening with a preposition ("with a cs degree?", "on aws?") narrows the last one."""
+_NARROWING_LEAD = re.compile(r"^\s*+(?:(?:and|but|so|ok|okay|what about|how about)[\s,]++)*+", re.I)
+_NARROWING = frozenset({"only", "just", "like", "about", "around", "roughly", "max", "per", "tho"})
+"""Words that only soften or scale a constraint ("only like 5 hrs per week")."""
 _FILLER = frozenset(
     {"ok", "okay", "so", "then", "though", "really", "thank", "thanks", "cool", "great", "hmm"}
 )
@@ -137,6 +150,8 @@ def _new_subject(text: str, cue: str, topics: tuple[str, ...], last: TurnInfo | 
     """
     if cue != "ellipsis" or last is None or not topics:
         return False
+    if _PREPOSITION.match(_NARROWING_LEAD.sub("", text)):
+        return False  # "with a cs degree?" narrows the last question, whatever it names
     lead = _ELLIPSIS.match(text)
     return not (lead and lead["lead"].strip()) and not set(topics) & set(last.topics)
 
@@ -154,6 +169,8 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
     """
     if _CONDITIONAL.search(text):
         return "conditional"
+    if only_constraints(text):
+        return "ellipsis"  # "at 10 hours a week", "in the uk?": the last question, narrowed
     ellipsis = _ELLIPSIS.match(text)
     rest = ellipsis["rest"] if ellipsis and ellipsis["lead"].strip() else ""
     if rest and len(tokens(rest)) <= 4 and not _ASKS.search(rest):
@@ -168,6 +185,21 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
     if has_content and len(words) <= 2 and not _ASKS.search(text):
         return "ellipsis"  # "europe?", "sklearn?"
     return ""
+
+
+def only_constraints(text: str) -> bool:
+    """A message that only narrows what was asked: an amount, a place, company, age or year,
+    and nothing else of its own ("at 10 hours a week", "in the uk?"), asking nothing."""
+    if len(text.split()) > MAX_NARROWING:
+        return False
+    body = _NARROWING_LEAD.sub("", text)
+    if _ASKS.search(body) or is_statement(text):
+        return False
+    rest = without_amounts(body)
+    for held in qualifiers(text):
+        rest = re.sub(rf"\b{re.escape(held.value)}\b", " ", normalize(rest))
+    left = [w for w in tokens(rest) if w not in _FILLER and w not in _NARROWING]
+    return not left or _PREPOSITION.match(body) is not None
 
 
 def _refers_with_it(text: str) -> bool:

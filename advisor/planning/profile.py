@@ -138,7 +138,10 @@ _SKILL_WORDS = {
 _NONE = (
     r"\b(?:no|zero|never (?:used|learned|studied|done)|not any|without|lack|don'?t know|new to)\b"
 )
-_SOME = r"\b(?:some|a bit of|a little|basic|basics of|beginner|learning|rusty|took a course)\b"
+_SOME = (
+    r"\b(?:some|a bit of|a little|basic|basics of|beginner|learning|rusty|took a course)\b"
+    r"|(?<!never )(?<!not )(?<!n't )\b(?:did|studied|took|learned|learnt)\b"
+)
 _SOLID = (
     r"\b(?:solid|strong|good|fluent|expert|advanced|experienced|comfortable|years of|"
     r"professional|daily)\b|(?<!n't )(?<!dont )(?<!not )\b(?:know|use)\b"
@@ -160,7 +163,7 @@ _BACKGROUNDS = {
 """What a current job implies when the message does not say otherwise (the reply lists it)."""
 _FIRST_PERSON = re.compile(
     r"\b(?:i'?m|i am|i have|i've|i know|i can|i work|i want|my|"
-    r"i (?:code|program|write|develop|never|studied|learned|use|do some))\b",
+    r"i (?:code|program|write|develop|never|studied|learned|learnt|took|did|use|do some))\b",
     re.I,
 )
 _HOURS = re.compile(
@@ -221,6 +224,8 @@ def read_profile(text: str, known: Profile | None = None) -> ProfileUpdate:
         found["programming"] = programming[0]
         if programming[1]:
             found["programming_language"] = programming[1]
+        if programming[0] == "none" and "python" not in found and not known.python:
+            found["python"], inferred["python"] = "none", "no programming yet"  # not asked again
     role = _target_role(text)
     if role:
         found["target_role"] = role
