@@ -22,7 +22,8 @@ from advisor.api.common import FieldError, input_param
 from advisor.api.guard import Quota, RateLimiter, duration
 from advisor.api.openai_schemas import ChatCompletion, ChatCompletionChunk
 from advisor.api.probes import public_detail
-from advisor.api.schemas import Answer, Plan, Retrieved, RoleComparison
+from advisor.api.schemas.answers import Answer, Retrieved
+from advisor.api.schemas.plan import Plan, RoleComparison
 from advisor.errors import InputError, LLMError
 from advisor.filters import FIELDS
 from tests.test_api import QUESTION, chat, events, serving

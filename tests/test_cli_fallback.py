@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from advisor import CareerAdvisor, Store, make_answerer
-from advisor.cli import OFFLINE_MARK, main
+from advisor.cli import main
+from advisor.cli.ask import OFFLINE_MARK
 
 QUESTION = "PyTorch or TensorFlow first?"
 ERROR = "advisor: the language model is failing (scripted fake error)"

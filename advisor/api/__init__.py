@@ -5,6 +5,7 @@
 - `plan_routes`: `/v1/plan` and `/v1/roles`.
 - `guard`: bearer token, body size and rate limits, error envelopes.
 - `common`: what the routes share (public sources, the sources footer).
+- `schemas`: the advisor's own request and response bodies, a module per route family.
 
 Import `create_app` or `serve` from here; the FastAPI extra must be installed.
 """

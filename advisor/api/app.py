@@ -42,7 +42,7 @@ from advisor.api.probes import router as probe_router
 from advisor.api.request_log import RequestId
 from advisor.api.responses import router as responses_router
 from advisor.api.routes import router as advisor_router
-from advisor.api.schemas import NONBLANK
+from advisor.api.schemas.base import NONBLANK
 from advisor.core import CareerAdvisor
 from advisor.deadline import Deadline
 from advisor.errors import AdvisorError, ConfigurationError, LLMError

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.api.schemas import NONBLANK
+from advisor.api.schemas.base import NONBLANK
 from advisor.filters import EQUALITY, FIELDS, MAX_DEPTH, MAX_VALUES, NUMBER_FIELDS, ORDER
 from advisor.settings import Settings
 

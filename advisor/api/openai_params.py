@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from advisor.api.openai_text import Limits
-from advisor.api.schemas import NONBLANK, Positive, Whole, whole
+from advisor.api.schemas.base import NONBLANK, Positive, Whole, whole
 
 MODEL = "career-advisor"
 DROP_HEADER = "x-advisor-drop-unsupported"

@@ -18,7 +18,8 @@ from advisor.api.contract import constrain
 from advisor.api.guard import OPEN_PATHS
 from advisor.api.openai_schemas import ChatCompletion, ChatCompletionChunk, Model, ModelList
 from advisor.api.responses.schemas import ResponseEvent, ResponseObject
-from advisor.api.schemas import AskEvent, Error
+from advisor.api.schemas.answers import AskEvent
+from advisor.api.schemas.base import Error
 from advisor.settings import Settings
 
 ERRORS: dict[int, str] = {

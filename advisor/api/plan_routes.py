@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 
 from advisor.api.common import advisor_of, public_source, safe_url
 from advisor.api.routes import checked_text
-from advisor.api.schemas import Plan as PlanOut
-from advisor.api.schemas import PlanRequest, RoleComparison
+from advisor.api.schemas.plan import Plan as PlanOut
+from advisor.api.schemas.plan import PlanRequest, RoleComparison
 from advisor.core import CareerAdvisor
 from advisor.planning.plan import Plan
 from advisor.planning.profile import Profile

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from advisor.api.common import describe_error
-from advisor.api.schemas import Health, NotReady, Ready
+from advisor.api.schemas.health import Health, NotReady, Ready
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError
 from advisor.version import advisor_version

@@ -23,8 +23,8 @@ from advisor.api.common import (
 )
 from advisor.api.guard import error_body
 from advisor.api.metrics import counted, metrics_of
-from advisor.api.schemas import Answer as AnswerOut
-from advisor.api.schemas import AskRequest, Documents, Retrieved, RetrieveRequest
+from advisor.api.schemas.answers import Answer as AnswerOut
+from advisor.api.schemas.answers import AskRequest, Documents, Retrieved, RetrieveRequest
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, InputError
 from advisor.records import Answer

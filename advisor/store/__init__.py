@@ -1,6 +1,7 @@
 """The vector store: Chroma on local disk or a Chroma server.
 
 - `chroma`: `Store`, what readers and the ingest writer call.
+- `live`: the collection a `Store` serves, found through the pointer and checked.
 - `client`: makes the Chroma client (embedded or server) and names connection errors.
 - `pointer`: the collection naming the live one (a reset builds aside, then swaps).
 - `writer`: `StoreWriter`, a build-aside reset and incremental writes.

@@ -46,7 +46,7 @@ class StoreWriter:
     _hold: folders.Hold
 
     def _state(self) -> Pointer:
-        raise NotImplementedError  # provided by Store
+        raise NotImplementedError  # provided by LiveCollection (advisor/store/live.py)
 
     def _col(self) -> Collection | None:
         raise NotImplementedError

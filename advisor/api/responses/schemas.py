@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from advisor.api.schemas import SourceOut
+from advisor.api.schemas.answers import SourceOut
 
 
 class _Open(BaseModel):

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import Any
 
+from advisor.cli.common import Command, open_advisor
 from advisor.planning.profile import LEVELS, PROGRAMMING, SKILLS, Profile
 from advisor.terminal import echo, echo_json
 
-Command = Callable[[str, Callable[[argparse.Namespace], int], str], Any]
 
-
-def add_commands(command: Command, open_advisor: Callable[[argparse.Namespace], Any]) -> None:
+def add_commands(command: Command) -> None:
     """Register `plan` and `roles` on the `advisor` parser."""
-
-    def run_plan(args: argparse.Namespace) -> int:
-        advisor = open_advisor(args)
-        stated = Profile.from_dict(_stated(args))
-        if args.about:
-            stated = advisor.read_profile(args.about).profile.merged(stated)
-        plan = advisor.plan(stated)
-        echo_json(plan.to_dict()) if args.json else echo(plan.to_markdown())
-        return 0
-
-    def run_roles(args: argparse.Namespace) -> int:
-        table = open_advisor(args).compare_roles()
-        echo_json(table.to_dict()) if args.json else echo(table.to_markdown())
-        return 0
-
     p = command("plan", run_plan, "a learning plan and timeline from the guide's steps, cited")
     p.add_argument("--about", metavar="TEXT", help='e.g. "I\'m a Java developer with no math"')
     for name, label in SKILLS.items():
@@ -45,6 +28,24 @@ def add_commands(command: Command, open_advisor: Callable[[argparse.Namespace], 
 
     p = command("roles", run_roles, "the three roles side by side, every cell cited")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Print the plan for the profile the flags (and `--about`) state."""
+    advisor = open_advisor(args)
+    stated = Profile.from_dict(_stated(args))
+    if args.about:
+        stated = advisor.read_profile(args.about).profile.merged(stated)
+    plan = advisor.plan(stated)
+    echo_json(plan.to_dict()) if args.json else echo(plan.to_markdown())
+    return 0
+
+
+def run_roles(args: argparse.Namespace) -> int:
+    """Print the role comparison."""
+    table = open_advisor(args).compare_roles()
+    echo_json(table.to_dict()) if args.json else echo(table.to_markdown())
+    return 0
 
 
 def _stated(args: argparse.Namespace) -> dict[str, Any]:

@@ -12,13 +12,11 @@ import argparse
 import importlib.util
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from advisor.cli.common import Command
 from advisor.errors import ConfigurationError
 
-Command = Callable[[str, Callable[[argparse.Namespace], int], str], Any]
 INSTALL_HINT = "install the app with: pip install 'career-advisor[ui]'"
 
 
@@ -44,18 +42,19 @@ def command_line(host: str, port: int) -> list[str]:
     ]
 
 
-def add_command(command: Command) -> None:
+def add_commands(command: Command) -> None:
     """Register `app` on the `advisor` parser."""
-
-    def run(args: argparse.Namespace) -> int:
-        env = dict(os.environ)
-        if args.store:
-            env["ADVISOR_STORE_DIR"] = str(Path(args.store).expanduser().resolve())
-        argv = command_line(args.host, args.port)
-        sys.stdout.flush()
-        os.execve(argv[0], argv, env)  # this process becomes Streamlit: signals reach it
-        return 0  # not reached
-
     p = command("app", run, "start the chat app in the browser (needs the ui extra)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=8501)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Become the Streamlit process serving the app (with `--store` passed on)."""
+    env = dict(os.environ)
+    if args.store:
+        env["ADVISOR_STORE_DIR"] = str(Path(args.store).expanduser().resolve())
+    argv = command_line(args.host, args.port)
+    sys.stdout.flush()
+    os.execve(argv[0], argv, env)  # this process becomes Streamlit: signals reach it
+    return 0  # not reached
