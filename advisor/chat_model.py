@@ -10,6 +10,7 @@ from langchain_core.language_models import BaseChatModel
 from advisor.calls import http_client
 from advisor.errors import ConfigurationError
 from advisor.safety import redact_url
+from advisor.secrets import Redactor, hide_in_logs
 from advisor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def served_model(settings: Settings) -> str:
     base = urlsplit(settings.openai_base_url or "")
     url = urlunsplit(base._replace(path=base.path.rstrip("/") + "/models"))
     headers = {"Authorization": f"Bearer {settings.openai_api_key}"}
+    hide_in_logs(Redactor.for_settings(settings))  # httpx logs this URL, credentials and all
     try:
         reply = httpx.get(
             url, headers=headers if settings.openai_api_key else {}, timeout=MODELS_TIMEOUT
