@@ -242,3 +242,21 @@ def test_a_follow_up_that_swaps_the_subject_is_not_pulled_back(extractive: Caree
     assert scientist.question == "What does a data scientist do?"
     assert "**Data Scientist:**" in scientist.text
     assert "Often operates earlier in the ML lifecycle" in scientist.text
+
+
+def test_a_new_users_timeline_then_framework_chat_answers_each_turn(
+    extractive: CareerAdvisor,
+) -> None:
+    """A chat held by hand in the app (session 8): the hours were dropped from the rewrite, and
+    "pytorch or tensorflow?" was read as narrowing the timeline question, so it opened with the
+    12–24 months sentence."""
+    first, hours, frameworks = chat(
+        extractive,
+        "hi, i'm a high school math teacher, know a bit of python. how would i get into ML?",
+        "how long would that take me at like 8 hours a week?",
+        "pytorch or tensorflow?",
+    )
+    assert not first.refused and not hours.refused and "12–24 months" in hours.text
+    assert any("8 hours a week" in note for note in notes_of(hours)), hours.text
+    assert frameworks.text.startswith("PyTorch is the better first choice"), frameworks.text
+    assert "12–24 months" not in frameworks.text

@@ -215,3 +215,47 @@ def test_a_pronoun_before_a_name_points_back_one_after_it_does_not(
     if question.startswith("and what about"):  # nothing of its kind to swap: it is added
         history = chat("which framework should i learn first?", "PyTorch [1].")
     assert rewrite_follow_up(question, history, vocabulary) == expected
+
+
+TIMELINE = chat("how long does it take to become an ml engineer?", "12–24 months [1].")
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        (TIMELINE, "pytorch or tensorflow?", "pytorch or tensorflow?"),
+        (TIMELINE, "pytorch?", "pytorch?"),
+        (ROLE, "mlflow?", "mlflow?"),
+    ],
+)
+def test_a_fragment_naming_a_thing_the_last_question_had_no_place_for_stands_alone(
+    history: Chat, question: str, expected: str, vocabulary: Vocabulary
+) -> None:
+    """A choice between two tools after a timeline question asks about the tools: there was no
+    tool in the timeline question for the fragment to stand in for (a new user's chat in the
+    app answered "pytorch or tensorflow?" with the timeline sentence first)."""
+    assert rewrite_follow_up(question, history, vocabulary) == expected
+
+
+def test_a_fragment_still_stands_in_for_a_thing_of_its_own_kind(vocabulary: Vocabulary) -> None:
+    assert rewrite_follow_up("sklearn?", MLFLOW, vocabulary) == "What's sklearn?"
+    assert rewrite_follow_up("and pytorch?", TIMELINE, vocabulary).startswith("How long")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long would that take me at like 8 hours a week?",
+        "and how long would that take me at 10 hrs per week",
+        "how long does it take to learn it in 6 months?",
+    ],
+)
+def test_a_rewrite_keeps_the_amounts_the_user_typed(question: str, vocabulary: Vocabulary) -> None:
+    """ "how long would that take me at 8 hours a week?" after PyTorch vs TensorFlow used to lose
+    the hours, so the answer never said the guide gives no weekly figure."""
+    from advisor.conversation.coverage import amounts
+
+    rewritten = rewrite_follow_up(question, FRAMEWORKS, vocabulary)
+    assert "PyTorch" in rewritten
+    for amount in amounts(question):
+        assert amount in rewritten, rewritten

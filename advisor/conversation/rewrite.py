@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.conversation.asks import read_ask
+from advisor.conversation.asks import AMOUNT, read_ask
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import TurnInfo, TurnKind, classify, only_constraints
 from advisor.conversation.vocabulary import (
@@ -25,6 +25,7 @@ from advisor.conversation.vocabulary import (
     display_name,
     topics_of,
 )
+from advisor.text import normalize
 
 Turn = tuple[str, str]
 
@@ -103,7 +104,26 @@ def resolve(question: str, state: ConversationState, vocabulary: Vocabulary) -> 
         text = _conditional(turn, state)
     else:
         text = _bare(turn, state)
-    return Resolution(turn, tidy(text))
+    return Resolution(turn, tidy(keep_amounts(text, turn.text)))
+
+
+def keep_amounts(text: str, typed: str) -> str:
+    """The rewrite with every amount the user typed that it lost put back, with its
+    preposition ("how long would that take at 8 hours a week?" keeps "at 8 hours a week"),
+    so the search and the coverage note still see the user's own terms."""
+    kept = normalize(text)
+    for match in AMOUNT.finditer(typed):
+        if normalize(match.group(0)) in kept:
+            continue
+        before = re.search(
+            r"\b(at|in|on|for|with|within|over|under|by)\s+(?:\w+\s+)?$",
+            typed[: match.start()],
+            re.I,
+        )
+        lead = f"{before.group(1).lower()} " if before else ""
+        text = f"{_untrail(text)}, {lead}{match.group(0).strip()}"
+        kept = normalize(text)
+    return text
 
 
 def in_context(question: str, state: ConversationState, vocabulary: Vocabulary) -> Resolution:

@@ -8,6 +8,7 @@ the conversation was about so far.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -129,7 +130,7 @@ def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> Tur
         return info(TurnKind.STANDALONE)
     named = [e for e in entities if e.kind != LEVEL]
     cue = follow_up_cue(text, bool(entities or topics), named[0].start if named else None)
-    if cue and _new_subject(text, cue, topics, last):
+    if cue and _new_subject(text, cue, topics, last, named):
         return info(TurnKind.TOPIC_CHANGE)  # "salaries in europe?" after a framework question
     if cue and not (_NEW_TOPIC.search(text) and (entities or topics)):
         return info(TurnKind.FOLLOW_UP, cue)
@@ -142,18 +143,32 @@ def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> Tur
     return info(TurnKind.TOPIC_CHANGE)
 
 
-def _new_subject(text: str, cue: str, topics: tuple[str, ...], last: TurnInfo | None) -> bool:
-    """A bare fragment that names a topic of its own, one the last question was not about.
+def _new_subject(
+    text: str,
+    cue: str,
+    topics: tuple[str, ...],
+    last: TurnInfo | None,
+    named: Sequence[Entity] = (),
+) -> bool:
+    """A bare fragment that names a subject of its own, one the last question was not about.
 
     "europe?" after a salary question continues it; "salaries in europe?" after a framework
-    question starts a new subject. A fragment led by "and"/"what about" always continues.
+    question starts a new subject, and so does "pytorch or tensorflow?" after a timeline
+    question: a fragment can only stand in for a thing of its own kind ("sklearn?" after
+    "is pytorch free?"), and the last question named none. A fragment led by "and"/"what
+    about" always continues.
     """
-    if cue != "ellipsis" or last is None or not topics:
+    if cue != "ellipsis" or last is None or not (topics or named):
         return False
     if _PREPOSITION.match(_NARROWING_LEAD.sub("", text)):
         return False  # "with a cs degree?" narrows the last question, whatever it names
     lead = _ELLIPSIS.match(text)
-    return not (lead and lead["lead"].strip()) and not set(topics) & set(last.topics)
+    if lead and lead["lead"].strip():
+        return False
+    if topics and set(topics) & set(last.topics):
+        return False
+    kinds = {e.kind for e in last.entities}
+    return bool(topics) or not any(e.kind in kinds for e in named)
 
 
 def _names(entities: tuple[Entity, ...]) -> set[str]:
