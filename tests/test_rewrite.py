@@ -259,3 +259,34 @@ def test_a_rewrite_keeps_the_amounts_the_user_typed(question: str, vocabulary: V
     assert "PyTorch" in rewritten
     for amount in amounts(question):
         assert amount in rewritten, rewritten
+
+
+CALCULUS = chat("do i need to know calculus for ml?", "Calculus — derivatives [1].")
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        (MLFLOW, "got it, and how hard is it to learn?", "How hard is MLflow to learn?"),
+        (MLFLOW, "ok thanks. is it free?", "Is MLflow free?"),
+        (MLFLOW, "how hard is it to learn?", "How hard is MLflow to learn?"),
+        (
+            CALCULUS,
+            "ok back to it, what should i build for my portfolio?",
+            "ok back to it, what should i build for my portfolio?",
+        ),
+        (
+            chat("what is numpy", "A library [1]."),
+            "numpy broadcasting confuses me, what is it",
+            "numpy broadcasting confuses me, what is it",
+        ),
+    ],
+)
+def test_a_lead_in_of_discourse_words_is_not_read_as_pointing_back(
+    history: Chat, question: str, expected: str, vocabulary: Vocabulary
+) -> None:
+    """ "ok back to it, what should i build for my portfolio?" was answered about calculus in a
+    hand-typed app chat: the "it" of the lead-in was taken for the subject. A lead-in of
+    discourse words only is skipped when reading the question; one that names something
+    ("numpy broadcasting confuses me") is part of it."""
+    assert rewrite_follow_up(question, history, vocabulary) == expected

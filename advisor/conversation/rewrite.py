@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from advisor.conversation.asks import AMOUNT, read_ask
 from advisor.conversation.state import ConversationState
-from advisor.conversation.turns import TurnInfo, TurnKind, classify, only_constraints
+from advisor.conversation.turns import (
+    TurnInfo,
+    TurnKind,
+    classify,
+    only_constraints,
+    question_part,
+)
 from advisor.conversation.vocabulary import (
     LEVEL,
     RESOURCE,
@@ -93,9 +99,9 @@ def rewrite_follow_up(question: str, history: Sequence[Turn], vocabulary: Vocabu
 
 def resolve(question: str, state: ConversationState, vocabulary: Vocabulary) -> Resolution:
     """Classify a message and, for a follow-up, resolve what it points back to."""
-    turn = classify(question.strip(), state, vocabulary)
-    if turn.kind != TurnKind.FOLLOW_UP:
-        return Resolution(turn, turn.text)
+    turn = classify(question_part(question), state, vocabulary)
+    if turn.kind != TurnKind.FOLLOW_UP:  # searched as typed, lead-in and all
+        return Resolution(replace(turn, text=question.strip()), question.strip())
     if turn.cue == "ellipsis":
         text = _swap(turn, state, vocabulary)
     elif turn.cue == "pronoun":

@@ -68,7 +68,7 @@ _PRONOUN = re.compile(
 )
 _IT = re.compile(r"\bit\b", re.I)
 _DUMMY_IT = re.compile(
-    r"\bit\s+(?:\w+\s+){0,4}?to\s+\w+|\bit\s+worth\b"
+    r"\bit\s+(?:\w+\s+){0,4}?to\s+\w+\s+\w|\bit\s+worth\b"
     r"|\bit(?:'s|\s+is|\s+will)?\s+(?:rain|rains|raining|snow|snows|snowing|sunny|cold|hot)\b",
     re.I,
 )
@@ -113,6 +113,35 @@ _NARROWING = frozenset({"only", "just", "like", "about", "around", "roughly", "m
 _FILLER = frozenset(
     {"ok", "okay", "so", "then", "though", "really", "thank", "thanks", "cool", "great", "hmm"}
 )
+
+
+MAX_LEAD_IN = 4
+"""Words of a lead-in clause ("ok back to it", "got it", "ok thanks") before the question."""
+
+
+def question_part(text: str) -> str:
+    """The message from its question on: short lead-in clauses that ask nothing and say
+    nothing about the user are dropped ("got it, and how hard is it to learn?"), so a pronoun
+    in "back to it" or "got it" is not read as pointing back."""
+    parts = re.split(r"(?<=[,.;!])\s+", text.strip())
+    while len(parts) > 1 and _lead_in(parts[0]):
+        parts.pop(0)
+    return " ".join(parts)
+
+
+_DISCOURSE = frozenset(
+    "ok okay k cool thanks thank thx you got it back to so anyway anyways right alright sure "
+    "great nice hmm hm makes sense never mind i see yes yeah yep no nope fine good wow "
+    "interesting that this ah oh well then understood perfect awesome lol haha".split()
+)
+"""Words of discourse only: a lead-in made of these names nothing ("ok back to it")."""
+
+
+def _lead_in(clause: str) -> bool:
+    words = re.findall(r"[a-z]+", clause.lower())
+    return (
+        0 < len(words) <= MAX_LEAD_IN and "?" not in clause and all(w in _DISCOURSE for w in words)
+    )
 
 
 def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> TurnInfo:
