@@ -260,3 +260,17 @@ def test_a_new_users_timeline_then_framework_chat_answers_each_turn(
     assert any("8 hours a week" in note for note in notes_of(hours)), hours.text
     assert frameworks.text.startswith("PyTorch is the better first choice"), frameworks.text
     assert "12–24 months" not in frameworks.text
+
+
+def test_a_follow_up_with_a_note_does_not_repeat_the_last_answer(extractive: CareerAdvisor) -> None:
+    """ "and senior?" after a UK salary question repeated the whole last answer in a hand-typed
+    app chat: the note on "UK" (uncited) kept the second, repeat-free pass from running."""
+    *_, entry, senior = chat(
+        extractive,
+        "is a bootcamp worth it or should i do a masters?",
+        "how much do entry level ml engineers make in the uk",
+        "and senior?",
+    )
+    assert senior.text.startswith("Senior ML engineers"), senior.text
+    assert senior.text != entry.text
+    assert any("UK" in note for note in notes_of(senior)), senior.text

@@ -85,7 +85,8 @@ class Composer:
         said = said_before(history)
         composed = self._compose(question, sources, history, said, False)
         last = said_before(history[-1:])
-        if last and all(ln.n and repeated(ln.quotes(), last) == 1 for ln in composed.lines):
+        cited = [ln for ln in composed.lines if ln.n]  # a note (uncited) adds no quote
+        if last and cited and all(repeated(ln.quotes(), last) == 1 for ln in cited):
             composed = self._compose(question, sources, history, said, True)
         return composed
 
