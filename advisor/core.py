@@ -4,100 +4,37 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
-from importlib import resources
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
+from advisor.answer_plan import AnswerPlan, Planner, check_question, clean_text
+from advisor.answering import Answerer, answer_stream, make_answerer, refusal
 from advisor.bootstrap import build_bundled
-from advisor.conversation import (
-    ConversationState,
-    Resolution,
-    Turn,
-    TurnKind,
-    Vocabulary,
-    normalize_history,
-    replay,
-    resolve,
-    trim,
-)
+from advisor.conversation import ConversationState, Vocabulary, normalize_history, replay
 from advisor.conversation.compose import ExtractiveAnswerer
-from advisor.conversation.coverage import Lexicon, common_words, lexicon_of
-from advisor.conversation.focus import card_titles, focus
-from advisor.conversation.recall import context_of, query_vector, teaching_cards
-from advisor.conversation.rewrite_guard import accept as accept_rewrite
-from advisor.conversation.rewrite_guard import offline_is_sure
-from advisor.conversation.scope import Context, scope
+from advisor.conversation.coverage import Lexicon
 from advisor.deadline import Deadline
-from advisor.embeddings import get_embeddings, model_path
-from advisor.errors import InputError, LLMError, StoreUnavailable
-from advisor.extractive import Draft, Listing
+from advisor.embeddings import get_embeddings
+from advisor.errors import InputError, StoreUnavailable
 from advisor.filters import check_k
 from advisor.filters import normalize as normalize_filters
 from advisor.grounding import hold_until_grounded
-from advisor.numbers import values_in
+from advisor.index_cache import IndexCache
 from advisor.planning.outline import Outline
 from advisor.planning.plan import Plan, build_plan
 from advisor.planning.profile import Profile, ProfileUpdate, read_profile
 from advisor.planning.roles import RoleComparison, compare_roles
 from advisor.records import Answer, Source
-from advisor.retrieval import Retrieval, Retriever
-from advisor.safety import mark_cited, redact_url
-from advisor.secrets import RedactingStream, Redactor, hide_in_logs
+from advisor.retrieval import Retriever
+from advisor.safety import redact_url
+from advisor.secrets import Redactor, hide_in_logs
 from advisor.settings import Settings
 from advisor.store import Store
-from advisor.stream_safety import SafeStream
 
 if TYPE_CHECKING:
     from advisor.runnable import AnswerRunnable, TextRunnable
-
-
-class Answerer(Protocol):
-    """Turns (question, sources, history) into cited text."""
-
-    name: str
-
-    def stream(
-        self,
-        question: str,
-        sources: Sequence[Source],
-        history: Sequence[Turn] = (),
-        deadline: Deadline | None = None,
-    ) -> Iterator[str | Draft | Listing]: ...
-
-
-def make_answerer(settings: Settings, backend: str | None = None) -> Answerer:
-    """The answerer for a backend name (default: the settings' resolved backend)."""
-    name = backend or settings.resolved_backend
-    if name == "extractive":
-        return ExtractiveAnswerer()
-    if name == "fake":
-        from advisor.fake import FakeChatModel
-        from advisor.llm import ChatAnswerer
-
-        fake = FakeChatModel(
-            responses=list(settings.fake_responses),
-            chunk_chars=settings.fake_chunk_chars,
-            chunk_delay=settings.fake_chunk_delay,
-        )
-        return ChatAnswerer(fake, settings, "fake")
-    if name == "openai":
-        from advisor.chat_model import openai_chat_model, served_model
-        from advisor.llm import ChatAnswerer
-
-        settings = settings.with_(llm_model=served_model(settings))  # the name shown, too
-        return ChatAnswerer(openai_chat_model(settings), settings, "openai")
-    settings.with_(backend=name)  # raises ConfigurationError naming ADVISOR_BACKEND
-    raise AssertionError("unreachable")
-
-
-@dataclass(frozen=True)
-class _Plan:
-    question: str
-    history: list[Turn]
-    sources: list[Source]
-    refused: bool
 
 
 class CareerAdvisor:
@@ -127,9 +64,8 @@ class CareerAdvisor:
             answerer.set_lexicon(self.lexicon)
         self._index_checked = False
         self._index_lock = threading.Lock()
-        self._outline: tuple[object, Outline] | None = None
-        self._vocabulary: tuple[object, Vocabulary, dict[str, str]] | None = None
-        self._lexicon: tuple[object, Lexicon] | None = None
+        self._index = IndexCache(settings, self.retriever, self.ensure_index)
+        self._planner = Planner(settings, self.retriever, answerer, self._index)
         self._redactor = Redactor.for_settings(settings)
         hide_in_logs(self._redactor)  # the LLM client logs its URL, credentials and all
 
@@ -217,7 +153,7 @@ class CareerAdvisor:
         `{"$and": [{"kind": {"$ne": "guide"}}, {"cost": "free"}, {"step": {"$lte": 3}}]}`.
         A bad k or filter raises InputError naming what is allowed.
         """
-        question = self._check(question)
+        question = check_question(question, self.settings)
         check_k(k, self.settings.max_k)
         normalize_filters(filters)  # a bad filter fails before the index is built
         self.ensure_index()
@@ -262,9 +198,9 @@ class CareerAdvisor:
         """
         deadline = self.deadlines(self.settings)  # one for the rewrite and the answer
         deadline.max_tokens = max_tokens
-        plan = self._plan(question, history, deadline, k, filters)
+        plan = self._planner.plan(question, history, deadline, k, filters)
         if plan.refused:
-            yield from self._refusal(plan)
+            yield from refusal(plan, self.backend, self._redactor, self._warning)
         elif isinstance(self.answerer, ExtractiveAnswerer):
             yield from self._answer(plan, deadline, self.answerer, on_sources)
         else:  # a model's answer is shown only when grounded, else the offline one instead
@@ -273,69 +209,6 @@ class CareerAdvisor:
                 self._answer(plan, deadline, self.answerer, on_sources),
                 lambda _: self._answer(plan, deadline, offline, on_sources),
             )
-
-    def _answer(
-        self,
-        plan: _Plan,
-        deadline: Deadline,
-        answerer: Answerer,
-        on_sources: Callable[[list[Source]], None] | None = None,
-    ) -> Iterator[str | Answer]:
-        """One answerer's safe deltas over the plan's sources, then its Answer."""
-        listed = plan.sources
-        if on_sources is not None:
-            on_sources(list(listed))
-        # secrets the model echoes are masked before sanitising (which could split them) and
-        # after it (which could join one); each stage sees the text so far, never one piece
-        raw = RedactingStream(self._redactor)
-        said = "\n".join([plan.question, *(text for _, text in plan.history)])
-        given = frozenset(values_in(said))  # numbers the user gave or the answer carried over
-        guard = SafeStream(listed, given=given)  # sanitises the text so far, never piece by piece
-        shown = RedactingStream(self._redactor)
-        draft: Draft | None = None
-        for item in answerer.stream(plan.question, plan.sources, plan.history, deadline):
-            if isinstance(item, Listing):  # cites beyond the retrieved sources: before any text
-                listed = list(item.sources)
-                guard = SafeStream(listed, given=given)
-                if on_sources is not None:
-                    on_sources(list(listed))
-            elif isinstance(item, Draft):
-                draft = item
-            elif out := shown.push(guard.push(raw.push(item))):
-                yield out
-        tail = draft.text[len(raw.text) :] if draft and draft.text.startswith(raw.text) else ""
-        guard.push(raw.push(tail) + raw.finish())  # an answerer may send only a Draft
-        guard.finish()
-        result = guard.result
-        assert result is not None
-        text = self._redactor.redact(result.text)
-        if not text.strip():
-            yield from self._refusal(plan, answerer.name)
-            return
-        if rest := shown.finish(result.text):
-            yield rest
-        yield Answer(
-            text=text,
-            sources=mark_cited(listed, set(result.cited)),
-            backend=answerer.name,
-            refused=False,
-            question=self._redactor.redact(plan.question),
-            incomplete=draft is not None and not draft.complete,
-            unsupported_numbers=result.unsupported,
-            warning=self.store.warning,
-            usage=draft.usage if draft is not None else None,
-        )
-
-    def _refusal(self, plan: _Plan, backend: str | None = None) -> Iterator[str | Answer]:
-        text = refusal_text()
-        yield text
-        yield Answer(
-            text=text,
-            backend=backend or self.backend,
-            refused=True,
-            question=self._redactor.redact(plan.question),
-            warning=self.store.warning,
-        )
 
     # --- planning --------------------------------------------------------------
     def plan(self, profile: Profile | Mapping[str, Any] | None = None) -> Plan:
@@ -356,17 +229,19 @@ class CareerAdvisor:
 
     def read_profile(self, message: str, known: Profile | None = None) -> ProfileUpdate:
         """What a chat message says about the learner ("I'm a Java dev with no math")."""
-        return read_profile(self._check(message), known)
+        return read_profile(check_question(message, self.settings), known)
 
     def outline(self) -> Outline:
         """The guide's steps and the resource cards per step, as stored (cached per ingest)."""
-        self.ensure_index()
-        index = self.retriever.keyword_index()  # rebuilt when an ingest changes the store
-        cached = self._outline
-        if cached is None or cached[0] is not index:
-            cached = (index, Outline.from_chunks(index.chunks))
-            self._outline = cached
-        return cached[1]
+        return self._index.outline()
+
+    def vocabulary(self) -> Vocabulary:
+        """Names a message can mention: the stored cards' titles plus common short forms."""
+        return self._index.names()[1]
+
+    def lexicon(self) -> Lexicon:
+        """The corpus's words (what a message may name that the sources never mention)."""
+        return self._index.lexicon()
 
     def _offline_answerer(self) -> ExtractiveAnswerer:
         """An extractive answerer using this advisor's index (to stand in for a model's)."""
@@ -398,135 +273,16 @@ class CareerAdvisor:
         return AnswerRunnable(self) if with_sources else TextRunnable(self)
 
     # --- steps ----------------------------------------------------------------
-    def _check(self, question: str) -> str:
-        question = clean_text(question).strip() if isinstance(question, str) else ""
-        if not question:
-            raise InputError("the question is empty: ask something about AI/ML careers")
-        if len(question) > self.settings.max_question_chars:
-            raise InputError(
-                f"the question is {len(question)} characters long; the limit is "
-                f"{self.settings.max_question_chars} (ADVISOR_MAX_QUESTION_CHARS)"
-            )
-        return question
-
-    def _plan(
+    def _answer(
         self,
-        question: str,
-        history: Iterable[Any],
+        plan: AnswerPlan,
         deadline: Deadline,
-        k: int | None = None,
-        filters: dict[str, Any] | None = None,
-    ) -> _Plan:
-        question = self._check(question)
-        turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
-        turns = trim(turns, self.settings.history_chars)
-        state, resolution = self._converse(question, turns)
-        standalone = self._condense(question, turns, deadline, resolution)
-        self.ensure_index()
-        if k is not None:
-            check_k(k, self.settings.max_k)
-        k = self.settings.top_k if k is None else k
-        kind = resolution.turn.kind if resolution is not None else None
-        context = context_of(state, kind, standalone, self.vocabulary())  # fused in, if any
-        vector = query_vector(standalone, context, self.retriever.embeddings.embed_query)
-        found = self.retriever.retrieve_vector(standalone, vector, k, filters)
+        answerer: Answerer,
+        on_sources: Callable[[list[Source]], None] | None,
+    ) -> Iterator[str | Answer]:
+        """One answerer's safe deltas over the plan's sources, then its Answer."""
+        return answer_stream(plan, deadline, answerer, self._redactor, self._warning, on_sources)
 
-        def search(text: str, n: int, more: dict[str, Any] | None) -> list[Source]:
-            return self.retriever.retrieve_vector(text, vector, n, more).sources
-
-        sources = found.sources
-        if sources and not filters:  # a caller's filters say where to look: no second look
-            _, vocabulary, titles = self._names()  # one lookup of the index for both
-            sources = focus(standalone, sources, search, vocabulary, titles, k)
-            if state.last is not None:  # "where can I learn it?" after a topic
-                sources = teaching_cards(standalone, sources, search, k, state.last_said)
-
-        def again(text: str) -> Retrieval:
-            return self.retriever.retrieve_vector(
-                text, self.retriever.embeddings.embed_query(text), k, filters
-            )
-
-        found_in = scope(
-            question,
-            standalone,
-            found,
-            sources,
-            again,
-            Context(state, resolution, self.lexicon(), self.vocabulary),
-            self.settings.min_relevance,
-        )
-        return _Plan(found_in.question, turns, found_in.sources, found_in.refused)
-
-    def _converse(
-        self, question: str, turns: Sequence[Turn]
-    ) -> tuple[ConversationState, Resolution | None]:
-        """The conversation's state after `turns`, and the message resolved against it."""
-        if not turns:
-            return ConversationState(), None
-        vocabulary = self.vocabulary()
-        state = replay(turns, vocabulary)
-        return state, resolve(question, state, vocabulary)
-
-    def _condense(
-        self,
-        question: str,
-        turns: Sequence[Turn],
-        deadline: Deadline,
-        resolution: Resolution | None = None,
-    ) -> str:
-        """The question to search for: a follow-up resolved, anything else untouched."""
-        if not turns:
-            return question
-        vocabulary = self.vocabulary()
-        state, resolved = self._converse(question, turns)
-        resolution = resolution or resolved
-        assert resolution is not None
-        if resolution.turn.kind != TurnKind.FOLLOW_UP:
-            return question  # a standalone question is never rewritten with the previous one
-        condense = getattr(self.answerer, "condense", None)
-        if condense is not None and not offline_is_sure(resolution, state):
-            try:
-                rewritten = condense(question, turns, deadline)
-                if len(rewritten) <= self.settings.max_question_chars and accept_rewrite(
-                    rewritten, question, turns, vocabulary
-                ):
-                    return rewritten
-            except LLMError:
-                pass  # fall back to the offline rewriter; the answer call reports failures
-        offline = resolution.question
-        return offline if len(offline) <= self.settings.max_question_chars else question
-
-    def vocabulary(self) -> Vocabulary:
-        """Names a message can mention: the stored cards' titles plus common short forms."""
-        return self._names()[1]
-
-    def lexicon(self) -> Lexicon:
-        """The corpus's words (what a message may name that the sources never mention)."""
-        index = self.retriever.keyword_index()
-        cached = self._lexicon
-        if cached is None or cached[0] is not index:
-            common = common_words(Path(model_path(self.settings)) / "vocab.txt")
-            cached = (index, lexicon_of(index, common))
-            self._lexicon = cached
-        return cached[1]
-
-    def _names(self) -> tuple[object, Vocabulary, dict[str, str]]:
-        """(the keyword index they come from, the vocabulary, card titles by short name)."""
-        self.ensure_index()
-        index = self.retriever.keyword_index()
-        cached = self._vocabulary
-        if cached is None or cached[0] is not index:
-            titles = {c.title for c in index.chunks if c.kind != "guide" and c.title}
-            cached = (index, Vocabulary.from_titles(titles), card_titles(titles))
-            self._vocabulary = cached
-        return cached
-
-
-def clean_text(text: str) -> str:
-    """Text without NUL characters or lone surrogates (which no tokenizer or JSON encoder takes)."""
-    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
-
-
-def refusal_text() -> str:
-    """What the advisor says when its sources do not cover a question."""
-    return resources.files("advisor.prompts").joinpath("refusal.md").read_text("utf-8").strip()
+    def _warning(self) -> str:
+        """The store's note for answers, read when the Answer is made."""
+        return self.store.warning
