@@ -61,10 +61,18 @@ def streamlit_app(env: Mapping[str, str], folder: Path) -> Iterator[str]:
         *("--server.headless", "true", "--server.address", "127.0.0.1"),
         *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
     ]
+    with running_app(command, port, ROOT, {**os.environ, **env}, log) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running_app(
+    argv: list[str], port: int, cwd: Path, env: Mapping[str, str], log: Path
+) -> Iterator[str]:
+    """Run `argv` in `cwd` with exactly `env`, logging to `log`; yield the app's URL once it is
+    healthy and stop the process afterwards."""
     with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
-        )
+        proc = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_healthy(url, proc, log)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, free_port, stop_process
-from tests.test_browser import STARTER, ask_starter_and_wait, wait_healthy
+from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.test_browser import STARTER, ask_starter_and_wait, running_app
 
 ROOT = Path(__file__).resolve().parents[1]
 TEAL = "15, 118, 110"
@@ -43,16 +42,9 @@ COLOURS = """() => {
 def started(argv: list[str], port: int, folder: Path, env: dict[str, str]) -> Iterator[str]:
     """Run `argv` in `folder` (a folder without .streamlit) until the app on `port` is
     healthy; stop it afterwards."""
-    log = folder / f"app-{port}.log"
     full = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(argv, cwd=folder, env=full, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, proc, log)
+    with running_app(argv, port, folder, full, folder / f"app-{port}.log") as url:
         yield url
-    finally:
-        stop_process(proc)
 
 
 @pytest.fixture

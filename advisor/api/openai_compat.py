@@ -39,6 +39,7 @@ from advisor.api.openai_params import (
     MODEL,
     ChatMessage,
     ChatRequest,
+    Extended,
     OpenAIError,
     Options,
     check_request,
@@ -119,6 +120,15 @@ def list_models() -> dict[str, Any]:
     return {"object": "list", "data": [_model_card()]}
 
 
+def openai_context(request: Request, body: Extended) -> tuple[CareerAdvisor, Settings, bool]:
+    """The advisor, the app's settings, and whether to drop unsupported parameters: what every
+    OpenAI-compatible route reads first."""
+    advisor = advisor_of(request)
+    settings: Settings = getattr(request.app.state, "settings", None) or advisor.settings
+    drop = wants_drop(request.headers.get(DROP_HEADER), body, settings.drop_unsupported)
+    return advisor, settings, drop
+
+
 @router.get("/v1/models/{model}", summary="Describe one model", response_model=None)
 def get_model(model: str) -> dict[str, Any] | JSONResponse:
     return _model_card() if model == MODEL else unknown_model(model)
@@ -133,9 +143,7 @@ def get_model(model: str) -> dict[str, Any] | JSONResponse:
 async def chat_completions(body: ChatRequest, request: Request) -> Any:
     if body.model != MODEL:
         return unknown_model(body.model)
-    advisor = advisor_of(request)
-    settings: Settings = getattr(request.app.state, "settings", None) or advisor.settings
-    drop = wants_drop(request.headers.get(DROP_HEADER), body, settings.drop_unsupported)
+    advisor, settings, drop = openai_context(request, body)
     options = check_request(body, drop)
     _check_lengths(body.messages, settings.max_question_chars)
     try:

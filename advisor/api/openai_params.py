@@ -190,12 +190,7 @@ class Options:
 
 def check_request(body: ChatRequest, drop: bool) -> Options:
     """The request's options; raises OpenAIError for what cannot be honoured (unless `drop`)."""
-    refused = _refusals(body)
-    if refused and not drop:
-        raise refused[0]
-    dropped = tuple(e.param or "" for e in refused)
-    if dropped:
-        log.info("dropped unsupported parameters: %s", ", ".join(dropped))
+    dropped = refuse_or_drop(_refusals(body), drop)
     stream_options = body.stream_options
     if stream_options is not None and not body.stream:
         raise OpenAIError(
@@ -208,6 +203,16 @@ def check_request(body: ChatRequest, drop: bool) -> Options:
         user=body.user or None,
         dropped=dropped,
     )
+
+
+def refuse_or_drop(refused: list[OpenAIError], drop: bool) -> tuple[str, ...]:
+    """The parameters dropped (logged once); raises the first refusal unless `drop`."""
+    if refused and not drop:
+        raise refused[0]
+    dropped = tuple(e.param or "" for e in refused)
+    if dropped:
+        log.info("dropped unsupported parameters: %s", ", ".join(dropped))
+    return dropped
 
 
 def wants_drop(header: str | None, body: Extended, default: bool) -> bool:

@@ -16,10 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from advisor.api.common import advisor_of, open_stream, public_answer, strip_footer
+from advisor.api.common import open_stream, public_answer, strip_footer
 from advisor.api.metrics import counted, metrics_of
-from advisor.api.openai_compat import OpenAIRoute, limit_user, unknown_model
-from advisor.api.openai_params import DROP_HEADER, MODEL, OpenAIError, Options, wants_drop
+from advisor.api.openai_compat import OpenAIRoute, limit_user, openai_context, unknown_model
+from advisor.api.openai_params import MODEL, OpenAIError, Options
 from advisor.api.openai_stream import Ending, limited_text
 from advisor.api.responses.objects import Draft
 from advisor.api.responses.params import (
@@ -34,7 +34,6 @@ from advisor.api.usage import TokenCounter, token_counter, usage_of
 from advisor.core import CareerAdvisor
 from advisor.errors import AdvisorError, InputError
 from advisor.records import Answer
-from advisor.settings import Settings
 
 router = APIRouter(tags=["OpenAI-compatible"], route_class=OpenAIRoute)
 
@@ -60,9 +59,7 @@ def response_store(request: Request) -> ResponseStore:
 async def create_response(body: ResponsesRequest, request: Request) -> Any:
     if body.model != MODEL:
         return unknown_model(body.model)
-    advisor = advisor_of(request)
-    settings: Settings = getattr(request.app.state, "settings", None) or advisor.settings
-    drop = wants_drop(request.headers.get(DROP_HEADER), body, settings.drop_unsupported)
+    advisor, settings, drop = openai_context(request, body)
     options = check_request(body, drop)
     store = response_store(request)
     earlier = _earlier(store, body.previous_response_id)

@@ -23,6 +23,7 @@ from advisor.api.openai_params import (
     OpenAIError,
     Options,
     refuse_format,
+    refuse_or_drop,
     refuse_sampling,
     refuse_tool_choice,
 )
@@ -108,12 +109,7 @@ class ResponsesRequest(BaseModel):
 
 def check_request(body: ResponsesRequest, drop: bool) -> Options:
     """The request's options; raises OpenAIError for what cannot be honoured (unless `drop`)."""
-    refused = _refusals(body)
-    if refused and not drop:
-        raise refused[0]
-    dropped = tuple(e.param or "" for e in refused)
-    if dropped:
-        log.info("dropped unsupported parameters: %s", ", ".join(dropped))
+    dropped = refuse_or_drop(_refusals(body), drop)
     return Options(
         limits=Limits(max_tokens=body.max_output_tokens),
         include_usage=True,
