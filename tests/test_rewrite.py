@@ -290,3 +290,18 @@ def test_a_lead_in_of_discourse_words_is_not_read_as_pointing_back(
     discourse words only is skipped when reading the question; one that names something
     ("numpy broadcasting confuses me") is part of it."""
     assert rewrite_follow_up(question, history, vocabulary) == expected
+
+
+def test_a_subject_the_rewriter_cannot_name_is_left_to_the_search(
+    vocabulary: Vocabulary,
+) -> None:
+    # The last question's subject ("vanishing gradients") is no name of the corpus. The
+    # follow-up used to become "Is becoming an ML engineer hard to fix?", which pulled in the
+    # degree FAQ; now it is searched as typed, with the last question fused into the search.
+    history = chat("what causes vanishing gradients", "Neural network fundamentals ... [1]")
+    for typed in ("is it hard to fix?", "why?", "what kinds?"):
+        rewritten = rewrite_follow_up(typed, history, vocabulary)
+        assert "becoming an ML engineer" not in rewritten, rewritten
+    # with only a statement before it, "it" is still the person's move into ML
+    told = chat("I'm a nurse", "Noted for your learning plan.")
+    assert "ML engineer" in rewrite_follow_up("how long will it take me?", told, vocabulary)

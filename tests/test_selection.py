@@ -56,3 +56,36 @@ def test_why_adds_the_reasons_and_a_follow_up_adds_something(extractive: CareerA
     assert "Pythonic" in why and why != first
     quoted, _ = parts_of(why)
     assert any(q not in first for q in quoted)  # something the first answer did not say
+
+
+CARD = Source(
+    id="c",
+    text="## What it is\n\nFoolib, short for Fast Operator Library, is a toolkit for sparse "
+    "tensors. It was created by Ada Rivers at a university lab. It runs on Linux and macOS.\n\n"
+    "## Who it is for\n\nIt suits engineers who train models on sparse data.",
+    title="Foolib",
+    section="",
+    source="foolib.md",
+    kind="library",
+)
+
+
+def test_a_cards_sentence_that_points_back_is_one_unit_with_what_it_points_to() -> None:
+    # "It was created by ..." alone named only its card; the sentence saying what "it" is
+    # was left out. Now the two (and the next "It ...") are one quotable unit, in order.
+    made, suits = units(CARD, 1)
+    assert made.sentences[0].startswith("Foolib, short for") and len(made.sentences) == 3
+    assert made.body().startswith("Foolib, short for") and "Ada Rivers" in made.body()
+    assert suits.sentences == ("It suits engineers who train models on sparse data.",)
+    # the guide's own pronouns are still brought forward by coherence, sentence by sentence
+    assert [len(u.sentences) for u in units(GUIDE, 1)] == [1, 1, 1, 1]
+
+
+def test_who_made_a_tool_quotes_what_the_tool_is(extractive: CareerAdvisor) -> None:
+    for question, maker, what in (
+        ("who created xgboost?", "Tianqi Chen", "gradient-boosted decision trees"),
+        ("who wrote fastapi", "Sebastián Ramírez", "Python web framework"),
+    ):
+        answer = extractive.ask(question).text
+        assert maker in answer and what in answer, answer
+        assert answer.index(what) < answer.index(maker)  # what it is, then who made it

@@ -9,21 +9,16 @@ names its subject (a card's title); otherwise that sentence is brought in front 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from advisor.conversation.leads import Line, quote
-from advisor.conversation.structure import Unit, units
+from advisor.conversation.structure import POINTS_BACK, Unit, units
 from advisor.records import Source
-
-_POINTS_BACK = re.compile(
-    r"^(?:it|it's|its|this|that|these|those|they|their|them|such|both|he|she|his|her)\b", re.I
-)
 
 
 def points_back(unit: Unit) -> bool:
     """True for a sentence (not a list) whose first word refers to something before it."""
-    return not unit.is_list and bool(_POINTS_BACK.match(unit.sentences[0].lstrip("*_ ")))
+    return not unit.is_list and bool(POINTS_BACK.match(unit.sentences[0].lstrip("*_ ")))
 
 
 def coherent(lines: list[Line], sources: Sequence[Source]) -> list[Line]:

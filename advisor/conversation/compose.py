@@ -225,7 +225,9 @@ def _definition(term: str, scored: list[Scored], sources: Sequence[Source]) -> l
     if not term:
         return []
     name = normalize(role_named(term) or term)
-    starts = re.compile(rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))? (?:is|are|means)\b")
+    starts = re.compile(
+        rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\)|, [^,]{{1,80}},)? (?:is|are|means)\b"
+    )
     heads = re.compile(rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))? (?:—|–|-|:) ")
     for s in scored:
         if starts.match(normalize(s.unit.sentences[0])):

@@ -139,7 +139,7 @@ def in_context(question: str, state: ConversationState, vocabulary: Vocabulary) 
     turn = TurnInfo(text, TurnKind.FOLLOW_UP, "context", tuple(vocabulary.find(text)))
     names = _earlier_of_kind(state) or subject(turn, state)[0]
     said = {n.lower() for n in names if n.lower() in text.lower()}
-    if len(said) == len(names):
+    if len(said) == len(names):  # all named already, or nothing to name
         return Resolution(turn, text)
     return Resolution(turn, tidy(f"{_untrail(_strip_lead(text))} — {join(names)}"))
 
@@ -173,7 +173,9 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
         for topic in last.topics:
             if topic in TOPIC_SUBJECTS:
                 return [TOPIC_SUBJECTS[topic]], False
-    return [DEFAULT_SUBJECT], False
+    if last is not None:
+        return [], False  # a subject we cannot name: searched as typed, the last one fused in
+    return [DEFAULT_SUBJECT], False  # only statements so far: the person's own move into ML
 
 
 def _noun_phrase(text: str) -> str:
@@ -200,8 +202,10 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
     names, learnable = subject(turn, state)
     if len(names) < 2 and re.search(r"\b(which one|which ones|either|both)\b", turn.text, re.I):
         names = _earlier_of_kind(state) or names
-    phrase = join(names)
     core = _strip_lead(turn.text)
+    if not names:
+        return core
+    phrase = join(names)
     if "timeline" in turn.topics and learnable:
         # the guide times the whole path, not one tool: ask that, naming what is learnt
         asked = "How long would it take me" if _PERSONAL.search(core) else "How long does it take"
@@ -268,7 +272,7 @@ def _conditional(turn: TurnInfo, state: ConversationState) -> str:
     rest = re.sub(r"^\s*(?:and\s+|but\s+|so\s+)?(?:what |even )?if\s+", "", turn.text, flags=re.I)
     if last is None or rest == turn.text:
         names, _ = subject(turn, state)
-        return f"{_untrail(turn.text)} about {join(names)}"
+        return f"{_untrail(turn.text)} about {join(names)}" if names else turn.text
     return f"{_untrail(last.text)} if {_untrail(rest)}"
 
 
@@ -279,6 +283,8 @@ def _bare(turn: TurnInfo, state: ConversationState) -> str:
     if re.fullmatch(r"(?:why|how|how so|really|why not)", core, re.I) and last is not None:
         return f"{core} {_untrail(last.text)}"
     names, _ = subject(turn, state)
+    if not names:
+        return core
     link = "of" if re.search(r"\b(kinds?|types?|sorts?|examples?)$", core, re.I) else "about"
     return f"{core} {link} {join(names)}"
 

@@ -16,6 +16,12 @@ from functools import cached_property, lru_cache
 from advisor.records import Source
 from advisor.text import headed_lines, sentences, tokens
 
+POINTS_BACK = re.compile(
+    r"^(?:it|it's|its|this|that|these|those|they|their|them|such|both|he|she|his|her)\b", re.I
+)
+"""A sentence opening with one of these refers to something before it."""
+MAX_CHAIN = 3
+"""Sentences one unit holds: an opening sentence and those after it that point back to it."""
 MAX_LIST_ITEMS = 8
 """A longer list is never quoted (it would be cut or would swamp the answer)."""
 FAQ = "Frequently Asked Questions"
@@ -24,7 +30,8 @@ _ITEM = re.compile(r"^(?:[-*•]|\d+\.)\s+")
 
 @dataclass(frozen=True)
 class Unit:
-    """A quotable piece of one source: one sentence, or a whole list with its lead-in."""
+    """A quotable piece of one source: a sentence with the sentences after it that point back
+    to it ("XGBoost is ... It was created by ..."), or a whole list with its lead-in."""
 
     source: int
     """1-based number of the source it quotes (its [n])."""
@@ -69,7 +76,7 @@ class Unit:
     def body(self) -> str:
         """The quote as Markdown, without its citation: a list as lead-in and bullet lines."""
         if not self.is_list:
-            return self.sentences[0]
+            return " ".join(self.sentences)
         lines = [self.lead_in] if self.lead_in else []
         return "\n".join([*lines, *(f"- {item}" for item in self.items)])
 
@@ -91,14 +98,15 @@ def _units(source: Source, number: int) -> tuple[Unit, ...]:
     """Parsed once per passage and position: a warm ask re-reads no structure."""
     found: list[Unit] = []
     blocks = _blocks(source)
+    longest = MAX_CHAIN if source.kind and source.kind != "guide" else 1
     for i, block in enumerate(blocks):
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         if block.is_list:
             continue  # quoted with the paragraph before it, or below when it has none
         said = [s for line in block.lines for s in sentences(line)]
         lead = said[-1] if said and said[-1].rstrip().endswith(":") else ""
-        for j, sentence in enumerate(said[:-1] if lead else said):
-            found.append(_sentence(number, sentence, block.path, len(found), j == 0))
+        for j, chain in enumerate(_chains(said[:-1] if lead else said, longest)):
+            found.append(Unit(number, chain, block.path, len(found), opens_paragraph=j == 0))
         list_follows = following is not None and following.is_list
         if lead and list_follows and following is not None and following.path == block.path:
             found += _list(number, following, lead, len(found), opens=len(said) == 1)
@@ -110,8 +118,16 @@ def _units(source: Source, number: int) -> tuple[Unit, ...]:
     return tuple(found)
 
 
-def _sentence(number: int, sentence: str, path: str, position: int, opens: bool) -> Unit:
-    return Unit(number, (sentence,), path, position, opens_paragraph=opens)
+def _chains(said: Sequence[str], longest: int) -> list[tuple[str, ...]]:
+    """The paragraph's sentences, each that points back joined to the one before it (up to
+    `longest`): "It was created by Tianqi Chen" is never quoted without what "it" is."""
+    chains: list[list[str]] = []
+    for sentence in said:
+        if chains and len(chains[-1]) < longest and POINTS_BACK.match(sentence.lstrip("*_ ")):
+            chains[-1].append(sentence)
+        else:
+            chains.append([sentence])
+    return [tuple(c) for c in chains]
 
 
 def _list(number: int, block: _Block, lead: str, position: int, opens: bool) -> list[Unit]:
