@@ -1,19 +1,21 @@
-"""The generative answerer: a chat model (OpenAI-compatible, or the fake) behind one prompt."""
+"""The generative answerer: a chat model (OpenAI-compatible, or the fake) behind one prompt.
+
+The messages it sends are built in `advisor.prompting`; how long a reply may be and what its
+chunks report, in `advisor.replies`.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 
 from advisor.chat_model import is_openai
-from advisor.conversation import Turn, render, to_messages, trim
+from advisor.conversation import Turn, render, trim
 from advisor.deadline import Deadline, DeadlineExpired, FirstTokenTimeout, bounded
 from advisor.errors import ConfigurationError, LLMError, LLMTimeout
 from advisor.extractive import Draft
@@ -25,83 +27,13 @@ from advisor.model_errors import (
     retryable,
     translate_error,
 )
+from advisor.prompting import build_messages, load_prompt, message_text, prompt_chars
 from advisor.records import Source, Usage
+from advisor.replies import CHARS_PER_TOKEN, finished, reply_tokens, reported_usage, text_budget
 from advisor.settings import Settings
-
-CHARS_PER_TOKEN = 8
-"""Characters a token stands for when ADVISOR_LLM_MAX_TOKENS is enforced on the text received:
-twice the usual 4, so a server that keeps max_tokens (and ends with finish_reason "length") is
-never cut first; only one that ignores it (floods) is."""
-
 
 REWRITE_MAX_TOKENS = 64
 """Most tokens the follow-up rewrite may generate: a question, not an essay (or a loop)."""
-
-
-def reply_tokens(settings: Settings, deadline: Deadline | None = None) -> int:
-    """Most tokens one reply may have: ADVISOR_LLM_MAX_TOKENS, or the caller's lower limit."""
-    limit = deadline.max_tokens if deadline is not None else None
-    return min(settings.llm_max_tokens, limit) if limit else settings.llm_max_tokens
-
-
-def text_budget(settings: Settings, deadline: Deadline | None = None) -> int:
-    """The most characters of model text one answer keeps, whatever the server sends."""
-    return CHARS_PER_TOKEN * reply_tokens(settings, deadline)
-
-
-@cache
-def load_prompt(name: str) -> str:
-    """A prompt template shipped as package data (`advisor/prompts/NAME.md`), read once."""
-    return resources.files("advisor.prompts").joinpath(f"{name}.md").read_text(encoding="utf-8")
-
-
-def render_sources(sources: Sequence[Source], budget_chars: int) -> str:
-    """Sources as delimited, numbered data blocks, cut to fit the budget.
-
-    Each says how far it can be trusted: `bundled` (the guide and its cards) or `untrusted`
-    (a document the user added, whose path or URL stays local); a passage flagged at ingest
-    for instructions to the reader or the model also names the rules it tripped.
-    """
-    blocks: list[str] = []
-    per_source = max(200, budget_chars // max(1, len(sources)))
-    for n, s in enumerate(sources, start=1):
-        text = s.text if len(s.text) <= per_source else s.text[:per_source] + "…"
-        text = text.replace("</source>", "</ source>").replace("<source", "< source")
-        attrs = f'id="{n}" title="{_attr(s.title)}" section="{_attr(s.section)}"'
-        if s.url:
-            attrs += f' url="{_attr(s.url)}"'
-        attrs += f' trust="{trust_of(s)}"'
-        if s.flagged:
-            attrs += f' flagged="{_attr(s.flagged)}"'
-        blocks.append(f"<source {attrs}>\n{text}\n</source>")
-    return "\n".join(blocks)
-
-
-def trust_of(source: Source) -> str:
-    """`bundled` for the bundled corpus; `untrusted` for a document a user added or any
-    flagged passage."""
-    return "bundled" if source.trusted and not source.flagged else "untrusted"
-
-
-def _attr(value: str) -> str:
-    return value.replace('"', "'").replace("<", "(").replace(">", ")")
-
-
-def build_messages(
-    question: str,
-    sources: Sequence[Source],
-    history: Sequence[Turn],
-    settings: Settings,
-    budget: int | None = None,
-) -> list[BaseMessage]:
-    """System rules, recent history, then the sources and the question, within a budget."""
-    budget = budget or settings.llm_context_chars
-    history = trim(history, min(settings.history_chars, budget // 4))
-    used = sum(len(c) for _, c in history) + len(question)
-    body = load_prompt("answer").format(
-        sources=render_sources(sources, max(1000, budget - used - 2000)), question=question
-    )
-    return [SystemMessage(load_prompt("system")), *to_messages(history), HumanMessage(body)]
 
 
 class ChatAnswerer:
@@ -319,28 +251,3 @@ class ChatAnswerer:
         self._spent(deadline, messages, [whole], reported_usage(reply))
         text = whole[: CHARS_PER_TOKEN * REWRITE_MAX_TOKENS]
         return text.strip().strip('"').splitlines()[0].strip() if text.strip() else question
-
-
-def finished(reason: str) -> bool:
-    """True when the model said it was done; "length" (cut at max_tokens or the end of its
-    context) and no reason at all (the stream broke off) are unfinished answers."""
-    return bool(reason) and reason != "length"
-
-
-def reported_usage(chunk: Any) -> Usage | None:
-    """The token usage a streamed chunk carries (the server's last chunk, when it reports one)."""
-    meta = getattr(chunk, "usage_metadata", None) or {}
-    prompt, completion = meta.get("input_tokens"), meta.get("output_tokens")
-    if not isinstance(prompt, int) or not isinstance(completion, int):
-        return None
-    return Usage(prompt, completion) if prompt or completion else None
-
-
-def message_text(message: BaseMessage) -> str:
-    """A message's text, whatever shape its content has."""
-    return message.text if isinstance(message.text, str) else str(message.content)
-
-
-def prompt_chars(messages: Sequence[BaseMessage]) -> int:
-    """Characters of text in the messages sent."""
-    return sum(len(message_text(m)) for m in messages)

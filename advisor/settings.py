@@ -2,18 +2,19 @@
 
 Precedence: explicit keyword argument > environment variable > default.
 Nothing here runs at import time; call `Settings.from_env()` when you need one.
+Each field's environment variable, and how its text is read, is in `advisor.env_vars`.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from advisor.env_vars import ENV_VARS, parse_override, read_env
 from advisor.errors import ConfigurationError
 
 BACKENDS = ("extractive", "openai", "fake")
@@ -172,23 +173,10 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from `env` (default: os.environ), then apply explicit overrides."""
-        source = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        for name, (var, parse) in _ENV.items():
-            raw = source.get(var)
-            if raw is None or raw.strip() == "":
-                continue
-            try:
-                values[name] = parse(raw.strip())
-            except ValueError as exc:
-                raise ConfigurationError(f"{var}={raw!r} is not valid: {exc}") from None
+        values = read_env(os.environ if env is None else env)
         for name, value in overrides.items():
-            if value is None:
-                continue
-            entry = _ENV.get(name)
-            if isinstance(value, str) and entry is not None and entry[1] is not str:
-                value = entry[1](value)
-            values[name] = value
+            if value is not None:
+                values[name] = parse_override(name, value)
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known
         if unknown:
@@ -270,26 +258,6 @@ DATABASE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
 """The database URLs the chat store takes (psycopg 3 drives PostgreSQL)."""
 
 
-def _path(raw: str) -> Path:
-    return Path(raw).expanduser()
-
-
-def _fake_responses(raw: str) -> tuple[str, ...]:
-    data = json.loads(raw)
-    if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
-        raise ValueError("expected a JSON list of strings")
-    return tuple(data)
-
-
-def _bool(raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("expected true or false")
-
-
 def _check_network(value: str) -> None:
     """Raise ConfigurationError unless `value` is an IP address or network (or `*`)."""
     try:
@@ -299,64 +267,3 @@ def _check_network(value: str) -> None:
         raise ConfigurationError(
             f"ADVISOR_TRUSTED_PROXIES: {value!r} is not an IP address or network"
         ) from None
-
-
-def _csv(raw: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in raw.split(",") if part.strip())
-
-
-_ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "store_dir": ("ADVISOR_STORE_DIR", _path),
-    "collection": ("ADVISOR_COLLECTION", str),
-    "chroma_host": ("CHROMA_HOST", str),
-    "chroma_port": ("CHROMA_PORT", int),
-    "store_refresh_seconds": ("ADVISOR_STORE_REFRESH", float),
-    "embedding_model": ("ADVISOR_EMBEDDING_MODEL", str),
-    "embedding_cache": ("ADVISOR_EMBEDDING_CACHE", _path),
-    "chunk_size": ("ADVISOR_CHUNK_SIZE", int),
-    "chunk_overlap": ("ADVISOR_CHUNK_OVERLAP", int),
-    "sentence_units": ("ADVISOR_SENTENCE_UNITS", _bool),
-    "max_file_bytes": ("ADVISOR_MAX_FILE_BYTES", int),
-    "fetch_timeout": ("ADVISOR_FETCH_TIMEOUT", float),
-    "allow_private_urls": ("ADVISOR_ALLOW_PRIVATE_URLS", _bool),
-    "max_file_chars": ("ADVISOR_MAX_FILE_CHARS", int),
-    "max_pdf_pages": ("ADVISOR_MAX_PDF_PAGES", int),
-    "max_file_records": ("ADVISOR_MAX_FILE_RECORDS", int),
-    "ingest_file_seconds": ("ADVISOR_INGEST_FILE_SECONDS", float),
-    "top_k": ("ADVISOR_TOP_K", int),
-    "fusion": ("ADVISOR_FUSION", str),
-    "min_relevance": ("ADVISOR_MIN_RELEVANCE", float),
-    "backend": ("ADVISOR_BACKEND", str),
-    "openai_api_key": ("OPENAI_API_KEY", str),
-    "openai_base_url": ("OPENAI_BASE_URL", str),
-    "llm_model": ("ADVISOR_LLM_MODEL", str),
-    "llm_timeout": ("ADVISOR_LLM_TIMEOUT", float),
-    "llm_max_retries": ("ADVISOR_LLM_MAX_RETRIES", int),
-    "llm_first_token_timeout": ("ADVISOR_LLM_FIRST_TOKEN_TIMEOUT", float),
-    "llm_rewrite_timeout": ("ADVISOR_LLM_REWRITE_TIMEOUT", float),
-    "llm_max_tokens": ("ADVISOR_LLM_MAX_TOKENS", int),
-    "llm_temperature": ("ADVISOR_LLM_TEMPERATURE", float),
-    "llm_context_chars": ("ADVISOR_LLM_CONTEXT_CHARS", int),
-    "history_chars": ("ADVISOR_HISTORY_CHARS", int),
-    "max_question_chars": ("ADVISOR_MAX_QUESTION_CHARS", int),
-    "fake_responses": ("ADVISOR_FAKE_RESPONSES", _fake_responses),
-    "fake_chunk_chars": ("ADVISOR_FAKE_CHUNK_CHARS", int),
-    "fake_chunk_delay": ("ADVISOR_FAKE_CHUNK_DELAY", float),
-    "plan_reference_hours": ("ADVISOR_PLAN_HOURS", float),
-    "feedback_db": ("ADVISOR_FEEDBACK_DB", _path),
-    "database_url": ("ADVISOR_DATABASE_URL", str),
-    "api_token": ("ADVISOR_API_TOKEN", str),
-    "api_max_body_bytes": ("ADVISOR_API_MAX_BODY_BYTES", int),
-    "api_rate_limit": ("ADVISOR_API_RATE_LIMIT", int),
-    "api_cors_origins": ("ADVISOR_API_CORS_ORIGINS", _csv),
-    "trusted_proxies": ("ADVISOR_TRUSTED_PROXIES", _csv),
-    "max_k": ("ADVISOR_MAX_K", int),
-    "api_docs_public": ("ADVISOR_DOCS_PUBLIC", _bool),
-    "drop_unsupported": ("ADVISOR_DROP_UNSUPPORTED", _bool),
-    "api_user_rate_limit": ("ADVISOR_API_USER_RATE_LIMIT", int),
-    "max_chats": ("ADVISOR_MAX_CHATS", int),
-    "max_chats_total": ("ADVISOR_MAX_CHATS_TOTAL", int),
-    "chat_days": ("ADVISOR_CHAT_DAYS", float),
-}
-
-ENV_VARS: dict[str, str] = {name: var for name, (var, _) in _ENV.items()}

@@ -29,7 +29,7 @@ from langchain_core.messages import SystemMessage
 
 from advisor import CareerAdvisor, Settings, Store, make_answerer
 from advisor.api import create_app
-from advisor.llm import load_prompt
+from advisor.prompting import load_prompt
 from tests.exfil_forms import active, forms
 from tests.servers import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS
 from tests.test_browser import streamlit_app

@@ -25,7 +25,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from advisor import Answer, CareerAdvisor, InputError, Store, make_answerer
 from advisor.api import create_app
 from advisor.cli import main
-from advisor.llm import load_prompt
+from advisor.prompting import load_prompt
 
 ROOT = Path(__file__).resolve().parents[1]
 EMPTY = ("", "   \n\t  ", "\x00\x00\x00", " \x00 \n")

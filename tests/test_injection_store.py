@@ -20,7 +20,7 @@ import pytest
 
 from advisor import CareerAdvisor, Settings, Store, make_answerer
 from advisor.cli import main
-from advisor.llm import load_prompt
+from advisor.prompting import load_prompt
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ import pytest
 from advisor import Answer, CareerAdvisor, Store, make_answerer
 from advisor.deadline import Deadline
 from advisor.grounding import CUT_NOTICE
-from advisor.llm import CHARS_PER_TOKEN
+from advisor.replies import CHARS_PER_TOKEN
 from tests.llm_server import scripted_llm
 from tests.servers import advisor_replica
 from tests.test_llm_deadline import SOURCES, answerer, assert_hung_up, timed

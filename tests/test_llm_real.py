@@ -26,7 +26,9 @@ from advisor import Answer, CareerAdvisor, Settings, Store, make_answerer
 from advisor.api import create_app
 from advisor.cli import main
 from advisor.grounding import CUT_NOTICE
-from advisor.llm import CHARS_PER_TOKEN, ChatAnswerer, build_messages
+from advisor.llm import ChatAnswerer
+from advisor.prompting import build_messages
+from advisor.replies import CHARS_PER_TOKEN
 from tests.llama_server import MODEL, LlamaServer, llama_server
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from advisor import CareerAdvisor, Store, make_answerer
 from advisor.api import create_app
-from advisor.llm import REWRITE_MAX_TOKENS, build_messages
+from advisor.llm import REWRITE_MAX_TOKENS
+from advisor.prompting import build_messages
 from advisor.records import Usage
 from advisor.tokens import token_counter
 from tests.llm_server import ANSWER, USAGE, scripted_llm
