@@ -64,8 +64,10 @@ class Planner:
         turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
         turns = trim(turns, self.settings.history_chars)
         state, resolution = self.converse(question, turns)
-        standalone = self.condense(question, turns, deadline, resolution)
         self.index.ensure_index()
+        standalone = self.vocabulary().spelled_out(
+            self.condense(question, turns, deadline, resolution)
+        )
         if k is not None:
             check_k(k, self.settings.max_k)
         k = self.settings.top_k if k is None else k

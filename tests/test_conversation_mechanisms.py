@@ -274,3 +274,17 @@ def test_a_follow_up_with_a_note_does_not_repeat_the_last_answer(extractive: Car
     assert senior.text.startswith("Senior ML engineers"), senior.text
     assert senior.text != entry.text
     assert any("UK" in note for note in notes_of(senior)), senior.text
+
+
+def test_short_forms_are_searched_as_the_names_the_sources_use(
+    extractive: CareerAdvisor,
+) -> None:
+    titles = ["scikit-learn", "Weights & Biases", "TensorFlow / Keras", "StatQuest"]
+    spelled = Vocabulary.from_titles(titles).spelled_out
+    assert spelled("wandb vs mlflow?") == "Weights & Biases vs mlflow?"
+    assert spelled("do i need tf and stats") == "do i need TensorFlow and statistics"
+    assert spelled("life as an mle") == "life as a Machine Learning Engineer"
+    assert spelled("is keras in tensorflow") == "is keras in tensorflow"  # names they use
+    answer = extractive.ask("what does wandb do")
+    assert answer.question == "what does Weights & Biases do"
+    assert "hosted platform for tracking" in answer.text and "mention wandb" not in answer.text

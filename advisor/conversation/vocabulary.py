@@ -149,6 +149,33 @@ class Vocabulary:
             found.append(Entity(kind, name, typed[match.start() : match.end()], match.start()))
         return found
 
+    def spelled_out(self, text: str) -> str:
+        """The text with each short form the sources never use written as the name they use
+        ("mle" -> "Machine Learning Engineer", "sklearn" -> "scikit-learn", "stats" ->
+        "statistics"), so the search and the note on unknown words see the sources' words."""
+        if len(normalize(text)) != len(text):
+            return text  # the offsets `find` gives are of the normalised text
+        out, end = [], 0
+        for entity in self.find(text):
+            if not _short_form(entity):
+                continue
+            start, name = entity.start, display_name(entity.name)
+            article = "an " if name[0].lower() in "aeiou" else "a "
+            out += [re.sub(r"\b(?:a|an) $", article, text[end:start]), name]
+            end = start + len(entity.surface)
+        return "".join(out) + text[end:] if out else text
+
+
+def _short_form(entity: Entity) -> bool:
+    """A one-word form that is not part of the name it stands for ("mle", "wandb", "tf"), or
+    a subject's abbreviation ("stats" for "statistics")."""
+    surface, name = entity.surface.lower(), entity.name.lower()
+    if " " in surface or surface in name:
+        return False
+    if entity.kind == SUBJECT:
+        return len(surface) < len(name) and name.startswith(surface[:3])
+    return entity.kind in (RESOURCE, ROLE)
+
 
 # Each pattern below starts only where a run of spaces starts, and reads the run once.
 _BYLINE = re.compile(r"(?<!\s)\s++(?:\(|with\s)")
