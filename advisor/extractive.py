@@ -60,6 +60,16 @@ class Scored:
     """The precomputed cosine similarity of its best sentence to the question."""
 
 
+def _similarity(unit: Unit, matches: dict[str, float]) -> float:
+    """A unit's similarity to the question: its best sentence's, or for a sentence with the
+    ones that point back to it, the opening sentence's or the chain's mean, whichever is
+    higher ("It was created by ..." embeds as little more than its heading)."""
+    sims = [matches.get(s, 0.0) for s in unit.sentences]
+    if unit.is_list or len(sims) == 1:
+        return max(sims, default=0.0)
+    return max(sims[0], sum(sims) / len(sims))
+
+
 @lru_cache(maxsize=4096)
 def _heading_words(title: str, path: str) -> frozenset[str]:
     return frozenset(tokens(f"{title} {path}"))
@@ -82,7 +92,7 @@ def score_units(
         words = unit.words()
         hit = sum(idf(w) for w in wanted & words) / total
         framed = HEADING_WEIGHT * sum(idf(w) for w in (wanted & context) - words) / total
-        sim = max((similarity[unit.source - 1].get(s, 0.0) for s in unit.sentences), default=0.0)
+        sim = _similarity(unit, similarity[unit.source - 1])
         if hit + framed + sim <= 0:
             continue
         score = SIM_WEIGHT * sim + hit + framed + RANK_WEIGHT / unit.source - 0.01 * unit.position

@@ -89,3 +89,18 @@ def test_who_made_a_tool_quotes_what_the_tool_is(extractive: CareerAdvisor) -> N
         answer = extractive.ask(question).text
         assert maker in answer and what in answer, answer
         assert answer.index(what) < answer.index(maker)  # what it is, then who made it
+
+
+def test_a_chain_scores_by_its_opening_sentence_or_its_mean_not_its_pronoun() -> None:
+    # "It was created by ..." embeds as little more than its card's heading, so its own
+    # similarity to "what is foolib?" is high; the chain is scored by what it opens with
+    # (or its mean), so a chain does not outrank a sentence that answers better.
+    from advisor.extractive import score_units
+
+    made, suits = units(CARD, 1)
+    opening, created, runs = made.sentences
+    matches = ((opening, 0.40), (created, 0.90), (runs, 0.50), (suits.sentences[0], 0.70))
+    card = Source(**{**CARD.__dict__, "matches": matches})
+    scored = score_units("any details?", [made, suits], [card], lambda _t: 1.0)
+    assert [s.unit for s in scored] == [suits, made]
+    assert scored[1].similarity == (0.40 + 0.90 + 0.50) / 3
