@@ -6,7 +6,7 @@ import pytest
 
 from advisor import CareerAdvisor
 from advisor.conversation import english
-from advisor.conversation.coverage import MAX_WORDS, Lexicon, answerable_part, note_for
+from advisor.conversation.coverage import MAX_WORDS, Lexicon, answerable_part, note_for, phrase
 from advisor.conversation.layout import parts_of
 from advisor.text import tokens
 
@@ -122,3 +122,12 @@ def test_a_question_word_the_corpus_uses_in_another_form_is_no_term() -> None:
         "interview",
     ]
     assert lexicon.terms("im a pharmacist and i suck at coding. is it realistic?") == []
+
+
+def test_a_card_only_term_is_named_as_the_question_and_the_card_both_say_it() -> None:
+    card = "Model selection with k-fold cross validation and grid search. Recruiters look at it."
+    said = card.lower()
+    assert phrase("does it teach cross validation", "validation", said) == "cross validation"
+    assert phrase("and anomaly detection?", "anomaly", "anomaly detection") == "anomaly detection"
+    assert phrase("do recruiters look at github", "recruiters", said) == "recruiters"  # a verb
+    assert phrase("is grid search the way", "grid", said) == "grid search"

@@ -19,7 +19,13 @@ from functools import cached_property
 
 from advisor.conversation import english
 from advisor.conversation.asks import AMOUNT as _AMOUNT
-from advisor.conversation.notes import qualifiers, uncovered
+from advisor.conversation.notes import (
+    card_note,
+    coverage_note,
+    given_instead,
+    qualifiers,
+    uncovered,
+)
 from advisor.conversation.vocabulary import ALIASES, FIXED, TOPICS
 from advisor.keyword import KeywordIndex
 from advisor.text import STOPWORDS, normalize, tokens
@@ -30,6 +36,8 @@ MIN_LETTERS = 3
 MAX_WORDS = 40
 """Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
+_VERB_NEXT = frozenset("at to for in on with into from about like me it them us".split())
+"""Words after a verb ("look at", "fits me"): the word before them is no part of a name."""
 _DANGLING = frozenset("at in on with for of about to by using a an the".split())
 """Words left dangling at the end once their object is taken out ("how long at 10 hours?")."""
 CHAT = frozenset(
@@ -56,8 +64,6 @@ KNOWN_WORDS = frozenset(
 _DROPPED = ("s", "nt", "t", "re", "ve", "ll", "d", "m")
 """What follows a function word in a contraction typed without its apostrophe ("whats",
 "havent")."""
-PASSING = 1
-"""Mentions in a card's quoted passage at or below which a term is named only in passing."""
 
 
 @dataclass(frozen=True)
@@ -244,59 +250,35 @@ def note_for(
     missing = uncovered(question, quoted, names)
     terms = ["age" if q.kind == "age" else q.label() for q in missing]
     terms += uncovered_terms(question, quoted, lexicon, [*terms, *(q.value for q in held)])
-    card_terms = [t for t in lexicon.card_only(question) if t not in terms]
+    said = normalize(" ".join(text for _title, text in passages))
+    card_terms = [phrase(question, t, said) for t in lexicon.card_only(question) if t not in terms]
     notes = [coverage_note(terms, given_instead(terms, quoted))] if terms else []
     notes += [card_note(term, passages) for term in card_terms]
     return " ".join(notes)
 
 
-def card_note(term: str, passages: Sequence[tuple[str, str]]) -> str:
-    """What the sources say of a term only cards name: which card, and whether in passing.
+def phrase(question: str, word: str, said: str) -> str:
+    """The word with the question's words on either side while the sources say them together
+    ("reinforcement" -> "reinforcement learning"): the term as both name it."""
+    words = _WORD.findall(question)
+    if word not in words:
+        return word
+    start = end = words.index(word)
+    text = normalize(question)
 
-    `passages` are the (card title, passage text) pairs the answer cites. "The guide doesn't
-    mention Kubernetes; the Docker card names it only in passing." """
-    key = normalize(term)
-    counts = [
-        (title, len(re.findall(rf"\b{re.escape(key)}\b", normalize(f"{title} {text}"))))
-        for title, text in passages
-    ]
-    named = [(title, n) for title, n in counts if n]
-    if not named:
-        return f"The guide doesn't mention {term}."
-    title, n = max(named, key=lambda pair: pair[1])
-    if n <= PASSING and key not in normalize(title):
-        return f"The guide doesn't mention {term}; the {title} card names it only in passing."
-    return f"The guide doesn't mention {term}; the {title} card covers it."
+    def joins(i: int, first: int, last: int) -> bool:
+        """True when the i-th word names a thing and the sources say words[first..last]."""
+        low = normalize(words[i])
+        together = normalize(" ".join(words[first : last + 1]))
+        return low not in STOPWORDS and english.named_in(low, text) and _has(said, together)
 
-
-def coverage_note(missing: Sequence[str], instead: str = "") -> str:
-    """One plain sentence naming what the guide does not mention ("" when nothing is missing),
-    and the figure of the same kind it does give, if any ("its figure is 12–24 months ...")."""
-    if not missing:
-        return ""
-    names = list(dict.fromkeys(missing))
-    joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    tail = f"; the figure it gives is {instead}" if instead else ""
-    return f"The guide doesn't mention {joined}{tail}."
-
-
-def given_instead(missing: Sequence[str], quoted: Iterable[str]) -> str:
-    """For a missing amount of time ("10 hours a week"), the quoted amount of time with the
-    words that say what it counts ("12–24 months of dedicated learning"), else ""."""
-    if not any(_time(m) for m in missing if _AMOUNT.fullmatch(m)):
-        return ""
-    for sentence in quoted:
-        for found in _AMOUNT.finditer(sentence):
-            if not _time(found.group(0)) or found.group(0) in missing:
-                continue
-            after = re.match(r"((?:\s+[a-z][\w-]*){0,3})", sentence[found.end() :])
-            return (found.group(0) + (after.group(1) if after else "")).strip()
-    return ""
-
-
-def _time(amount: str) -> bool:
-    """True for an amount of time (hours, days, weeks, months, years)."""
-    return bool(re.search(r"(?:hours?|hrs?|\bh|days?|weeks?|months?|years?|yrs?)\b", amount))
+    for _ in range(2):
+        if start and joins(start - 1, start - 1, end):
+            start -= 1
+        after = normalize(words[end + 2]) if end + 2 < len(words) else ""
+        if end + 1 < len(words) and after not in _VERB_NEXT and joins(end + 1, start, end + 1):
+            end += 1  # "recruiters look at": "look" is their verb
+    return " ".join(words[start : end + 1])
 
 
 def _has(text: str, key: str) -> bool:
