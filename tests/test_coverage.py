@@ -59,7 +59,7 @@ def test_a_pasted_page_is_read_no_further_than_a_question() -> None:
         ("ml engineer salary brazil", "brazil"),  # a place, no "in" before it
         ("can i get an internship as a beginner ml engineer", "internship"),
         ("is a laptop enough to learn deep learning", "laptop"),
-        ("how do i prepare for a job interview", "interview"),
+        ("what should an ml engineer know for a job interview", "interview"),
         ("which mentors should i follow", "mentors"),
     ],
 )
@@ -89,6 +89,16 @@ def test_no_note_on_a_word_the_sources_use_in_another_form_or_on_the_person(
     quoted, notes = parts_of(answer.text)
     assert not answer.refused and quoted
     assert notes == []
+
+
+@pytest.mark.parametrize(
+    "question", ["how do i train my dog", "how do i prepare for a driving test"]
+)
+def test_a_dictionary_word_the_corpus_lacks_is_not_cut_to_find_an_answer(
+    extractive: CareerAdvisor, question: str
+) -> None:
+    assert answerable_part(question, extractive.lexicon()) == ""  # "dog" is the subject
+    assert extractive.ask(question).refused
 
 
 def test_a_term_names_a_thing_where_the_question_uses_it() -> None:

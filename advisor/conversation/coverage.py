@@ -185,13 +185,15 @@ def without_amounts(text: str) -> str:
 
 
 def answerable_part(question: str, lexicon: Lexicon) -> str:
-    """The question without its terms the sources lack: the words the corpus never uses, its
-    amounts and its region, company, age and year qualifiers ("how long at 10 hours a week?"
-    -> "how long?", "salaries in europe?" -> "salaries?"): what the sources can answer ("" if
-    nothing is left)."""
+    """The question without its terms the sources lack that qualify it: the names the corpus
+    never uses, its amounts and its region, company, age and year qualifiers ("how long at 10
+    hours a week?" -> "how long?", "salaries in europe?" -> "salaries?"): what the sources can
+    answer ("" if nothing is left). A dictionary word the corpus lacks stays: it is more likely
+    the subject ("how do i train my dog?") than a qualifier of one."""
     rest = _AMOUNT.sub(" ", question)
     held = [q.value for q in qualifiers(question) if q.value.isalnum() or " " in q.value]
-    for word in [*lexicon.terms(rest), *held]:
+    names = [t for t in lexicon.terms(rest) if not english.readings(normalize(t))]
+    for word in [*names, *held]:
         rest = re.sub(rf"(?<![\w+#]){re.escape(word)}(?![\w+#])", " ", rest, flags=re.I)
     words = rest.split()
     mark = "?" if words and words[-1].endswith("?") else ""
