@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from advisor.text import STOPWORDS, normalize
 
@@ -21,6 +21,8 @@ EVERYDAY_ZIPF = 5.3
 
 5.3 is about once in 200,000 words: "people" 6.3, "school" 5.7, "kind" 5.5, "age" 5.3 sit
 at or above it; "india" 5.0, "interview" 4.9, "salary" 4.4, "kubernetes" 2.3 below."""
+WORDS_KEPT = 1 << 16
+"""Words whose frequency and readings are kept between messages (bounded: people type any)."""
 NAMING = frozenset({"NOUN", "PROPN"})
 """The parts of speech that name a thing: a word only ever a verb, adjective or adverb
 ("involve", "realistic", "specifically") frames the question rather than naming its subject."""
@@ -58,13 +60,13 @@ def _readings() -> Callable[[str], Mapping[str, tuple[str, ...]]]:
     return getAllLemmas
 
 
-@cache
+@lru_cache(maxsize=WORDS_KEPT)
 def zipf(word: str) -> float:
     """How common the word is in English, on the Zipf scale (0 for a word never seen)."""
     return float(_zipf()(word.lower(), "en"))
 
 
-@cache
+@lru_cache(maxsize=WORDS_KEPT)
 def readings(word: str) -> Mapping[str, tuple[str, ...]]:
     """The word's possible parts of speech with their lemmas ({} for a word no English
     dictionary lists: a name, a product, jargon, a typo)."""
