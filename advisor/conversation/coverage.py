@@ -34,6 +34,8 @@ TYPO_CUTOFF = 0.84
 """How close an unknown word must be to a corpus word to count as a typo of it."""
 MIN_LETTERS = 3
 MAX_WORDS = 40
+READ = 2000
+"""Characters of a message read for its grammar (who is described, what a word is there)."""
 """Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
 _VERB_NEXT = frozenset("at to for in on with into from about like me it them us".split())
@@ -88,7 +90,8 @@ class Lexicon:
         if self.guide is None:
             return []
         named = set(tokens(" ".join(self.names))) | KNOWN_WORDS
-        named |= set(tokens(" ".join(english.described(text))))
+        grammar = normalize(text[:READ])
+        named |= set(tokens(" ".join(english.described(grammar))))
         found: list[str] = []
         for word in list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]:
             parts = tokens(word)
@@ -99,7 +102,7 @@ class Lexicon:
                 continue
             if low.rstrip("s") in self.acronyms:
                 continue  # "RNNs": the guide spells out "Recurrent Neural Networks"
-            if not english.named_in(low, normalize(text)):
+            if not english.named_in(low, grammar):
                 continue  # "can i switch": a verb, whatever the cards say of switches
             if not self._in_guide(low, parts):
                 found.append(word)
@@ -138,14 +141,15 @@ class Lexicon:
         """The unknown words of `text` that name something (not everyday words), in no form
         the corpus uses, outside the person's description of themselves."""
         text = text.replace("'", "").replace("’", "")  # "haven't" is "havent", one word
-        theirs = set(tokens(" ".join(english.described(text))))
+        grammar = normalize(text[:READ])
+        theirs = set(tokens(" ".join(english.described(grammar))))
         return [
             w
             for w in self.unknown(text)
             if not self.everyday(w)
             and not set(tokens(w)) <= KNOWN_WORDS | theirs
             and not self.has_form(w)
-            and english.named_in(normalize(w), normalize(text))
+            and english.named_in(normalize(w), grammar)
         ]
 
     def has_form(self, word: str) -> bool:

@@ -106,7 +106,7 @@ def named_in(word: str, text: str) -> bool:
             return True
         if "ADJ" in parts and _names(after):
             return True
-    return False
+    return bool(NAMING & parts) and word.lower() not in words  # not read: what it can be
 
 
 def _names(word: str) -> bool:
