@@ -34,9 +34,9 @@ TYPO_CUTOFF = 0.84
 """How close an unknown word must be to a corpus word to count as a typo of it."""
 MIN_LETTERS = 3
 MAX_WORDS = 40
+"""Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
 READ = 2000
 """Characters of a message read for its grammar (who is described, what a word is there)."""
-"""Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
 _VERB_NEXT = frozenset("at to for in on with into from about like me it them us".split())
 """Words after a verb ("look at", "fits me"): the word before them is no part of a name."""
