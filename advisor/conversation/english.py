@@ -23,6 +23,8 @@ EVERYDAY_ZIPF = 5.3
 at or above it; "india" 5.0, "interview" 4.9, "salary" 4.4, "kubernetes" 2.3 below."""
 WORDS_KEPT = 1 << 16
 """Words whose frequency and readings are kept between messages (bounded: people type any)."""
+LONGEST = 40
+"""Letters beyond which a "word" is in no dictionary (nor kept): a pasted run of letters."""
 NAMING = frozenset({"NOUN", "PROPN"})
 """The parts of speech that name a thing: a word only ever a verb, adjective or adverb
 ("involve", "realistic", "specifically") frames the question rather than naming its subject."""
@@ -60,17 +62,25 @@ def _readings() -> Callable[[str], Mapping[str, tuple[str, ...]]]:
     return getAllLemmas
 
 
-@lru_cache(maxsize=WORDS_KEPT)
 def zipf(word: str) -> float:
     """How common the word is in English, on the Zipf scale (0 for a word never seen)."""
-    return float(_zipf()(word.lower(), "en"))
+    return _zipf_of(word.lower()) if len(word) <= LONGEST else 0.0
 
 
-@lru_cache(maxsize=WORDS_KEPT)
 def readings(word: str) -> Mapping[str, tuple[str, ...]]:
     """The word's possible parts of speech with their lemmas ({} for a word no English
     dictionary lists: a name, a product, jargon, a typo)."""
-    return dict(_readings()(word.lower()))
+    return _readings_of(word.lower()) if len(word) <= LONGEST else {}
+
+
+@lru_cache(maxsize=WORDS_KEPT)
+def _zipf_of(low: str) -> float:
+    return float(_zipf()(low, "en"))
+
+
+@lru_cache(maxsize=WORDS_KEPT)
+def _readings_of(low: str) -> Mapping[str, tuple[str, ...]]:
+    return dict(_readings()(low))
 
 
 def lemmas(word: str) -> frozenset[str]:
