@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from advisor.conversation import Vocabulary
-from advisor.conversation.coverage import Lexicon, common_words, lexicon_of
+from advisor.conversation.coverage import Lexicon, lexicon_of
 from advisor.conversation.focus import card_titles
-from advisor.embeddings import model_path
 from advisor.planning.outline import Outline
 from advisor.retrieval import Retriever
 from advisor.settings import Settings
@@ -42,8 +40,7 @@ class IndexCache:
         index = self.retriever.keyword_index()
         cached = self._lexicon
         if cached is None or cached[0] is not index:
-            common = common_words(Path(model_path(self.settings)) / "vocab.txt")
-            cached = (index, lexicon_of(index, common))
+            cached = (index, lexicon_of(index))
             self._lexicon = cached
         return cached[1]
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from advisor import CareerAdvisor
-from advisor.conversation.coverage import MAX_WORDS, Lexicon, answerable_part, note_for
+from advisor.conversation import english
+from advisor.conversation.coverage import MAX_WORDS, Lexicon, answerable_part, note_for, phrase
 from advisor.conversation.layout import parts_of
 from advisor.text import tokens
 
 KNOWN = set(tokens("salary salaries ml engineer learn pytorch long take month vertex"))
-LEXICON = Lexicon(
-    KNOWN.__contains__, tuple(sorted(KNOWN)), ("Google Vertex AI",), frozenset({"take", "how"})
-)
+LEXICON = Lexicon(KNOWN.__contains__, tuple(sorted(KNOWN)), ("Google Vertex AI",))
 
 
 def test_one_note_names_every_term_the_quotes_leave_out() -> None:
@@ -50,3 +51,93 @@ def test_a_term_the_sources_lack_gets_the_guides_answer_and_a_note(
 def test_a_pasted_page_is_read_no_further_than_a_question() -> None:
     page = " ".join(f"zq{n:03d}word" for n in range(500))
     assert len(LEXICON.unknown(page)) == MAX_WORDS  # each word read once, the first few only
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("ml engineer salary brazil", "brazil"),  # a place, no "in" before it
+        ("can i get an internship as a beginner ml engineer", "internship"),
+        ("is a laptop enough to learn deep learning", "laptop"),
+        ("what should an ml engineer know for a job interview", "interview"),
+        ("which mentors should i follow", "mentors"),
+    ],
+)
+def test_a_word_english_uses_often_is_still_a_term_the_sources_lack(
+    extractive: CareerAdvisor, question: str, term: str
+) -> None:
+    answer = extractive.ask(question)
+    quoted, notes = parts_of(answer.text)
+    assert not answer.refused and quoted
+    assert notes == [f"The guide doesn't mention {term}."]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the cheapest course for ml",  # the cards say "cheap"
+        "im a pharmacist, how long to become an ml engineer",  # their own description
+        "im a barista with no degree, can i become an ml engineer",
+        "hypothetically, could i become an ml engineer in a year",  # an adverb names nothing
+        "how long does it take to learn pytorch lmao",  # chat
+    ],
+)
+def test_no_note_on_a_word_the_sources_use_in_another_form_or_on_the_person(
+    extractive: CareerAdvisor, question: str
+) -> None:
+    answer = extractive.ask(question)
+    quoted, notes = parts_of(answer.text)
+    assert not answer.refused and quoted
+    assert notes == []
+
+
+@pytest.mark.parametrize(
+    "question", ["how do i train my dog", "how do i prepare for a driving test"]
+)
+def test_a_dictionary_word_the_corpus_lacks_is_not_cut_to_find_an_answer(
+    extractive: CareerAdvisor, question: str
+) -> None:
+    assert answerable_part(question, extractive.lexicon()) == ""  # "dog" is the subject
+    assert extractive.ask(question).refused
+
+
+def test_a_term_names_a_thing_where_the_question_uses_it() -> None:
+    assert english.named_in("book", "whats a good book for pytorch")
+    assert english.named_in("mac", "can i use it on a mac m1")  # a name: no dictionary has it
+    assert english.named_in("remote", "can i get a remote ml job")  # an adjective before a noun
+    assert not english.named_in("switch", "can i switch to ml")
+    assert not english.named_in("worth", "is tensorflow still worth learning")
+    assert not english.named_in("stand", "how do i make them stand out")
+    assert not english.named_in("realistic", "is it realistic for me")  # said of something
+    assert not english.named_in("specifically", "and entry level specifically")  # an adverb
+
+
+def test_everyday_words_forms_and_the_persons_own_words() -> None:
+    assert english.everyday("people") and english.everyday("kinds")  # "kind" is everyday
+    assert not english.everyday("interview") and not english.everyday("kubernetes")
+    assert {"hire"} <= english.lemmas("hired") and {"llm"} <= english.lemmas("llms")
+    assert english.described("im a nurse, 5 hours a week. can i use my mac?") == ["im a nurse,"]
+    assert english.described("how long for me (i code java at work)?") == ["i code java at work"]
+
+
+def test_a_question_word_the_corpus_uses_in_another_form_is_no_term() -> None:
+    corpus = "Hiring managers look at projects. Cheap GPUs help. LLMs and RNNs."
+    known = set(tokens(corpus))
+    lexicon = Lexicon(known.__contains__, tuple(sorted(known)), forms=english.word_forms([corpus]))
+    assert lexicon.terms("what should i build to get hired?") == []
+    assert lexicon.terms("whats the cheapest gpu for an llm") == []
+    assert lexicon.terms("do i need a macbook, a bootcamp or an interview?") == [
+        "macbook",
+        "bootcamp",
+        "interview",
+    ]
+    assert lexicon.terms("im a pharmacist and i suck at coding. is it realistic?") == []
+
+
+def test_a_card_only_term_is_named_as_the_question_and_the_card_both_say_it() -> None:
+    card = "Model selection with k-fold cross validation and grid search. Recruiters look at it."
+    said = card.lower()
+    assert phrase("does it teach cross validation", "validation", said) == "cross validation"
+    assert phrase("and anomaly detection?", "anomaly", "anomaly detection") == "anomaly detection"
+    assert phrase("do recruiters look at github", "recruiters", said) == "recruiters"  # a verb
+    assert phrase("is grid search the way", "grid", said) == "grid search"

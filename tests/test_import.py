@@ -11,7 +11,7 @@ PROBE = """
 import json, sys
 import advisor
 heavy = ["chromadb", "sentence_transformers", "torch", "streamlit", "fastapi", "uvicorn",
-         "langchain_openai", "openai"]
+         "langchain_openai", "openai", "wordfreq", "lemminflect"]
 print(json.dumps({"loaded": [m for m in heavy if m in sys.modules],
                   "all": sorted(advisor.__all__)}))
 """

@@ -1,8 +1,10 @@
 """Coverage of the question's own terms: each is in the quoted sentences or named in one note.
 
-A term here is a word of the question that the corpus never uses and that is no everyday
-word (a tool, "Kubernetes"), a region, company, age or year qualifier, or an amount with
-its unit ("10 hours a week"). The same test serves the
+A term here is a word of the question that the corpus never uses in any of its forms and
+that names something English does not use every day (a tool, "Kubernetes"; a place,
+"India"; a thing, "interview": see `english`), a region, company, age or year qualifier, or
+an amount with its unit ("10 hours a week"). Words of the person's own description ("I'm a
+nurse") are theirs, not the question's. The same test serves the
 refusal: a follow-up whose own words are all the corpus's is on the conversation's topic,
 however weakly its few words match a passage.
 """
@@ -14,34 +16,56 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
+from advisor.conversation import english
 from advisor.conversation.asks import AMOUNT as _AMOUNT
-from advisor.conversation.notes import qualifiers, uncovered
-from advisor.conversation.vocabulary import ALIASES
+from advisor.conversation.notes import (
+    card_note,
+    coverage_note,
+    given_instead,
+    qualifiers,
+    uncovered,
+)
+from advisor.conversation.vocabulary import ALIASES, FIXED, TOPICS
 from advisor.keyword import KeywordIndex
-from advisor.text import normalize, tokens
+from advisor.text import STOPWORDS, normalize, tokens
 
 TYPO_CUTOFF = 0.84
 """How close an unknown word must be to a corpus word to count as a typo of it."""
 MIN_LETTERS = 3
 MAX_WORDS = 40
 """Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
-_CAPITALISED = re.compile(r"(?:\b[A-Z][a-z]+(?:[ -]++|$))+")
+READ = 2000
+"""Characters of a message read for its grammar (who is described, what a word is there)."""
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
+_VERB_NEXT = frozenset("at to for in on with into from about like me it them us".split())
+"""Words after a verb ("look at", "fits me"): the word before them is no part of a name."""
 _DANGLING = frozenset("at in on with for of about to by using a an the".split())
 """Words left dangling at the end once their object is taken out ("how long at 10 hours?")."""
 CHAT = frozenset(
     """ok okay yeah yep yes nope hi hey hello thanks thank thx pls plz please lol hmm cool great
     sure right well actually maybe kinda sorta stuff whatever anyway anyways btw still even ever
-    guys dude wow oh ah um uh tbh imo idk ngl gotcha alright fine nice awesome""".split()
+    guys dude wow oh ah um uh tbh imo idk ngl gotcha alright fine nice awesome tho till til
+    ppl rn u ur cuz coz bc lmao omg""".split()
 )
 """Words of chat, not of the subject: never a term to cover."""
 ALIAS_WORDS = tuple(s for surfaces in ALIASES.values() for s in surfaces)
-_DROPPED = ("s", "t", "re", "ve", "ll", "d", "m")
-"""What follows an apostrophe in a contraction typed without it ("whats", "dont")."""
-PASSING = 1
-"""Mentions in a card's quoted passage at or below which a term is named only in passing."""
+KNOWN_WORDS = frozenset(
+    tokens(
+        " ".join(
+            [
+                *ALIAS_WORDS,
+                *(s for kind in FIXED.values() for surfaces in kind.values() for s in surfaces),
+                *(s for surfaces in TOPICS.values() for s in surfaces),
+            ]
+        )
+    )
+)
+"""The words people type for what the sources cover under other words ("salary" for pay,
+"neural nets", "juniors"): never a term to note."""
+_DROPPED = ("s", "nt", "t", "re", "ve", "ll", "d", "m")
+"""What follows a function word in a contraction typed without its apostrophe ("whats",
+"havent")."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +76,9 @@ class Lexicon:
     vocabulary: Sequence[str] = ()
     names: Sequence[str] = ()
     """Card titles: "Google Vertex AI" in a quote names a product, not the company."""
-    common: frozenset[str] = frozenset()
-    """Everyday words ("mention", "worth", "best"): never a term to note, though the corpus
-    may lack them (the embedding model's whole-word vocabulary)."""
+    forms: frozenset[str] = frozenset()
+    """Every word of the corpus and its dictionary forms ("hiring" gives "hire"): a question's
+    "hired" is the corpus's word, however its light stemmer cuts the two."""
     guide: frozenset[str] | None = None
     """The guide's own tokens (None: not known), to tell a term only a card names."""
     acronyms: frozenset[str] = frozenset()
@@ -65,7 +89,9 @@ class Lexicon:
         (a card's title and the short names people type aside: the guide links those)."""
         if self.guide is None:
             return []
-        named = set(tokens(" ".join([*self.names, *ALIAS_WORDS])))
+        named = set(tokens(" ".join(self.names))) | KNOWN_WORDS
+        grammar = normalize(text[:READ])
+        named |= set(tokens(" ".join(english.described(grammar))))
         found: list[str] = []
         for word in list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]:
             parts = tokens(word)
@@ -76,16 +102,26 @@ class Lexicon:
                 continue
             if low.rstrip("s") in self.acronyms:
                 continue  # "RNNs": the guide spells out "Recurrent Neural Networks"
-            if not all(p in self.guide for p in parts):
+            if not english.named_in(low, grammar):
+                continue  # "can i switch": a verb, whatever the cards say of switches
+            if not self._in_guide(low, parts):
                 found.append(word)
         return found
 
-    def everyday(self, word: str) -> bool:
-        """An everyday word, or one typed without its apostrophe ("whats", "dont", "youre")."""
-        low = normalize(word)
-        if low in self.common or low in CHAT:
+    def _in_guide(self, low: str, parts: Sequence[str]) -> bool:
+        """True when the guide uses the word in some form ("classical" for "classic")."""
+        if self.guide is None or all(p in self.guide for p in parts):
             return True
-        return any(low.endswith(s) and low[: -len(s)] in self.common for s in _DROPPED)
+        forms = [*english.lemmas(low), f"{low}al"]
+        return any(set(tokens(form)) <= self.guide for form in forms)
+
+    def everyday(self, word: str) -> bool:
+        """A word of chat, an everyday English word (`english.everyday`), or a function word
+        typed without its apostrophe ("whats", "havent", "youre")."""
+        low = normalize(word)
+        if low in CHAT or any(low.endswith(s) and low[: -len(s)] in STOPWORDS for s in _DROPPED):
+            return True
+        return all(c.isalpha() for c in low) and english.everyday(low)
 
     def unknown(self, text: str) -> list[str]:
         """The words of `text` (as typed) that the corpus never uses, typos of its words aside."""
@@ -102,12 +138,27 @@ class Lexicon:
         return found
 
     def terms(self, text: str) -> list[str]:
-        """The unknown words of `text` that name something (not everyday words)."""
+        """The unknown words of `text` that name something (not everyday words), in no form
+        the corpus uses, outside the person's description of themselves."""
+        text = text.replace("'", "").replace("’", "")  # "haven't" is "havent", one word
+        grammar = normalize(text[:READ])
+        theirs = set(tokens(" ".join(english.described(grammar))))
         return [
             w
             for w in self.unknown(text)
-            if not self.everyday(w) and normalize(w) not in ALIAS_WORDS
+            if not self.everyday(w)
+            and not set(tokens(w)) <= KNOWN_WORDS | theirs
+            and not self.has_form(w)
+            and english.named_in(normalize(w), grammar)
         ]
+
+    def has_form(self, word: str) -> bool:
+        """True when the corpus uses the word in another form: an inflection ("hiring" for
+        "hired"), the adjective made from it ("classical" for "classic"), or the name it
+        abbreviates ("mle": "Machine Learning Engineer")."""
+        low = normalize(word)
+        forms = english.lemmas(low)
+        return bool(forms & self.forms) or f"{low}al" in self.forms or low in self.acronyms
 
     def _typo(self, token: str) -> bool:
         """True when the token is a near miss of a corpus word of its first letter and length."""
@@ -138,13 +189,15 @@ def without_amounts(text: str) -> str:
 
 
 def answerable_part(question: str, lexicon: Lexicon) -> str:
-    """The question without its terms the sources lack: the words the corpus never uses, its
-    amounts and its region, company, age and year qualifiers ("how long at 10 hours a week?"
-    -> "how long?", "salaries in europe?" -> "salaries?"): what the sources can answer ("" if
-    nothing is left)."""
+    """The question without its terms the sources lack that qualify it: the names the corpus
+    never uses, its amounts and its region, company, age and year qualifiers ("how long at 10
+    hours a week?" -> "how long?", "salaries in europe?" -> "salaries?"): what the sources can
+    answer ("" if nothing is left). A dictionary word the corpus lacks stays: it is more likely
+    the subject ("how do i train my dog?") than a qualifier of one."""
     rest = _AMOUNT.sub(" ", question)
     held = [q.value for q in qualifiers(question) if q.value.isalnum() or " " in q.value]
-    for word in [*lexicon.terms(rest), *held]:
+    names = [t for t in lexicon.terms(rest) if not english.readings(normalize(t))]
+    for word in [*names, *held]:
         rest = re.sub(rf"(?<![\w+#]){re.escape(word)}(?![\w+#])", " ", rest, flags=re.I)
     words = rest.split()
     mark = "?" if words and words[-1].endswith("?") else ""
@@ -152,15 +205,6 @@ def answerable_part(question: str, lexicon: Lexicon) -> str:
         words.pop()
     rest = " ".join(words).rstrip("?.!,") + mark
     return rest if rest != " ".join(question.split()) and tokens(rest) else ""
-
-
-def common_words(path: Path) -> frozenset[str]:
-    """The whole words of a WordPiece vocabulary file (empty when there is none)."""
-    try:
-        lines = path.read_text(encoding="utf-8").split()
-    except OSError:
-        return frozenset()
-    return frozenset(w for w in lines if w.isalpha() and w.islower())
 
 
 def uncovered_terms(
@@ -212,81 +256,47 @@ def note_for(
     missing = uncovered(question, quoted, names)
     terms = ["age" if q.kind == "age" else q.label() for q in missing]
     terms += uncovered_terms(question, quoted, lexicon, [*terms, *(q.value for q in held)])
-    card_terms = [t for t in lexicon.card_only(question) if t not in terms]
+    said = normalize(" ".join(text for _title, text in passages))
+    card_terms = [phrase(question, t, said) for t in lexicon.card_only(question) if t not in terms]
     notes = [coverage_note(terms, given_instead(terms, quoted))] if terms else []
     notes += [card_note(term, passages) for term in card_terms]
     return " ".join(notes)
 
 
-def card_note(term: str, passages: Sequence[tuple[str, str]]) -> str:
-    """What the sources say of a term only cards name: which card, and whether in passing.
+def phrase(question: str, word: str, said: str) -> str:
+    """The word with the question's words on either side while the sources say them together
+    ("reinforcement" -> "reinforcement learning"): the term as both name it."""
+    words = _WORD.findall(question)
+    if word not in words:
+        return word
+    start = end = words.index(word)
+    text = normalize(question)
 
-    `passages` are the (card title, passage text) pairs the answer cites. "The guide doesn't
-    mention Kubernetes; the Docker card names it only in passing." """
-    key = normalize(term)
-    counts = [
-        (title, len(re.findall(rf"\b{re.escape(key)}\b", normalize(f"{title} {text}"))))
-        for title, text in passages
-    ]
-    named = [(title, n) for title, n in counts if n]
-    if not named:
-        return f"The guide doesn't mention {term}."
-    title, n = max(named, key=lambda pair: pair[1])
-    if n <= PASSING and key not in normalize(title):
-        return f"The guide doesn't mention {term}; the {title} card names it only in passing."
-    return f"The guide doesn't mention {term}; the {title} card covers it."
+    def joins(i: int, first: int, last: int) -> bool:
+        """True when the i-th word names a thing and the sources say words[first..last]."""
+        low = normalize(words[i])
+        together = normalize(" ".join(words[first : last + 1]))
+        return low not in STOPWORDS and english.named_in(low, text) and _has(said, together)
 
-
-def coverage_note(missing: Sequence[str], instead: str = "") -> str:
-    """One plain sentence naming what the guide does not mention ("" when nothing is missing),
-    and the figure of the same kind it does give, if any ("its figure is 12–24 months ...")."""
-    if not missing:
-        return ""
-    names = list(dict.fromkeys(missing))
-    joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    tail = f"; the figure it gives is {instead}" if instead else ""
-    return f"The guide doesn't mention {joined}{tail}."
-
-
-def given_instead(missing: Sequence[str], quoted: Iterable[str]) -> str:
-    """For a missing amount of time ("10 hours a week"), the quoted amount of time with the
-    words that say what it counts ("12–24 months of dedicated learning"), else ""."""
-    if not any(_time(m) for m in missing if _AMOUNT.fullmatch(m)):
-        return ""
-    for sentence in quoted:
-        for found in _AMOUNT.finditer(sentence):
-            if not _time(found.group(0)) or found.group(0) in missing:
-                continue
-            after = re.match(r"((?:\s+[a-z][\w-]*){0,3})", sentence[found.end() :])
-            return (found.group(0) + (after.group(1) if after else "")).strip()
-    return ""
-
-
-def _time(amount: str) -> bool:
-    """True for an amount of time (hours, days, weeks, months, years)."""
-    return bool(re.search(r"(?:hours?|hrs?|\bh|days?|weeks?|months?|years?|yrs?)\b", amount))
+    for _ in range(2):
+        if start and joins(start - 1, start - 1, end):
+            start -= 1
+        after = normalize(words[end + 2]) if end + 2 < len(words) else ""
+        if end + 1 < len(words) and after not in _VERB_NEXT and joins(end + 1, start, end + 1):
+            end += 1  # "recruiters look at": "look" is their verb
+    return " ".join(words[start : end + 1])
 
 
 def _has(text: str, key: str) -> bool:
     return bool(re.search(rf"\b{re.escape(key)}\b", text))
 
 
-def lexicon_of(index: KeywordIndex, common: frozenset[str] = frozenset()) -> Lexicon:
-    """The lexicon of a keyword index: its tokens, its cards' titles and the guide's tokens."""
+def lexicon_of(index: KeywordIndex) -> Lexicon:
+    """The lexicon of a keyword index: its tokens, its cards' titles, every form of its words
+    and the guide's tokens."""
     titles = tuple(sorted({c.title for c in index.chunks if c.kind != "guide" and c.title}))
     texts = [c.text for c in index.chunks if c.kind in ("", "guide")]
-    guide = frozenset(t for text in texts for t in tokens(text))
-    return Lexicon(index.knows, tuple(index.terms()), titles, common, guide, acronyms(texts))
-
-
-def acronyms(texts: Iterable[str]) -> frozenset[str]:
-    """The initials of every run of two to five capitalised words ("Recurrent Neural Networks"
-    gives "rnn", "Natural Language Processing" gives "nlp")."""
-    found: set[str] = set()
-    for text in texts:
-        for run in _CAPITALISED.findall(text):
-            words = run.split()
-            for size in range(2, min(5, len(words)) + 1):
-                for start in range(len(words) - size + 1):
-                    found.add("".join(w[0] for w in words[start : start + size]).lower())
-    return frozenset(found)
+    headed = [f"{c.section} {c.text}" for c in index.chunks if c.kind in ("", "guide")]
+    guide = frozenset(tokens(" ".join([*texts, *english.word_forms(headed)])))
+    forms = english.word_forms(f"{c.title} {c.section} {c.text}" for c in index.chunks)
+    return Lexicon(index.knows, tuple(index.terms()), titles, forms, guide, english.acronyms(texts))

@@ -9,10 +9,10 @@ and never carries a citation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from advisor.conversation.asks import read_ask
+from advisor.conversation.asks import AMOUNT, read_ask
 from advisor.text import normalize
 
 CAREER_MOVE_MARGIN = 0.08
@@ -41,6 +41,8 @@ _AGE = re.compile(
     r"|\b(\d{2})\s*(?:years? old|yo|y/o)\b|\bin my (\d0)s\b|\b(too old|my age|older learners?)\b"
 )
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+PASSING = 1
+"""Mentions in a card's quoted passage at or below which a term is named only in passing."""
 
 
 @dataclass(frozen=True)
@@ -117,3 +119,52 @@ def uncovered(question: str, quoted: Iterable[str], titles: Iterable[str] = ()) 
         elif not re.search(rf"\b{re.escape(q.value)}\b", said):
             missing.append(q)
     return missing
+
+
+def card_note(term: str, passages: Sequence[tuple[str, str]]) -> str:
+    """What the sources say of a term only cards name: which card, and whether in passing.
+
+    `passages` are the (card title, passage text) pairs the answer cites. "The guide doesn't
+    mention Kubernetes; the Docker card names it only in passing." """
+    key = normalize(term)
+    counts = [
+        (title, len(re.findall(rf"\b{re.escape(key)}\b", normalize(f"{title} {text}"))))
+        for title, text in passages
+    ]
+    named = [(title, n) for title, n in counts if n]
+    if not named:
+        return f"The guide doesn't mention {term}."
+    title, n = max(named, key=lambda pair: pair[1])
+    if n <= PASSING and key not in normalize(title):
+        return f"The guide doesn't mention {term}; the {title} card names it only in passing."
+    return f"The guide doesn't mention {term}; the {title} card covers it."
+
+
+def coverage_note(missing: Sequence[str], instead: str = "") -> str:
+    """One plain sentence naming what the guide does not mention ("" when nothing is missing),
+    and the figure of the same kind it does give, if any ("its figure is 12–24 months ...")."""
+    if not missing:
+        return ""
+    names = list(dict.fromkeys(missing))
+    joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    tail = f"; the figure it gives is {instead}" if instead else ""
+    return f"The guide doesn't mention {joined}{tail}."
+
+
+def given_instead(missing: Sequence[str], quoted: Iterable[str]) -> str:
+    """For a missing amount of time ("10 hours a week"), the quoted amount of time with the
+    words that say what it counts ("12–24 months of dedicated learning"), else ""."""
+    if not any(_time(m) for m in missing if AMOUNT.fullmatch(m)):
+        return ""
+    for sentence in quoted:
+        for found in AMOUNT.finditer(sentence):
+            if not _time(found.group(0)) or found.group(0) in missing:
+                continue
+            after = re.match(r"((?:\s+[a-z][\w-]*){0,3})", sentence[found.end() :])
+            return (found.group(0) + (after.group(1) if after else "")).strip()
+    return ""
+
+
+def _time(amount: str) -> bool:
+    """True for an amount of time (hours, days, weeks, months, years)."""
+    return bool(re.search(r"(?:hours?|hrs?|\bh|days?|weeks?|months?|years?|yrs?)\b", amount))
