@@ -288,3 +288,36 @@ def test_short_forms_are_searched_as_the_names_the_sources_use(
     answer = extractive.ask("what does wandb do")
     assert answer.question == "what does Weights & Biases do"
     assert "hosted platform for tracking" in answer.text and "mention wandb" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("is sql important for this career", False),  # the field's own word, weakly matched
+        ("how would i evaluate my model", False),
+        ("give me a recipe for lemon cake", True),  # "recipe" is in a card; the rest is not
+        ("write a song about winter", True),
+    ],
+)
+def test_a_first_question_in_the_fields_words_is_not_refused_for_a_weak_match(
+    extractive: CareerAdvisor, question: str, refused: bool
+) -> None:
+    assert extractive.ask(question).refused is refused
+
+
+def test_a_follow_up_pointing_back_is_answered_though_it_names_an_unknown_tool(
+    extractive: CareerAdvisor,
+) -> None:
+    history: list[tuple[str, str]] = []
+    first = extractive.ask("how do i deploy a model as an api?")
+    assert not first.refused
+    history += [("user", "how do i deploy a model as an api?"), ("assistant", first.text)]
+    for typed, refused in (
+        ("should i learn terraform for it?", False),  # "it": the subject in focus
+        ("tell me a riddle", True),  # one word of its own, unknown: not a bare "why?"
+        ("what's the weather like this weekend", True),  # "this weekend": no pronoun
+    ):
+        answer = extractive.ask(typed, history)
+        assert answer.refused is refused, (typed, answer.question)
+    note = extractive.ask("should i learn terraform for it?", history).text
+    assert "mention terraform" in note.lower() or "mention Terraform" in note

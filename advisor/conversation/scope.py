@@ -5,8 +5,10 @@
 - In a conversation the sources already answered, a message in the corpus's own words is
   never refused for a weak match alone: unmarked, it is read against the subjects in focus
   ("and which is easier to break into?" after two roles).
-- An "and X?" follow-up whose X is only everyday words the corpus lacks ("and pizza?") is
-  refused, however well the resolved question matches.
+- A message whose own words are only dictionary words the corpus lacks ("and pizza?", "tell
+  me a riddle") is refused, however well its resolved form matches.
+- A first question in the field's own words ("do i need sql?") is not refused for a weak
+  match alone.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from advisor.conversation.compose import defines
 from advisor.conversation.coverage import Lexicon, answerable_part
 from advisor.conversation.notes import relevance_bar
 from advisor.conversation.rewrite import Resolution, in_context
-from advisor.conversation.state import ConversationState, stays_on_topic, strays
+from advisor.conversation.state import ConversationState, in_domain, leaves_topic, stays_on_topic
 from advisor.conversation.turns import TurnKind
 from advisor.conversation.vocabulary import Vocabulary
 from advisor.records import Source
@@ -64,13 +66,15 @@ def scope(
         found.best_similarity < bar and not defines(read_ask(standalone).definition, sources)
     )
     resolution = context.resolution
-    if resolution is not None and resolution.turn.cue == "ellipsis":  # "and X?" names X
-        weak = weak or strays(question, context.lexicon)
+    if context.state.in_scope:  # "and pizza?", "tell me a riddle": the chat's topic is left
+        weak = weak or leaves_topic(question, context.lexicon)
     part = answerable_part(standalone, context.lexicon) if weak else ""
     if part:
         again = search(part)
         if again.sources and again.best_similarity >= relevance_bar(part, min_relevance):
             sources, weak = list(again.sources), False
+    if weak and sources and in_domain(question, context.lexicon):
+        weak = False  # "how do i know if my model is any good?", "what's rag": its own words
     if weak and sources and stays_on_topic(question, context.state, context.lexicon):
         if resolution is not None and resolution.turn.kind != TurnKind.FOLLOW_UP:
             standalone = in_context(question, context.state, context.vocabulary()).question

@@ -10,18 +10,26 @@ A follow-up is resolved against this state, not against the text of the last tur
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.conversation.coverage import Lexicon
+from advisor.conversation.coverage import CHAT, Lexicon
+from advisor.conversation.english import everyday, named_in, readings
 from advisor.conversation.layout import CITE, sentences_of
 from advisor.conversation.notes import qualifiers
-from advisor.conversation.turns import TurnInfo, TurnKind
+from advisor.conversation.turns import TurnInfo, TurnKind, question_part, refers_with_it
 from advisor.conversation.vocabulary import LEVEL, RESOURCE, Entity, Vocabulary
 from advisor.planning.profile import Profile, read_profile
-from advisor.text import tokens
+from advisor.text import normalize, tokens
 
+_BACK = re.compile(
+    r"\b(?:they|them|their|those|these|that one|this one|which one)\b"
+    r"|\bthat(?:'s|s|\s+is|\s+was)\b|\b(?:that|this)\s*(?:[?.!,]|$)"
+)
+_WORD = re.compile(r"[a-z][a-z0-9+#-]*")
+_SELF = re.compile(r"\b(?:i|i'm|im|i've|ive|my)\b", re.I)
 MENTIONED = 3
 """Resources of the last answer kept as what "they" may mean."""
 
@@ -104,22 +112,64 @@ class ConversationState:
 
 
 def stays_on_topic(question: str, state: ConversationState, lexicon: Lexicon) -> bool:
-    """A message in a conversation the sources already answered, in the corpus's own words.
+    """A message in a conversation the sources already answered, in the corpus's own words
+    or pointing back at what it was about.
 
     Such a message is read as a follow-up and never refused for a weak match alone ("and
-    which is easier to break into?" shares few words with any passage); one naming what the
-    corpus never mentions ("and pizza?", "will it rain?") still faces the bar.
+    which is easier to break into?" shares few words with any passage; "should i use
+    langchain for it?" asks about the subject in focus, and the answer notes LangChain); one
+    naming only what the corpus never mentions ("and pizza?", "will it rain?", "tell me a
+    joke") still faces the bar.
     """
-    return state.in_scope and not lexicon.unknown(question)
+    if not state.in_scope:
+        return False
+    return not lexicon.unknown(question) or refers_back(question)
 
 
-def strays(question: str, lexicon: Lexicon) -> bool:
-    """A follow-up whose every own word is an everyday word the corpus never uses ("and
-    pizza?"): resolving it against the conversation would only hide that it left the topic.
-    A place, company, age or year stays ("and in europe?": the answer notes it)."""
-    words = tokens(question)
-    unknown = {t for w in lexicon.unknown(question) for t in tokens(w)}
-    return bool(words) and set(words) <= unknown and not qualifiers(question)
+def refers_back(text: str) -> bool:
+    """A pronoun standing for something said before ("for it", "are they free"); not "this
+    weekend" (a determiner) nor the "it" of "it will rain" or "is it worth it to learn X"."""
+    part = question_part(text)
+    return bool(_BACK.search(part)) or refers_with_it(part)
+
+
+def in_domain(question: str, lexicon: Lexicon) -> bool:
+    """True when the question holds more of the corpus's names that are not everyday English
+    ("model", "sql", "portfolio"; not "easier", which names nothing) than words the corpus
+    never uses ("banana", "poem"): it asks about the field, however weakly its wording
+    matches a passage; "tell me a joke" and "write me a poem about autumn" do not."""
+    foreign = [w for w in lexicon.unknown(question) if not everyday(w)]
+    return len(_field_words(question, lexicon)) > len(foreign)
+
+
+def _field_words(question: str, lexicon: Lexicon) -> list[str]:
+    found = []
+    for word in dict.fromkeys(_WORD.findall(normalize(question))):
+        parts = tokens(word)
+        if len(word) < 3 or not parts or word in CHAT or everyday(word):
+            continue
+        if all(lexicon.knows(p) for p in parts) and named_in(word, question):
+            found.append(word)
+    return found
+
+
+def leaves_topic(question: str, lexicon: Lexicon) -> bool:
+    """A message whose own words, everyday ones aside, are all dictionary words the corpus
+    never uses ("and pizza?", "tell me a riddle", "what's the weather like this weekend"):
+    resolving it against the conversation would only hide that it left the topic. A place,
+    company, age or year stays ("and in europe?": the answer notes it), and so does a name no
+    dictionary lists ("langchain", "leetcode": a tool or a term of the trade, perhaps), and so
+    does a message about the person, which the bar then judges."""
+    if qualifiers(question) or refers_back(question) or _SELF.search(question):
+        return False  # "and if i only have weekends": the person's own situation
+    words = [
+        w
+        for w in dict.fromkeys(_WORD.findall(normalize(question_part(question))))
+        if len(w) >= 3 and w not in CHAT and tokens(w) and not everyday(w)
+    ]
+    if not words or any(all(lexicon.knows(p) for p in tokens(w)) for w in words):
+        return False
+    return all(readings(w) for w in words)
 
 
 def profile_from(messages: Iterable[str], known: Profile | None = None) -> Profile:

@@ -221,7 +221,7 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
         return "ellipsis" if rest.strip(" ?.!…") else "bare"
     low = normalize(text)
     before = low if named_at is None else low[:named_at]
-    if _PRONOUN.search(before) or _THAT.search(before) or _refers_with_it(before):
+    if _PRONOUN.search(before) or _THAT.search(before) or refers_with_it(before):
         return "pronoun"
     words = [w for w in tokens(text) if w not in _FILLER]
     if not has_content and len(words) <= 1 and len(text.split()) <= 5 and not _OWN.search(low):
@@ -246,7 +246,7 @@ def only_constraints(text: str) -> bool:
     return not left or _PREPOSITION.match(body) is not None
 
 
-def _refers_with_it(text: str) -> bool:
+def refers_with_it(text: str) -> bool:
     """True when some "it" in text points back (not "how long does it take to learn X")."""
     low = normalize(text)
     dummy = {m.start() for m in _DUMMY_IT.finditer(low)}
