@@ -269,6 +269,10 @@ def test_extractive_answers_never_trip_the_number_check(extractive: CareerAdviso
         ),
         ("Do I need a degree to become an ML engineer?", {}),
         ("How much do data scientists earn?", {}),
+        # a job or study named after the subject says its level; "never did" says none
+        ("i'm a statistics tutor", {"math": "solid"}),
+        ("i have a math degree", {"math": "solid"}),
+        ("i never did calculus", {"math": "none"}),
     ],
 )
 def test_profile_read_from_chat(extractive: CareerAdvisor, message: str, expected: dict) -> None:

@@ -136,7 +136,8 @@ _SKILL_WORDS = {
     "mlops": r"mlops|docker|deployment|deploying models|mlflow|kubernetes",
 }
 _NONE = (
-    r"\b(?:no|zero|never (?:used|learned|studied|done)|not any|without|lack|don'?t know|new to)\b"
+    r"\b(?:no|zero|never (?:used|learned|studied|done|did|had|took)|not any|without|lack|"
+    r"don'?t know|new to)\b"
 )
 _SOME = (
     r"\b(?:some|a bit of|a little|basic|basics of|beginner|learning|rusty|took a course)\b"
@@ -148,10 +149,15 @@ _SOLID = (
 )
 _QUALIFIERS = (("none", _NONE), ("some", _SOME), ("solid", _SOLID))
 _AFTER = (
-    ("solid", r"^\s*(?:developer|engineer|expert|pro\b|(?:very |really )?well|fluently|daily)"),
+    (
+        "solid",
+        r"^\s*(?:developer|engineer|expert|pro\b|(?:very |really )?well|fluently|daily"
+        r"|teacher|tutor|professor|lecturer|instructor|major|graduate|degree)",
+    ),
     ("some", r"^\s*(?:beginner|basics|a (?:bit|little)|somewhat|intermediate)"),
 )
-"""Levels said after the skill word: "Python developer", "math a little", "know SQL well"."""
+"""Levels said after the skill word: "Python developer", "math teacher", "math a little",
+"know SQL well"."""
 _CURRENT_ROLE = re.compile(
     r"\b(?:i'?m|i am|i work as|working as|currently)\s+(?:a |an )?(data scientist|data analyst)",
     re.I,
