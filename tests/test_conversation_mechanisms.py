@@ -321,3 +321,9 @@ def test_a_follow_up_pointing_back_is_answered_though_it_names_an_unknown_tool(
         assert answer.refused is refused, (typed, answer.question)
     note = extractive.ask("should i learn terraform for it?", history).text
     assert "mention terraform" in note.lower() or "mention Terraform" in note
+
+
+def test_the_diff_between_two_roles_is_the_role_comparison(extractive: CareerAdvisor) -> None:
+    answer = extractive.ask("so whats the diff between a data scientist and an applied ai engineer")
+    assert "**Data Scientist:**" in answer.text and "**Applied AI Engineer:**" in answer.text
+    assert "mention diff" not in answer.text

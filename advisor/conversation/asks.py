@@ -28,9 +28,11 @@ _DOES = re.compile(
 )
 _USED_FOR = re.compile(r"(?<!\s)\s++(?:(?:used|good|useful) )?for$")
 """"what's pandas for", "what is docker used for": the term without its purpose words."""
-_NOT_A_TERM = re.compile(r"^(?:the )?(?:difference|best|easiest|fastest|most|next|better)\b")
-_BETWEEN = re.compile(r"\bdifference between (?P<a>.+?) and (?P<b>[^?.,]+)")
-_BETWEEN_START = re.compile(r"\bdifference between ")
+_DIFFERENCE = r"(?:difference|diff|diference|differnce)"
+"""The word as people type it ("whats the diff between ...")."""
+_NOT_A_TERM = re.compile(rf"^(?:the )?(?:{_DIFFERENCE}|best|easiest|fastest|most|next|better)\b")
+_BETWEEN = re.compile(rf"\b{_DIFFERENCE} between (?P<a>.+?) and (?P<b>[^?.,]+)")
+_BETWEEN_START = re.compile(rf"\b{_DIFFERENCE} between ")
 _COMPARES = r"(?:vs\.?|versus|or|compared to|over|than)"
 _SIDE_WORD = r"[\w+#./-]++"
 _VERSUS = re.compile(
@@ -75,7 +77,7 @@ _CAREER_WORDS = frozenset(
     ok okay""".split()
 )
 """Words a rewritten "what next?" may carry ("what next about becoming an ML engineer?")."""
-_CHOOSE = re.compile(r"\b(?:which|compare[ds]?|comparison|difference|versus|vs)\b")
+_CHOOSE = re.compile(rf"\b(?:which|compare[ds]?|comparison|{_DIFFERENCE}|versus|vs)\b")
 _ASPECT_WORDS = {
     "Entry accessibility": r"\b(?:easi(?:er|est)|harder|hardest|accessible|get (?:into|in)|"
     r"break (?:into|in)|entry|beginners?)\b",
