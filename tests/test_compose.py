@@ -406,6 +406,9 @@ def test_an_llm_is_asked_for_the_same_note_and_its_numbers_are_checked(
         ("what should i learn first, pytorch or tensorflow?", False),
         ("what should i study next in deep learning", False),
         ("how do i get started with docker and kubernetes", False),
+        ("ok what do i learn first", True),  # typed in a hand check: was read as a topic
+        ("so what do i start with?", True),
+        ("what do i learn first for deep learning", False),
     ],
 )
 def test_next_step_questions_are_told_from_topic_questions(question: str, wanted: bool) -> None:

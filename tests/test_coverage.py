@@ -118,6 +118,7 @@ def test_everyday_words_forms_and_the_persons_own_words() -> None:
     assert {"hire"} <= english.lemmas("hired") and {"llm"} <= english.lemmas("llms")
     assert english.described("im a nurse, 5 hours a week. can i use my mac?") == ["im a nurse,"]
     assert english.described("how long for me (i code java at work)?") == ["i code java at work"]
+    assert english.described("hey im a vet. can i switch?") == ["hey im a vet."]  # greeting first
 
 
 def test_a_question_word_the_corpus_uses_in_another_form_is_no_term() -> None:

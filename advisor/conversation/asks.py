@@ -66,7 +66,8 @@ _COST = re.compile(r"\b(?:free|cost|costs|price|pricing|paid|pay for|subscriptio
 _NEXT = re.compile(
     r"\b(?:where (?:should|do|can) i (?:start|begin)|how (?:do|should|can) i (?:start|begin)|"
     r"what(?:'s| is| should i do| do i do)? next|next steps?|what now|get started|"
-    r"where to (?:start|begin)|what should i (?:learn|do|study) (?:first|now|next))\b"
+    r"where to (?:start|begin)|what (?:should|do|must|would) i (?:learn|do|study) "
+    r"(?:first|now|next)|what (?:should|do) i (?:start|begin) with)\b"
 )
 _BECOME = re.compile(
     r"\bhow (?:do|can|should|would) i (?:become|get started as)\b|\bhow to become\b"

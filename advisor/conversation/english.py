@@ -44,8 +44,12 @@ _CAPITALISED = re.compile(r"(?:\b[A-Z][a-z]+(?:[ -]++|$))+")
 _CLAUSE = re.compile(r"(?:[^.,;:!?(\n]|\([^)\n]*+\)?+)+[.,;:!?]*")
 """A clause runs to its punctuation; a bracketed aside inside it is part of it."""
 _ASIDE = re.compile(r"\(([^)\n]*+)\)?+")
-_SELF = re.compile(r"^\s*(?:i|i'm|im|i've|ive|i'd|my|me|myself)\b")
-"""A clause that opens on the person ("I'm a nurse", "my background is ...") describes them."""
+_SELF = re.compile(
+    r"^\s*+(?:(?:hey|hi|hello|ok|okay|so|well|yeah|also|and|but)\b[\s,]*+)*+"
+    r"(?:i|i'm|im|i've|ive|i'd|my|me|myself)\b"
+)
+"""A clause that opens on the person ("I'm a nurse", "hey im a nurse", "my background is
+...") describes them."""
 
 
 @cache
