@@ -54,6 +54,7 @@ def test_no_shortening_without_professional_experience_elsewhere(
     assert PROGRAMMER_REASON not in notes
     if programming == "none":
         assert "You have not programmed before" in notes
+        assert "where you learn to program." in notes  # a whole sentence, not "learn to."
 
 
 def test_the_estimate_says_what_drives_it_and_why_it_passes_24_months(

@@ -176,7 +176,10 @@ def _skill_notes(skill: str, status: str, profile: Profile) -> Iterable[str]:
     elif status != "full":
         yield f"You rated your {label} as '{stated}', so this step is {status}."
     if skill == "python" and status == "full" and profile.programming == "none":
-        yield "You have not programmed before, so the whole step is kept: it is where you learn to."
+        yield (
+            "You have not programmed before, so the whole step is kept: it is where you learn "
+            "to program."
+        )
 
 
 def _step(outline: Outline, number: int, profile: Profile, cite: Citations) -> PlanStep:
