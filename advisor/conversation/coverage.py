@@ -68,6 +68,11 @@ _DROPPED = ("s", "nt", "t", "re", "ve", "ll", "d", "m")
 "havent")."""
 
 
+def words_of(text: str) -> list[str]:
+    """The distinct words of `text` as typed, at most MAX_WORDS (a pasted page costs no more)."""
+    return list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """The corpus's words: whether a token occurs in it, and every token (to spot typos)."""
@@ -93,7 +98,7 @@ class Lexicon:
         grammar = normalize(text[:READ])
         named |= set(tokens(" ".join(english.described(grammar))))
         found: list[str] = []
-        for word in list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]:
+        for word in words_of(text):
             parts = tokens(word)
             low = normalize(word)
             if not parts or self.everyday(word) or len(low) < MIN_LETTERS:
@@ -123,15 +128,29 @@ class Lexicon:
             return True
         return all(c.isalpha() for c in low) and english.everyday(low)
 
+    def uses(self, word: str) -> bool:
+        """True when the corpus uses the word (each of its stems), typos of its words not
+        counted: "weather" is no typo of "whether" here."""
+        parts = tokens(word)
+        return bool(parts) and all(self.knows(p) for p in parts)
+
+    def content_words(self, text: str) -> list[str]:
+        """The distinct words of `text` (as typed) that are neither chat nor everyday English."""
+        return [
+            w
+            for w in words_of(text)
+            if len(w) >= MIN_LETTERS and tokens(w) and not self.everyday(w)
+        ]
+
     def unknown(self, text: str) -> list[str]:
         """The words of `text` (as typed) that the corpus never uses, typos of its words aside."""
         found: list[str] = []
-        for word in list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]:
+        for word in words_of(text):
             low = normalize(word)
             parts = tokens(word)
             if not parts or low in CHAT or len(low) < MIN_LETTERS:
                 continue
-            if all(self.knows(p) for p in parts) or self._typo(parts[0]):
+            if self.uses(word) or self._typo(parts[0]):
                 continue
             if low not in (normalize(f) for f in found):
                 found.append(word)

@@ -15,20 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.conversation.coverage import CHAT, Lexicon
-from advisor.conversation.english import everyday, named_in, readings
+from advisor.conversation.coverage import Lexicon
+from advisor.conversation.english import named_in, readings
 from advisor.conversation.layout import CITE, sentences_of
 from advisor.conversation.notes import qualifiers
-from advisor.conversation.turns import TurnInfo, TurnKind, question_part, refers_with_it
+from advisor.conversation.turns import TurnInfo, TurnKind, question_part, refers_back
 from advisor.conversation.vocabulary import LEVEL, RESOURCE, Entity, Vocabulary
 from advisor.planning.profile import Profile, read_profile
-from advisor.text import normalize, tokens
+from advisor.text import normalize
 
-_BACK = re.compile(
-    r"\b(?:they|them|their|those|these|that one|this one|which one)\b"
-    r"|\bthat(?:'s|s|\s+is|\s+was)\b|\b(?:that|this)\s*(?:[?.!,]|$)"
-)
-_WORD = re.compile(r"[a-z][a-z0-9+#-]*")
 _SELF = re.compile(r"\b(?:i|i'm|im|i've|ive|my)\b", re.I)
 MENTIONED = 3
 """Resources of the last answer kept as what "they" may mean."""
@@ -126,31 +121,14 @@ def stays_on_topic(question: str, state: ConversationState, lexicon: Lexicon) ->
     return not lexicon.unknown(question) or refers_back(question)
 
 
-def refers_back(text: str) -> bool:
-    """A pronoun standing for something said before ("for it", "are they free"); not "this
-    weekend" (a determiner) nor the "it" of "it will rain" or "is it worth it to learn X"."""
-    part = question_part(text)
-    return bool(_BACK.search(part)) or refers_with_it(part)
-
-
 def in_domain(question: str, lexicon: Lexicon) -> bool:
     """True when the question holds more of the corpus's names that are not everyday English
     ("model", "sql", "portfolio"; not "easier", which names nothing) than words the corpus
     never uses ("banana", "poem"): it asks about the field, however weakly its wording
     matches a passage; "tell me a joke" and "write me a poem about autumn" do not."""
-    foreign = [w for w in lexicon.unknown(question) if not everyday(w)]
-    return len(_field_words(question, lexicon)) > len(foreign)
-
-
-def _field_words(question: str, lexicon: Lexicon) -> list[str]:
-    found = []
-    for word in dict.fromkeys(_WORD.findall(normalize(question))):
-        parts = tokens(word)
-        if len(word) < 3 or not parts or word in CHAT or everyday(word):
-            continue
-        if all(lexicon.knows(p) for p in parts) and named_in(word, question):
-            found.append(word)
-    return found
+    own, unknown = lexicon.content_words(question), set(lexicon.unknown(question))
+    field = [w for w in own if lexicon.uses(w) and named_in(normalize(w), question)]
+    return len(field) > len([w for w in own if w in unknown])
 
 
 def leaves_topic(question: str, lexicon: Lexicon) -> bool:
@@ -162,14 +140,8 @@ def leaves_topic(question: str, lexicon: Lexicon) -> bool:
     does a message about the person, which the bar then judges."""
     if qualifiers(question) or refers_back(question) or _SELF.search(question):
         return False  # "and if i only have weekends": the person's own situation
-    words = [
-        w
-        for w in dict.fromkeys(_WORD.findall(normalize(question_part(question))))
-        if len(w) >= 3 and w not in CHAT and tokens(w) and not everyday(w)
-    ]
-    if not words or any(all(lexicon.knows(p) for p in tokens(w)) for w in words):
-        return False
-    return all(readings(w) for w in words)
+    own = lexicon.content_words(question_part(question))
+    return bool(own) and all(not lexicon.uses(w) and readings(w) for w in own)
 
 
 def profile_from(messages: Iterable[str], known: Profile | None = None) -> Profile:

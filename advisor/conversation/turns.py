@@ -61,11 +61,14 @@ _ASKS = re.compile(
     r"was|were|has|have|need|tell|explain|give|recommend)\b",
     re.I,
 )
-_PRONOUN = re.compile(
-    r"\b(which one|which ones|which of them|that one|this one|one of them|either|both|"
-    r"they|them|their|those|these|its)\b",
-    re.I,
+_POINTERS = (
+    "which one|which ones|which of them|that one|this one|one of them|either|both|"
+    "they|them|their|those|these"
 )
+_PRONOUN = re.compile(rf"\b({_POINTERS}|its)\b", re.I)
+_POINTER = re.compile(rf"\b(?:{_POINTERS})\b", re.I)
+"""The pronouns alone: a typed "its" is as often "it's" about the message's own subject
+("my printer its offline") as a possessive pointing back."""
 _IT = re.compile(r"\bit\b", re.I)
 _DUMMY_IT = re.compile(
     r"\bit\s+(?:\w+\s+){0,4}?to\s+\w+\s+\w|\bit\s+worth\b"
@@ -79,6 +82,8 @@ _THAT = re.compile(
     r"cost|costs|help|helps|work|works|be|one|course|role|path|stuff|thing|matter)\b))",
     re.I,
 )
+_THAT_ALONE = re.compile(r"\bthat(?:'s|s|\s+is|\s+was)\b|\b(?:that|this)\s*(?:[?.!,]|$)")
+""""that" standing alone for a thing ("is that free?", "thats usa right?")."""
 _CONDITIONAL = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?(?:what if|even if|and if|what else|anything else|"
     r"tell me more|more on|go on|instead)\b",
@@ -221,7 +226,7 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
         return "ellipsis" if rest.strip(" ?.!…") else "bare"
     low = normalize(text)
     before = low if named_at is None else low[:named_at]
-    if _PRONOUN.search(before) or _THAT.search(before) or refers_with_it(before):
+    if _PRONOUN.search(before) or _THAT.search(before) or _refers_with_it(before):
         return "pronoun"
     words = [w for w in tokens(text) if w not in _FILLER]
     if not has_content and len(words) <= 1 and len(text.split()) <= 5 and not _OWN.search(low):
@@ -246,7 +251,15 @@ def only_constraints(text: str) -> bool:
     return not left or _PREPOSITION.match(body) is not None
 
 
-def refers_with_it(text: str) -> bool:
+def refers_back(text: str) -> bool:
+    """A pronoun standing for something said before ("for it", "are they free", "is that
+    free?"); not "this weekend" (a determiner) nor the "it" of "it will rain"."""
+    part = question_part(text)
+    low = normalize(part)
+    return bool(_POINTER.search(low) or _THAT_ALONE.search(low)) or _refers_with_it(part)
+
+
+def _refers_with_it(text: str) -> bool:
     """True when some "it" in text points back (not "how long does it take to learn X")."""
     low = normalize(text)
     dummy = {m.start() for m in _DUMMY_IT.finditer(low)}
