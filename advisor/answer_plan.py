@@ -66,7 +66,7 @@ class Planner:
         state, resolution = self.converse(question, turns)
         self.index.ensure_index()
         standalone = self.vocabulary().spelled_out(
-            self.condense(question, turns, deadline, resolution)
+            self.condense(question, turns, deadline, state, resolution)
         )
         if k is not None:
             check_k(k, self.settings.max_k)
@@ -121,15 +121,13 @@ class Planner:
         question: str,
         turns: Sequence[Turn],
         deadline: Deadline,
-        resolution: Resolution | None = None,
+        state: ConversationState,
+        resolution: Resolution | None,
     ) -> str:
-        """The question to search for: a follow-up resolved, anything else untouched."""
-        if not turns:
+        """The question to search for: a follow-up resolved (`resolution`, read against
+        `state` by `converse`), anything else untouched."""
+        if not turns or resolution is None:
             return question
-        vocabulary = self.vocabulary()
-        state, resolved = self.converse(question, turns)
-        resolution = resolution or resolved
-        assert resolution is not None
         if resolution.turn.kind != TurnKind.FOLLOW_UP:
             return question  # a standalone question is never rewritten with the previous one
         condense = getattr(self.answerer, "condense", None)
@@ -137,7 +135,7 @@ class Planner:
             try:
                 rewritten = condense(question, turns, deadline)
                 if len(rewritten) <= self.settings.max_question_chars and accept_rewrite(
-                    rewritten, question, turns, vocabulary
+                    rewritten, question, turns, self.vocabulary()
                 ):
                     return rewritten
             except LLMError:
