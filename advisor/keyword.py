@@ -52,6 +52,13 @@ class KeywordIndex:
         """True when some chunk holds the token (a `tokens()` form: lowercased, stemmed)."""
         return token in self._vocab
 
+    def holding(self, token: str) -> list[Chunk]:
+        """The chunks that hold the token (a `tokens()` form), in index order."""
+        t = self._vocab.get(token)
+        if t is None:
+            return []
+        return [self.chunks[i] for i in self._indices[self._indptr[t] : self._indptr[t + 1]]]
+
     def terms(self) -> list[str]:
         """Every token some chunk holds."""
         return list(self._vocab)

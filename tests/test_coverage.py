@@ -69,7 +69,8 @@ def test_a_word_english_uses_often_is_still_a_term_the_sources_lack(
     answer = extractive.ask(question)
     quoted, notes = parts_of(answer.text)
     assert not answer.refused and quoted
-    assert notes == [f"The guide doesn't mention {term}."]
+    # "laptop" is in the Docker card once: the note may add that a card names it in passing
+    assert len(notes) == 1 and notes[0].startswith(f"The guide doesn't mention {term}")
 
 
 @pytest.mark.parametrize(

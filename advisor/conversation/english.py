@@ -101,6 +101,29 @@ def lemmas(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+def names_a_thing(word: str) -> bool:
+    """A noun, an activity ("plotting", "broadcasting") or a word no dictionary lists (a
+    name, jargon: "autograd"); not a verb ("teach") nor a word that can describe ("cheap",
+    "classic")."""
+    low = word.lower()
+    if "ADJ" in readings(low):
+        return False
+    return _names(low) or (low.endswith("ing") and low not in STOPWORDS)
+
+
+def plural(phrase: str) -> bool:
+    """True when the phrase ends on a plural noun ("transformers", "llms"; not "autograd",
+    "feature engineering" or "bias")."""
+    words = phrase.lower().split()
+    if not words:
+        return False
+    last = words[-1]
+    nouns = readings(last).get("NOUN")
+    if nouns:
+        return last not in nouns
+    return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
 def named_in(word: str, text: str) -> bool:
     """True when `word` names a thing where `text` uses it, or qualifies one: a noun or a
     name ("a good book", "mac"), an adjective before a noun ("a remote job"); not a verb, an

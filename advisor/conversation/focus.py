@@ -9,7 +9,12 @@
   feature engineering involve", "engineer" pulls the role passages first, while the
   guide defines the term in step 4's list ("Feature engineering — encoding, ...").
 
-Both reuse the question's embedding (the keyword side gets the narrower text), so a
+- A term of the question that the sources use in only a few passages ("autograd",
+  "sweeps", "plotting") brings those passages: the one sentence that says what the term
+  is can rank below passages that merely sound like the question, and a rare word is the
+  question's strongest evidence of what it is about.
+
+All reuse the question's embedding (the keyword side gets the narrower text), so a
 second look costs no model call.
 """
 
@@ -20,13 +25,19 @@ from typing import Any
 
 from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import defines
+from advisor.conversation.english import names_a_thing
 from advisor.conversation.vocabulary import RESOURCE, Vocabulary, short_name
-from advisor.records import Source
+from advisor.records import Chunk, Source
+from advisor.text import tokens
 
 CARD_SECTIONS = 2
 """Sections of the named card added to the sources (when not already among them)."""
 DEFINING = 6
 """Passages searched for a term no source defines."""
+RARE = 3
+"""A term the sources use in at most this many passages is rare: those passages are added."""
+RARE_ADDED = 2
+"""Passages rare terms may add to the sources."""
 
 Search = Callable[[str, int, "dict[str, Any] | None"], Sequence[Source]]
 """(text for the keyword side, k, filters) -> sources, with the question's own embedding."""
@@ -53,6 +64,34 @@ def focus(
         defining = [s for s in search(term, DEFINING, None) if defines(term, [s])]
         found = with_card(found, defining, k)
     return found
+
+
+def rare_terms(
+    words: Sequence[str],
+    sources: Sequence[Source],
+    search: Search,
+    holding: Callable[[str], Sequence[Chunk]],
+    k: int,
+) -> list[Source]:
+    """The sources, with the passages that hold the question's rare terms (`words`: its
+    content words, neither everyday English nor chat) when they are not already among them."""
+    have = {s.id for s in sources}
+    added: list[Source] = []
+    for word in words:
+        if not names_a_thing(word):
+            continue  # "teach", "explain": a rare verb says little of what is asked about
+        parts = tokens(word)
+        chunks = holding(parts[0]) if len(parts) == 1 else []
+        if not chunks or len(chunks) > RARE:
+            continue
+        for chunk in chunks:
+            if chunk.id in have or len(added) >= RARE_ADDED:
+                continue
+            where = {"$and": [{"title": chunk.title}, {"section": chunk.section}]}
+            found = [s for s in search(word, RARE, where) if s.id == chunk.id]
+            added += found[:1]
+            have.add(chunk.id)
+    return [*sources[:1], *added, *sources[1:]][: max(k, len(sources)) + len(added)]
 
 
 def card_titles(titles: Iterable[str]) -> dict[str, str]:

@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from advisor.conversation.asks import AMOUNT, read_ask
+from advisor.conversation.english import plural
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import (
     TurnInfo,
     TurnKind,
     classify,
     only_constraints,
+    pointing_that,
     question_part,
 )
 from advisor.conversation.vocabulary import (
@@ -49,6 +51,8 @@ TOPIC_SUBJECTS = {
 }
 """What a follow-up is about when the earlier question named no entity, only a topic."""
 SUBJECT_NAMES = {"portfolio": "portfolio projects"}
+FOCUS_TURNS = 3
+"""Questions back a pronoun may reach for its subject when the last one named none."""
 
 _ARTICLE = r"(?:(?:a|an|the)\s+)?"
 _LEAD = re.compile(
@@ -61,6 +65,7 @@ _PRONOUNS = re.compile(
     r"they|them|those|these|it|that|this)\b",
     re.I,
 )
+_PLURAL = re.compile(r"\b(they|them|those|these)\b", re.I)
 _PERSONAL = re.compile(r"\b(me|i|my)\b", re.I)
 _MARKS = "?.!…,"
 _TRAILING_WORD = re.compile(r"then|though|again", re.I)
@@ -155,27 +160,46 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     """What the follow-up points at (names), and whether those are things one learns."""
     last = state.last_answered or state.last
     named = [e for e in (last.entities if last else ()) if e.kind != LEVEL]
-    wants_resource = bool(RESOURCE_FACETS & set(turn.topics)) or re.search(
-        r"\b(they|them|those|these)\b", turn.text, re.I
-    )
+    term = _asked_term(last) if last is not None and not named else ""
+    if term and plural(term) == bool(_PLURAL.search(turn.text)):
+        return [term], False  # "what are transformers?" then "do i need them?"
+    wants_resource = bool(RESOURCE_FACETS & set(turn.topics)) or _PLURAL.search(turn.text)
     if state.mentioned and wants_resource and not any(e.kind == RESOURCE for e in named):
-        plural = re.search(r"\b(they|them|those|these)\b", turn.text, re.I)
-        mentioned = state.mentioned if plural else state.mentioned[:1]
+        mentioned = state.mentioned if _PLURAL.search(turn.text) else state.mentioned[:1]
         return [display_name(e.name) for e in mentioned], True
+    phrase = _noun_phrase(last.text) if last and not named else ""
+    if phrase:
+        return [phrase], False
+    if not named and last is not None:
+        for topic in last.topics:
+            if topic in TOPIC_SUBJECTS:
+                return [TOPIC_SUBJECTS[topic]], False
+    named = named or _recent_focus(state)
     if named:
         kinds = [e.kind for e in named]
         main = max(dict.fromkeys(kinds), key=kinds.count)  # "PyTorch and TensorFlow", not the role
         return _names([e for e in named if e.kind == main]), True
-    phrase = _noun_phrase(last.text) if last else ""
-    if phrase:
-        return [phrase], False
-    if last is not None:
-        for topic in last.topics:
-            if topic in TOPIC_SUBJECTS:
-                return [TOPIC_SUBJECTS[topic]], False
     if last is not None:
         return [], False  # a subject we cannot name: searched as typed, the last one fused in
     return [DEFAULT_SUBJECT], False  # only statements so far: the person's own move into ML
+
+
+def _asked_term(turn: TurnInfo) -> str:
+    """The term a question asked to have defined ("what are transformers in ml" ->
+    "transformers in ml" -> "transformers"), or ""."""
+    term = read_ask(turn.text).definition
+    return re.sub(r"\s+(?:in|for|of|with)\s.*$", "", term) if term else ""
+
+
+def _recent_focus(state: ConversationState) -> list[Entity]:
+    """What the latest of the last FOCUS_TURNS questions that named anything named ("who
+    uses it?" after "what does W&B log?" and "what are sweeps?" is about W&B)."""
+    questions = [t for t in state.turns if t.kind != TurnKind.STATEMENT][-FOCUS_TURNS:]
+    for turn in reversed(questions):
+        named = [e for e in turn.entities if e.kind != LEVEL]
+        if named:
+            return named
+    return []
 
 
 def _noun_phrase(text: str) -> str:
@@ -211,10 +235,13 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
         asked = "How long would it take me" if _PERSONAL.search(core) else "How long does it take"
         return f"{asked} to become an ML engineer, learning {phrase}"
     done = False
+    pointing = pointing_that(core)
 
     def swap(match: re.Match[str]) -> str:
         nonlocal done
         word = match.group(0).lower()
+        if word in {"that", "this"} and match.start() not in pointing:
+            return match.group(0)  # "a video that explains it": "it" is the reference
         if done and word in {"it", "that", "this", "they", "them"}:
             return match.group(0)  # one reference per question; later ones repeat it
         done = True

@@ -259,6 +259,17 @@ def refers_back(text: str) -> bool:
     return bool(_POINTER.search(low) or _THAT_ALONE.search(low)) or _refers_with_it(part)
 
 
+def pointing_that(text: str) -> frozenset[int]:
+    """Where a "that" or "this" in `text` stands for something said before ("is that free?",
+    "learn this"); not the "that" of "a video that explains it"."""
+    spots: set[int] = set()
+    for match in _THAT.finditer(text):
+        inner = list(re.finditer(r"\b(?:that|this)\b", match.group(0), re.I))
+        if inner:
+            spots.add(match.start() + inner[-1].start())
+    return frozenset(spots)
+
+
 def _refers_with_it(text: str) -> bool:
     """True when some "it" in text points back (not "how long does it take to learn X")."""
     low = normalize(text)

@@ -1,0 +1,102 @@
+"""What a message is about, when its words are few: the passages that hold its rare terms are
+searched for, and a pronoun finds its subject in the recent conversation (the last question's
+term, a recent question's names), agreeing in number and skipping a relative "that"."""
+
+from __future__ import annotations
+
+from advisor import CareerAdvisor
+from advisor.conversation import Vocabulary, replay, resolve
+from advisor.conversation.english import names_a_thing, plural
+from advisor.records import Answer
+from tests.test_turns import card_titles
+
+Turn = tuple[str, str]
+
+
+def chat(advisor: CareerAdvisor, *messages: str) -> list[Answer]:
+    """Each message asked with the turns before it as history."""
+    history: list[Turn] = []
+    answers = []
+    for message in messages:
+        answer = advisor.ask(message, history)
+        answers.append(answer)
+        history += [("user", message), ("assistant", answer.text)]
+    return answers
+
+
+def resolved(*turns: str) -> str:
+    """The last user message resolved after the others (each answered by a placeholder)."""
+    vocabulary = Vocabulary.from_titles(card_titles())
+    history: list[Turn] = []
+    for text in turns[:-1]:
+        history += [("user", text), ("assistant", "An answer. [1]")]
+    return resolve(turns[-1], replay(history, vocabulary), vocabulary).question
+
+
+def cited_titles(answer: Answer) -> set[str]:
+    return {s.title for s in answer.sources if s.cited}
+
+
+# --- rare terms bring the passages that use them --------------------------------------------
+def test_a_term_only_one_card_uses_is_answered_from_that_card(extractive: CareerAdvisor) -> None:
+    _, autograd = chat(extractive, "who makes pytorch", "what's autograd")
+    assert "computes gradients automatically" in autograd.text
+    assert "PyTorch" in cited_titles(autograd)
+
+
+def test_sweeps_are_answered_from_the_weights_and_biases_card(extractive: CareerAdvisor) -> None:
+    (sweeps,) = chat(extractive, "what are sweeps")
+    assert "Sweeps automate hyperparameter search" in sweeps.text
+
+
+def test_a_rare_describing_word_brings_no_passage(extractive: CareerAdvisor) -> None:
+    # "classic" is used only by the Matplotlib card ("the classic ... plotting library")
+    answer = extractive.ask("which course is the classic intro to ML?")
+    assert "Matplotlib" not in {s.title for s in answer.sources}
+    assert "Andrew Ng" in answer.text
+
+
+def test_things_are_told_from_verbs_and_describing_words() -> None:
+    assert names_a_thing("autograd") and names_a_thing("sweeps") and names_a_thing("plotting")
+    assert not names_a_thing("teach") and not names_a_thing("classic")
+
+
+# --- a pronoun finds its subject in the recent conversation --------------------------------
+def test_it_reaches_back_past_a_question_that_named_nothing(extractive: CareerAdvisor) -> None:
+    *_, who = chat(
+        extractive,
+        "what does weights and biases actually log",
+        "what are sweeps",
+        "who uses it mostly",
+    )
+    assert who.question == "Who uses Weights & Biases mostly?"
+    assert "popular with deep learning practitioners and researchers" in who.text
+
+
+def test_a_follow_up_on_a_tool_after_a_question_on_its_parts_keeps_the_tool() -> None:
+    assert resolved("what is mlflow", "what are runs", "is it free") == "Is MLflow free?"
+
+
+def test_them_after_a_plural_term_means_that_term() -> None:
+    question = resolved("what are transformers in ml", "do i need to learn them to build chatbots")
+    assert question == "Do i need to learn transformers to build chatbots?"
+
+
+def test_it_does_not_stand_for_a_plural_term() -> None:
+    question = resolved("what does wandb log", "what are sweeps", "who uses it mostly")
+    assert "sweeps" not in question and "Weights & Biases" in question
+
+
+def test_the_last_questions_topic_is_nearer_than_an_earlier_tool() -> None:
+    question = resolved("is pytorch free", "what projects should go in my portfolio", "what kinds?")
+    assert question == "What kinds of portfolio projects?"
+
+
+def test_a_relative_that_is_left_and_it_is_resolved() -> None:
+    question = resolved("what is pca", "any video that explains it")
+    assert question == "Any video that explains pca?"
+
+
+def test_number_is_read_from_the_last_word() -> None:
+    assert plural("transformers") and plural("llms") and plural("cnns")
+    assert not plural("autograd") and not plural("feature engineering") and not plural("bias")
