@@ -46,7 +46,7 @@ CHAT = frozenset(
     """ok okay yeah yep yes nope hi hey hello thanks thank thx pls plz please lol hmm cool great
     sure right well actually maybe kinda sorta stuff whatever anyway anyways btw still even ever
     guys dude wow oh ah um uh tbh imo idk ngl gotcha alright fine nice awesome tho till til
-    ppl rn u ur cuz coz bc lmao omg diff info""".split()
+    ppl rn u ur cuz coz bc lmao omg diff info nvm""".split()
 )
 """Words of chat, not of the subject: never a term to cover."""
 ALIAS_WORDS = tuple(s for surfaces in ALIASES.values() for s in surfaces)

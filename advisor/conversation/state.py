@@ -24,6 +24,9 @@ from advisor.conversation.vocabulary import LEVEL, RESOURCE, Entity, Vocabulary
 from advisor.planning.profile import Profile, read_profile
 from advisor.text import normalize
 
+_DOING_OR_NAMING = frozenset({"NOUN", "PROPN", "VERB"})
+"""Parts of speech of a word that says what a message is about (not "specifically")."""
+_NAMING_OR_DESCRIBING = frozenset({"NOUN", "PROPN", "ADJ"})
 _SELF = re.compile(r"\b(?:i|i'm|im|i've|ive|my)\b", re.I)
 MENTIONED = 3
 """Resources of the last answer kept as what "they" may mean."""
@@ -112,13 +115,32 @@ def stays_on_topic(question: str, state: ConversationState, lexicon: Lexicon) ->
 
     Such a message is read as a follow-up and never refused for a weak match alone ("and
     which is easier to break into?" shares few words with any passage; "should i use
-    langchain for it?" asks about the subject in focus, and the answer notes LangChain); one
-    naming only what the corpus never mentions ("and pizza?", "will it rain?", "tell me a
-    joke") still faces the bar.
+    langchain for it?" asks about the subject in focus, and the answer notes LangChain). So
+    is one tied to the field by a word of its own, a corpus word or a name no dictionary
+    lists ("good for EDA?", "same in canada?"), when no dictionary noun or verb the corpus
+    never uses says it went elsewhere ("and pizza?", "translate this to german", "whats the
+    capital of peru" still face the bar).
     """
     if not state.in_scope:
         return False
-    return not lexicon.unknown(question) or refers_back(question)
+    unknown = set(lexicon.unknown(question))
+    if not unknown or refers_back(question):
+        return True
+    own = lexicon.content_words(question)
+    foreign = [w for w in own if not lexicon.uses(w) and _DOING_OR_NAMING & readings(w).keys()]
+    held = {normalize(q.value) for q in qualifiers(question)}  # "netflix", "canada": no tie
+    tied = [w for w in own if _ties(w, w in unknown, normalize(w) in held)]
+    return bool(tied) and not foreign
+
+
+def _ties(word: str, unknown: bool, held: bool) -> bool:
+    """A word that ties a message to the field: a corpus word that names or describes (not
+    "recommend", a verb any message may use), or a name no dictionary lists ("eda",
+    "backprop") that is no place or company."""
+    parts = readings(word).keys()
+    if unknown:
+        return not parts and not held
+    return not parts or bool(_NAMING_OR_DESCRIBING & parts)
 
 
 def in_domain(question: str, lexicon: Lexicon) -> bool:

@@ -82,8 +82,14 @@ _THAT = re.compile(
     r"cost|costs|help|helps|work|works|be|one|course|role|path|stuff|thing|matter)\b))",
     re.I,
 )
-_THAT_ALONE = re.compile(r"\bthat(?:'s|s|\s+is|\s+was)\b|\b(?:that|this)\s*(?:[?.!,]|$)")
-""""that" standing alone for a thing ("is that free?", "thats usa right?")."""
+_THAT_ALONE = re.compile(
+    r"\bthat(?:'s|s|\s+is|\s+was)\b|\b(?:that|this)\s*(?:[?.!,]|$)"
+    r"|\b(?:is|was)\s+(?:that|this)\s+(?:a|an|the|same|true|ok|okay|enough)\b"
+    r"|\binstead\s*[?.!]*$"
+)
+""""that" standing alone for a thing ("is that free?", "thats usa right?", "is that a
+problem?"), or a message ending on "instead" ("is flask ok instead?": instead of what was
+said)."""
 _CONDITIONAL = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?(?:what if|even if|and if|what else|anything else|"
     r"tell me more|more on|go on|instead)\b",
