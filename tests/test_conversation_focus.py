@@ -100,3 +100,26 @@ def test_a_relative_that_is_left_and_it_is_resolved() -> None:
 def test_number_is_read_from_the_last_word() -> None:
     assert plural("transformers") and plural("llms") and plural("cnns")
     assert not plural("autograd") and not plural("feature engineering") and not plural("bias")
+
+
+# --- a message tied to the field stays in an answered chat ----------------------------------
+def test_jargon_or_a_pointer_keeps_a_weak_follow_up_in_the_chat(extractive: CareerAdvisor) -> None:
+    _, eda = chat(extractive, "what is pandas used for", "good for EDA?")
+    assert not eda.refused and "pandas" in eda.text
+    _, flask = chat(extractive, "how do i deploy a model as an api", "is flask ok instead")
+    assert not flask.refused and "FastAPI" in flask.text
+    assert "The guide doesn't mention flask" in flask.text
+
+
+def test_a_dictionary_word_the_sources_never_use_still_leaves_the_chat(
+    extractive: CareerAdvisor,
+) -> None:
+    answers = chat(
+        extractive,
+        "what does an ml engineer do",
+        "can u recommend a netflix show",
+        "translate good morning to german",
+        "whats the capital of mongolia",
+    )
+    assert not answers[0].refused
+    assert [a.refused for a in answers[1:]] == [True, True, True]
