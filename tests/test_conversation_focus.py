@@ -123,3 +123,20 @@ def test_a_dictionary_word_the_sources_never_use_still_leaves_the_chat(
     )
     assert not answers[0].refused
     assert [a.refused for a in answers[1:]] == [True, True, True]
+
+
+# --- what a pronoun can stand for -----------------------------------------------------------
+def test_people_are_paid_and_tools_are_paid_for() -> None:
+    assert resolved("does meta hire people without a cs degree", "what do they pay") == (
+        "What do ML engineers pay?"
+    )
+    assert "DVC" in resolved("whats dvc", "is it paid")
+
+
+def test_a_role_named_with_its_own_question_is_not_swapped_into_the_last_one() -> None:
+    question = resolved(
+        "difference between data scientist and ml engineer?",
+        "which one pays more",
+        "and the applied ai one, whats that",
+    )
+    assert question == "and the applied ai one, whats that"

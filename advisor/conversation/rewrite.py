@@ -28,6 +28,7 @@ from advisor.conversation.vocabulary import (
     LEVEL,
     RESOURCE,
     RESOURCE_FACETS,
+    ROLE,
     Entity,
     Vocabulary,
     display_name,
@@ -38,6 +39,8 @@ from advisor.text import normalize
 Turn = tuple[str, str]
 
 DEFAULT_SUBJECT = "becoming an ML engineer"
+PAID = "ML engineers"
+"""Who a pay question is about when the conversation named no role."""
 TOPIC_SUBJECTS = {
     "salary": "ML engineer salaries",
     "timeline": "becoming an ML engineer",
@@ -163,6 +166,9 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     term = _asked_term(last) if last is not None and not named else ""
     if term and plural(term) == bool(_PLURAL.search(turn.text)):
         return [term], False  # "what are transformers?" then "do i need them?"
+    people = _PLURAL.search(turn.text) and "cost" not in turn.topics
+    if people and "salary" in turn.topics and not any(e.kind == ROLE for e in named):
+        return [PAID], False  # "what do they pay?": people are paid, not tools ("is it paid?")
     wants_resource = bool(RESOURCE_FACETS & set(turn.topics)) or _PLURAL.search(turn.text)
     if state.mentioned and wants_resource and not any(e.kind == RESOURCE for e in named):
         mentioned = state.mentioned if _PLURAL.search(turn.text) else state.mentioned[:1]

@@ -57,7 +57,8 @@ _ELLIPSIS = re.compile(
 """'and what about X?': possessive, so a line break after the lead cannot make the pattern try
 every split of the spaces between lead and rest (that took 11.8 s at 2,000 characters)."""
 _ASKS = re.compile(
-    r"\b(how|what|why|which|who|where|when|is|are|do|does|did|can|could|should|would|will|"
+    r"\b(how|what|why|which|who|where|when|whats|hows|whos|wheres|"
+    r"is|are|do|does|did|can|could|should|would|will|"
     r"was|were|has|have|need|tell|explain|give|recommend)\b",
     re.I,
 )

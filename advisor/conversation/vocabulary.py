@@ -40,7 +40,14 @@ FIXED: dict[str, dict[str, tuple[str, ...]]] = {
             "machine learning engineers",
         ),
         "Data Scientist": ("data scientist", "data scientists"),
-        "Applied AI Engineer": ("applied ai engineer", "ai engineer", "applied ai engineers"),
+        "Applied AI Engineer": (
+            "applied ai engineer",
+            "ai engineer",
+            "applied ai engineers",
+            "ai engineers",
+            "applied ai engineering",
+            "applied ai",
+        ),
     },
     SUBJECT: {
         "maths": ("math", "maths", "mathematics", "mathematical"),
