@@ -140,3 +140,19 @@ def test_a_role_named_with_its_own_question_is_not_swapped_into_the_last_one() -
         "and the applied ai one, whats that",
     )
     assert question == "and the applied ai one, whats that"
+
+
+# --- a facet every card has is answered from that section -----------------------------------
+def test_who_made_it_is_answered_from_the_cards_what_it_is(extractive: CareerAdvisor) -> None:
+    _, maker = chat(extractive, "whats pandas for", "who made it")
+    assert maker.question == "Who made pandas?"
+    assert "Wes McKinney" in maker.text
+
+
+def test_what_to_know_before_a_tool_is_answered_from_its_prerequisites(
+    extractive: CareerAdvisor,
+) -> None:
+    pytorch = extractive.ask("what should i know before starting pytorch")
+    assert "Solid Python and NumPy" in pytorch.text
+    fastapi = extractive.ask("prereqs for fastapi?")
+    assert "type hints" in fastapi.text

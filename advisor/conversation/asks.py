@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from advisor.conversation.vocabulary import CARD_SECTIONS, topics_of
 from advisor.planning.profile import role_named
 from advisor.text import normalize, tokens
 
@@ -112,6 +113,8 @@ class Ask:
     about_author: bool = False
     aspect: str = ""
     """The role comparison's aspect a roles question asks about ("Entry accessibility"), or ""."""
+    section: str = ""
+    """The resource card section a facet asks for ("who made it?": "What it is"), or ""."""
 
 
 def read_ask(question: str) -> Ask:
@@ -134,6 +137,7 @@ def read_ask(question: str) -> Ask:
         about_guide=bool(_ABOUT_GUIDE.search(text)),
         about_author=bool(_AUTHOR.search(text)),
         aspect=next((a for a, words in _ASPECT_WORDS.items() if re.search(words, text)), ""),
+        section=next((CARD_SECTIONS[t] for t in topics_of(text) if t in CARD_SECTIONS), ""),
     )
 
 

@@ -49,8 +49,9 @@ def card_lines(
         ]
         if ask.cost:
             own = [s for s in own if any(_COST_WORDS.search(x) for x in s.unit.sentences)] or own
-        if ask.audience:
-            own = [s for s in own if s.unit.heading == _AUDIENCE_SECTION] or own
+        section = ask.section or (_AUDIENCE_SECTION if ask.audience else "")
+        if section:
+            own = [s for s in own if s.unit.heading == section] or own
         if own:
             lines.append(quote(own[0].unit))
     if ask.kind and lines and all(sources[n - 1].kind != ask.kind for n in cards):

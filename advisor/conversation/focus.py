@@ -59,6 +59,10 @@ def focus(
     if title is not None:
         card = search(question, CARD_SECTIONS + len(found), {"title": title})
         found = with_card(found, card, k)
+    named = named_card(question, vocabulary, titles) if titles and ask.section else None
+    if named is not None:  # "what do i need before pytorch?": the card's Prerequisites
+        where = {"$and": [{"title": named}, {"section": ask.section}]}
+        found = with_card(found, search(question, 1, where), k)
     term = ask.definition
     if term and not defines(term, found):
         defining = [s for s in search(term, DEFINING, None) if defines(term, [s])]

@@ -90,11 +90,38 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "audience": ("who is", "who's", "for whom", "for beginners"),
     "start": ("start", "begin", "first step", "get started"),
     "tools": ("tools", "tool", "libraries", "library", "framework", "frameworks"),
+    "prerequisites": (
+        "prereq",
+        "prereqs",
+        "prerequisite",
+        "prerequisites",
+        "requirements",
+        "know before",
+        "need before",
+        "before i start",
+        "before starting",
+        "before i begin",
+    ),
+    "maker": (
+        "who made",
+        "who makes",
+        "who created",
+        "who creates",
+        "who built",
+        "who wrote",
+        "who develops",
+        "who developed",
+        "who maintains",
+        "who is behind",
+        "who's behind",
+    ),
 }
 """Facets of a question, matched on words; a follow-up keeps its own facet."""
 
-RESOURCE_FACETS = frozenset({"cost", "audience"})
+RESOURCE_FACETS = frozenset({"cost", "audience", "prerequisites", "maker"})
 """Facets that ask about a named resource ("is it free?", "who is it for?")."""
+CARD_SECTIONS = {"prerequisites": "Prerequisites", "maker": "What it is"}
+"""The section every resource card gives to a facet ("who made it?": its "What it is")."""
 
 
 @dataclass(frozen=True)
