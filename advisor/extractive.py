@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from advisor.conversation.structure import Unit
+from advisor.conversation.vocabulary import TOPICS
 from advisor.records import Source, Usage
 from advisor.text import tokens
 
@@ -75,6 +76,27 @@ def _heading_words(title: str, path: str) -> frozenset[str]:
     return frozenset(tokens(f"{title} {path}"))
 
 
+SYNONYM_TOPICS = ("salary", "degree")
+"""Facets of the vocabulary whose words name one thing ("salary", "earn", "pay"; "degree",
+"university"); not "industry" ("jobs" is no "production") nor "cost" ("free" is no "price")."""
+
+
+@lru_cache(maxsize=1)
+def _synonym_sets() -> tuple[frozenset[str], ...]:
+    return tuple(
+        frozenset(t for w in TOPICS[topic] if " " not in w for t in tokens(w))
+        for topic in SYNONYM_TOPICS
+    )
+
+
+def _forms(word: str) -> frozenset[str]:
+    """The word with the words of its facet ("salari" -> also "earn", "pay", "compens")."""
+    for words in _synonym_sets():
+        if word in words:
+            return words
+    return frozenset({word})
+
+
 def score_units(
     question: str,
     units: Sequence[Unit],
@@ -84,14 +106,16 @@ def score_units(
     """Every unit with its score, best first (ties: better source, then earlier unit)."""
     wanted = set(tokens(question))
     total = sum(idf(w) for w in wanted) or 1.0
+    forms = {w: _forms(w) for w in wanted}  # "salary" is also met by "earn", once
     similarity = [dict(s.matches) for s in sources]
     scored: list[Scored] = []
     for unit in units:
         source = sources[unit.source - 1]
         context = _heading_words(source.title, unit.path)
         words = unit.words()
-        hit = sum(idf(w) for w in wanted & words) / total
-        framed = HEADING_WEIGHT * sum(idf(w) for w in (wanted & context) - words) / total
+        held = {w for w in wanted if forms[w] & words}
+        hit = sum(idf(w) for w in held) / total
+        framed = HEADING_WEIGHT * sum(idf(w) for w in wanted - held if forms[w] & context) / total
         sim = _similarity(unit, similarity[unit.source - 1])
         if hit + framed + sim <= 0:
             continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import cache, lru_cache
+from typing import Any
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(])")
@@ -33,13 +35,23 @@ def normalize(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A deliberately light suffix stripper (plural and common verb endings)."""
+    """The word's English Snowball stem ("evaluation" and "evaluating" -> "evalu"), with the
+    maths words as one ("maths", "mathematical" -> "math")."""
     if word.startswith("mathemat") or word == "maths":
         return "math"  # "maths", "mathematical", "mathematics" all ask about the same subject
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and not word.endswith("ss"):
-            return word[: -len(suffix)] + keep
-    return word
+    return _snowball(word)
+
+
+@lru_cache(maxsize=1 << 16)
+def _snowball(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+@cache
+def _stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 def tokens(text: str) -> list[str]:
