@@ -234,7 +234,10 @@ class Store(LiveCollection, StoreWriter):
     def _exact_index(self) -> ExactIndex | None:
         """The served collection's exact index, read once per collection opened (a reopen
         after another process's ingest, or a write here, reads it again); None when the
-        collection is empty or larger than EXACT_RECORDS."""
+        collection is empty or larger than EXACT_RECORDS, or on a Chroma server (one graph
+        serves every process there, and each answer still reaches the server)."""
+        if self._settings.remote_store:
+            return None
         col = self._col()
         with self._exact_lock:
             cached = self._exact

@@ -5,9 +5,10 @@ each process that opens an embedded store for every record not yet synced to dis
 a collection under Chroma's sync threshold of 1,000 records: the bundled corpus has 465).
 The 80 records nearest one vector then differed between fresh processes (a record at
 0.0446 found in one, missed in the next), and so did the advisor's answers to the same
-conversation. Up to `EXACT_RECORDS` records the store holds every vector in memory
-(1.5 KB each) and ranks them all exactly, equal similarities in id order; above that,
-Chroma's approximate search serves.
+conversation. Up to `EXACT_RECORDS` records an embedded store holds every vector in
+memory (1.5 KB each) and ranks them all exactly, equal similarities in id order; above
+that, and on a Chroma server (whose one graph every app process shares), Chroma's
+approximate search serves.
 """
 
 from __future__ import annotations
