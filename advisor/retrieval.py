@@ -185,7 +185,7 @@ class Retriever:
                 fused[cid] += PRIMARY_PRIOR if fuse is _weighted else fused[cid] * RRF_PRIOR
         best = max(dense.values(), default=0.0)
         by_id = index.by_id
-        ranked = sorted(fused, key=lambda cid: -fused[cid])
+        ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))  # a tie: in id order
         sources: list[Source] = []
         seen: list[set[str]] = []
         for cid in ranked:

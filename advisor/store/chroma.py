@@ -8,6 +8,7 @@ Writers are serialised with a file lock (advisor/store/writer.py).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -16,6 +17,7 @@ from advisor.errors import ConfigurationError, StoreUnavailable
 from advisor.records import Chunk
 from advisor.settings import Settings
 from advisor.store.client import forget_embedded_path, make_client, quarantine
+from advisor.store.exact import EXACT_RECORDS, ExactIndex
 from advisor.store.live import LiveCollection
 from advisor.store.writer import StoreWriter, wait_for_generation
 
@@ -38,6 +40,12 @@ class DocState:
 
 class Store(LiveCollection, StoreWriter):
     """Chunks and their vectors in the live Chroma collection."""
+
+    def __init__(self, client: Any, settings: Settings) -> None:
+        super().__init__(client, settings)
+        self._exact: tuple[object, ExactIndex | None] | None = None
+        """The collection searched, and its exact index (None: too large, Chroma searches)."""
+        self._exact_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings) -> Store:
@@ -142,6 +150,7 @@ class Store(LiveCollection, StoreWriter):
     def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
         """Write chunks with their vectors, in batches Chroma accepts."""
         col = self._write_col()
+        self._exact = None  # read again at the next search
         step = max(1, min(self._call(self._client.get_max_batch_size), 2000))
         for start in range(0, len(chunks), step):
             part = chunks[start : start + step]
@@ -157,6 +166,7 @@ class Store(LiveCollection, StoreWriter):
     def delete(self, ids: Sequence[str]) -> None:
         """Remove chunks by id, in batches."""
         col = self._write_col()
+        self._exact = None
         step = 2000
         for start in range(0, len(ids), step):
             self._call(lambda s=start: col.delete(ids=list(ids[s : s + step])))
@@ -196,10 +206,18 @@ class Store(LiveCollection, StoreWriter):
         """The ids of the k nearest records with their cosine similarity, best first.
 
         No documents or metadata are read: for a few dozen results that is 2-3 ms instead
-        of 12-16 ms, and callers that hold the passages in memory need nothing more.
+        of 12-16 ms, and callers that hold the passages in memory need nothing more. A
+        collection of up to EXACT_RECORDS records is searched exactly (advisor/store/exact.py),
+        so every process ranks the same records for the same vector.
         """
         if k <= 0:
             return []
+        exact = self._exact_index()
+        if exact is not None:
+            allowed = None
+            if where:
+                allowed = {i for page in self._pages(include=[], where=where) for i in page[0]}
+            return exact.nearest(vector, k, allowed)
         got = self._read(
             lambda col: col.query(
                 query_embeddings=cast(Any, [list(vector)]),
@@ -212,6 +230,24 @@ class Store(LiveCollection, StoreWriter):
         return [
             (cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
         ]
+
+    def _exact_index(self) -> ExactIndex | None:
+        """The served collection's exact index, read once per collection opened (a reopen
+        after another process's ingest, or a write here, reads it again); None when the
+        collection is empty or larger than EXACT_RECORDS, or on a Chroma server (one graph
+        serves every process there, and each answer still reaches the server)."""
+        if self._settings.remote_store:
+            return None
+        col = self._col()
+        with self._exact_lock:
+            cached = self._exact
+            if cached is None or cached[0] is not col:
+                index = None
+                if col is not None and 0 < self.count() <= EXACT_RECORDS:
+                    index = ExactIndex.of_pages(self._pages(include=["embeddings"]))
+                cached = (col, index)
+                self._exact = cached
+            return cached[1]
 
     def stats(self) -> dict[str, Any]:
         """Documents, chunks and the time of the last ingest (for the UI sidebar and the API)."""
