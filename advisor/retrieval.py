@@ -44,8 +44,8 @@ BM25_SATURATION = 5.0
 PRIMARY_KINDS = frozenset({"guide"})
 PRIMARY_PRIOR = 0.15
 """Weighted fusion: added to passages of the primary source (the guide) over resource cards."""
-RRF_K = 5
-RRF_BM25_WEIGHT = 0.7
+RRF_K = 8
+RRF_BM25_WEIGHT = 0.6
 RRF_PRIOR = 0.2
 """RRF fusion (ADVISOR_FUSION=rrf): k, BM25 list weight and relative guide boost."""
 
