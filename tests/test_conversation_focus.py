@@ -156,3 +156,14 @@ def test_what_to_know_before_a_tool_is_answered_from_its_prerequisites(
     assert "Solid Python and NumPy" in pytorch.text
     fastapi = extractive.ask("prereqs for fastapi?")
     assert "type hints" in fastapi.text
+
+
+def test_who_made_them_after_two_tools_quotes_each_cards_maker(extractive: CareerAdvisor) -> None:
+    *_, maker = chat(extractive, "mlflow vs weights and biases?", "who made it")
+    assert "MLflow" in maker.question and "Weights & Biases" in maker.question
+    assert "originally created by Databricks" in maker.text
+
+
+def test_libs_is_the_word_for_libraries(extractive: CareerAdvisor) -> None:
+    answer = extractive.ask("what about plotting libs")
+    assert "Matplotlib" in answer.text and "mention libs" not in answer.text

@@ -59,9 +59,8 @@ def focus(
     if title is not None:
         card = search(question, CARD_SECTIONS + len(found), {"title": title})
         found = with_card(found, card, k)
-    named = named_card(question, vocabulary, titles) if titles and ask.section else None
-    if named is not None:  # "what do i need before pytorch?": the card's Prerequisites
-        where = {"$and": [{"title": named}, {"section": ask.section}]}
+    for named in named_cards(question, vocabulary, titles)[:2] if ask.section else ():
+        where = {"$and": [{"title": named}, {"section": ask.section}]}  # "who made it?"
         found = with_card(found, search(question, 1, where), k)
     term = ask.definition
     if term and not defines(term, found):
@@ -108,9 +107,14 @@ def card_titles(titles: Iterable[str]) -> dict[str, str]:
 
 def named_card(question: str, vocabulary: Vocabulary, titles: Mapping[str, str]) -> str | None:
     """The title of the one card the question names, or None (none, or several)."""
-    names = {e.name for e in vocabulary.find(question) if e.kind == RESOURCE}
-    found = {titles[n] for n in names if n in titles}
-    return next(iter(found)) if len(found) == 1 else None
+    found = named_cards(question, vocabulary, titles)
+    return found[0] if len(found) == 1 else None
+
+
+def named_cards(question: str, vocabulary: Vocabulary, titles: Mapping[str, str]) -> list[str]:
+    """The titles of the cards the question names, in the order it names them."""
+    names = [e.name for e in vocabulary.find(question) if e.kind == RESOURCE]
+    return list(dict.fromkeys(titles[n] for n in names if n in titles))
 
 
 def with_card(sources: Sequence[Source], more: Sequence[Source], k: int) -> list[Source]:

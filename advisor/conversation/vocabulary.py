@@ -89,7 +89,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "projects": ("project", "projects", "portfolio", "github"),
     "audience": ("who is", "who's", "for whom", "for beginners"),
     "start": ("start", "begin", "first step", "get started"),
-    "tools": ("tools", "tool", "libraries", "library", "framework", "frameworks"),
+    "tools": ("tools", "tool", "libraries", "library", "libs", "lib", "framework", "frameworks"),
     "prerequisites": (
         "prereq",
         "prereqs",
