@@ -167,3 +167,11 @@ def test_who_made_them_after_two_tools_quotes_each_cards_maker(extractive: Caree
 def test_libs_is_the_word_for_libraries(extractive: CareerAdvisor) -> None:
     answer = extractive.ask("what about plotting libs")
     assert "Matplotlib" in answer.text and "mention libs" not in answer.text
+
+
+def test_what_the_person_says_they_are_is_no_subject_to_point_at() -> None:
+    question = resolved(
+        "hi im a nurse with zero coding, realistic to switch to ai?",
+        "how long would that take at 10 hrs a week",
+    )
+    assert "nurse" not in question

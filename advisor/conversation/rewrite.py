@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from advisor.conversation.asks import AMOUNT, read_ask
-from advisor.conversation.english import plural
+from advisor.conversation.english import described, plural
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import (
     TurnInfo,
@@ -209,8 +209,11 @@ def _recent_focus(state: ConversationState) -> list[Entity]:
 
 
 def _noun_phrase(text: str) -> str:
-    """The last "a/the/my <noun>" of a question that names nothing we know ("a model")."""
+    """The last "a/the/my <noun>" of a question that names nothing we know ("a model"); not
+    one the person says they are ("im a nurse": "how long would that take?" is no nurse's)."""
+    own = " ".join(described(text)).lower()
     found = re.findall(r"\b((?:a|an|the|my|your)\s+[a-z]{3,})\b", text, re.I)
+    found = [f for f in found if f.lower() not in own]
     return found[-1] if found else ""
 
 
