@@ -8,20 +8,10 @@ from advisor import CareerAdvisor
 from advisor.conversation import Vocabulary, replay, resolve
 from advisor.conversation.english import names_a_thing, plural
 from advisor.records import Answer
+from tests.test_conversation_mechanisms import chat
 from tests.test_turns import card_titles
 
 Turn = tuple[str, str]
-
-
-def chat(advisor: CareerAdvisor, *messages: str) -> list[Answer]:
-    """Each message asked with the turns before it as history."""
-    history: list[Turn] = []
-    answers = []
-    for message in messages:
-        answer = advisor.ask(message, history)
-        answers.append(answer)
-        history += [("user", message), ("assistant", answer.text)]
-    return answers
 
 
 def resolved(*turns: str) -> str:
