@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from advisor.conversation.asks import AMOUNT, read_ask
-from advisor.conversation.english import described, plural
+from advisor.conversation.referents import earlier_of_kind, join, subject
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import (
     TurnInfo,
@@ -26,36 +26,12 @@ from advisor.conversation.turns import (
 )
 from advisor.conversation.vocabulary import (
     LEVEL,
-    RESOURCE,
-    RESOURCE_FACETS,
-    ROLE,
-    Entity,
     Vocabulary,
-    display_name,
     topics_of,
 )
 from advisor.text import normalize
 
 Turn = tuple[str, str]
-
-DEFAULT_SUBJECT = "becoming an ML engineer"
-PAID = "ML engineers"
-"""Who a pay question is about when the conversation named no role."""
-TOPIC_SUBJECTS = {
-    "salary": "ML engineer salaries",
-    "timeline": "becoming an ML engineer",
-    "degree": "a degree",
-    "projects": "portfolio projects",
-    "course": "courses",
-    "videos": "videos",
-    "industry": "industry",
-    "tools": "tools",
-    "start": "getting started",
-}
-"""What a follow-up is about when the earlier question named no entity, only a topic."""
-SUBJECT_NAMES = {"portfolio": "portfolio projects"}
-FOCUS_TURNS = 3
-"""Questions back a pronoun may reach for its subject when the last one named none."""
 
 _ARTICLE = r"(?:(?:a|an|the)\s+)?"
 _LEAD = re.compile(
@@ -68,7 +44,6 @@ _PRONOUNS = re.compile(
     r"they|them|those|these|it|that|this)\b",
     re.I,
 )
-_PLURAL = re.compile(r"\b(they|them|those|these)\b", re.I)
 _PERSONAL = re.compile(r"\b(me|i|my)\b", re.I)
 _MARKS = "?.!…,"
 _TRAILING_WORD = re.compile(r"then|though|again", re.I)
@@ -145,7 +120,7 @@ def in_context(question: str, state: ConversationState, vocabulary: Vocabulary) 
     focus ("which is easier to break into?" after two roles names both roles)."""
     text = question.strip()
     turn = TurnInfo(text, TurnKind.FOLLOW_UP, "context", tuple(vocabulary.find(text)))
-    names = _earlier_of_kind(state) or subject(turn, state)[0]
+    names = earlier_of_kind(state) or subject(turn, state)[0]
     said = {n.lower() for n in names if n.lower() in text.lower()}
     if len(said) == len(names):  # all named already, or nothing to name
         return Resolution(turn, text)
@@ -159,82 +134,10 @@ def _with_text(turn: TurnInfo, text: str, vocabulary: Vocabulary) -> TurnInfo:
     return TurnInfo(text, turn.kind, turn.cue, tuple(vocabulary.find(text)), tuple(topics_of(text)))
 
 
-def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
-    """What the follow-up points at (names), and whether those are things one learns."""
-    last = state.last_answered or state.last
-    named = [e for e in (last.entities if last else ()) if e.kind != LEVEL]
-    term = _asked_term(last) if last is not None and not named else ""
-    if term and plural(term) == bool(_PLURAL.search(turn.text)):
-        return [term], False  # "what are transformers?" then "do i need them?"
-    people = _PLURAL.search(turn.text) and "cost" not in turn.topics
-    if people and "salary" in turn.topics and not any(e.kind == ROLE for e in named):
-        return [PAID], False  # "what do they pay?": people are paid, not tools ("is it paid?")
-    wants_resource = bool(RESOURCE_FACETS & set(turn.topics)) or _PLURAL.search(turn.text)
-    if state.mentioned and wants_resource and not any(e.kind == RESOURCE for e in named):
-        mentioned = state.mentioned if _PLURAL.search(turn.text) else state.mentioned[:1]
-        return [display_name(e.name) for e in mentioned], True
-    phrase = _noun_phrase(last.text) if last and not named else ""
-    if phrase:
-        return [phrase], False
-    if not named and last is not None:
-        for topic in last.topics:
-            if topic in TOPIC_SUBJECTS:
-                return [TOPIC_SUBJECTS[topic]], False
-    named = named or _recent_focus(state)
-    if named:
-        kinds = [e.kind for e in named]
-        main = max(dict.fromkeys(kinds), key=kinds.count)  # "PyTorch and TensorFlow", not the role
-        return _names([e for e in named if e.kind == main]), True
-    if last is not None:
-        return [], False  # a subject we cannot name: searched as typed, the last one fused in
-    return [DEFAULT_SUBJECT], False  # only statements so far: the person's own move into ML
-
-
-def _asked_term(turn: TurnInfo) -> str:
-    """The term a question asked to have defined ("what are transformers in ml" ->
-    "transformers in ml" -> "transformers"), or ""."""
-    term = read_ask(turn.text).definition
-    return re.sub(r"\s+(?:in|for|of|with)\s.*$", "", term) if term else ""
-
-
-def _recent_focus(state: ConversationState) -> list[Entity]:
-    """What the latest of the last FOCUS_TURNS questions that named anything named ("who
-    uses it?" after "what does W&B log?" and "what are sweeps?" is about W&B)."""
-    questions = [t for t in state.turns if t.kind != TurnKind.STATEMENT][-FOCUS_TURNS:]
-    for turn in reversed(questions):
-        named = [e for e in turn.entities if e.kind != LEVEL]
-        if named:
-            return named
-    return []
-
-
-def _noun_phrase(text: str) -> str:
-    """The last "a/the/my <noun>" of a question that names nothing we know ("a model"); not
-    one the person says they are ("im a nurse": "how long would that take?" is no nurse's)."""
-    own = " ".join(described(text)).lower()
-    found = re.findall(r"\b((?:a|an|the|my|your)\s+[a-z]{3,})\b", text, re.I)
-    found = [f for f in found if f.lower() not in own]
-    return found[-1] if found else ""
-
-
-def _names(entities: Sequence[Entity]) -> list[str]:
-    names: list[str] = []
-    for e in entities:
-        name = display_name(e.name) if e.kind == RESOURCE else SUBJECT_NAMES.get(e.name, e.surface)
-        if name.lower() not in (n.lower() for n in names):
-            names.append(name)
-    return names
-
-
-def join(names: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
     names, learnable = subject(turn, state)
     if len(names) < 2 and re.search(r"\b(which one|which ones|either|both)\b", turn.text, re.I):
-        names = _earlier_of_kind(state) or names
+        names = earlier_of_kind(state) or names
     core = _strip_lead(turn.text)
     if not names:
         return core
@@ -262,17 +165,6 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
     if state.about_user and _PERSONAL.search(turn.text):
         text = f"{_untrail(text)} ({state.about_user.rstrip('.')})"
     return text
-
-
-def _earlier_of_kind(state: ConversationState) -> list[str]:
-    """Things of one kind named across the last two questions ("which one" after two roles)."""
-    questions = [t for t in state.turns if t.kind != TurnKind.STATEMENT][-2:]
-    entities = [e for t in questions for e in t.entities if e.kind != LEVEL]
-    if not entities:
-        return []
-    kind = entities[-1].kind
-    names = _names([e for e in entities if e.kind == kind])
-    return names if len(names) > 1 else []
 
 
 def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> str:

@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from advisor.conversation.rewrite import Resolution, subject
+from advisor.conversation.referents import PLURAL, subject
+from advisor.conversation.rewrite import Resolution
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import TurnKind
 from advisor.conversation.vocabulary import LEVEL, Entity, Vocabulary
@@ -46,7 +47,6 @@ _POINTING = frozenset(
 )
 """Words that point back or only frame a follow-up: a rewrite replaces them."""
 _CITATION = re.compile(r"\[\d{1,3}\]")
-_PLURAL = re.compile(r"\b(?:they|them|those|these)\b", re.I)
 
 
 def offline_is_sure(resolution: Resolution, state: ConversationState) -> bool:
@@ -60,7 +60,7 @@ def offline_is_sure(resolution: Resolution, state: ConversationState) -> bool:
         before = {e.kind for e in last.entities if e.kind != LEVEL}
         return any(e.kind in before for e in turn.entities)
     if turn.cue == "pronoun":  # "is it free?" after a question about exactly one thing
-        if _PLURAL.search(turn.text):  # "are they free?" may mean what the answer listed
+        if PLURAL.search(turn.text):  # "are they free?" may mean what the answer listed
             return False
         names, named = subject(turn, state)
         return named and len(names) == 1
