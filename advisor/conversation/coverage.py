@@ -33,6 +33,8 @@ from advisor.text import STOPWORDS, normalize, tokens
 TYPO_CUTOFF = 0.84
 """How close an unknown word must be to a corpus word to count as a typo of it."""
 MIN_LETTERS = 3
+MIN_PREFIX = 5
+"""Letters a short form needs to count as the start of a corpus word ("backprop")."""
 MAX_WORDS = 40
 """Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
 READ = 2000
@@ -112,6 +114,16 @@ class Lexicon:
             if not self._in_guide(low, parts):
                 found.append(word)
         return found
+
+    def shortens(self, word: str) -> bool:
+        """True when the word is a short form of the corpus's words: the start of one
+        ("backprop" of "backpropagation") or the initials of a name the guide spells out."""
+        low = normalize(word).rstrip("s")
+        if low in self.acronyms:
+            return True
+        return len(low) >= MIN_PREFIX and any(
+            v.startswith(low) and v != low for v in self.vocabulary
+        )
 
     def _in_guide(self, low: str, parts: Sequence[str]) -> bool:
         """True when the guide uses the word in some form ("classical" for "classic")."""

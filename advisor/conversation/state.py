@@ -116,10 +116,10 @@ def stays_on_topic(question: str, state: ConversationState, lexicon: Lexicon) ->
     Such a message is read as a follow-up and never refused for a weak match alone ("and
     which is easier to break into?" shares few words with any passage; "should i use
     langchain for it?" asks about the subject in focus, and the answer notes LangChain). So
-    is one tied to the field by a word of its own, a corpus word or a name no dictionary
-    lists ("good for EDA?", "same in canada?"), when no dictionary noun or verb the corpus
-    never uses says it went elsewhere ("and pizza?", "translate this to german", "whats the
-    capital of peru" still face the bar).
+    is one tied to the field by a word of its own, a corpus word or a short form of one
+    ("where does backprop show up?", "ok what classical stuff"), when no dictionary noun or
+    verb the corpus never uses says it went elsewhere ("and pizza?", "translate this to
+    german", "whats the capital of peru" still face the bar).
     """
     if not state.in_scope:
         return False
@@ -129,17 +129,17 @@ def stays_on_topic(question: str, state: ConversationState, lexicon: Lexicon) ->
     own = lexicon.content_words(question)
     foreign = [w for w in own if not lexicon.uses(w) and _DOING_OR_NAMING & readings(w).keys()]
     held = {normalize(q.value) for q in qualifiers(question)}  # "netflix", "canada": no tie
-    tied = [w for w in own if _ties(w, w in unknown, normalize(w) in held)]
+    tied = [w for w in own if _ties(w, w in unknown, normalize(w) in held, lexicon)]
     return bool(tied) and not foreign
 
 
-def _ties(word: str, unknown: bool, held: bool) -> bool:
+def _ties(word: str, unknown: bool, held: bool, lexicon: Lexicon) -> bool:
     """A word that ties a message to the field: a corpus word that names or describes (not
-    "recommend", a verb any message may use), or a name no dictionary lists ("eda",
-    "backprop") that is no place or company."""
+    "recommend", a verb any message may use), or a short form of one ("backprop"). A name
+    no dictionary lists ties nothing by itself: "leetcode" and "pokemon" look alike."""
     parts = readings(word).keys()
     if unknown:
-        return not parts and not held
+        return not parts and not held and lexicon.shortens(word)
     return not parts or bool(_NAMING_OR_DESCRIBING & parts)
 
 
