@@ -17,7 +17,7 @@ from advisor.conversation import (
     resolve,
     trim,
 )
-from advisor.conversation.focus import focus, rare_terms
+from advisor.conversation.focus import focus, own_terms, rare_terms
 from advisor.conversation.recall import context_of, query_vector, teaching_cards
 from advisor.conversation.rewrite_guard import accept as accept_rewrite
 from advisor.conversation.rewrite_guard import offline_is_sure
@@ -83,12 +83,8 @@ class Planner:
         if sources and not filters:  # a caller's filters say where to look: no second look
             _, vocabulary, titles = self.index.names()  # one lookup of the index for both
             sources = focus(standalone, sources, search, vocabulary, titles, k)
-            index = self.retriever.keyword_index()
-            named = {w for e in vocabulary.find(standalone) for w in e.surface.lower().split()}
-            words = [
-                w for w in self.index.lexicon().content_words(standalone) if w.lower() not in named
-            ]
-            sources = rare_terms(words, sources, search, index.holding, k)
+            words = own_terms(standalone, self.index.lexicon(), vocabulary)
+            sources = rare_terms(words, sources, search, self.retriever.keyword_index().holding, k)
             if state.last is not None:  # "where can I learn it?" after a topic
                 sources = teaching_cards(standalone, sources, search, k, state.last_said)
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from advisor import CareerAdvisor
 from advisor.conversation import Vocabulary, replay, resolve
 from advisor.conversation.english import names_a_thing, plural
-from advisor.records import Answer
+from advisor.conversation.focus import with_card
+from advisor.records import Answer, Source
 from tests.test_conversation_mechanisms import chat
 from tests.test_turns import card_titles
 
@@ -180,3 +181,13 @@ def test_what_the_person_says_they_are_is_no_subject_to_point_at() -> None:
         "how long would that take at 10 hrs a week",
     )
     assert "nurse" not in question
+
+
+def test_a_second_look_keeps_what_an_earlier_one_added() -> None:
+    def source(n: int) -> Source:
+        return Source(id=f"s{n}", text="t", title="T", section=f"S{n}", source="x")
+
+    retrieved = [source(n) for n in range(6)]  # k = 4, plus two card sections added before
+    kept = with_card(retrieved, [source(9)], 4)
+    assert [s.id for s in kept] == ["s0", "s9", "s1", "s2", "s3", "s4", "s5"]
+    assert with_card(retrieved, [source(2)], 4) == retrieved  # nothing new: nothing dropped

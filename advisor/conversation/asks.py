@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from advisor.conversation.vocabulary import CARD_SECTIONS, topics_of
+from advisor.conversation.vocabulary import AUDIENCE_SECTION, CARD_SECTIONS, topics_of
 from advisor.planning.profile import role_named
 from advisor.text import normalize, tokens
 
@@ -114,7 +114,8 @@ class Ask:
     aspect: str = ""
     """The role comparison's aspect a roles question asks about ("Entry accessibility"), or ""."""
     section: str = ""
-    """The resource card section a facet asks for ("who made it?": "What it is"), or ""."""
+    """The resource card section the question asks for ("who made it?": "What it is"; "who
+    is it for?": "Who it is for"), or ""."""
 
 
 def read_ask(question: str) -> Ask:
@@ -125,19 +126,21 @@ def read_ask(question: str) -> Ask:
     if len(roles) < 2 and _CHOOSE.search(text):
         roles = _roles_in(text)  # "which of ml engineer and data scientist is easier?"
     kind = next((k for k, pattern in _KINDS.items() if re.search(pattern, text)), "")
+    audience = _asks_audience(text)
+    section = next((CARD_SECTIONS[t] for t in topics_of(text) if t in CARD_SECTIONS), "")
     return Ask(
         definition=_term(text) if not sides else "",
         sides=sides,
         roles=roles if len(roles) >= 2 else (),
-        resource=bool(_RESOURCE.search(text)) or _asks_audience(text),
+        resource=bool(_RESOURCE.search(text)) or audience,
         kind=kind,
         cost=bool(_COST.search(text)),
-        audience=_asks_audience(text),
+        audience=audience,
         next_steps=not sides and _asks_next_step(text),
         about_guide=bool(_ABOUT_GUIDE.search(text)),
         about_author=bool(_AUTHOR.search(text)),
         aspect=next((a for a, words in _ASPECT_WORDS.items() if re.search(words, text)), ""),
-        section=next((CARD_SECTIONS[t] for t in topics_of(text) if t in CARD_SECTIONS), ""),
+        section=section or (AUDIENCE_SECTION if audience else ""),
     )
 
 

@@ -18,7 +18,6 @@ from advisor.text import normalize, tokens
 _COST_WORDS = re.compile(
     r"\b(?:free|paid|cost|price|pricing|subscription|audit|open[- ]source)\b", re.I
 )
-_AUDIENCE_SECTION = "Who it is for"
 RESOURCE_BONUS = 0.5
 """Added, for a resource question, to a unit naming a resource (a card's title, a course,
 a video series): the guide's own pointers to resources answer such questions."""
@@ -49,9 +48,8 @@ def card_lines(
         ]
         if ask.cost:
             own = [s for s in own if any(_COST_WORDS.search(x) for x in s.unit.sentences)] or own
-        section = ask.section or (_AUDIENCE_SECTION if ask.audience else "")
-        if section:
-            own = [s for s in own if s.unit.heading == section] or own
+        if ask.section:
+            own = [s for s in own if s.unit.heading == ask.section] or own
         if own:
             lines.append(quote(own[0].unit))
     if ask.kind and lines and all(sources[n - 1].kind != ask.kind for n in cards):

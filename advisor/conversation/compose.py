@@ -160,9 +160,7 @@ class Composer:
             lines += [quote(u) for u in sorted(author, key=lambda u: (u.source, u.position))]
         if ask.roles and self.roles_for is not None:
             lines += role_lines(ask.roles, self.roles_for(), cite, ask.aspect)
-        if (ask.cost or ask.audience or ask.section) and any(
-            s.kind and s.kind != "guide" for s in sources
-        ):
+        if (ask.cost or ask.section) and any(s.kind and s.kind != "guide" for s in sources):
             return _unique(
                 lines + card_lines(question, ask, scored, sources)
             )  # the card's facts answer

@@ -25,6 +25,7 @@ from typing import Any
 
 from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import defines
+from advisor.conversation.coverage import Lexicon
 from advisor.conversation.english import names_a_thing
 from advisor.conversation.vocabulary import RESOURCE, Vocabulary, short_name
 from advisor.records import Chunk, Source
@@ -36,7 +37,7 @@ DEFINING = 6
 """Passages searched for a term no source defines."""
 RARE = 3
 """A term the sources use in at most this many passages is rare: those passages are added."""
-RARE_ADDED = 2
+RARE_ADDED = CARD_SECTIONS
 """Passages rare terms may add to the sources."""
 
 Search = Callable[[str, int, "dict[str, Any] | None"], Sequence[Source]]
@@ -69,6 +70,13 @@ def focus(
     return found
 
 
+def own_terms(question: str, lexicon: Lexicon, vocabulary: Vocabulary) -> list[str]:
+    """The question's content words (neither everyday English nor chat) outside the names it
+    uses: a named card has its own look ("StatQuest" is no rare term)."""
+    named = {w for e in vocabulary.find(question) for w in e.surface.lower().split()}
+    return [w for w in lexicon.content_words(question) if w.lower() not in named]
+
+
 def rare_terms(
     words: Sequence[str],
     sources: Sequence[Source],
@@ -76,8 +84,8 @@ def rare_terms(
     holding: Callable[[str], Sequence[Chunk]],
     k: int,
 ) -> list[Source]:
-    """The sources, with the passages that hold the question's rare terms (`words`: its
-    content words, neither everyday English nor chat) when they are not already among them."""
+    """The sources, with the passages that hold the question's rare terms (`words`, from
+    `own_terms`) when they are not already among them."""
     have = {s.id for s in sources}
     added: list[Source] = []
     for word in words:
@@ -94,7 +102,7 @@ def rare_terms(
             found = [s for s in search(word, RARE, where) if s.id == chunk.id]
             added += found[:1]
             have.add(chunk.id)
-    return [*sources[:1], *added, *sources[1:]][: max(k, len(sources)) + len(added)]
+    return with_card(sources, added, k)
 
 
 def card_titles(titles: Iterable[str]) -> dict[str, str]:
@@ -118,8 +126,8 @@ def named_cards(question: str, vocabulary: Vocabulary, titles: Mapping[str, str]
 
 
 def with_card(sources: Sequence[Source], more: Sequence[Source], k: int) -> list[Source]:
-    """The retrieved sources with up to CARD_SECTIONS more after the best one; none dropped
-    among the first `k`."""
+    """The sources with up to CARD_SECTIONS more after the best one; none dropped among the
+    first `k`, nor any an earlier second look added."""
     have = {s.id for s in sources}
     added = [s for s in more if s.id not in have][:CARD_SECTIONS]
-    return [*sources[:1], *added, *sources[1:]][: k + len(added)]
+    return [*sources[:1], *added, *sources[1:]][: max(k, len(sources)) + len(added)]

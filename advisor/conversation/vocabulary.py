@@ -122,6 +122,8 @@ RESOURCE_FACETS = frozenset({"cost", "audience", "prerequisites", "maker"})
 """Facets that ask about a named resource ("is it free?", "who is it for?")."""
 CARD_SECTIONS = {"prerequisites": "Prerequisites", "maker": "What it is"}
 """The section every resource card gives to a facet ("who made it?": its "What it is")."""
+AUDIENCE_SECTION = "Who it is for"
+"""The card section a "who is it for?" question asks for (read by `asks._asks_audience`)."""
 
 
 @dataclass(frozen=True)
