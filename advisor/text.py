@@ -9,7 +9,8 @@ from functools import cache, lru_cache
 from typing import Any
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“‘(])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[A-Z0-9\"'“‘(])")
+"""Where a sentence ends: not after an initial ("John D. Hunter")."""
 
 STOPWORDS = frozenset(
     """

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from advisor.records import Chunk
+from advisor.text import sentences
 from ingest.chunking import chunk_document, doc_hash, sections
 from ingest.loaders import load_markdown
 
@@ -165,3 +166,11 @@ def test_a_leaf_too_large_is_cut_into_overlapping_pieces() -> None:
     for a, b in itertools.pairwise(pieces):
         tail = a.text[-40:]
         assert any(word in b.text for word in tail.split()[-2:])
+
+
+def test_an_initial_does_not_end_a_sentence() -> None:
+    """ "John D. Hunter" is one name in one sentence; a full stop before a capital ends one."""
+    assert sentences("It was created by John D. Hunter. It is free.") == [
+        "It was created by John D. Hunter.",
+        "It is free.",
+    ]

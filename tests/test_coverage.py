@@ -143,3 +143,18 @@ def test_a_card_only_term_is_named_as_the_question_and_the_card_both_say_it() ->
     assert phrase("and anomaly detection?", "anomaly", "anomaly detection") == "anomaly detection"
     assert phrase("do recruiters look at github", "recruiters", said) == "recruiters"  # a verb
     assert phrase("is grid search the way", "grid", said) == "grid search"
+
+
+def test_a_name_no_dictionary_lists_is_the_corpus_s_only_as_typed() -> None:
+    """Stems are English: "plotly" is no form of "plot", nor "anime" of "animated"; a name the
+    corpus does use, in its plural, still counts ("llms" for "LLM")."""
+    corpus = "plot plots animated llm python work like"
+    known = set(tokens(corpus))
+    forms = frozenset(english.word_forms([corpus]))
+    lexicon = Lexicon(known.__contains__, tuple(sorted(known)), (), forms)
+    assert lexicon.unknown("does plotly work with python?") == ["plotly"]
+    assert lexicon.unknown("do u like anime") == ["anime"]
+    assert lexicon.unknown("what are llms and plots?") == []
+    assert note_for("what about plotly for plots?", ["Plots in Python."], [], lexicon) == (
+        "The guide doesn't mention plotly."
+    )

@@ -305,3 +305,42 @@ def test_a_subject_the_rewriter_cannot_name_is_left_to_the_search(
     # with only a statement before it, "it" is still the person's move into ML
     told = chat("I'm a nurse", "Noted for your learning plan.")
     assert "ML engineer" in rewrite_follow_up("how long will it take me?", told, vocabulary)
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        (
+            chat("is pandas ok for time series data?", "A library for tables [1]."),
+            "what about prophet",
+            "Is prophet ok for time series data?",
+        ),
+        (
+            chat("does matplotlib work in jupyter?", "It works well inside Jupyter [1]."),
+            "what about plotly",
+            "Does plotly work in jupyter?",
+        ),
+        (
+            chat("salaries in india for ml engineers?", "In the US market ... [1]."),
+            "what about the UK",
+            "Salaries in the UK for ml engineers?",
+        ),
+        (
+            chat("what optimizers should i know?", "SGD, Adam, RMSprop [1]."),
+            "what about adagrad?",
+            "What optimizers should i know adagrad?",
+        ),
+        (
+            chat("how much do ml engineers make starting out", "In the US market ... [1]."),
+            "and senior?",
+            "How much do ml engineers make starting out senior?",
+        ),
+    ],
+)
+def test_what_about_a_new_name_takes_the_place_of_the_one_before(
+    vocabulary: Vocabulary, history: Chat, question: str, expected: str
+) -> None:
+    """A name the sources lack takes the place of the tool or place the last question named
+    (the question is kept: "what about prophet?" asks the same of Prophet); with nothing of
+    its kind to replace, it narrows the last question, which keeps its subject."""
+    assert rewrite_follow_up(question, history, vocabulary) == expected

@@ -142,7 +142,12 @@ class Lexicon:
 
     def uses(self, word: str) -> bool:
         """True when the corpus uses the word (each of its stems), typos of its words not
-        counted: "weather" is no typo of "whether" here."""
+        counted: "weather" is no typo of "whether" here. A name no dictionary lists has no
+        stem: the corpus must use it as typed, or its plural ("plotly" is no form of "plot",
+        nor "anime" of "animated")."""
+        low = normalize(word)
+        if self._unlisted(low):
+            return bool(english.lemmas(low) & self.forms)
         parts = tokens(word)
         return bool(parts) and all(self.knows(p) for p in parts)
 
@@ -162,7 +167,8 @@ class Lexicon:
             parts = tokens(word)
             if not parts or low in CHAT or len(low) < MIN_LETTERS:
                 continue
-            if self.uses(word) or self._typo(parts[0]):
+            unlisted = self._unlisted(low)
+            if self.uses(word) or self._typo(low if unlisted else parts[0], unlisted):
                 continue
             if low not in (normalize(f) for f in found):
                 found.append(word)
@@ -191,22 +197,48 @@ class Lexicon:
         forms = english.lemmas(low)
         return bool(forms & self.forms) or f"{low}al" in self.forms or low in self.acronyms
 
-    def _typo(self, token: str) -> bool:
-        """True when the token is a near miss of a corpus word of its first letter and length."""
+    def _unlisted(self, low: str) -> bool:
+        """A name no dictionary lists, not a word of chat ("plotly", not "whats"): it has no
+        stem, so only its own forms count."""
+        return (
+            bool(self.forms)
+            and low.isalpha()
+            and not english.readings(low)
+            and not self.everyday(low)
+        )
+
+    def _typo(self, token: str, written: bool = False) -> bool:
+        """True when the token is a near miss of a corpus stem (`written`: of a corpus word as
+        written) of its first letter and length."""
+        shapes = self._forms_by_shape if written else self._by_shape
         near = [
             w
             for size in range(len(token) - 2, len(token) + 3)
-            for w in self._by_shape.get((token[:1], size), ())
+            for w in shapes.get((token[:1], size), ())
         ]
         return bool(difflib.get_close_matches(token, near, n=1, cutoff=TYPO_CUTOFF))
 
     @cached_property
-    def _by_shape(self) -> dict[tuple[str, int], tuple[str, ...]]:
-        """Corpus words by (first letter, length): a typo keeps both, near enough."""
-        shapes: dict[tuple[str, int], list[str]] = {}
-        for word in self.vocabulary:
-            shapes.setdefault((word[:1], len(word)), []).append(word)
-        return {shape: tuple(words) for shape, words in shapes.items()}
+    def _by_shape(self) -> Shapes:
+        """Corpus stems by (first letter, length): a typo keeps both, near enough."""
+        return _shapes(self.vocabulary)
+
+    @cached_property
+    def _forms_by_shape(self) -> Shapes:
+        """Corpus words as written, by shape: a name's typo is near the name ("pytoch"), not
+        near a stem ("anime" is no "anim")."""
+        return _shapes(self.forms)
+
+
+Shapes = dict[tuple[str, int], tuple[str, ...]]
+
+
+def _shapes(words: Iterable[str]) -> Shapes:
+    """Words by (first letter, length)."""
+    shapes: dict[tuple[str, int], list[str]] = {}
+    for word in sorted(words):
+        shapes.setdefault((word[:1], len(word)), []).append(word)
+    return {shape: tuple(found) for shape, found in shapes.items()}
 
 
 def amounts(text: str) -> list[str]:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from advisor.conversation.asks import read_ask
 from advisor.conversation.english import described, plural
+from advisor.conversation.notes import qualifiers
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import TurnInfo, TurnKind
 from advisor.conversation.vocabulary import (
@@ -113,6 +114,32 @@ def _names(entities: Sequence[Entity]) -> list[str]:
         if name.lower() not in (n.lower() for n in names):
             names.append(name)
     return names
+
+
+def in_place_of_subject(new: str, last: TurnInfo) -> str:
+    """The earlier question with `new` in place of what it named ("what about prophet?" after
+    "is pandas ok for time series?" asks "Is prophet ok for time series?"; "what about the
+    UK?" after "salaries in india?" asks "salaries in the UK?"), or "" when it named nothing
+    of the kind: "what about adagrad?" after "which optimizers?" may ask for one of them."""
+    for kind in ("region", "company"):
+        now = [q for q in qualifiers(f"in {new}") if q.kind == kind]
+        was = [q.value for q in qualifiers(last.text) if q.kind == kind]
+        if now:
+            return _replace(last.text, was[0], new) if was else ""
+    named = [e for e in last.entities if e.kind != LEVEL]
+    if named and len(new.split()) <= MAX_SUBJECT_WORDS:
+        return _replace(last.text, named[0].surface, new)
+    return ""
+
+
+MAX_SUBJECT_WORDS = 3
+"""Words beyond which "what about X" says more than a name to swap in."""
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    """`text` with its first `old` (a whole word or phrase, any case) replaced by `new`."""
+    pattern = re.compile(rf"(?<![\w+#]){re.escape(old)}(?![\w+#])", re.I)
+    return pattern.sub(new.replace("\\", r"\\"), text, count=1)
 
 
 def join(names: Sequence[str]) -> str:

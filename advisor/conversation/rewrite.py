@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from advisor.conversation.asks import AMOUNT, read_ask
-from advisor.conversation.referents import earlier_of_kind, join, subject
+from advisor.conversation.referents import earlier_of_kind, in_place_of_subject, join, subject
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import (
     TurnInfo,
@@ -46,8 +46,12 @@ _PRONOUNS = re.compile(
 )
 _PERSONAL = re.compile(r"\b(me|i|my)\b", re.I)
 _MARKS = "?.!…,"
-_TRAILING_WORD = re.compile(r"then|though|again", re.I)
-"""Matched only against the last four to six characters (`_untrail`)."""
+_TRAILING_WORD = re.compile(r"then|though|again|instead", re.I)
+"""Matched only against the last four to seven characters (`_untrail`)."""
+_NARROWS = re.compile(
+    r"(?:in|for|at|with|without|on|from|after|before|as|by|under|over|within|if|when)\b", re.I
+)
+"""How a qualifier opens ("in europe", "for beginners", "with a cs degree")."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,9 @@ def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> s
     term = read_ask(previous).definition
     if term and not only_constraints(rest) and term in previous:
         return previous.replace(term, rest, 1)  # "what are cnns?" + "and rnns?"
-    return f"{previous} {rest}"  # a qualifier: "... in europe"
+    narrows = _NARROWS.match(rest) or turn.entities  # "in europe?", "and senior?"
+    swapped = "" if narrows else in_place_of_subject(rest, replace(last, text=previous))
+    return swapped or f"{previous} {rest}"  # a qualifier: "... in europe"
 
 
 def _conditional(turn: TurnInfo, state: ConversationState) -> str:
@@ -224,7 +230,7 @@ def _untrail(text: str) -> str:
     `[\\s?.!…,]*(?:\\b(?:then|though|again)\\b)?[\\s?.!…,]*$`, backtracked cubically.
     """
     core = _without_marks(text)
-    for size in (4, 5, 6):
+    for size in (4, 5, 6, 7):
         start = len(core) - size
         if start < 0 or not _TRAILING_WORD.fullmatch(core, start):
             continue
