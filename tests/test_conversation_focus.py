@@ -88,6 +88,31 @@ def test_a_relative_that_is_left_and_it_is_resolved() -> None:
     assert question == "Any video that explains pca?"
 
 
+def test_a_question_on_a_tools_facet_is_about_the_tool_not_its_part() -> None:
+    """Prerequisites, cost and who it suits are a tool's: "it" after "what's autograd?" in a
+    PyTorch chat is PyTorch when the question asks one of those."""
+    asked = resolved("who develops pytorch", "whats autograd", "what do i need before starting it")
+    assert asked == "What do i need before starting PyTorch?"
+    asked = resolved("whats sagemaker", "what's jumpstart", "is it beginner friendly")
+    assert asked == "Is Amazon SageMaker AI beginner friendly?"
+
+
+def test_a_subject_said_first_is_what_the_pronoun_after_it_means() -> None:
+    """ "the ng course labs, are they in jupyter?" asks about the labs it named (a rare name
+    of a card's byline names the card), not about what the last answer listed."""
+    asked = resolved("any videos for linear algebra?", "the ng course labs, are they in jupyter?")
+    assert asked == "the ng course labs, are they in jupyter?"
+    vocabulary = Vocabulary.from_titles(card_titles())
+    names = {e.name for e in vocabulary.find("is coursera free? who is starmer? ng's course")}
+    assert names == {"Machine Learning Specialization", "StatQuest"}
+    assert not vocabulary.find("andrew and josh")  # names many people bear name no card
+    assert resolved("is mlflow free", "ok so, is it hard to learn") == "Is MLflow hard to learn?"
+
+
+def test_why_with_a_word_of_chat_after_it_is_a_bare_why() -> None:
+    assert resolved("is xgboost still used", "why tho") == "Why is xgboost still used?"
+
+
 def test_number_is_read_from_the_last_word() -> None:
     assert plural("transformers") and plural("llms") and plural("cnns")
     assert not plural("autograd") and not plural("feature engineering") and not plural("bias")

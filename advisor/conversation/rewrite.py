@@ -46,8 +46,8 @@ _PRONOUNS = re.compile(
 )
 _PERSONAL = re.compile(r"\b(me|i|my)\b", re.I)
 _MARKS = "?.!…,"
-_TRAILING_WORD = re.compile(r"then|though|again|instead", re.I)
-"""Matched only against the last four to seven characters (`_untrail`)."""
+_TRAILING_WORD = re.compile(r"then|though|tho|again|instead", re.I)
+"""Matched only against the last three to seven characters (`_untrail`)."""
 _NARROWS = re.compile(
     r"(?:in|for|at|with|without|on|from|after|before|as|by|under|over|within|if|when)\b", re.I
 )
@@ -224,13 +224,14 @@ def _bare(turn: TurnInfo, state: ConversationState) -> str:
 
 
 def _untrail(text: str) -> str:
-    """The text without its closing marks and a last "then", "though" or "again".
+    """The text without its closing marks and a last "then", "though", "tho", "again" or
+    "instead".
 
     String operations in one pass: the pattern this replaces,
     `[\\s?.!…,]*(?:\\b(?:then|though|again)\\b)?[\\s?.!…,]*$`, backtracked cubically.
     """
     core = _without_marks(text)
-    for size in (4, 5, 6, 7):
+    for size in (3, 4, 5, 6, 7):
         start = len(core) - size
         if start < 0 or not _TRAILING_WORD.fullmatch(core, start):
             continue

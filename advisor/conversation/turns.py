@@ -170,7 +170,10 @@ def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> Tur
     if last is None and not state.about_user:
         return info(TurnKind.STANDALONE)
     named = [e for e in entities if e.kind != LEVEL]
-    cue = follow_up_cue(text, bool(entities or topics), named[0].start if named else None)
+    starts = [named[0].start] if named else []
+    cue = follow_up_cue(
+        text, bool(entities or topics), min([*starts, *fronted(text)], default=None)
+    )
     if cue and _new_subject(text, cue, topics, last, named):
         return info(TurnKind.TOPIC_CHANGE)  # "salaries in europe?" after a framework question
     if cue and not (_NEW_TOPIC.search(text) and (entities or topics)):
@@ -210,6 +213,27 @@ def _new_subject(
         return False
     kinds = {e.kind for e in last.entities}
     return bool(topics) or not any(e.kind in kinds for e in named)
+
+
+_FRONTED = re.compile(
+    r"^(?P<topic>[^,;:?!.]{3,60}?)\s*(?:,|\s[-–—])\s*"
+    r"(?=(?:is|are|was|were|do|does|did|can|could|will|would|should|what|whats|how|why)\b)",
+    re.I,
+)
+"""A subject said first, then asked about: "what about l-bfgs, is that needed?"."""
+
+
+def fronted(text: str) -> list[int]:
+    """Where a message names its own subject before a clause that asks about it ("the ng
+    course labs, are they in jupyter?"): a pronoun after it points there, not back. A lead-in
+    of discourse words ("ok so, is it free?") names nothing."""
+    found = _FRONTED.match(normalize(text))
+    if found is None:
+        return []
+    words = re.findall(r"[a-z][a-z0-9+#.-]*", found["topic"])
+    own = [w for w in words if w not in _DISCOURSE and w not in _FILLER and not _POINTER.match(w)]
+    content = [w for w in own if w not in {"what", "about", "how", "and", "but", "the", "a"}]
+    return [found.end("topic")] if content else []
 
 
 def _names(entities: tuple[Entity, ...]) -> set[str]:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from advisor.conversation.english import readings, zipf
 from advisor.text import normalize
 
 RESOURCE, ROLE, SUBJECT, LEVEL = "resource", "role", "subject", "level"
@@ -87,7 +88,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "industry": ("companies", "company", "industry", "employers", "production", "jobs"),
     "degree": ("degree", "phd", "university", "college"),
     "projects": ("project", "projects", "portfolio", "github"),
-    "audience": ("who is", "who's", "for whom", "for beginners"),
+    "audience": ("who is", "who's", "for whom", "for beginners", "beginner friendly"),
     "start": ("start", "begin", "first step", "get started"),
     "tools": ("tools", "tool", "libraries", "library", "libs", "lib", "framework", "frameworks"),
     "prerequisites": (
@@ -158,6 +159,9 @@ class Vocabulary:
             for part in title_parts(title):
                 table.setdefault(normalize(part), (RESOURCE, short_name(title)))
                 owners.setdefault(normalize(part), set()).add(title)
+            for name in byline_names(title):
+                table.setdefault(name, (RESOURCE, short_name(title)))
+                owners.setdefault(name, set()).add(title)
         names = sorted({short_name(t) for t in titles})
         for key, surfaces in ALIASES.items():
             name = next((n for n in names if normalize(key) in normalize(n)), key)
@@ -229,6 +233,22 @@ def title_parts(title: str) -> list[str]:
     if inner and "," not in inner:
         parts.append(inner)  # "DVC (Data Version Control)"
     return [p.strip() for p in parts if len(p.strip()) >= 2]
+
+
+RARE_NAME_ZIPF = 4.0
+"""Zipf frequency below which a byline's name is the card's alone ("Ng", "Coursera",
+"Starmer"; not "Andrew" or "Josh", names many people bear)."""
+
+
+def byline_names(title: str) -> list[str]:
+    """The rare names a title's parenthesis or byline gives, lowercase: "Machine Learning
+    Specialization (Andrew Ng, Coursera)" gives "ng" and "coursera", so "the ng course" and
+    "is coursera free" name the card."""
+    byline = _BYLINE.search(title)
+    if byline is None:
+        return []
+    words = re.findall(r"\b[A-Z][\w]+", title[byline.start() :])
+    return [w.lower() for w in words if not readings(w) and zipf(w) < RARE_NAME_ZIPF]
 
 
 def _head(title: str) -> str:
