@@ -109,6 +109,21 @@ def test_a_subject_said_first_is_what_the_pronoun_after_it_means() -> None:
     assert resolved("is mlflow free", "ok so, is it hard to learn") == "Is MLflow hard to learn?"
 
 
+def test_the_two_are_the_two_things_the_chat_named() -> None:
+    asked = resolved(
+        "whats the diff between an ML engineer and a data scientist",
+        "which one is more coding heavy",
+        "so what really separates the two in practice?",
+    )
+    assert "ML engineer" in asked and "data scientist" in asked and "the two" not in asked
+
+
+def test_give_me_the_steps_asks_for_the_plan(extractive: CareerAdvisor) -> None:
+    (steps,) = chat(extractive, "im a teacher wanting to switch to ML. give me the steps")
+    assert "step 1, Understand the AI/ML Role Landscape" in steps.text
+    assert "step 2, Build Your Mathematical Foundation" in steps.text
+
+
 def test_why_with_a_word_of_chat_after_it_is_a_bare_why() -> None:
     assert resolved("is xgboost still used", "why tho") == "Why is xgboost still used?"
 

@@ -67,6 +67,7 @@ _COST = re.compile(r"\b(?:free|cost|costs|price|pricing|paid|pay for|subscriptio
 _NEXT = re.compile(
     r"\b(?:where (?:should|do|can) i (?:start|begin)|how (?:do|should|can) i (?:start|begin)|"
     r"what(?:'s| is| should i do| do i do)? next|next steps?|what now|get started|"
+    r"(?:give|show|tell) me the steps|what are the steps|(?:a|the|my) roadmap|"
     r"where to (?:start|begin)|what (?:should|do|must|would) i (?:learn|do|study) "
     r"(?:first|now|next)|what (?:should|do) i (?:start|begin) with)\b"
 )

@@ -41,7 +41,7 @@ _LEAD = re.compile(
 )
 _PRONOUNS = re.compile(
     r"\b(?:which one|which ones|which of them|one of them|that one|this one|either|both|"
-    r"they|them|those|these|it|that|this)\b",
+    r"the two|the three|all three|they|them|those|these|it|that|this)\b",
     re.I,
 )
 _PERSONAL = re.compile(r"\b(me|i|my)\b", re.I)
@@ -140,7 +140,9 @@ def _with_text(turn: TurnInfo, text: str, vocabulary: Vocabulary) -> TurnInfo:
 
 def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
     names, learnable = subject(turn, state)
-    if len(names) < 2 and re.search(r"\b(which one|which ones|either|both)\b", turn.text, re.I):
+    if len(names) < 2 and re.search(
+        r"\b(which one|which ones|either|both|the two|the three|all three)\b", turn.text, re.I
+    ):
         names = earlier_of_kind(state) or names
     core = _strip_lead(turn.text)
     if not names:

@@ -64,7 +64,7 @@ _ASKS = re.compile(
 )
 _POINTERS = (
     "which one|which ones|which of them|that one|this one|one of them|either|both|"
-    "they|them|their|those|these"
+    "the two|the three|all three|all two|they|them|their|those|these"
 )
 _PRONOUN = re.compile(rf"\b({_POINTERS}|its)\b", re.I)
 _POINTER = re.compile(rf"\b(?:{_POINTERS})\b", re.I)
