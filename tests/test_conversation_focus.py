@@ -124,6 +124,15 @@ def test_give_me_the_steps_asks_for_the_plan(extractive: CareerAdvisor) -> None:
     assert "step 2, Build Your Mathematical Foundation" in steps.text
 
 
+def test_back_to_a_subject_then_a_question_asks_the_question() -> None:
+    asked = resolved(
+        "what math do i need for ml",
+        "whats the weather in lisbon tomorrow",
+        "ok back to math. any videos for calculus",
+    )
+    assert asked == "ok back to math. any videos for calculus"  # searched as typed
+
+
 def test_why_with_a_word_of_chat_after_it_is_a_bare_why() -> None:
     assert resolved("is xgboost still used", "why tho") == "Why is xgboost still used?"
 

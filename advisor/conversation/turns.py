@@ -149,10 +149,17 @@ _DISCOURSE = frozenset(
 """Words of discourse only: a lead-in made of these names nothing ("ok back to it")."""
 
 
+_RETURN = re.compile(r"^(?:(?:ok|okay|so|and|now|alright|anyway)[\s,]+)*(?:going )?back to\b", re.I)
+"""A clause that only announces a return to a subject ("ok back to math."): the question after
+it says what it asks."""
+
+
 def _lead_in(clause: str) -> bool:
     words = re.findall(r"[a-z]+", clause.lower())
-    return (
-        0 < len(words) <= MAX_LEAD_IN and "?" not in clause and all(w in _DISCOURSE for w in words)
+    if "?" in clause or not 0 < len(words) <= MAX_LEAD_IN + 2:
+        return False
+    return _RETURN.match(clause) is not None or (
+        len(words) <= MAX_LEAD_IN and all(w in _DISCOURSE for w in words)
     )
 
 
