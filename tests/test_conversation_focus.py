@@ -133,6 +133,29 @@ def test_back_to_a_subject_then_a_question_asks_the_question() -> None:
     assert asked == "ok back to math. any videos for calculus"  # searched as typed
 
 
+def test_a_fragment_that_opens_with_a_preposition_narrows_the_last_question() -> None:
+    asked = resolved("how many portfolio projects", "on what kind of problems")
+    assert asked == "How many portfolio projects on what kind of problems?"
+
+
+def test_them_is_the_plural_thing_the_last_question_asked_about() -> None:
+    """ "where should i put them?" after a question on projects is about the projects, not
+    about the tools the answer happened to list; "are they free?" still asks of the tools."""
+    vocabulary = Vocabulary.from_titles(card_titles())
+    answer = "Three projects: one in Python, one in PyTorch, one with TensorFlow. [1]"
+    state = replay([("user", "how many projects tho"), ("assistant", answer)], vocabulary)
+    asked = resolve("where should i put them", state, vocabulary).question
+    assert asked == "Where should i put portfolio projects?"
+    assert "PyTorch" in resolve("are they free?", state, vocabulary).question
+
+
+def test_the_last_questions_definite_thing_belongs_to_the_tool_in_focus() -> None:
+    asked = resolved(
+        "is scikit learn good for neural nets", "what makes the api nice", "is it fast?"
+    )
+    assert asked == "Is scikit-learn fast?"
+
+
 def test_why_with_a_word_of_chat_after_it_is_a_bare_why() -> None:
     assert resolved("is xgboost still used", "why tho") == "Why is xgboost still used?"
 

@@ -63,12 +63,17 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     people = PLURAL.search(turn.text) and "cost" not in turn.topics
     if people and "salary" in turn.topics and not any(e.kind == ROLE for e in named):
         return [PAID], False  # "what do they pay?": people are paid, not tools ("is it paid?")
-    wants_resource = bool(RESOURCE_FACETS & set(turn.topics)) or PLURAL.search(turn.text)
+    facet = bool(RESOURCE_FACETS & set(turn.topics))
+    asked_of = [t for t in (last.topics if last and not named else ()) if t in TOPIC_SUBJECTS]
+    if PLURAL.search(turn.text) and not facet and asked_of and plural(TOPIC_SUBJECTS[asked_of[0]]):
+        return [TOPIC_SUBJECTS[asked_of[0]]], False  # "how many projects?", "where do i put them?"
+    wants_resource = facet or PLURAL.search(turn.text)
     if state.mentioned and wants_resource and not any(e.kind == RESOURCE for e in named):
         mentioned = state.mentioned if PLURAL.search(turn.text) else state.mentioned[:1]
         return [display_name(e.name) for e in mentioned], True
     phrase = _noun_phrase(last.text) if last and not named else ""
-    if phrase:
+    recent = _recent_focus(state) if phrase.lower().startswith("the ") else []
+    if phrase and not recent:  # "the api" after a scikit-learn question is scikit-learn's
         return [phrase], False
     if not named and last is not None:
         for topic in last.topics:

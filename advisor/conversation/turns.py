@@ -256,7 +256,7 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
     """
     if _CONDITIONAL.search(text):
         return "conditional"
-    if only_constraints(text):
+    if only_constraints(text) or _narrowing_fragment(text):
         return "ellipsis"  # "at 10 hours a week", "in the uk?": the last question, narrowed
     ellipsis = _ELLIPSIS.match(text)
     rest = ellipsis["rest"] if ellipsis and ellipsis["lead"].strip() else ""
@@ -272,6 +272,21 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
     if has_content and len(words) <= 2 and not _ASKS.search(text):
         return "ellipsis"  # "europe?", "sklearn?"
     return ""
+
+
+def _narrowing_fragment(text: str) -> bool:
+    """A short fragment that opens with a preposition and asks nothing of its own ("on what
+    kind of problems?", "for what kind of job?"): the last question, narrowed."""
+    body = _NARROWING_LEAD.sub("", text)
+    return len(body.split()) <= MAX_NARROWING and bool(_FRAGMENT.match(body))
+
+
+_FRAGMENT = re.compile(
+    r"^(?:on|in|for|with|at|about|using|from)\s+(?:what|which|how)\b(?!.*\b(?:is|are|do|does|"
+    r"should|can|would|will)\s+(?:i|you|it|they|we)\b)",
+    re.I,
+)
+"""A preposition, a question word, and no verb with a subject after it."""
 
 
 def only_constraints(text: str) -> bool:
