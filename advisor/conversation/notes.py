@@ -31,14 +31,15 @@ _REGIONS = (
     "bangladesh|philippines|indonesia|vietnam|london|berlin|paris|amsterdam|bangalore|"
     "bengaluru|toronto|sydney"
 )
-_REGION = re.compile(rf"\b(?:in|for|from|across|based in)\s+(?:the\s+)?({_REGIONS})\b")
+_REGION = re.compile(rf"\b(?:in|for|from|across|based in|about)\s+(?:the\s+)?({_REGIONS})\b")
 _COMPANY = re.compile(
     r"\b(google|alphabet|deepmind|meta|facebook|amazon|aws|microsoft|apple|netflix|nvidia|"
     r"openai|anthropic|tesla|ibm|uber|airbnb|spotify|salesforce|oracle|intel)\b"
 )
 _AGE = re.compile(
     r"\b(?:at|aged?|i'?m|i am|turning|over)\s+(\d{2})\b(?!\s*(?:hours|h|hrs|months|weeks|k|%))"
-    r"|\b(\d{2})\s*(?:years? old|yo|y/o)\b|\bin my (\d0)s\b|\b(too old|my age|older learners?)\b"
+    r"|\b(\d{2})\s*(?:years? old|yo|y/o)\b|\bin my (\d0)s\b"
+    r"|\b(too old|too late|my age|older learners?)\b"
 )
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 PASSING = 1
