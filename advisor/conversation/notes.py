@@ -70,6 +70,8 @@ def qualifiers(question: str) -> list[Qualifier]:
         value = next(g for g in m.groups() if g)
         if not value.isdigit() or 16 <= int(value) <= 90:
             found.append(Qualifier("age", value))
+    if any(q.kind == "age" and q.value.isdigit() for q in found):  # "45, too late?": 45
+        found = [q for q in found if q.kind != "age" or q.value.isdigit()]
     found += [Qualifier("year", m.group(1)) for m in _YEAR.finditer(text)]
     unique = {(q.kind, q.value): q for q in found}
     return list(unique.values())
