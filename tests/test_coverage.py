@@ -158,3 +158,85 @@ def test_a_name_no_dictionary_lists_is_the_corpus_s_only_as_typed() -> None:
     assert note_for("what about plotly for plots?", ["Plots in Python."], [], lexicon) == (
         "The guide doesn't mention plotly."
     )
+
+
+def test_a_word_that_frames_the_question_names_nothing_there() -> None:
+    """Issue 21: a verb, a word said of something or one of emphasis gets no note."""
+    assert not english.named_in("actual", "where does dvc put the actual files")  # emphasis
+    assert not english.named_in("save", "can matplotlib save as pdf")  # the clause's verb
+    assert not english.named_in("fits", "which portfolio project fits that")
+    assert not english.named_in("bother", "why bother with numpy if im gonna use pytorch")
+    assert not english.named_in("worth", "is jax worth learning instead of pytorch")
+    assert not english.named_in("unrelated", "unrelated, best laptop for gaming?")  # a comma
+    assert english.named_in("base", "is that base salary?")  # it narrows the pay asked
+    assert english.named_in("private", "do i have to pay for private repos")
+    assert english.named_in("search", "is grid search the way")  # "is" is the verb
+
+
+def test_a_short_form_or_a_possessive_of_a_corpus_word_is_no_term() -> None:
+    corpus = "machine learning engineer salary calculus repositories git github shape values"
+    known = set(tokens(corpus))
+    forms = frozenset(english.word_forms([corpus]))
+    lexicon = Lexicon(known.__contains__, tuple(sorted(known)), (), forms)
+    assert lexicon.terms("is that easier than ML eng?") == []  # "eng": engineer
+    assert lexicon.terms("how much calc do i need") == []  # "calc": calculus
+    assert lexicon.terms("do private repos cost money") == []
+    assert lexicon.terms("can i use it on a mac") == ["mac"]  # no cut of "ma-ch-ine"
+    assert lexicon.terms("what about SHAP values") == ["SHAP"]  # capitals: no typo of "shape"
+    assert lexicon.terms("does it run on my macbook's gpu") == ["macbook", "gpu"]
+
+
+def test_each_term_is_named_once_as_the_question_names_it() -> None:
+    quoted = ["It takes 12–24 months."]
+    cloud = "how long to learn Google Vertex AI?"
+    assert note_for(cloud, quoted, [], LEXICON) == ""  # "Google" names the card's product
+    assert note_for("im a dev, 3 yrs of python. how long for pytorch?", quoted, [], LEXICON) == ""
+    assert note_for("pytorch at 8 hrs a week?", [], [], LEXICON) == (
+        "The guide doesn't mention 8 hours a week."
+    )
+    assert note_for("ml salary? and what about uk", quoted, [], LEXICON) == (
+        "The guide doesn't mention UK."
+    )
+    assert note_for("is it too late for me?", quoted, [], LEXICON) == (
+        "The guide doesn't mention age."
+    )
+    assert note_for("is that base salary?", quoted, [], LEXICON) == (
+        "The guide doesn't mention base salary."  # the pay it narrows, named with it
+    )
+    assert note_for("do i need sql for pytorch? what about R?", quoted, [], LEXICON) == (
+        "The guide doesn't mention sql or R."  # a capital letter typed as a word names
+    )
+    corpus = "salary pytorch values option vertex"
+    guide = frozenset(tokens("salary pytorch"))
+    known = set(tokens(corpus))
+    forms = frozenset(english.word_forms([corpus]))
+    cards = Lexicon(known.__contains__, tuple(sorted(known)), (), forms, guide)
+    assert note_for("does vertex have a no-code option", [], [], cards) == (
+        "The guide doesn't mention no-code option."
+    )
+    assert note_for("what about SHAP values for pytorch", [], [], cards) == (
+        "The guide doesn't mention SHAP values."
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the actual point of learning calculus for ml",  # emphasis, not a thing
+        "how much calc do i need before deep learning",  # "calculus" cut short
+        "why bother with statistics if i use scikit-learn",  # a verb
+        "is an ML eng paid more than a data scientist",  # "engineer" cut short
+    ],
+)
+def test_no_note_on_a_word_that_is_no_term(extractive: CareerAdvisor, question: str) -> None:
+    answer = extractive.ask(question)
+    quoted, notes = parts_of(answer.text)
+    assert not answer.refused and quoted
+    assert notes == []
+
+
+def test_a_name_is_noted_as_typed_once(extractive: CareerAdvisor) -> None:
+    mac = parts_of(extractive.ask("does pytorch run on my macbook's gpu").text)[1]
+    assert mac and mac[0].startswith("The guide doesn't mention macbook.")  # not "macbooks"
+    shap = parts_of(extractive.ask("what about SHAP for explaining models").text)[1]
+    assert shap == ["The guide doesn't mention SHAP."]  # capitals: no typo of "shape"

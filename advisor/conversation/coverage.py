@@ -35,6 +35,9 @@ TYPO_CUTOFF = 0.84
 MIN_LETTERS = 3
 MIN_PREFIX = 5
 """Letters a short form needs to count as the start of a corpus word ("backprop")."""
+CLIPPED = 3
+"""Letters at least that a short form leaves off the corpus word it stands for ("eng" for
+"engineer", "calc" for "calculus"): one letter fewer is a typo's business ("shap")."""
 MAX_WORDS = 40
 """Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
 READ = 2000
@@ -70,6 +73,27 @@ _DROPPED = ("s", "nt", "t", "re", "ve", "ll", "d", "m")
 "havent")."""
 
 
+_DIGRAPHS = frozenset("ch sh th ph gh ck".split())
+"""Letter pairs that spell one sound: a short form keeps them whole ("mac" is no cut of
+"machine")."""
+_LETTER = re.compile(r"(?<![\w'.+#-])[B-HJ-Z](?![\w'.+#-]|\.\w)")
+"""A capital letter typed as a word, "I" and "A" aside: a name ("what about R?", "C")."""
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s\b")
+
+
+def _common_start(words: Sequence[str]) -> str:
+    """The letters all of `words` start with."""
+    first, last = min(words), max(words)
+    size = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), None)
+    return first if size is None else first[:size]
+
+
+def _capitals(word: str) -> bool:
+    """True for a word typed in capitals ("SHAP", "LFS"): an acronym or a name as written."""
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 def words_of(text: str) -> list[str]:
     """The distinct words of `text` as typed, at most MAX_WORDS (a pasted page costs no more)."""
     return list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]
@@ -98,11 +122,13 @@ class Lexicon:
             return []
         named = set(tokens(" ".join(self.names))) | KNOWN_WORDS
         grammar = normalize(text[:READ])
-        named |= set(tokens(" ".join(english.described(grammar))))
+        named |= set(tokens(" ".join(theirs(grammar))))
         found: list[str] = []
         for word in words_of(text):
-            parts = tokens(word)
             low = normalize(word)
+            parts = tokens(word)
+            if self.clipped(word):
+                continue  # "repos": a word of the cards, cut short, and no term
             if not parts or self.everyday(word) or len(low) < MIN_LETTERS:
                 continue
             if set(parts) <= named or not all(self.knows(p) for p in parts):
@@ -168,8 +194,10 @@ class Lexicon:
             if not parts or low in CHAT or len(low) < MIN_LETTERS:
                 continue
             unlisted = self._unlisted(low)
-            if self.uses(word) or self._typo(low if unlisted else parts[0], unlisted):
+            if self.uses(word):
                 continue
+            if not _capitals(word) and self._typo(low if unlisted else parts[0], unlisted):
+                continue  # "SHAP" typed in capitals is a name, no typo of "shape"
             if low not in (normalize(f) for f in found):
                 found.append(word)
         return found
@@ -177,17 +205,44 @@ class Lexicon:
     def terms(self, text: str) -> list[str]:
         """The unknown words of `text` that name something (not everyday words), in no form
         the corpus uses, outside the person's description of themselves."""
-        text = text.replace("'", "").replace("’", "")  # "haven't" is "havent", one word
+        text = _POSSESSIVE.sub("", text.replace("’", "'"))  # "my macbook's gpu": "macbook"
+        text = text.replace("'", "")  # "haven't" is "havent", one word
         grammar = normalize(text[:READ])
-        theirs = set(tokens(" ".join(english.described(grammar))))
-        return [
+        own = set(tokens(" ".join(theirs(grammar))))
+        found = [
             w
             for w in self.unknown(text)
             if not self.everyday(w)
-            and not set(tokens(w)) <= KNOWN_WORDS | theirs
+            and not set(tokens(w)) <= KNOWN_WORDS | own
             and not self.has_form(w)
+            and not self._guide_cut(w)
             and english.named_in(normalize(w), grammar)
         ]
+        return found + [w for w in dict.fromkeys(_LETTER.findall(text)) if w not in found]
+
+    def clipped(self, word: str) -> str:
+        """The corpus word the word is the start of, cut short as people type it ("" if none)
+        ("eng" for "engineer", "calc" for "calculus", "repos"): a word no dictionary lists,
+        not typed in capitals (an acronym), that begins corpus words each at least CLIPPED
+        letters longer and sharing a root longer than it ("engine-", "calcul-": not "comp"
+        of "company" and "compare"), cut at no sound spelt with two letters."""
+        low = normalize(word)
+        if not low.isalpha() or len(low) < MIN_LETTERS or _capitals(word) or english.readings(low):
+            return ""
+        longer = [v for v in self._by_start.get(low[:MIN_LETTERS], ()) if v.startswith(low)]
+        if not longer or any(len(v) < len(low) + CLIPPED for v in longer):
+            return ""
+        root = _common_start(longer)
+        cut = root[len(low) - 1 : len(low) + 1]
+        if len(root) < len(low) + CLIPPED - 1 or cut in _DIGRAPHS:
+            return ""
+        return min(longer, key=len)
+
+    def _guide_cut(self, word: str) -> bool:
+        """True when the word is a guide's word cut short ("calc"); a card's word cut short
+        ("cert" for "certificate") is still a term the guide lacks."""
+        full = self.clipped(word)
+        return bool(full) and self._in_guide(full, tokens(full))
 
     def has_form(self, word: str) -> bool:
         """True when the corpus uses the word in another form: an inflection ("hiring" for
@@ -219,6 +274,14 @@ class Lexicon:
         return bool(difflib.get_close_matches(token, near, n=1, cutoff=TYPO_CUTOFF))
 
     @cached_property
+    def _by_start(self) -> dict[str, tuple[str, ...]]:
+        """Corpus words by their first MIN_LETTERS letters (to find what a short form cuts)."""
+        starts: dict[str, list[str]] = {}
+        for word in sorted(self.forms):
+            starts.setdefault(word[:MIN_LETTERS], []).append(word)
+        return {start: tuple(found) for start, found in starts.items()}
+
+    @cached_property
     def _by_shape(self) -> Shapes:
         """Corpus stems by (first letter, length): a typo keeps both, near enough."""
         return _shapes(self.vocabulary)
@@ -239,6 +302,28 @@ def _shapes(words: Iterable[str]) -> Shapes:
     for word in sorted(words):
         shapes.setdefault((word[:1], len(word)), []).append(word)
     return {shape: tuple(found) for shape, found in shapes.items()}
+
+
+_ASKS = re.compile(
+    r"^\s*(?:what|whats|how|which|where|why|when|who|can|could|should|would|is|are|do|does|will)\b"
+)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def theirs(text: str) -> list[str]:
+    """The person's description of themselves (`english.described`) with the list it opens
+    ("im a pharmacist, good at math, zero programming."): each clause of that sentence but
+    one that asks ("..., can i switch?", "..., whats next")."""
+    found = english.described(text)
+    for sentence in _SENTENCE.findall(text):
+        clauses = [c for c in _CLAUSE_SPLIT.split(sentence) if c.strip()]
+        if len(clauses) < 2 or not english.described(clauses[0]) or sentence.rstrip().endswith("?"):
+            continue
+        found += [c.strip() for c in clauses[1:] if not _ASKS.match(c)]
+    return found
+
+
+_CLAUSE_SPLIT = re.compile(r"[,;:]")
 
 
 def amounts(text: str) -> list[str]:
@@ -273,16 +358,17 @@ def answerable_part(question: str, lexicon: Lexicon) -> str:
 def uncovered_terms(
     question: str, quoted: Iterable[str], lexicon: Lexicon, named: Iterable[str] = ()
 ) -> list[str]:
-    """The question's terms that neither the quoted text nor `named` (already noted) holds."""
+    """The question's terms that neither the quoted text nor `named` (already noted) holds;
+    an amount as the note says it ("8 hrs a week" -> "8 hours a week")."""
     said = without_names(" ".join(quoted), lexicon.names)
     noted = normalize(" ".join(named))
-    counted = amounts(question)
-    inside = normalize(" ".join(counted))
+    counted = [a for a in amounts(question) if not _experience(a, question)]
+    inside = normalize(" ".join(amounts(question)))
     words = [w for w in lexicon.terms(question) if not _has(inside, normalize(w))]
     missing = []
     for term in words:
         if not _has(said, normalize(term)) and not _has(noted, normalize(term)):
-            missing.append(term)
+            missing.append(with_noun(question, term))
     for term in counted:
         found = re.match(r"([\d.,]+)\D*?([a-z%]+)", normalize(term))
         if found is None:
@@ -290,8 +376,35 @@ def uncovered_terms(
         number, unit = found.groups()
         said_so = rf"(?<![\w.]){re.escape(number)}\s*(?:(?:-|–|to)\s*[\d.,]+\s*)?"
         if not re.search(said_so + re.escape(unit[:3]), said) and not _has(noted, number):
-            missing.append(term)
+            missing.append(_UNIT.sub(lambda m: _UNITS[m.group(0).lower()], term))
     return missing
+
+
+def with_noun(question: str, word: str) -> str:
+    """The word with the noun it qualifies in the question ("base" -> "base salary"): the
+    term as the question names it."""
+    words = [w for w in _WORD.findall(question)]
+    if word not in words or "ADJ" not in english.readings(normalize(word)):
+        return word
+    at = words.index(word)
+    after = normalize(words[at + 1]) if at + 1 < len(words) else ""
+    if after in STOPWORDS or not english.readings(after) or not english.noun(after):
+        return word
+    return f"{word} {words[at + 1]}"
+
+
+_UNITS = {"hr": "hour", "hrs": "hours", "yr": "year", "yrs": "years"}
+_UNIT = re.compile(r"\b(?:hrs?|yrs?)\b", re.I)
+_EXPERIENCE = re.compile(r"\s*(?:of|exp\w*|in)\b")
+
+
+def _experience(amount: str, question: str) -> bool:
+    """True for years the person has behind them ("3 yrs of python", "5 yrs exp"): their
+    own, as their job is, not an amount the question asks about."""
+    if not re.search(r"(?:years?|yrs?)\b", amount, re.I):
+        return False
+    at = question.find(amount)
+    return at >= 0 and bool(_EXPERIENCE.match(question[at + len(amount) :]))
 
 
 def without_names(text: str, names: Iterable[str]) -> str:
@@ -315,15 +428,52 @@ def note_for(
     never uses and its amounts. Names of cards count for nothing ("Google Vertex AI")."""
     quoted = list(quoted)
     names = [*titles, *lexicon.names]
-    held = qualifiers(question)
-    missing = uncovered(question, quoted, names)
+    asked = normalize(question)
+    bare = [normalize(re.sub(r"\s*\(.*?\)", "", n)) for n in names]  # "(AWS SageMaker)"
+    inside = [n for n in bare if n and _has(asked, n)]
+    held = [q for q in qualifiers(question) if not any(_has(n, q.value) for n in inside)]
+    missing = [q for q in uncovered(question, quoted, names) if q in held]
     terms = ["age" if q.kind == "age" else q.label() for q in missing]
     terms += uncovered_terms(question, quoted, lexicon, [*terms, *(q.value for q in held)])
     said = normalize(" ".join(text for _title, text in passages))
-    card_terms = [phrase(question, t, said) for t in lexicon.card_only(question) if t not in terms]
+    card_terms: list[str] = []
+    for word in lexicon.card_only(question):
+        term = phrase(question, word, said)
+        if not any(_has(normalize(t), normalize(word)) for t in [*terms, *card_terms]):
+            card_terms.append(term)
+    words = [t for t in terms if t not in {q.label() for q in held} and t != "age"]
+    words = [t for t in words if not any(c.isdigit() for c in t)]
+    joined, card_terms = compounds(question, words, card_terms)
+    terms = [joined[words.index(t)] if t in words else t for t in terms]
     notes = [coverage_note(terms, given_instead(terms, quoted))] if terms else []
     notes += [card_note(term, passages) for term in card_terms]
     return " ".join(notes)
+
+
+def compounds(
+    question: str, terms: list[str], card_terms: list[str]
+) -> tuple[list[str], list[str]]:
+    """The terms with a card-only dictionary word the question puts right beside one joined
+    to it, as one name ("SHAP" and "values": "SHAP values"; "private" and "repos": "private
+    repos")."""
+    text = " ".join(normalize(w) for w in _WORD.findall(question))
+    joined = list(terms)
+    rest = []
+    for card in card_terms:
+        if not all(english.readings(w) for w in normalize(card).split()):
+            rest.append(card)  # two names side by side are two terms ("gemini", "thru")
+            continue
+        for i, term in enumerate(joined):
+            if _has(text, normalize(f"{term} {card}")):
+                joined[i] = f"{term} {card}"
+            elif _has(text, normalize(f"{card} {term}")):
+                joined[i] = f"{card} {term}"
+            else:
+                continue
+            break
+        else:
+            rest.append(card)
+    return joined, rest
 
 
 def phrase(question: str, word: str, said: str) -> str:

@@ -31,16 +31,26 @@ NAMING = frozenset({"NOUN", "PROPN"})
 _BEFORE_VERB = frozenset(
     """i you u we they he she it me them us to can could should would will must might may do
     does did dont cant wont not never just really actually still also even how so too very
-    pretty""".split()
+    pretty why""".split()
 )
 """Words after which a word that may be a noun is a verb or an adjective ("can i switch",
-"how fast", "still worth"): English tells the two apart by their neighbours."""
+"how fast", "still worth", "why bother"): English tells the two apart by their neighbours."""
+_OBJECT = frozenset(
+    "as that this these those the a an my your our their his its me it them us".split()
+)
+"""Words that open an object: a word that may be a verb, between a noun and one of these, is
+the verb of a clause not opened by "be" ("matplotlib save as pdf", "which project fits that
+role"; not "is grid search the way")."""
+_BE = frozenset("is are was were isnt arent be".split())
+"""A clause opened by "be" asks whether something is so: an adjective after its subject is
+said of that subject ("is jax worth learning", "is a cert worth more")."""
 _AFTER_VERB = frozenset("me it them us him her out up off".split())
 """Objects and particles after a verb ("fits me", "worth it", "stand out")."""
 _AFTER_ADVERB = frozenset("to into onto".split())
 """Where an adverb points ("skip straight to")."""
 _WORD = re.compile(r"[a-z][a-z0-9+#'-]*")
 _CAPITALISED = re.compile(r"(?:\b[A-Z][a-z]+(?:[ -]++|$))+")
+_PUNCTUATION = re.compile(r"[.,;:!?()\n]+")
 _CLAUSE = re.compile(r"(?:[^.,;:!?(\n]|\([^)\n]*+\)?+)+[.,;:!?]*")
 """A clause runs to its punctuation; a bracketed aside inside it is part of it."""
 _ASIDE = re.compile(r"\(([^)\n]*+)\)?+")
@@ -127,23 +137,46 @@ def plural(phrase: str) -> bool:
 def named_in(word: str, text: str) -> bool:
     """True when `word` names a thing where `text` uses it, or qualifies one: a noun or a
     name ("a good book", "mac"), an adjective before a noun ("a remote job"); not a verb, an
-    adverb or an adjective said of something ("can i switch", "realistic for me")."""
+    adverb, an adjective said of something ("can i switch", "realistic for me", "is jax worth
+    learning") nor one of emphasis ("the actual files"). Its neighbours are those of its
+    clause: "unrelated, best laptop" puts no noun after "unrelated"."""
     parts = readings(word).keys()
     if not parts or parts <= NAMING:
         return True
-    words = _WORD.findall(text.lower())
-    for i, found in enumerate(words):
-        if found != word.lower():
-            continue
-        before = words[i - 1] if i else ""
-        after = words[i + 1] if i + 1 < len(words) else ""
-        if before in _BEFORE_VERB or after in _AFTER_VERB:
-            continue
-        if NAMING & parts and not ("ADV" in parts and after in _AFTER_ADVERB):
-            return True
-        if "ADJ" in parts and _names(after):
-            return True
-    return bool(NAMING & parts) and word.lower() not in words  # not read: what it can be
+    low = word.lower()
+    seen = False
+    for clause in _PUNCTUATION.split(text.lower()):
+        words = _WORD.findall(clause)
+        for i, found in enumerate(words):
+            if found != low:
+                continue
+            seen = True
+            before = words[i - 1] if i else ""
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if before in _BEFORE_VERB or after in _AFTER_VERB:
+                continue
+            if "VERB" in parts and after in _OBJECT and _names(before) and words[0] not in _BE:
+                continue  # "matplotlib save as pdf": the clause's verb ("is" is its own)
+            if "ADJ" in parts and _names(before) and words[0] in _BE and not noun(after):
+                continue  # "is jax worth learning": said of jax
+            if NAMING & parts and not ("ADV" in parts and after in _AFTER_ADVERB):
+                return True
+            if "ADJ" in parts and _names(after) and not emphatic(low):
+                return True
+    return bool(NAMING & parts) and not seen  # not read: what it can be
+
+
+def emphatic(word: str) -> bool:
+    """True for an adjective of emphasis, whose adverb English uses more than the adjective
+    itself ("actual": "actually", "real", "exact"): it stresses its noun, not narrows it."""
+    low = word.lower()
+    return zipf(f"{low}ly") > zipf(low)
+
+
+def noun(word: str) -> bool:
+    """True for a word that names a thing and is no form of a verb ("salary"; not
+    "learning", a form of "learn")."""
+    return _names(word) and word in readings(word).get("VERB", (word,))
 
 
 def _names(word: str) -> bool:

@@ -31,14 +31,15 @@ _REGIONS = (
     "bangladesh|philippines|indonesia|vietnam|london|berlin|paris|amsterdam|bangalore|"
     "bengaluru|toronto|sydney"
 )
-_REGION = re.compile(rf"\b(?:in|for|from|across|based in)\s+(?:the\s+)?({_REGIONS})\b")
+_REGION = re.compile(rf"\b(?:in|for|from|across|based in|about)\s+(?:the\s+)?({_REGIONS})\b")
 _COMPANY = re.compile(
     r"\b(google|alphabet|deepmind|meta|facebook|amazon|aws|microsoft|apple|netflix|nvidia|"
     r"openai|anthropic|tesla|ibm|uber|airbnb|spotify|salesforce|oracle|intel)\b"
 )
 _AGE = re.compile(
     r"\b(?:at|aged?|i'?m|i am|turning|over)\s+(\d{2})\b(?!\s*(?:hours|h|hrs|months|weeks|k|%))"
-    r"|\b(\d{2})\s*(?:years? old|yo|y/o)\b|\bin my (\d0)s\b|\b(too old|my age|older learners?)\b"
+    r"|\b(\d{2})\s*(?:years? old|yo|y/o)\b|\bin my (\d0)s\b"
+    r"|\b(too old|too late|my age|older learners?)\b"
 )
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 PASSING = 1
@@ -69,6 +70,8 @@ def qualifiers(question: str) -> list[Qualifier]:
         value = next(g for g in m.groups() if g)
         if not value.isdigit() or 16 <= int(value) <= 90:
             found.append(Qualifier("age", value))
+    if any(q.kind == "age" and q.value.isdigit() for q in found):  # "45, too late?": 45
+        found = [q for q in found if q.kind != "age" or q.value.isdigit()]
     found += [Qualifier("year", m.group(1)) for m in _YEAR.finditer(text)]
     unique = {(q.kind, q.value): q for q in found}
     return list(unique.values())
