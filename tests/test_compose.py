@@ -109,6 +109,7 @@ def test_a_faqs_direct_answer_leads(extractive: CareerAdvisor, question: str, le
         ("what is scikit-learn?", "scikit-learn is the standard"),
         ("what is an applied ai engineer?", "A rapidly growing role"),
         ("What is NumPy?", "NumPy is"),
+        ("what's pandas actually for", "pandas is an open-source Python library"),
     ],
 )
 def test_what_is_x_leads_with_its_definition(
@@ -124,6 +125,7 @@ def test_what_is_x_leads_with_its_definition(
         ("what does an applied ai engineer actually do?", "Applied AI Engineer", "Uses APIs"),
         ("what does a data scientist do?", "Data Scientist", "Focuses on research"),
         ("what do machine learning engineers focus on?", "Machine Learning Engineer", "Focuses"),
+        ("what do ml engineers actually do", "Machine Learning Engineer", "Focuses on building"),
     ],
 )
 def test_sentences_whose_subject_is_their_heading_are_labelled(
@@ -338,6 +340,8 @@ def test_comparisons_are_read_from_the_question(
         ("What is Docker?", "docker"),
         ("whats mlops", "mlops"),
         ("what does an applied ai engineer do?", "applied ai engineer"),
+        ("what's pandas actually for", "pandas"),
+        ("what is docker really used for", "docker"),
         ("what is the difference between ai and ml?", ""),
         ("what is the best course?", ""),
     ],
