@@ -144,6 +144,14 @@ def test_card_sentences_without_their_subject_name_the_card(extractive: CareerAd
             assert paragraph.startswith("**Docker — Prerequisites:**")
 
 
+def test_a_card_on_two_things_quotes_the_one_asked_about(extractive: CareerAdvisor) -> None:
+    """The TensorFlow / Keras card: "who made tensorflow?" is not answered with Keras's maker."""
+    text = ask(extractive, "who made tensorflow?").text
+    section = next(p for p in text.split("\n\n") if "What it is:**" in p)
+    assert "TensorFlow is an open-source machine learning framework developed by Google" in section
+    assert "François Chollet" not in section
+
+
 @pytest.mark.parametrize(
     ("question", "sides"),
     [
