@@ -144,6 +144,14 @@ def test_card_sentences_without_their_subject_name_the_card(extractive: CareerAd
             assert paragraph.startswith("**Docker — Prerequisites:**")
 
 
+@pytest.mark.parametrize("question", ["whats a cnn for", "cnn vs rnn, when do i use which"])
+def test_a_short_name_finds_the_item_that_spells_it_out(
+    extractive: CareerAdvisor, question: str
+) -> None:
+    pieces, _ = parts_of(ask(extractive, question).text)
+    assert "Convolutional Neural Networks (CNNs) — for image and spatial data" in pieces, pieces
+
+
 def test_a_card_on_two_things_quotes_the_one_asked_about(extractive: CareerAdvisor) -> None:
     """The TensorFlow / Keras card: "who made tensorflow?" is not answered with Keras's maker."""
     text = ask(extractive, "who made tensorflow?").text

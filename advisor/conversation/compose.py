@@ -229,7 +229,10 @@ def _definition(term: str, scored: list[Scored], sources: Sequence[Source]) -> l
     starts = re.compile(
         rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\)|, [^,]{{1,80}},)? (?:is|are|means)\b"
     )
-    heads = re.compile(rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))? (?:—|–|-|:) ")
+    heads = re.compile(
+        rf"^(?:(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))?|[^()—–:]{{1,80}} \((?:the )?"
+        rf"{re.escape(name)}s?\)) (?:—|–|-|:) "
+    )  # "CNN": "Convolutional Neural Networks (CNNs) — for image and spatial data"
     for s in scored:
         if starts.match(normalize(s.unit.sentences[0])):
             return [quote(s.unit)]
@@ -251,12 +254,17 @@ def _singular(term: str) -> str:
 def _about(side: str, scored: list[Scored], lines: list[Line]) -> list[Line]:
     """The best unit about one side of a comparison, unless an earlier line already covers it."""
     words = set(tokens(side))
-    if not words or any(words <= set(tokens(" ".join(line.quotes()))) for line in lines):
+    if not words or any(_holds(set(tokens(" ".join(line.quotes()))), words) for line in lines):
         return []
     for s in scored:
-        if words <= s.unit.words() and len(s.unit.words()) >= 3:
+        if _holds(s.unit.words(), words) and len(s.unit.words()) >= 3:
             return [quote(s.unit)]
     return []
+
+
+def _holds(text: set[str] | frozenset[str], words: set[str]) -> bool:
+    """True when the text holds every word, or its plural ("cnn" in "... (CNNs) — ...")."""
+    return all(w in text or f"{w}s" in text for w in words)
 
 
 def defines(term: str, sources: Sequence[Source]) -> bool:
