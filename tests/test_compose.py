@@ -109,6 +109,7 @@ def test_a_faqs_direct_answer_leads(extractive: CareerAdvisor, question: str, le
         ("what is scikit-learn?", "scikit-learn is the standard"),
         ("what is an applied ai engineer?", "A rapidly growing role"),
         ("What is NumPy?", "NumPy is"),
+        ("what's pandas actually for", "pandas is an open-source Python library"),
     ],
 )
 def test_what_is_x_leads_with_its_definition(
@@ -124,6 +125,7 @@ def test_what_is_x_leads_with_its_definition(
         ("what does an applied ai engineer actually do?", "Applied AI Engineer", "Uses APIs"),
         ("what does a data scientist do?", "Data Scientist", "Focuses on research"),
         ("what do machine learning engineers focus on?", "Machine Learning Engineer", "Focuses"),
+        ("what do ml engineers actually do", "Machine Learning Engineer", "Focuses on building"),
     ],
 )
 def test_sentences_whose_subject_is_their_heading_are_labelled(
@@ -140,6 +142,22 @@ def test_card_sentences_without_their_subject_name_the_card(extractive: CareerAd
     for paragraph in text.split("\n\n"):
         if "Basic command-line and Linux familiarity." in paragraph:
             assert paragraph.startswith("**Docker — Prerequisites:**")
+
+
+@pytest.mark.parametrize("question", ["whats a cnn for", "cnn vs rnn, when do i use which"])
+def test_a_short_name_finds_the_item_that_spells_it_out(
+    extractive: CareerAdvisor, question: str
+) -> None:
+    pieces, _ = parts_of(ask(extractive, question).text)
+    assert "Convolutional Neural Networks (CNNs) — for image and spatial data" in pieces, pieces
+
+
+def test_a_card_on_two_things_quotes_the_one_asked_about(extractive: CareerAdvisor) -> None:
+    """The TensorFlow / Keras card: "who made tensorflow?" is not answered with Keras's maker."""
+    text = ask(extractive, "who made tensorflow?").text
+    section = next(p for p in text.split("\n\n") if "What it is:**" in p)
+    assert "TensorFlow is an open-source machine learning framework developed by Google" in section
+    assert "François Chollet" not in section
 
 
 @pytest.mark.parametrize(
@@ -338,6 +356,8 @@ def test_comparisons_are_read_from_the_question(
         ("What is Docker?", "docker"),
         ("whats mlops", "mlops"),
         ("what does an applied ai engineer do?", "applied ai engineer"),
+        ("what's pandas actually for", "pandas"),
+        ("what is docker really used for", "docker"),
         ("what is the difference between ai and ml?", ""),
         ("what is the best course?", ""),
     ],

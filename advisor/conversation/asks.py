@@ -29,6 +29,8 @@ _DOES = re.compile(
 )
 _USED_FOR = re.compile(r"(?<!\s)\s++(?:(?:used|good|useful) )?for$")
 """"what's pandas for", "what is docker used for": the term without its purpose words."""
+_HEDGE = re.compile(r"(?<!\s)\s++(?:actually|really|exactly|basically)$")
+""""what's pandas actually for": a hedge before the purpose words is no part of the term."""
 _DIFFERENCE = r"(?:difference|diff|diference|differnce)"
 """The word as people type it ("whats the diff between ...")."""
 _NOT_A_TERM = re.compile(rf"^(?:the )?(?:{_DIFFERENCE}|best|easiest|fastest|most|next|better)\b")
@@ -193,7 +195,7 @@ def _term(text: str) -> str:
     match = _DEFINITION.match(text) or _DOES.match(text)
     if not match:
         return ""
-    term = _USED_FOR.sub("", match.group("term").strip())
+    term = _HEDGE.sub("", _USED_FOR.sub("", match.group("term").strip()))
     if _NOT_A_TERM.match(term) or not tokens(term) or len(term.split()) > 5:
         return ""
     return term

@@ -50,11 +50,30 @@ def card_lines(
             own = [s for s in own if any(_COST_WORDS.search(x) for x in s.unit.sentences)] or own
         if ask.section:
             own = [s for s in own if s.unit.heading == ask.section] or own
+        unasked = _unasked(source.title, asked)
+        own.sort(key=lambda s: _opens_with(s.unit, unasked))  # stable: best first otherwise
         if own:
             lines.append(quote(own[0].unit))
     if ask.kind and lines and all(sources[n - 1].kind != ask.kind for n in cards):
         lines.append(Line(f"None of the resources the sources give for this is a {ask.kind}."))
     return lines
+
+
+def _unasked(title: str, asked: set[str]) -> set[str]:
+    """The words of the things a card's title names ("TensorFlow / Keras") that the question
+    does not name, when it names one of them; else none."""
+    names = [set(tokens(name)) for name in title.split("/")]
+    if len(names) < 2 or not any(name & asked for name in names):
+        return set()
+    return {word for name in names if not name & asked for word in name}
+
+
+def _opens_with(unit: Unit, words: set[str]) -> bool:
+    """True when the unit's first word is one of `words`: of a card about two things, a
+    sentence opening with the one the question did not name is about that one ("Keras is
+    ... created by François Chollet" for "who made TensorFlow?")."""
+    first = tokens(unit.sentences[0])[:1]
+    return bool(first) and first[0] in words
 
 
 def favour_resources(scored: list[Scored], sources: Sequence[Source]) -> list[Scored]:

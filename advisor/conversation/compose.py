@@ -224,11 +224,15 @@ def _definition(term: str, scored: list[Scored], sources: Sequence[Source]) -> l
     """The sentence that defines `term` ("Docker is ..."), or the opening of its own section."""
     if not term:
         return []
-    name = normalize(role_named(term) or term)
+    one = _singular(term)  # "what do ml engineers do?" asks about the role "ML Engineer"
+    name = normalize(role_named(term) or role_named(one) or one)
     starts = re.compile(
         rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\)|, [^,]{{1,80}},)? (?:is|are|means)\b"
     )
-    heads = re.compile(rf"^(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))? (?:—|–|-|:) ")
+    heads = re.compile(
+        rf"^(?:(?:the )?{re.escape(name)}s?\b(?: \([^)]*\))?|[^()—–:]{{1,80}} \((?:the )?"
+        rf"{re.escape(name)}s?\)) (?:—|–|-|:) "
+    )  # "CNN": "Convolutional Neural Networks (CNNs) — for image and spatial data"
     for s in scored:
         if starts.match(normalize(s.unit.sentences[0])):
             return [quote(s.unit)]
@@ -236,20 +240,31 @@ def _definition(term: str, scored: list[Scored], sources: Sequence[Source]) -> l
         if any(heads.match(normalize(item)) for item in s.unit.items):
             return [quote(s.unit)]  # "Transformers — the architecture ...": its whole list
     for s in scored:  # "what is an applied ai engineer": the section headed by the term
-        if normalize(s.unit.heading) == name and s.unit.opens_paragraph:
+        if normalize(s.unit.heading) in (name, f"{name}s") and s.unit.opens_paragraph:
             return [quote(s.unit)]
     return []
+
+
+def _singular(term: str) -> str:
+    """The term without a plural's final "s" ("ml engineers"; "pandas" keeps its own: the
+    patterns below take an "s" after the name back)."""
+    return term[:-1] if term.endswith("s") and not term.endswith("ss") else term
 
 
 def _about(side: str, scored: list[Scored], lines: list[Line]) -> list[Line]:
     """The best unit about one side of a comparison, unless an earlier line already covers it."""
     words = set(tokens(side))
-    if not words or any(words <= set(tokens(" ".join(line.quotes()))) for line in lines):
+    if not words or any(_holds(set(tokens(" ".join(line.quotes()))), words) for line in lines):
         return []
     for s in scored:
-        if words <= s.unit.words() and len(s.unit.words()) >= 3:
+        if _holds(s.unit.words(), words) and len(s.unit.words()) >= 3:
             return [quote(s.unit)]
     return []
+
+
+def _holds(text: set[str] | frozenset[str], words: set[str]) -> bool:
+    """True when the text holds every word, or its plural ("cnn" in "... (CNNs) — ...")."""
+    return all(w in text or f"{w}s" in text for w in words)
 
 
 def defines(term: str, sources: Sequence[Source]) -> bool:
