@@ -156,6 +156,14 @@ def test_the_last_questions_definite_thing_belongs_to_the_tool_in_focus() -> Non
     assert asked == "Is scikit-learn fast?"
 
 
+def test_a_fragment_that_says_what_a_thing_does_is_about_the_thing() -> None:
+    """ "works with keras?" asks whether W&B works with Keras; it does not put Keras in W&B's
+    place in the last question."""
+    asked = resolved("who is wandb popular with", "works with keras?")
+    assert asked == "Weights & Biases works with keras?"
+    assert resolved("is pytorch free", "and tensorflow?") == "Is tensorflow free?"
+
+
 def test_why_with_a_word_of_chat_after_it_is_a_bare_why() -> None:
     assert resolved("is xgboost still used", "why tho") == "Why is xgboost still used?"
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from advisor.conversation.asks import AMOUNT, read_ask
+from advisor.conversation.english import readings
 from advisor.conversation.referents import earlier_of_kind, in_place_of_subject, join, subject
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import (
@@ -26,7 +27,9 @@ from advisor.conversation.turns import (
 )
 from advisor.conversation.vocabulary import (
     LEVEL,
+    RESOURCE,
     Vocabulary,
+    display_name,
     topics_of,
 )
 from advisor.text import normalize
@@ -180,6 +183,9 @@ def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> s
     if last is None:
         return rest
     previous = _untrail(last.text)
+    doer = _predicate_of(rest, last)
+    if doer:  # "works with keras?" after a W&B question: W&B works with Keras?
+        return f"{doer} {rest}"
     for entity in turn.entities:
         old = next((e for e in last.entities if e.kind == entity.kind), None)
         if old is None:
@@ -200,6 +206,16 @@ def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> s
     narrows = _NARROWS.match(rest) or turn.entities  # "in europe?", "and senior?"
     swapped = "" if narrows else in_place_of_subject(rest, replace(last, text=previous))
     return swapped or f"{previous} {rest}"  # a qualifier: "... in europe"
+
+
+def _predicate_of(rest: str, last: TurnInfo) -> str:
+    """The thing the last question named when `rest` opens with what it does ("works with
+    keras?", "runs on windows?", "integrates with pytorch?"), or ""; "books?" names a thing."""
+    found = re.match(r"([a-z]+)s\s+(?:with|on|in|into|without)\b", rest.lower())
+    named = [e for e in last.entities if e.kind != LEVEL]
+    if found is None or not named or "VERB" not in readings(found.group(1) + "s"):
+        return ""
+    return display_name(named[0].name) if named[0].kind == RESOURCE else named[0].surface
 
 
 def _conditional(turn: TurnInfo, state: ConversationState) -> str:
