@@ -164,6 +164,20 @@ def test_a_fragment_that_says_what_a_thing_does_is_about_the_thing() -> None:
     assert resolved("is pytorch free", "and tensorflow?") == "Is tensorflow free?"
 
 
+def test_he_is_the_guides_author_after_a_question_about_the_author(
+    extractive: CareerAdvisor,
+) -> None:
+    _, job, himself = chat(
+        extractive, "who wrote this guide", "whats his job", "is he an ml engineer himself?"
+    )
+    assert job.question == "Whats the guide's author's job?"
+    assert "Career Development Advisor" in job.text and not job.refused
+    assert himself.question == "Is the guide's author an ml engineer?"
+    assert resolved("who makes statquest", "is he a professor?") == (
+        "Is the person behind StatQuest a professor?"
+    )
+
+
 def test_why_with_a_word_of_chat_after_it_is_a_bare_why() -> None:
     assert resolved("is xgboost still used", "why tho") == "Why is xgboost still used?"
 

@@ -89,6 +89,25 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     return [DEFAULT_SUBJECT], False  # only statements so far: the person's own move into ML
 
 
+AUTHOR = "the guide's author"
+PERSON = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.I)
+"""A pronoun for one person: the guide's author or the person behind a tool."""
+
+
+def person(state: ConversationState) -> str:
+    """Who "he" or "she" is: the guide's author when one of the last FOCUS_TURNS questions
+    asked about the author, else the person behind the tool such a question named ("" when
+    no question named either)."""
+    questions = [t for t in state.turns if t.kind != TurnKind.STATEMENT][-FOCUS_TURNS:]
+    for turn in reversed(questions):
+        if read_ask(turn.text).about_author:
+            return AUTHOR
+        tools = [e for e in turn.entities if e.kind == RESOURCE]
+        if tools:
+            return f"the person behind {display_name(tools[0].name)}"
+    return ""
+
+
 def _asked_term(turn: TurnInfo) -> str:
     """The term a question asked to have defined ("what are transformers in ml" ->
     "transformers in ml" -> "transformers"), or ""."""

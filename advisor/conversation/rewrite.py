@@ -15,7 +15,14 @@ from dataclasses import dataclass, replace
 
 from advisor.conversation.asks import AMOUNT, read_ask
 from advisor.conversation.english import readings
-from advisor.conversation.referents import earlier_of_kind, in_place_of_subject, join, subject
+from advisor.conversation.referents import (
+    PERSON,
+    earlier_of_kind,
+    in_place_of_subject,
+    join,
+    person,
+    subject,
+)
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import (
     TurnInfo,
@@ -89,6 +96,11 @@ def rewrite_follow_up(question: str, history: Sequence[Turn], vocabulary: Vocabu
 
 def resolve(question: str, state: ConversationState, vocabulary: Vocabulary) -> Resolution:
     """Classify a message and, for a follow-up, resolve what it points back to."""
+    who = person(state) if PERSON.search(question) else ""
+    if who:  # "whats his job?" after "who wrote this guide?"
+        return Resolution(
+            _about_person(question, who, vocabulary), tidy(_name_person(question, who))
+        )
     turn = classify(question_part(question), state, vocabulary)
     if turn.kind != TurnKind.FOLLOW_UP:  # searched as typed, lead-in and all
         return Resolution(replace(turn, text=question.strip()), question.strip())
@@ -101,6 +113,29 @@ def resolve(question: str, state: ConversationState, vocabulary: Vocabulary) -> 
     else:
         text = _bare(turn, state)
     return Resolution(turn, tidy(keep_amounts(text, turn.text)))
+
+
+def _about_person(question: str, who: str, vocabulary: Vocabulary) -> TurnInfo:
+    text = question.strip()
+    return TurnInfo(text, TurnKind.FOLLOW_UP, "pronoun", tuple(vocabulary.find(who)))
+
+
+def _name_person(question: str, who: str) -> str:
+    """The question with its first personal pronoun naming `who` ("his job" -> "the guide's
+    author's job"); a reflexive "himself" then says nothing more."""
+    done = False
+
+    def name(match: re.Match[str]) -> str:
+        nonlocal done
+        word = match.group(0).lower()
+        if word in {"himself", "herself"}:
+            return "" if done else who
+        if done:
+            return match.group(0)
+        done = True
+        return f"{who}'s" if word in {"his", "hers"} else who
+
+    return PERSON.sub(name, _strip_lead(question))
 
 
 def keep_amounts(text: str, typed: str) -> str:
