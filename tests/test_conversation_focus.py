@@ -178,6 +178,17 @@ def test_he_is_the_guides_author_after_a_question_about_the_author(
     )
 
 
+def test_a_facet_of_one_tool_asks_of_the_tool_named_first(extractive: CareerAdvisor) -> None:
+    """ "prereqs?" after "does numpy work with pytorch" is NumPy's; "are they free?" both."""
+    _, prereqs = chat(extractive, "does numpy work with pytorch", "prereqs?")
+    assert prereqs.question == "Prereqs — NumPy?"
+    assert resolved("does numpy work with pytorch", "are they free?") == (
+        "Are NumPy and PyTorch free?"
+    )
+    asked = resolved("docker vs dvc, whats the diff", "ok back to dvc, is it free?")
+    assert "dvc" in asked.lower() and "docker" not in asked.lower()  # the return names it
+
+
 def test_why_with_a_word_of_chat_after_it_is_a_bare_why() -> None:
     assert resolved("is xgboost still used", "why tho") == "Why is xgboost still used?"
 

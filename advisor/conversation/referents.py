@@ -53,10 +53,10 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     """What the follow-up points at (names), and whether those are things one learns."""
     last = state.last_answered or state.last
     named = [e for e in (last.entities if last else ()) if e.kind != LEVEL]
-    if not named and RESOURCE_FACETS & set(turn.topics):
-        tools = [e for e in _recent_focus(state) if e.kind == RESOURCE]
+    if RESOURCE_FACETS & set(turn.topics):  # a tool's facet: the tool named first
+        tools = [e for e in named or _recent_focus(state) if e.kind == RESOURCE]
         if tools:  # "what do i need before starting it?" after "whats autograd": PyTorch
-            return _names(tools), True
+            return _names(tools if PLURAL.search(turn.text) else tools[:1]), True
     term = _asked_term(last) if last is not None and not named else ""
     if term and plural(term) == bool(PLURAL.search(turn.text)):
         return [term], False  # "what are transformers?" then "do i need them?"

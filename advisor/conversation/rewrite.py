@@ -35,6 +35,7 @@ from advisor.conversation.turns import (
 from advisor.conversation.vocabulary import (
     LEVEL,
     RESOURCE,
+    RESOURCE_FACETS,
     Vocabulary,
     display_name,
     topics_of,
@@ -58,6 +59,8 @@ _PERSONAL = re.compile(r"\b(me|i|my)\b", re.I)
 _MARKS = "?.!…,"
 _TRAILING_WORD = re.compile(r"then|though|tho|again|instead", re.I)
 """Matched only against the last three to seven characters (`_untrail`)."""
+_COMPARES = re.compile(r"\b(?:which|both|either|vs|versus|compare|or)\b", re.I)
+"""Words that ask of several things at once ("which is free?")."""
 _NARROWS = re.compile(
     r"(?:in|for|at|with|without|on|from|after|before|as|by|under|over|within|if|when)\b", re.I
 )
@@ -161,8 +164,11 @@ def in_context(question: str, state: ConversationState, vocabulary: Vocabulary) 
     """A message with no mark of a follow-up, read as one: what it asks, about the subjects in
     focus ("which is easier to break into?" after two roles names both roles)."""
     text = question.strip()
-    turn = TurnInfo(text, TurnKind.FOLLOW_UP, "context", tuple(vocabulary.find(text)))
-    names = earlier_of_kind(state) or subject(turn, state)[0]
+    turn = TurnInfo(
+        text, TurnKind.FOLLOW_UP, "context", tuple(vocabulary.find(text)), tuple(topics_of(text))
+    )
+    facet = RESOURCE_FACETS & set(turn.topics) and not _COMPARES.search(text)
+    names = (not facet and earlier_of_kind(state)) or subject(turn, state)[0]
     said = {n.lower() for n in names if n.lower() in text.lower()}
     if len(said) == len(names):  # all named already, or nothing to name
         return Resolution(turn, text)

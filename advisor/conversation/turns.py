@@ -136,7 +136,7 @@ def question_part(text: str) -> str:
     nothing about the user are dropped ("got it, and how hard is it to learn?"), so a pronoun
     in "back to it" or "got it" is not read as pointing back."""
     parts = re.split(r"(?<=[,.;!])\s+", text.strip())
-    while len(parts) > 1 and _lead_in(parts[0]):
+    while len(parts) > 1 and _lead_in(parts[0], " ".join(parts[1:])):
         parts.pop(0)
     return " ".join(parts)
 
@@ -154,13 +154,15 @@ _RETURN = re.compile(r"^(?:(?:ok|okay|so|and|now|alright|anyway)[\s,]+)*(?:going
 it says what it asks."""
 
 
-def _lead_in(clause: str) -> bool:
+def _lead_in(clause: str, rest: str) -> bool:
+    """True for a clause that asks nothing: discourse words only, or a return to a subject
+    when the rest asks of its own subject ("ok back to dvc, is it free?" keeps it)."""
     words = re.findall(r"[a-z]+", clause.lower())
     if "?" in clause or not 0 < len(words) <= MAX_LEAD_IN + 2:
         return False
-    return _RETURN.match(clause) is not None or (
-        len(words) <= MAX_LEAD_IN and all(w in _DISCOURSE for w in words)
-    )
+    if _RETURN.match(clause) and not (_POINTER.search(rest) or _IT.search(rest)):
+        return True
+    return len(words) <= MAX_LEAD_IN and all(w in _DISCOURSE for w in words)
 
 
 def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> TurnInfo:
