@@ -14,7 +14,7 @@ from advisor.answering import Answerer, answer_stream, make_answerer, refusal
 from advisor.bootstrap import build_bundled
 from advisor.conversation import ConversationState, Vocabulary, normalize_history, replay
 from advisor.conversation.compose import ExtractiveAnswerer
-from advisor.conversation.coverage import Lexicon
+from advisor.conversation.lexicon import Lexicon
 from advisor.deadline import Deadline
 from advisor.embeddings import get_embeddings
 from advisor.errors import InputError, StoreUnavailable

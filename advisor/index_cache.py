@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from advisor.conversation import Vocabulary
-from advisor.conversation.coverage import Lexicon, lexicon_of
 from advisor.conversation.focus import card_titles
+from advisor.conversation.lexicon import Lexicon, lexicon_of
 from advisor.planning.outline import Outline
 from advisor.retrieval import Retriever
 from advisor.settings import Settings

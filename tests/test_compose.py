@@ -8,9 +8,10 @@ import pytest
 
 from advisor import Answer, CareerAdvisor, FakeChatModel, Store
 from advisor.conversation.asks import read_ask
-from advisor.conversation.coverage import Lexicon, answerable_part
+from advisor.conversation.coverage import answerable_part
 from advisor.conversation.layout import parts_of
 from advisor.conversation.leads import card_facts
+from advisor.conversation.lexicon import Lexicon
 from advisor.conversation.notes import career_move, qualifiers, relevance_bar
 from advisor.conversation.structure import MAX_LIST_ITEMS, units
 from advisor.llm import ChatAnswerer

@@ -8,9 +8,9 @@ import pytest
 
 from advisor import CareerAdvisor
 from advisor.conversation import TurnKind, Vocabulary, replay, resolve
-from advisor.conversation.coverage import card_note, given_instead
 from advisor.conversation.layout import parts_of
 from advisor.conversation.leads import Line
+from advisor.conversation.notes import card_note, given_instead
 from advisor.conversation.recall import context_of, fuse, query_vector
 from advisor.conversation.selection import narrowed, said_before
 from advisor.conversation.structure import Unit

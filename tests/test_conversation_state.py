@@ -7,7 +7,9 @@ import pytest
 
 from advisor import CareerAdvisor
 from advisor.conversation import Vocabulary, replay
-from advisor.conversation.coverage import Lexicon, amounts, coverage_note, uncovered_terms
+from advisor.conversation.coverage import amounts, uncovered_terms
+from advisor.conversation.lexicon import Lexicon
+from advisor.conversation.notes import coverage_note
 from advisor.conversation.rewrite import in_context
 from advisor.conversation.state import ConversationState, stays_on_topic
 from advisor.text import tokens

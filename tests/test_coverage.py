@@ -6,8 +6,9 @@ import pytest
 
 from advisor import CareerAdvisor
 from advisor.conversation import english
-from advisor.conversation.coverage import MAX_WORDS, Lexicon, answerable_part, note_for, phrase
+from advisor.conversation.coverage import answerable_part, note_for, phrase
 from advisor.conversation.layout import parts_of
+from advisor.conversation.lexicon import MAX_WORDS, Lexicon
 from advisor.text import tokens
 
 KNOWN = set(tokens("salary salaries ml engineer learn pytorch long take month vertex"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from advisor.conversation.asks import AMOUNT, Ask, read_ask
 from advisor.conversation.cards import card_lines, favour_resources
 from advisor.conversation.coherence import coherent
-from advisor.conversation.coverage import Lexicon, note_for
+from advisor.conversation.coverage import note_for
 from advisor.conversation.layout import render, with_labels
 from advisor.conversation.leads import (
     Line,
@@ -28,6 +28,7 @@ from advisor.conversation.leads import (
     quote,
     role_lines,
 )
+from advisor.conversation.lexicon import Lexicon
 from advisor.conversation.relevance import faq_answers
 from advisor.conversation.selection import narrowed, penalise, repeated, said_before
 from advisor.conversation.state import profile_from

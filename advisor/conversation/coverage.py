@@ -1,24 +1,23 @@
 """Coverage of the question's own terms: each is in the quoted sentences or named in one note.
 
-A term here is a word of the question that the corpus never uses in any of its forms and
-that names something English does not use every day (a tool, "Kubernetes"; a place,
-"India"; a thing, "interview": see `english`), a region, company, age or year qualifier, or
-an amount with its unit ("10 hours a week"). Words of the person's own description ("I'm a
-nurse") are theirs, not the question's. The same test serves the
-refusal: a follow-up whose own words are all the corpus's is on the conversation's topic,
-however weakly its few words match a passage.
+A term here is a word of the question the corpus lacks (`lexicon.Lexicon.terms`: "Kubernetes",
+"India", "interview"), a region, company, age or year qualifier, or an amount with its unit
+("10 hours a week"). Words of the person's own description ("I'm a nurse") are theirs, not
+the question's. The same test serves the refusal: a follow-up whose own words are all the
+corpus's is on the conversation's topic, however weakly its few words match a passage. Here:
+what a question asks without its terms (`answerable_part`), the terms the quotes leave out
+(`uncovered_terms`, joined into the names the question and sources use: `phrase`,
+`compounds`) and the one note that names them (`note_for`).
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Iterable, Sequence
 
 from advisor.conversation import english
 from advisor.conversation.asks import AMOUNT as _AMOUNT
+from advisor.conversation.lexicon import WORD, Lexicon
 from advisor.conversation.notes import (
     card_note,
     coverage_note,
@@ -26,304 +25,12 @@ from advisor.conversation.notes import (
     qualifiers,
     uncovered,
 )
-from advisor.conversation.vocabulary import ALIASES, FIXED, TOPICS
-from advisor.keyword import KeywordIndex
 from advisor.text import STOPWORDS, normalize, tokens
 
-TYPO_CUTOFF = 0.84
-"""How close an unknown word must be to a corpus word to count as a typo of it."""
-MIN_LETTERS = 3
-MIN_PREFIX = 5
-"""Letters a short form needs to count as the start of a corpus word ("backprop")."""
-CLIPPED = 3
-"""Letters at least that a short form leaves off the corpus word it stands for ("eng" for
-"engineer", "calc" for "calculus"): one letter fewer is a typo's business ("shap")."""
-MAX_WORDS = 40
-"""Distinct words of a message looked at (a question is short; a pasted page costs no more)."""
-READ = 2000
-"""Characters of a message read for its grammar (who is described, what a word is there)."""
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.-][A-Za-z0-9+#]+)*")
 _VERB_NEXT = frozenset("at to for in on with into from about like me it them us".split())
 """Words after a verb ("look at", "fits me"): the word before them is no part of a name."""
 _DANGLING = frozenset("at in on with for of about to by using a an the".split())
 """Words left dangling at the end once their object is taken out ("how long at 10 hours?")."""
-CHAT = frozenset(
-    """ok okay yeah yep yes nope hi hey hello thanks thank thx pls plz please lol hmm cool great
-    sure right well actually maybe kinda sorta stuff whatever anyway anyways btw still even ever
-    guys dude wow oh ah um uh tbh imo idk ngl gotcha alright fine nice awesome tho till til
-    ppl rn u ur cuz coz bc lmao omg diff info nvm""".split()
-)
-"""Words of chat, not of the subject: never a term to cover."""
-ALIAS_WORDS = tuple(s for surfaces in ALIASES.values() for s in surfaces)
-KNOWN_WORDS = frozenset(
-    tokens(
-        " ".join(
-            [
-                *ALIAS_WORDS,
-                *(s for kind in FIXED.values() for surfaces in kind.values() for s in surfaces),
-                *(s for surfaces in TOPICS.values() for s in surfaces),
-            ]
-        )
-    )
-)
-"""The words people type for what the sources cover under other words ("salary" for pay,
-"neural nets", "juniors"): never a term to note."""
-_DROPPED = ("s", "nt", "t", "re", "ve", "ll", "d", "m")
-"""What follows a function word in a contraction typed without its apostrophe ("whats",
-"havent")."""
-
-
-_DIGRAPHS = frozenset("ch sh th ph gh ck".split())
-"""Letter pairs that spell one sound: a short form keeps them whole ("mac" is no cut of
-"machine")."""
-_LETTER = re.compile(r"(?<![\w'.+#-])[B-HJ-Z](?![\w'.+#-]|\.\w)")
-"""A capital letter typed as a word, "I" and "A" aside: a name ("what about R?", "C")."""
-_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s\b")
-
-
-def _common_start(words: Sequence[str]) -> str:
-    """The letters all of `words` start with."""
-    first, last = min(words), max(words)
-    size = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), None)
-    return first if size is None else first[:size]
-
-
-def _capitals(word: str) -> bool:
-    """True for a word typed in capitals ("SHAP", "LFS"): an acronym or a name as written."""
-    letters = [c for c in word if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
-
-
-def words_of(text: str) -> list[str]:
-    """The distinct words of `text` as typed, at most MAX_WORDS (a pasted page costs no more)."""
-    return list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS]
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """The corpus's words: whether a token occurs in it, and every token (to spot typos)."""
-
-    knows: Callable[[str], bool]
-    vocabulary: Sequence[str] = ()
-    names: Sequence[str] = ()
-    """Card titles: "Google Vertex AI" in a quote names a product, not the company."""
-    forms: frozenset[str] = frozenset()
-    """Every word of the corpus and its dictionary forms ("hiring" gives "hire"): a question's
-    "hired" is the corpus's word, however its light stemmer cuts the two."""
-    guide: frozenset[str] | None = None
-    """The guide's own tokens (None: not known), to tell a term only a card names."""
-    acronyms: frozenset[str] = frozenset()
-    """Initials of the guide's capitalised names ("rnn" for "Recurrent Neural Networks")."""
-
-    def card_only(self, text: str) -> list[str]:
-        """The words of `text` the corpus knows only from its cards, never from the guide
-        (a card's title and the short names people type aside: the guide links those)."""
-        if self.guide is None:
-            return []
-        named = set(tokens(" ".join(self.names))) | KNOWN_WORDS
-        grammar = normalize(text[:READ])
-        named |= set(tokens(" ".join(theirs(grammar))))
-        found: list[str] = []
-        for word in words_of(text):
-            low = normalize(word)
-            parts = tokens(word)
-            if self.clipped(word):
-                continue  # "repos": a word of the cards, cut short, and no term
-            if not parts or self.everyday(word) or len(low) < MIN_LETTERS:
-                continue
-            if set(parts) <= named or not all(self.knows(p) for p in parts):
-                continue
-            if low.rstrip("s") in self.acronyms:
-                continue  # "RNNs": the guide spells out "Recurrent Neural Networks"
-            if not english.named_in(low, grammar):
-                continue  # "can i switch": a verb, whatever the cards say of switches
-            if not self._in_guide(low, parts):
-                found.append(word)
-        return found
-
-    def shortens(self, word: str) -> bool:
-        """True when the word is a short form of the corpus's words: the start of one
-        ("backprop" of "backpropagation") or the initials of a name the guide spells out."""
-        low = normalize(word).rstrip("s")
-        if low in self.acronyms:
-            return True
-        return len(low) >= MIN_PREFIX and any(
-            v.startswith(low) and v != low for v in self.vocabulary
-        )
-
-    def _in_guide(self, low: str, parts: Sequence[str]) -> bool:
-        """True when the guide uses the word in some form ("classical" for "classic")."""
-        if self.guide is None or all(p in self.guide for p in parts):
-            return True
-        forms = [*english.lemmas(low), f"{low}al"]
-        return any(set(tokens(form)) <= self.guide for form in forms)
-
-    def everyday(self, word: str) -> bool:
-        """A word of chat, an everyday English word (`english.everyday`), or a function word
-        typed without its apostrophe ("whats", "havent", "youre")."""
-        low = normalize(word)
-        if low in CHAT or any(low.endswith(s) and low[: -len(s)] in STOPWORDS for s in _DROPPED):
-            return True
-        return all(c.isalpha() for c in low) and english.everyday(low)
-
-    def uses(self, word: str) -> bool:
-        """True when the corpus uses the word (each of its stems), typos of its words not
-        counted: "weather" is no typo of "whether" here. A name no dictionary lists has no
-        stem: the corpus must use it as typed, or its plural ("plotly" is no form of "plot",
-        nor "anime" of "animated")."""
-        low = normalize(word)
-        if self._unlisted(low):
-            return bool(english.lemmas(low) & self.forms)
-        parts = tokens(word)
-        return bool(parts) and all(self.knows(p) for p in parts)
-
-    def content_words(self, text: str) -> list[str]:
-        """The distinct words of `text` (as typed) that are neither chat nor everyday English."""
-        return [
-            w
-            for w in words_of(text)
-            if len(w) >= MIN_LETTERS and tokens(w) and not self.everyday(w)
-        ]
-
-    def unknown(self, text: str) -> list[str]:
-        """The words of `text` (as typed) that the corpus never uses, typos of its words aside."""
-        found: list[str] = []
-        for word in words_of(text):
-            low = normalize(word)
-            parts = tokens(word)
-            if not parts or low in CHAT or len(low) < MIN_LETTERS:
-                continue
-            unlisted = self._unlisted(low)
-            if self.uses(word):
-                continue
-            if not _capitals(word) and self._typo(low if unlisted else parts[0], unlisted):
-                continue  # "SHAP" typed in capitals is a name, no typo of "shape"
-            if low not in (normalize(f) for f in found):
-                found.append(word)
-        return found
-
-    def terms(self, text: str) -> list[str]:
-        """The unknown words of `text` that name something (not everyday words), in no form
-        the corpus uses, outside the person's description of themselves."""
-        text = _POSSESSIVE.sub("", text.replace("’", "'"))  # "my macbook's gpu": "macbook"
-        text = text.replace("'", "")  # "haven't" is "havent", one word
-        grammar = normalize(text[:READ])
-        own = set(tokens(" ".join(theirs(grammar))))
-        found = [
-            w
-            for w in self.unknown(text)
-            if not self.everyday(w)
-            and not set(tokens(w)) <= KNOWN_WORDS | own
-            and not self.has_form(w)
-            and not self._guide_cut(w)
-            and english.named_in(normalize(w), grammar)
-        ]
-        return found + [w for w in dict.fromkeys(_LETTER.findall(text)) if w not in found]
-
-    def clipped(self, word: str) -> str:
-        """The corpus word the word is the start of, cut short as people type it ("" if none)
-        ("eng" for "engineer", "calc" for "calculus", "repos"): a word no dictionary lists,
-        not typed in capitals (an acronym), that begins corpus words each at least CLIPPED
-        letters longer and sharing a root longer than it ("engine-", "calcul-": not "comp"
-        of "company" and "compare"), cut at no sound spelt with two letters."""
-        low = normalize(word)
-        if not low.isalpha() or len(low) < MIN_LETTERS or _capitals(word) or english.readings(low):
-            return ""
-        longer = [v for v in self._by_start.get(low[:MIN_LETTERS], ()) if v.startswith(low)]
-        if not longer or any(len(v) < len(low) + CLIPPED for v in longer):
-            return ""
-        root = _common_start(longer)
-        cut = root[len(low) - 1 : len(low) + 1]
-        if len(root) < len(low) + CLIPPED - 1 or cut in _DIGRAPHS:
-            return ""
-        return min(longer, key=len)
-
-    def _guide_cut(self, word: str) -> bool:
-        """True when the word is a guide's word cut short ("calc"); a card's word cut short
-        ("cert" for "certificate") is still a term the guide lacks."""
-        full = self.clipped(word)
-        return bool(full) and self._in_guide(full, tokens(full))
-
-    def has_form(self, word: str) -> bool:
-        """True when the corpus uses the word in another form: an inflection ("hiring" for
-        "hired"), the adjective made from it ("classical" for "classic"), or the name it
-        abbreviates ("mle": "Machine Learning Engineer")."""
-        low = normalize(word)
-        forms = english.lemmas(low)
-        return bool(forms & self.forms) or f"{low}al" in self.forms or low in self.acronyms
-
-    def _unlisted(self, low: str) -> bool:
-        """A name no dictionary lists, not a word of chat ("plotly", not "whats"): it has no
-        stem, so only its own forms count."""
-        return (
-            bool(self.forms)
-            and low.isalpha()
-            and not english.readings(low)
-            and not self.everyday(low)
-        )
-
-    def _typo(self, token: str, written: bool = False) -> bool:
-        """True when the token is a near miss of a corpus stem (`written`: of a corpus word as
-        written) of its first letter and length."""
-        shapes = self._forms_by_shape if written else self._by_shape
-        near = [
-            w
-            for size in range(len(token) - 2, len(token) + 3)
-            for w in shapes.get((token[:1], size), ())
-        ]
-        return bool(difflib.get_close_matches(token, near, n=1, cutoff=TYPO_CUTOFF))
-
-    @cached_property
-    def _by_start(self) -> dict[str, tuple[str, ...]]:
-        """Corpus words by their first MIN_LETTERS letters (to find what a short form cuts)."""
-        starts: dict[str, list[str]] = {}
-        for word in sorted(self.forms):
-            starts.setdefault(word[:MIN_LETTERS], []).append(word)
-        return {start: tuple(found) for start, found in starts.items()}
-
-    @cached_property
-    def _by_shape(self) -> Shapes:
-        """Corpus stems by (first letter, length): a typo keeps both, near enough."""
-        return _shapes(self.vocabulary)
-
-    @cached_property
-    def _forms_by_shape(self) -> Shapes:
-        """Corpus words as written, by shape: a name's typo is near the name ("pytoch"), not
-        near a stem ("anime" is no "anim")."""
-        return _shapes(self.forms)
-
-
-Shapes = dict[tuple[str, int], tuple[str, ...]]
-
-
-def _shapes(words: Iterable[str]) -> Shapes:
-    """Words by (first letter, length)."""
-    shapes: dict[tuple[str, int], list[str]] = {}
-    for word in sorted(words):
-        shapes.setdefault((word[:1], len(word)), []).append(word)
-    return {shape: tuple(found) for shape, found in shapes.items()}
-
-
-_ASKS = re.compile(
-    r"^\s*(?:what|whats|how|which|where|why|when|who|can|could|should|would|is|are|do|does|will)\b"
-)
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-
-
-def theirs(text: str) -> list[str]:
-    """The person's description of themselves (`english.described`) with the list it opens
-    ("im a pharmacist, good at math, zero programming."): each clause of that sentence but
-    one that asks ("..., can i switch?", "..., whats next")."""
-    found = english.described(text)
-    for sentence in _SENTENCE.findall(text):
-        clauses = [c for c in _CLAUSE_SPLIT.split(sentence) if c.strip()]
-        if len(clauses) < 2 or not english.described(clauses[0]) or sentence.rstrip().endswith("?"):
-            continue
-        found += [c.strip() for c in clauses[1:] if not _ASKS.match(c)]
-    return found
-
-
-_CLAUSE_SPLIT = re.compile(r"[,;:]")
 
 
 def amounts(text: str) -> list[str]:
@@ -383,7 +90,7 @@ def uncovered_terms(
 def with_noun(question: str, word: str) -> str:
     """The word with the noun it qualifies in the question ("base" -> "base salary"): the
     term as the question names it."""
-    words = [w for w in _WORD.findall(question)]
+    words = [w for w in WORD.findall(question)]
     if word not in words or "ADJ" not in english.readings(normalize(word)):
         return word
     at = words.index(word)
@@ -456,7 +163,7 @@ def compounds(
     """The terms with a card-only dictionary word the question puts right beside one joined
     to it, as one name ("SHAP" and "values": "SHAP values"; "private" and "repos": "private
     repos")."""
-    text = " ".join(normalize(w) for w in _WORD.findall(question))
+    text = " ".join(normalize(w) for w in WORD.findall(question))
     joined = list(terms)
     rest = []
     for card in card_terms:
@@ -479,7 +186,7 @@ def compounds(
 def phrase(question: str, word: str, said: str) -> str:
     """The word with the question's words on either side while the sources say them together
     ("reinforcement" -> "reinforcement learning"): the term as both name it."""
-    words = _WORD.findall(question)
+    words = WORD.findall(question)
     if word not in words:
         return word
     start = end = words.index(word)
@@ -502,14 +209,3 @@ def phrase(question: str, word: str, said: str) -> str:
 
 def _has(text: str, key: str) -> bool:
     return bool(re.search(rf"\b{re.escape(key)}\b", text))
-
-
-def lexicon_of(index: KeywordIndex) -> Lexicon:
-    """The lexicon of a keyword index: its tokens, its cards' titles, every form of its words
-    and the guide's tokens."""
-    titles = tuple(sorted({c.title for c in index.chunks if c.kind != "guide" and c.title}))
-    texts = [c.text for c in index.chunks if c.kind in ("", "guide")]
-    headed = [f"{c.section} {c.text}" for c in index.chunks if c.kind in ("", "guide")]
-    guide = frozenset(tokens(" ".join([*texts, *english.word_forms(headed)])))
-    forms = english.word_forms(f"{c.title} {c.section} {c.text}" for c in index.chunks)
-    return Lexicon(index.knows, tuple(index.terms()), titles, forms, guide, english.acronyms(texts))

@@ -206,6 +206,28 @@ def described(text: str) -> list[str]:
     return found
 
 
+_ASKS = re.compile(
+    r"^\s*(?:what|whats|how|which|where|why|when|who|can|could|should|would|is|are|do|does|will)\b"
+)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def theirs(text: str) -> list[str]:
+    """The person's description of themselves (`described`) with the list it opens
+    ("im a pharmacist, good at math, zero programming."): each clause of that sentence but
+    one that asks ("..., can i switch?", "..., whats next")."""
+    found = described(text)
+    for sentence in _SENTENCE.findall(text):
+        clauses = [c for c in _CLAUSE_SPLIT.split(sentence) if c.strip()]
+        if len(clauses) < 2 or not described(clauses[0]) or sentence.rstrip().endswith("?"):
+            continue
+        found += [c.strip() for c in clauses[1:] if not _ASKS.match(c)]
+    return found
+
+
+_CLAUSE_SPLIT = re.compile(r"[,;:]")
+
+
 def word_forms(texts: Iterable[str]) -> frozenset[str]:
     """Every word of `texts` with its dictionary forms ("hiring" -> "hiring", "hire")."""
     words = {w for text in texts for w in re.findall(r"[a-z]+", normalize(text))}

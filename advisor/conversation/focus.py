@@ -25,8 +25,8 @@ from typing import Any
 
 from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import defines
-from advisor.conversation.coverage import Lexicon
 from advisor.conversation.english import names_a_thing
+from advisor.conversation.lexicon import Lexicon
 from advisor.conversation.vocabulary import RESOURCE, Vocabulary, short_name
 from advisor.records import Chunk, Source
 from advisor.text import tokens

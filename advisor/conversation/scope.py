@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import defines
-from advisor.conversation.coverage import Lexicon, answerable_part
+from advisor.conversation.coverage import answerable_part
+from advisor.conversation.lexicon import Lexicon
 from advisor.conversation.notes import relevance_bar
 from advisor.conversation.rewrite import Resolution, in_context
 from advisor.conversation.state import ConversationState, in_domain, leaves_topic, stays_on_topic

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.conversation.coverage import Lexicon
 from advisor.conversation.english import named_in, readings
 from advisor.conversation.layout import CITE, sentences_of
+from advisor.conversation.lexicon import Lexicon
 from advisor.conversation.notes import qualifiers
 from advisor.conversation.turns import TurnInfo, TurnKind, question_part, refers_back
 from advisor.conversation.vocabulary import LEVEL, RESOURCE, Entity, Vocabulary
