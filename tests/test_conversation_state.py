@@ -153,6 +153,7 @@ def test_a_household_problem_is_not_read_as_a_question_about_the_tool_in_focus(
 
 def test_a_message_the_prior_reads_as_the_field_is_answered(extractive: CareerAdvisor) -> None:
     assert not extractive.ask("how should i evaluate a model properly").refused  # a first question
+    assert extractive.ask("what qualifications do i need to be a nurse?").refused  # elsewhere
     first = extractive.ask("what does an ml engineer do")
     history = [("user", "what does an ml engineer do"), ("assistant", first.text)]
     for typed in ("any cv tips", "is a bootcamp enough", "any resume tips"):

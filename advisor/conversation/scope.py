@@ -27,6 +27,7 @@ from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import defines
 from advisor.conversation.coverage import Lexicon, answerable_part
 from advisor.conversation.domain import marks_off_topic
+from advisor.conversation.english import readings
 from advisor.conversation.notes import relevance_bar
 from advisor.conversation.rewrite import Resolution, in_context
 from advisor.conversation.state import ConversationState, in_domain, leaves_topic, stays_on_topic
@@ -81,7 +82,9 @@ def scope(
     bar = relevance_bar(standalone, min_relevance)
     defined = bool(sources) and defines(read_ask(standalone).definition, sources)
     weak = not sources or (found.best_similarity < bar and not defined)
-    doubtful = not sources or (found.best_similarity < bar - PRIOR_WEIGHT * prior and not defined)
+    elsewhere = not context.state.in_scope and _elsewhere(question, lexicon)
+    lean = 0.0 if prior > 0 and elsewhere else prior  # a first "... to be a nurse?"
+    doubtful = not sources or (found.best_similarity < bar - PRIOR_WEIGHT * lean and not defined)
     if marks_off_topic(question):  # "off topic but whats a good carbonara recipe"
         return Scope(standalone, [] if doubtful else sources, doubtful)
     if _everyday(question, prior, doubtful or standalone != question, lexicon):
@@ -108,6 +111,13 @@ def scope(
     elif weak and first and not doubtful and not left:  # "how do you evaluate a model properly"
         sources, weak = first, False
     return Scope(standalone, [] if weak else sources, weak)
+
+
+def _elsewhere(question: str, lexicon: Lexicon) -> bool:
+    """True when the message names a thing the corpus never mentions ("what qualifications
+    do i need to be a nurse?"): asked first, a career question about another field's (in a
+    chat in scope, "any cv tips" has the chat's topic to lean on)."""
+    return any("NOUN" in readings(w) for w in lexicon.unknown(question))
 
 
 def _everyday(question: str, prior: float, unsure: bool, lexicon: Lexicon) -> bool:
