@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from advisor.conversation import (
@@ -17,6 +18,7 @@ from advisor.conversation import (
     resolve,
     trim,
 )
+from advisor.conversation.domain import DomainPrior
 from advisor.conversation.focus import focus, own_terms, rare_terms
 from advisor.conversation.recall import context_of, query_vector, teaching_cards
 from advisor.conversation.rewrite_guard import accept as accept_rewrite
@@ -99,10 +101,21 @@ class Planner:
             found,
             sources,
             again,
-            Context(state, resolution, self.index.lexicon(), self.vocabulary),
+            Context(
+                state,
+                resolution,
+                self.index.lexicon(),
+                self.vocabulary,
+                self.domain.margin(question),
+            ),
             self.settings.min_relevance,
         )
         return AnswerPlan(found_in.question, turns, found_in.sources, found_in.refused)
+
+    @cached_property
+    def domain(self) -> DomainPrior:
+        """The field's prior, its descriptions embedded once per advisor by its own model."""
+        return DomainPrior.build(self.retriever.embeddings)
 
     def vocabulary(self) -> Vocabulary:
         """Names a message can mention (the index's vocabulary)."""

@@ -8,6 +8,7 @@ import pytest
 from advisor import CareerAdvisor
 from advisor.conversation import Vocabulary, replay
 from advisor.conversation.coverage import amounts, uncovered_terms
+from advisor.conversation.domain import DomainPrior, marks_off_topic
 from advisor.conversation.lexicon import Lexicon
 from advisor.conversation.notes import coverage_note
 from advisor.conversation.rewrite import in_context
@@ -111,3 +112,52 @@ def test_a_plan_answer_uses_the_profile_and_never_asks_again(extractive: CareerA
     asked = answer.text.rsplit("tell me", 1)[-1]
     assert "Your next step" in answer.text
     assert "Math" not in asked and "hours" not in asked and "programming" not in asked
+
+
+# --- whether to answer: the field's prior and the person's own marker -----------------------
+def test_the_field_prior_leans_to_the_field_or_to_everyday_life(extractive: CareerAdvisor) -> None:
+    prior = DomainPrior.build(extractive.retriever.embeddings)
+    assert prior.margin("how do you test a model properly") > 0
+    assert prior.margin("any tips for my resume") > 0
+    assert prior.margin("what's the weather like in rome tomorrow") < 0
+    assert prior.margin("whats a good recipe for risotto") < 0
+
+
+def test_a_person_may_say_the_message_leaves_the_topic() -> None:
+    assert marks_off_topic("off topic but what's a good recipe for risotto")
+    assert marks_off_topic("unrelated, best laptop for video editing?")
+    assert not marks_off_topic("is hugging face related to pytorch?")  # "related", not a marker
+
+
+def test_a_message_marked_off_topic_is_judged_alone(extractive: CareerAdvisor) -> None:
+    first = extractive.ask("what does pytorch do")
+    history = [("user", "what does pytorch do"), ("assistant", first.text)]
+    for typed in (
+        "off topic but what's a good recipe for risotto",  # "recipe": a word of a card
+        "off topic, what laptop should i buy for gaming",  # "laptop": a word of a card
+    ):
+        assert extractive.ask(typed, history).refused, typed
+    gpu = extractive.ask("unrelated, but do i need a gpu to learn deep learning?", history)
+    assert not gpu.refused, gpu.question  # marked, yet in the field: the bar admits it
+
+
+def test_a_household_problem_is_not_read_as_a_question_about_the_tool_in_focus(
+    extractive: CareerAdvisor,
+) -> None:
+    first = extractive.ask("what does pytorch do")
+    history = [("user", "what does pytorch do"), ("assistant", first.text)]
+    for typed in (
+        "my wifi keeps dropping, how do i fix it",
+        "how do i fix my wifi, it keeps disconnecting",
+    ):
+        assert extractive.ask(typed, history).refused, typed  # "it" is the wifi, not PyTorch
+
+
+def test_a_message_the_prior_reads_as_the_field_is_answered(extractive: CareerAdvisor) -> None:
+    assert not extractive.ask("how should i evaluate a model properly").refused  # a first question
+    assert extractive.ask("what qualifications do i need to be a nurse?").refused  # elsewhere
+    first = extractive.ask("what does an ml engineer do")
+    history = [("user", "what does an ml engineer do"), ("assistant", first.text)]
+    for typed in ("any cv tips", "is a bootcamp enough", "any resume tips"):
+        assert not extractive.ask(typed, history).refused, typed
+    assert extractive.ask("will it rain tomorrow?", history).refused

@@ -9,6 +9,13 @@
   me a riddle") is refused, however well its resolved form matches.
 - A first question in the field's own words ("do i need sql?") is not refused for a weak
   match alone.
+- The field's prior (`domain`: the message against descriptions of the field and of everyday
+  domains) moves the bar a little: "how do you evaluate a model properly" clears it, "how long
+  do ball pythons live as pets" does not. Where the prior is clear it decides what the words
+  cannot: a chat in scope reads "any resume tips" as on topic, and "how do i fix my wifi it
+  keeps dropping" is not read against the conversation (its "it" is no tool of the chat).
+- A person's own marker ("off topic but ...", "unrelated, ...") is taken at its word: the
+  message is judged alone, by the bar.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from dataclasses import dataclass
 from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import defines
 from advisor.conversation.coverage import answerable_part
+from advisor.conversation.domain import marks_off_topic
+from advisor.conversation.english import readings
 from advisor.conversation.lexicon import Lexicon
 from advisor.conversation.notes import relevance_bar
 from advisor.conversation.rewrite import Resolution, in_context
@@ -30,6 +39,12 @@ from advisor.retrieval import Retrieval
 
 Search = Callable[[str], Retrieval]
 """Text -> a fresh retrieval for it (its own embedding)."""
+PRIOR_WEIGHT = 0.3
+"""How far the bar moves per unit of the field's prior (a margin of +0.2 lowers it by 0.06)."""
+CLEAR_FIELD = 0.1
+"""A prior above this reads as the field: in a chat in scope, the message is on topic."""
+CLEAR_EVERYDAY = -0.3
+"""A prior below this reads as an everyday domain: the chat does not vouch for the message."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,8 @@ class Context:
     resolution: Resolution | None
     lexicon: Lexicon
     vocabulary: Callable[[], Vocabulary]
+    prior: float = 0.0
+    """The message's field prior (`DomainPrior.margin`; 0: no leaning either way)."""
 
 
 def scope(
@@ -62,23 +79,51 @@ def scope(
 ) -> Scope:
     """Answer from `sources` (found for `standalone`), from a second search, or refuse."""
     sources = list(sources)
+    prior, lexicon, state = context.prior, context.lexicon, context.state
     bar = relevance_bar(standalone, min_relevance)
-    weak = not sources or (
-        found.best_similarity < bar and not defines(read_ask(standalone).definition, sources)
-    )
-    resolution = context.resolution
-    if context.state.in_scope:  # "and pizza?", "tell me a riddle": the chat's topic is left
-        weak = weak or leaves_topic(question, context.lexicon)
-    part = answerable_part(standalone, context.lexicon) if weak else ""
+    defined = bool(sources) and defines(read_ask(standalone).definition, sources)
+    weak = not sources or (found.best_similarity < bar and not defined)
+    elsewhere = not context.state.in_scope and _elsewhere(question, lexicon)
+    lean = 0.0 if prior > 0 and elsewhere else prior  # a first "... to be a nurse?"
+    doubtful = not sources or (found.best_similarity < bar - PRIOR_WEIGHT * lean and not defined)
+    if marks_off_topic(question):  # "off topic but whats a good carbonara recipe"
+        return Scope(standalone, [] if doubtful else sources, doubtful)
+    if _everyday(question, prior, doubtful or standalone != question, lexicon):
+        return Scope(standalone, [], True)  # "how do i fix my wifi it keeps dropping"
+    matched, first = not weak, sources
+    left = state.in_scope and prior <= 0 and leaves_topic(question, lexicon)  # "and pizza?"
+    weak = weak or left
+    part = answerable_part(standalone, lexicon) if weak else ""
     if part:
         again = search(part)
         if again.sources and again.best_similarity >= relevance_bar(part, min_relevance):
             sources, weak = list(again.sources), False
-    if weak and sources and in_domain(question, context.lexicon):
+    if weak and sources and in_domain(question, lexicon):
         weak = False  # "how do i know if my model is any good?", "what's rag": its own words
-    if weak and sources and stays_on_topic(question, context.state, context.lexicon):
+    on_topic = state.in_scope and prior > CLEAR_FIELD  # "any resume tips"
+    if weak and sources and (on_topic or stays_on_topic(question, state, lexicon)):
+        resolution = context.resolution
         if resolution is not None and resolution.turn.kind != TurnKind.FOLLOW_UP:
-            standalone = in_context(question, context.state, context.vocabulary()).question
+            standalone = in_context(question, state, context.vocabulary()).question
             sources = list(search(standalone).sources)
         weak = not sources
+    if matched and not weak and doubtful and not left:  # "how long do ball pythons live"
+        weak = not (in_domain(question, lexicon) or stays_on_topic(question, state, lexicon))
+    elif weak and first and not doubtful and not left:  # "how do you evaluate a model properly"
+        sources, weak = first, False
     return Scope(standalone, [] if weak else sources, weak)
+
+
+def _elsewhere(question: str, lexicon: Lexicon) -> bool:
+    """True when the message names a thing the corpus never mentions ("what qualifications
+    do i need to be a nurse?"): asked first, a career question about another field's (in a
+    chat in scope, "any cv tips" has the chat's topic to lean on)."""
+    return any("NOUN" in readings(w) for w in lexicon.unknown(question))
+
+
+def _everyday(question: str, prior: float, unsure: bool, lexicon: Lexicon) -> bool:
+    """A message the prior clearly reads as an everyday domain, holding words the corpus
+    lacks and too few of its own, whose match is weak or was made for a resolved text."""
+    if prior >= CLEAR_EVERYDAY or not unsure or not lexicon.unknown(question):
+        return False
+    return not in_domain(question, lexicon)
