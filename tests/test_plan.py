@@ -273,6 +273,9 @@ def test_extractive_answers_never_trip_the_number_check(extractive: CareerAdviso
         ("i'm a statistics tutor", {"math": "solid"}),
         ("i have a math degree", {"math": "solid"}),
         ("i never did calculus", {"math": "none"}),
+        # a middling level, before or after the subject
+        ("im a chemistry teacher, 38, decent at math. is ml realistic?", {"math": "some"}),
+        ("my math is ok", {"math": "some"}),
     ],
 )
 def test_profile_read_from_chat(extractive: CareerAdvisor, message: str, expected: dict) -> None:

@@ -140,7 +140,8 @@ _NONE = (
     r"don'?t know|new to)\b"
 )
 _SOME = (
-    r"\b(?:some|a bit of|a little|basic|basics of|beginner|learning|rusty|took a course)\b"
+    r"\b(?:some|a bit of|a little|basic|basics of|beginner|learning|rusty|took a course|decent|"
+    r"average|okay at|ok at)\b"
     r"|(?<!never )(?<!not )(?<!n't )\b(?:did|studied|took|learned|learnt)\b"
 )
 _SOLID = (
@@ -154,7 +155,11 @@ _AFTER = (
         r"^\s*(?:developer|engineer|expert|pro\b|(?:very |really )?well|fluently|daily"
         r"|teacher|tutor|professor|lecturer|instructor|major|graduate|degree)",
     ),
-    ("some", r"^\s*(?:beginner|basics|a (?:bit|little)|somewhat|intermediate)"),
+    (
+        "some",
+        r"^\s*(?:beginner|basics|a (?:bit|little)|somewhat|intermediate"
+        r"|(?:is|are) (?:ok|okay|decent|fine|alright|average))",
+    ),
 )
 """Levels said after the skill word: "Python developer", "math teacher", "math a little",
 "know SQL well"."""
