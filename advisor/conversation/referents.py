@@ -56,7 +56,8 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     if RESOURCE_FACETS & set(turn.topics):  # a tool's facet: the tool named first
         tools = [e for e in named or _recent_focus(state) if e.kind == RESOURCE]
         if tools:  # "what do i need before starting it?" after "whats autograd": PyTorch
-            return _names(tools if PLURAL.search(turn.text) else tools[:1]), True
+            both = PLURAL.search(turn.text) or (last is not None and read_ask(last.text).sides)
+            return _names(tools if both else tools[:1]), True  # "mlflow vs w&b?": both
     term = _asked_term(last) if last is not None and not named else ""
     if term and plural(term) == bool(PLURAL.search(turn.text)):
         return [term], False  # "what are transformers?" then "do i need them?"
