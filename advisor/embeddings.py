@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -116,6 +118,12 @@ def _quiet_transformers() -> None:
         hf_logging.set_verbosity_error()
     except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
         pass
+
+
+def unit(vector: Sequence[float]) -> list[float]:
+    """The vector scaled to length 1 (a zero vector stays zero): cosine becomes a dot product."""
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return [x / norm for x in vector]
 
 
 def encode_raw(embeddings: Embedder, texts: list[str]) -> list[list[float]]:

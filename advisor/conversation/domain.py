@@ -10,12 +10,11 @@ when it is clear. A person's own marker ("off topic but", "unrelated,") says the
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.embeddings import Embedder
+from advisor.embeddings import Embedder, unit
 
 FIELD = (
     "careers in AI and machine learning engineering",
@@ -74,11 +73,6 @@ def marks_off_topic(message: str) -> bool:
     return bool(_MARKER.search(message))
 
 
-def _unit(vector: Sequence[float]) -> list[float]:
-    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
-    return [x / norm for x in vector]
-
-
 def _best(vector: Sequence[float], described: Sequence[Sequence[float]]) -> float:
     return max(sum(a * b for a, b in zip(vector, d, strict=True)) for d in described)
 
@@ -94,11 +88,11 @@ class DomainPrior:
     @classmethod
     def build(cls, embedder: Embedder) -> DomainPrior:
         """Embed the descriptions once with the advisor's own model."""
-        vectors = [tuple(_unit(v)) for v in embedder.embed_documents([*FIELD, *EVERYDAY])]
+        vectors = [tuple(unit(v)) for v in embedder.embed_documents([*FIELD, *EVERYDAY])]
         return cls(embedder, tuple(vectors[: len(FIELD)]), tuple(vectors[len(FIELD) :]))
 
     def margin(self, message: str) -> float:
         """How much more the message reads like the field than like any everyday domain
         (positive: the field; about -0.1 to -0.5: the weather, a recipe, a joke)."""
-        vector = _unit(self.embedder.embed_query(message))
+        vector = unit(self.embedder.embed_query(message))
         return _best(vector, self.field) - _best(vector, self.everyday)

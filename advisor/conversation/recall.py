@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -23,6 +22,7 @@ from advisor.conversation.asks import read_ask
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import TurnKind
 from advisor.conversation.vocabulary import LEVEL, Vocabulary
+from advisor.embeddings import unit
 from advisor.records import Source
 
 PREVIOUS_WEIGHT = 0.4
@@ -39,9 +39,7 @@ Search = Callable[[str, int, "dict[str, Any] | None"], Sequence[Source]]
 def fuse(vectors: Sequence[Sequence[float]], weights: Sequence[float]) -> list[float]:
     """The weighted sum of the vectors, scaled back to unit length (cosine stays comparable)."""
     pairs = list(zip(vectors, weights, strict=True))
-    summed = [sum(w * v[i] for v, w in pairs) for i in range(len(vectors[0]))]
-    norm = math.sqrt(sum(x * x for x in summed)) or 1.0
-    return [x / norm for x in summed]
+    return unit([sum(w * v[i] for v, w in pairs) for i in range(len(vectors[0]))])
 
 
 def context_of(

@@ -53,18 +53,18 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     """What the follow-up points at (names), and whether those are things one learns."""
     last = state.last_answered or state.last
     named = [e for e in (last.entities if last else ()) if e.kind != LEVEL]
-    if RESOURCE_FACETS & set(turn.topics):  # a tool's facet: the tool named first
+    facet = bool(RESOURCE_FACETS & set(turn.topics))
+    if facet:  # a tool's facet: the tool named first
         tools = [e for e in named or _recent_focus(state) if e.kind == RESOURCE]
         if tools:  # "what do i need before starting it?" after "whats autograd": PyTorch
             both = PLURAL.search(turn.text) or (last is not None and read_ask(last.text).sides)
-            return _names(tools if both else tools[:1]), True  # "mlflow vs w&b?": both
+            return names_of(tools if both else tools[:1]), True  # "mlflow vs w&b?": both
     term = _asked_term(last) if last is not None and not named else ""
     if term and plural(term) == bool(PLURAL.search(turn.text)):
         return [term], False  # "what are transformers?" then "do i need them?"
     people = PLURAL.search(turn.text) and "cost" not in turn.topics
     if people and "salary" in turn.topics and not any(e.kind == ROLE for e in named):
         return [PAID], False  # "what do they pay?": people are paid, not tools ("is it paid?")
-    facet = bool(RESOURCE_FACETS & set(turn.topics))
     asked_of = [t for t in (last.topics if last and not named else ()) if t in TOPIC_SUBJECTS]
     if PLURAL.search(turn.text) and not facet and asked_of and plural(TOPIC_SUBJECTS[asked_of[0]]):
         return [TOPIC_SUBJECTS[asked_of[0]]], False  # "how many projects?", "where do i put them?"
@@ -84,7 +84,7 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     if named:
         kinds = [e.kind for e in named]
         main = max(dict.fromkeys(kinds), key=kinds.count)  # "PyTorch and TensorFlow", not the role
-        return _names([e for e in named if e.kind == main]), True
+        return names_of([e for e in named if e.kind == main]), True
     if last is not None:
         return [], False  # a subject we cannot name: searched as typed, the last one fused in
     return [DEFAULT_SUBJECT], False  # only statements so far: the person's own move into ML
@@ -136,7 +136,8 @@ def _noun_phrase(text: str) -> str:
     return found[-1] if found else ""
 
 
-def _names(entities: Sequence[Entity]) -> list[str]:
+def names_of(entities: Sequence[Entity]) -> list[str]:
+    """How an answer names each entity: a card by its display name, a subject as said."""
     names: list[str] = []
     for e in entities:
         name = display_name(e.name) if e.kind == RESOURCE else SUBJECT_NAMES.get(e.name, e.surface)
@@ -183,5 +184,5 @@ def earlier_of_kind(state: ConversationState) -> list[str]:
     if not entities:
         return []
     kind = entities[-1].kind
-    names = _names([e for e in entities if e.kind == kind])
+    names = names_of([e for e in entities if e.kind == kind])
     return names if len(names) > 1 else []

@@ -20,11 +20,13 @@ from advisor.conversation.referents import (
     earlier_of_kind,
     in_place_of_subject,
     join,
+    names_of,
     person,
     subject,
 )
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import (
+    SEVERAL,
     TurnInfo,
     TurnKind,
     classify,
@@ -34,10 +36,8 @@ from advisor.conversation.turns import (
 )
 from advisor.conversation.vocabulary import (
     LEVEL,
-    RESOURCE,
     RESOURCE_FACETS,
     Vocabulary,
-    display_name,
     topics_of,
 )
 from advisor.text import normalize
@@ -51,10 +51,11 @@ _LEAD = re.compile(
     re.I,
 )
 _PRONOUNS = re.compile(
-    r"\b(?:which one|which ones|which of them|one of them|that one|this one|either|both|"
-    r"the two|the three|all three|they|them|those|these|it|that|this)\b",
+    rf"\b(?:{SEVERAL}|which of them|one of them|that one|this one|they|them|those|these|it|that|"
+    r"this)\b",
     re.I,
 )
+_SEVERAL = re.compile(rf"\b(?:{SEVERAL})\b", re.I)
 _PERSONAL = re.compile(r"\b(me|i|my)\b", re.I)
 _MARKS = "?.!…,"
 _TRAILING_WORD = re.compile(r"then|though|tho|again|instead", re.I)
@@ -184,9 +185,7 @@ def _with_text(turn: TurnInfo, text: str, vocabulary: Vocabulary) -> TurnInfo:
 
 def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
     names, learnable = subject(turn, state)
-    if len(names) < 2 and re.search(
-        r"\b(which one|which ones|either|both|the two|the three|all three)\b", turn.text, re.I
-    ):
+    if len(names) < 2 and _SEVERAL.search(turn.text):
         names = earlier_of_kind(state) or names
     core = _strip_lead(turn.text)
     if not names:
@@ -256,7 +255,7 @@ def _predicate_of(rest: str, last: TurnInfo) -> str:
     named = [e for e in last.entities if e.kind != LEVEL]
     if found is None or not named or "VERB" not in readings(found.group(1) + "s"):
         return ""
-    return display_name(named[0].name) if named[0].kind == RESOURCE else named[0].surface
+    return names_of(named[:1])[0]
 
 
 def _conditional(turn: TurnInfo, state: ConversationState) -> str:

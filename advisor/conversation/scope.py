@@ -82,10 +82,14 @@ def scope(
     prior, lexicon, state = context.prior, context.lexicon, context.state
     bar = relevance_bar(standalone, min_relevance)
     defined = bool(sources) and defines(read_ask(standalone).definition, sources)
-    weak = not sources or (found.best_similarity < bar and not defined)
+
+    def below(level: float) -> bool:
+        return not sources or (found.best_similarity < level and not defined)
+
+    weak = below(bar)
     elsewhere = not context.state.in_scope and _elsewhere(question, lexicon)
     lean = 0.0 if prior > 0 and elsewhere else prior  # a first "... to be a nurse?"
-    doubtful = not sources or (found.best_similarity < bar - PRIOR_WEIGHT * lean and not defined)
+    doubtful = below(bar - PRIOR_WEIGHT * lean)
     if marks_off_topic(question):  # "off topic but whats a good carbonara recipe"
         return Scope(standalone, [] if doubtful else sources, doubtful)
     if _everyday(question, prior, doubtful or standalone != question, lexicon):

@@ -22,7 +22,7 @@ from advisor.conversation.vocabulary import (
     Vocabulary,
     topics_of,
 )
-from advisor.text import normalize, tokens
+from advisor.text import STOPWORDS, normalize, tokens
 
 if TYPE_CHECKING:
     from advisor.conversation.state import ConversationState
@@ -62,10 +62,9 @@ _ASKS = re.compile(
     r"was|were|has|have|need|tell|explain|give|recommend)\b",
     re.I,
 )
-_POINTERS = (
-    "which one|which ones|which of them|that one|this one|one of them|either|both|"
-    "the two|the three|all three|all two|they|them|their|those|these"
-)
+SEVERAL = "which one|which ones|either|both|the two|the three|all three"
+"""Words that point at several things the chat named ("which one is free?", "the two")."""
+_POINTERS = f"{SEVERAL}|which of them|that one|this one|one of them|they|them|their|those|these"
 _PRONOUN = re.compile(rf"\b({_POINTERS}|its)\b", re.I)
 _POINTER = re.compile(rf"\b(?:{_POINTERS})\b", re.I)
 """The pronouns alone: a typed "its" is as often "it's" about the message's own subject
@@ -240,9 +239,8 @@ def fronted(text: str) -> list[int]:
     if found is None:
         return []
     words = re.findall(r"[a-z][a-z0-9+#.-]*", found["topic"])
-    own = [w for w in words if w not in _DISCOURSE and w not in _FILLER and not _POINTER.match(w)]
-    content = [w for w in own if w not in {"what", "about", "how", "and", "but", "the", "a"}]
-    return [found.end("topic")] if content else []
+    said = [w for w in words if w not in _DISCOURSE | _FILLER | STOPWORDS]
+    return [found.end("topic")] if said else []
 
 
 def _names(entities: tuple[Entity, ...]) -> set[str]:
