@@ -140,6 +140,8 @@ def test_conversation_judge_catches_each_fault() -> None:
     assert dangling_lead_ins("The key libraries, in order: [1]\n- NumPy [1]\n- Pandas [1]") == 0
     assert dangling_lead_ins("Framework recommendation: learn PyTorch first. [1]") == 0
     assert not has_note("Europe has many ML jobs. [2]", ["Europe"])  # a quote is not a note
+    assert has_note("The guide doesn't mention bootcamps.", ["bootcamp"])  # a plural names it
+    assert not has_note("The guide doesn't mention bootcamping.", ["bootcamp"])
 
 
 @pytest.mark.timeout(QUALITY_BUDGET)

@@ -106,11 +106,12 @@ def dangling_lead_ins(text: str) -> int:
 
 
 def has_note(text: str, terms: Sequence[str]) -> bool:
-    """Whether an uncited sentence of the answer names one of `terms` (the "not covered" note)."""
+    """Whether an uncited sentence of the answer names one of `terms`, in the singular or the
+    plural (the "not covered" note: "bootcamps" names "bootcamp")."""
     for sentence in _SENTENCE.findall(text):
         if not sentence.strip() or re.search(r"\[\d+\]", sentence):
             continue
-        if any(re.search(rf"\b{re.escape(t)}\b", sentence, re.I) for t in terms):
+        if any(re.search(rf"\b{re.escape(t)}(?:s|es)?\b", sentence, re.I) for t in terms):
             return True
     return False
 
