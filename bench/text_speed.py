@@ -42,7 +42,8 @@ from advisor.conversation.turns import classify  # noqa: E402
 from advisor.conversation.vocabulary import Vocabulary, title_parts, topics_of  # noqa: E402
 from advisor.injection import scan  # noqa: E402
 from advisor.numbers import check_by_paragraph, check_numbers  # noqa: E402
-from advisor.planning.profile import asks_something, read_profile  # noqa: E402
+from advisor.planning.chat_reply import asks_something  # noqa: E402
+from advisor.planning.profile import read_profile  # noqa: E402
 from advisor.planning.programming import read_programming  # noqa: E402
 from advisor.records import Source  # noqa: E402
 from advisor.safety import safe_markdown  # noqa: E402

@@ -67,3 +67,32 @@ def test_chat_gathers_a_profile_and_shows_the_plan(
     assert code == 0
     assert "Noted for your learning plan" in out and "Target role: Machine Learning Engineer" in out
     assert "### [ ] Step 4. Master Classical Machine Learning (skipped)" in out
+
+
+def test_chat_notes_the_person_and_answers_the_question_they_also_asked(
+    built_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    said = "hi im a nurse, 29, only excel skills. could i realistically become an ml engineer"
+    lines = iter([said, "/quit"])
+    monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
+    code, out, _ = run(capsys, "chat", "--backend", "extractive")
+    assert code == 0
+    assert "Target role: Machine Learning Engineer" in out  # the profile is noted ...
+    assert "without advanced degrees" in out and "[1]" in out  # ... and the question answered
+
+
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("hi im a nurse, 29, only excel skills. could i realistically become an ml engineer", True),
+        ("i'm 38 and teach chemistry, do i have a chance", True),
+        ("ok so how long would it take", True),
+        ("I know Python and pandas already", False),
+        ("i work in logistics, where i use excel every day", False),
+        ("i have like 10 hours a week tho", False),
+    ],
+)
+def test_a_message_asks_when_a_sentence_or_clause_is_a_question(message: str, asks: bool) -> None:
+    from advisor.planning.chat_reply import asks_something
+
+    assert asks_something(message) is asks

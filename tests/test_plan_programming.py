@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from advisor import InputError, Profile
-from advisor.planning.profile import profile_reply, read_profile
+from advisor.planning.chat_reply import profile_reply
+from advisor.planning.profile import read_profile
 from advisor.planning.programming import read_programming
 
 

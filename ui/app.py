@@ -17,7 +17,7 @@ if __package__ in (None, ""):  # run as a script by Streamlit: make `ui.*` impor
         sys.path.insert(0, _root)
 
 from advisor import AdvisorError, CareerAdvisor, InputError
-from advisor.planning.profile import asks_something, profile_reply
+from advisor.planning.chat_reply import asks_something, profile_reply
 from ui import answering, chats, components, landing, plan_view, service, state, theme, words
 from ui.sidebar import sidebar
 from ui.state import ChatTurn

@@ -19,7 +19,8 @@ def add_commands(command: Command) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read questions until /quit or end of input; /reset starts over, /plan shows the plan."""
-    from advisor.planning.profile import Profile, asks_something, profile_reply
+    from advisor.planning.chat_reply import asks_something, profile_reply
+    from advisor.planning.profile import Profile
 
     advisor = open_advisor(args)
     history: list[tuple[str, str]] = []

@@ -280,35 +280,3 @@ def role_named(name: str) -> str | None:
         if name.strip() == role or re.fullmatch(words, name.strip().lower()):
             return role
     return None
-
-
-def profile_reply(update: ProfileUpdate) -> str:
-    """What the advisor says back after a message about the learner: what it noted, what's next."""
-    labels = {**SKILLS, "hours_per_week": "Hours per week", "target_role": "Target role"}
-    labels |= {"programming": "Programming", "programming_language": "Language"}
-    found = dict(update.found)
-    if "programming" in found and "programming_language" in found:
-        found["programming"] = f"{found['programming']} ({found.pop('programming_language')})"
-    noted = []
-    for name, value in found.items():
-        shown = f"{value:g}" if isinstance(value, float) else str(value)
-        why = f" ({update.inferred[name]})" if name in update.inferred else ""
-        noted.append(f"{labels[name]}: {shown}{why}")
-    lines = ["Noted for your learning plan — " + "; ".join(noted) + "."]
-    missing = update.profile.missing()
-    if missing:
-        lines.append("To make the plan fit you, tell me " + ", ".join(missing) + ".")
-        lines.append("Correct anything I got wrong in **My plan**.")
-    else:
-        lines.append("Your profile is complete: open **My plan** for your steps and timeline.")
-    return " ".join(lines)
-
-
-_QUESTION_START = re.compile(
-    r"^\s*(?:how|what|which|when|where|who|why|should|can|could|do|does|is|are|will|would)\b", re.I
-)
-
-
-def asks_something(text: str) -> bool:
-    """True when a message is (also) a question to answer, not only a statement about oneself."""
-    return "?" in text or bool(_QUESTION_START.search(text))
