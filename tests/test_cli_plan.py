@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,16 @@ def test_a_message_asks_when_a_sentence_or_clause_is_a_question(message: str, as
     from advisor.planning.chat_reply import asks_something
 
     assert asks_something(message) is asks
+
+
+def test_weekly_hours_said_in_chat_give_the_plans_estimate_at_once(
+    built_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = iter(["how long does it take", "i have like 10 hours a week tho", "/plan", "/quit"])
+    monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
+    code, out, _ = run(capsys, "chat", "--backend", "extractive")
+    assert code == 0
+    said = re.search(r"At 10 hours a week, the estimate is about (\d+)–(\d+) months", out)
+    assert said, out
+    assert f"**About {said[1]}–{said[2]} months**" in out  # the same figures /plan shows
+    assert said[1] != "12"  # part-time: past the guide's 12–24 months of dedicated learning

@@ -175,6 +175,13 @@ def test_no_coding_background_means_python_is_not_asked_again(extractive: Career
     assert "Python level" not in start.text and "programming experience" not in start.text
 
 
+def test_where_do_i_even_start_asks_for_the_plan(extractive: CareerAdvisor) -> None:
+    _, start = chat(
+        extractive, "im a nurse, could i become an ml engineer", "ok where do i even start"
+    )
+    assert "Your next step — step" in start.text  # the plan, not a FAQ verdict
+
+
 def test_a_plan_answer_after_python_and_hours_asks_for_neither(extractive: CareerAdvisor) -> None:
     _, first = chat(
         extractive,

@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
             update = advisor.read_profile(question, profile)
             if update.changed:
                 profile = update.profile
-                echo(f"advisor> {profile_reply(update)} (/plan shows the plan)")
+                reply = profile_reply(update, advisor.plan(profile).timeline)
+                echo(f"advisor> {reply} (/plan shows the plan)")
                 if not asks_something(question):
                     continue
             echo("advisor> ", end="")

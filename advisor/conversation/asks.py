@@ -67,7 +67,8 @@ _WHO = re.compile(r"\bwho(?: is|'s| are)\b")
 _FOR = re.compile(r"\bfor\b")
 _COST = re.compile(r"\b(?:free|cost|costs|price|pricing|paid|pay for|subscription|cheap)\b")
 _NEXT = re.compile(
-    r"\b(?:where (?:should|do|can) i (?:start|begin)|how (?:do|should|can) i (?:start|begin)|"
+    r"\b(?:where (?:should|do|can) i (?:\w+ )?(?:start|begin)|"
+    r"how (?:do|should|can) i (?:start|begin)|"
     r"what(?:'s| is| should i do| do i do)? next|next steps?|what now|get started|"
     r"(?:give|show|tell) me the steps|what are the steps|(?:a|the|my) roadmap|"
     r"where to (?:start|begin)|what (?:should|do|must|would) i (?:learn|do|study) "

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from advisor.planning.profile import SKILLS, ProfileUpdate
+from advisor.planning.timeline import Timeline
 
 
-def profile_reply(update: ProfileUpdate) -> str:
-    """What the advisor says back after a message about the learner: what it noted, what's next."""
+def profile_reply(update: ProfileUpdate, timeline: Timeline | None = None) -> str:
+    """What the advisor says back after a message about the learner: what it noted, the plan's
+    estimate when the message gave the weekly hours (from `timeline`, the plan's), what's next."""
     labels = {**SKILLS, "hours_per_week": "Hours per week", "target_role": "Target role"}
     labels |= {"programming": "Programming", "programming_language": "Language"}
     found = dict(update.found)
@@ -20,6 +22,12 @@ def profile_reply(update: ProfileUpdate) -> str:
         why = f" ({update.inferred[name]})" if name in update.inferred else ""
         noted.append(f"{labels[name]}: {shown}{why}")
     lines = ["Noted for your learning plan — " + "; ".join(noted) + "."]
+    hours = update.found.get("hours_per_week")
+    if isinstance(hours, float) and timeline is not None and timeline.covered:
+        lines.append(
+            f"At {hours:g} hours a week, the estimate is about {timeline.low_months}–"
+            f"{timeline.high_months} months; **My plan** shows how it follows from the guide."
+        )
     missing = update.profile.missing()
     if missing:
         lines.append("To make the plan fit you, tell me " + ", ".join(missing) + ".")
