@@ -104,3 +104,12 @@ def test_a_chain_scores_by_its_opening_sentence_or_its_mean_not_its_pronoun() ->
     scored = score_units("any details?", [made, suits], [card], lambda _t: 1.0)
     assert [s.unit for s in scored] == [suits, made]
     assert scored[1].similarity == (0.40 + 0.90 + 0.50) / 3
+
+
+def test_a_pronoun_quote_goes_right_after_its_antecedent_quoted_earlier() -> None:
+    # "PyTorch is the better first choice." led, a card's sentence came next, then "It's the
+    # dominant framework ...": it was dropped (its link looked lost); now it follows its subject.
+    first, dominant, _, _ = units(GUIDE, 1)
+    (made, _) = units(CARD, 2)
+    lines = coherent([quote(first), quote(made), quote(dominant)], [GUIDE, CARD])
+    assert [ln.body for ln in lines] == [first.sentences[0], dominant.sentences[0], made.body()]
