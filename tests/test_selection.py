@@ -4,11 +4,12 @@ that opens with a pronoun brings its antecedent or stays out."""
 from __future__ import annotations
 
 from advisor import CareerAdvisor
+from advisor.conversation.budget import MAX_QUOTES, PER_SOURCE, fill
 from advisor.conversation.coherence import coherent
 from advisor.conversation.layout import parts_of
 from advisor.conversation.leads import quote
 from advisor.conversation.selection import REPEAT_PENALTY, penalise, repeated, said_before
-from advisor.conversation.structure import units
+from advisor.conversation.structure import Unit, units
 from advisor.extractive import Scored
 from advisor.records import Source
 
@@ -104,3 +105,43 @@ def test_a_chain_scores_by_its_opening_sentence_or_its_mean_not_its_pronoun() ->
     scored = score_units("any details?", [made, suits], [card], lambda _t: 1.0)
     assert [s.unit for s in scored] == [suits, made]
     assert scored[1].similarity == (0.40 + 0.90 + 0.50) / 3
+
+
+def test_a_pronoun_quote_goes_right_after_its_antecedent_quoted_earlier() -> None:
+    # "PyTorch is the better first choice." led, a card's sentence came next, then "It's the
+    # dominant framework ...": it was dropped (its link looked lost); now it follows its subject.
+    first, dominant, _, _ = units(GUIDE, 1)
+    (made, _) = units(CARD, 2)
+    lines = coherent([quote(first), quote(made), quote(dominant)], [GUIDE, CARD])
+    assert [ln.body for ln in lines] == [first.sentences[0], dominant.sentences[0], made.body()]
+
+
+def _scored(*scores: tuple[int, float]) -> list[Scored]:
+    """Sentence units, one per (source, score), each with words of its own."""
+    return [
+        Scored(Unit(n, (f"Sentence {i} names topic{i} and detail{i}.",), "", i), score, 0.5)
+        for i, (n, score) in enumerate(scores)
+    ]
+
+
+def test_the_answer_holds_every_unit_scoring_close_to_the_best_and_no_weak_filler() -> None:
+    # Four passages answer about equally well: all four are quoted (three was a fixed cap).
+    close = _scored((1, 3.0), (2, 2.9), (3, 2.8), (4, 2.7), (5, 1.0))
+    assert [ln.n for ln in fill([], close, 1)] == [1, 2, 3, 4]
+    # One passage answers, the rest are far behind: the floor, not a third filler sentence.
+    weak = _scored((1, 3.0), (2, 2.9), (3, 1.2), (4, 1.1))
+    assert [ln.n for ln in fill([], weak, 1)] == [1, 2]
+    # Never more than MAX_QUOTES, and a source that answers gives up to PER_SOURCE lines.
+    many = _scored(*((n, 3.0 - n / 100) for n in (1, 1, 1, 1, 2, 3, 4, 5)))
+    taken = fill([], many, 1)
+    assert len(taken) == MAX_QUOTES and [ln.n for ln in taken].count(1) == PER_SOURCE == 3
+    assert fill([], [], 1) == []
+
+
+def test_a_card_that_answers_is_quoted_for_each_reason_it_gives(
+    extractive: CareerAdvisor,
+) -> None:
+    # The DVC card says what DVC is and why Git needs it (large files): with two lines per
+    # source the second reason gave way to an unrelated GitHub sentence.
+    answer = extractive.ask("whats dvc and why would i need it, i already use git").text
+    assert "Data Version Control" in answer and "large files" in answer, answer

@@ -38,12 +38,22 @@ def coherent(lines: list[Line], sources: Sequence[Source]) -> list[Line]:
             continue
         previous = out[-1].unit if out else None
         if previous is None or previous.sentences[-1] != before.sentences[-1]:
-            if any(ln.unit is not None and ln.unit.sentences == before.sentences for ln in out):
-                continue  # said earlier in this answer, not right before: the link is lost
+            at = _position(out, before)
+            if at is not None:  # said earlier in this answer: the quote goes right after it
+                out.insert(at + 1, Line(line.body, line.n, "", unit))
+                continue
             out.append(quote(before, line.label))
             line = Line(line.body, line.n, "", unit)
         out.append(line)
     return _once(out)
+
+
+def _position(lines: list[Line], before: Unit) -> int | None:
+    """The index of the line that ends with the sentence `before` quotes, or None."""
+    for i, line in enumerate(lines):
+        if line.unit is not None and line.unit.sentences[-1] == before.sentences[-1]:
+            return i
+    return None
 
 
 def _once(lines: list[Line]) -> list[Line]:

@@ -2,7 +2,8 @@
 
 Order of an answer: what the question's shape calls for first (a learner's next plan
 step, the role comparison, a FAQ's direct answer, the defining sentence, a fact for each
-side compared, the resource cards), then the best-scored units to fill it, then a fixed
+side compared, the resource cards), then the best-scored units to fill it (as many as
+score close to the best: budget.py), then a fixed
 note for any region, age, company or year the quotes do not cover. Every line is a
 verbatim quote with its [n]; labels are headings, card titles and front matter.
 """
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from advisor.conversation.asks import AMOUNT, Ask, read_ask
+from advisor.conversation.budget import fill, overlaps
 from advisor.conversation.cards import card_lines, favour_resources
 from advisor.conversation.coherence import coherent
 from advisor.conversation.coverage import note_for
@@ -40,10 +42,6 @@ from advisor.records import Source
 from advisor.text import normalize, tokens
 
 Turn = tuple[str, str]
-MAX_QUOTES = 3
-"""Quoted lines an answer aims for (a whole list counts as one)."""
-PER_SOURCE = 2
-"""Filling lines taken from any one source."""
 _BOILERPLATE_SECTIONS = ("About the Author",)
 _BOILERPLATE = re.compile(r"\bthis guide is\b|\bstarting map\b|\bpublished by\b", re.I)
 INTRO_MATCH = 0.34
@@ -114,7 +112,7 @@ class Composer:
         if strict:
             lines = [ln for ln in lines if not ln.quotes() or repeated(ln.quotes(), said) < 1]
         if not ((ask.next_steps or (ask.roles and ask.aspect)) and lines):
-            lines += self._fill(lines, scored, 2 if ask.roles else 1)
+            lines += fill(lines, scored, 2 if ask.roles else 1)
         lines = narrowed(lines, question, said, self.idf)  # a list said before: its answer
         lines = coherent(with_labels(lines, cite.sources), cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]
@@ -191,28 +189,6 @@ class Composer:
             return [quote(u, label if i == 0 else "") for i, u in enumerate(answer)]
         return []
 
-    # --- what fills -------------------------------------------------------------
-    def _fill(self, lines: list[Line], scored: list[Scored], more: int) -> list[Line]:
-        """The best-scored units not yet quoted, up to the answer's size (leads + `more`)."""
-        quoted = {q for line in lines for q in line.quotes()}
-        have = sum(1 for line in lines if line.n)
-        wanted = max(MAX_QUOTES, have + more) if lines else MAX_QUOTES
-        per_source: dict[int, int] = {}  # leads do not count: a FAQ's answer may run on
-        added: list[Line] = []
-        for s in scored:
-            if have >= wanted:
-                break
-            unit = s.unit
-            if s.score <= 0 or per_source.get(unit.source, 0) >= PER_SOURCE:
-                continue
-            if len(unit.words()) < 3 or _overlaps(unit, quoted):
-                continue
-            added.append(quote(unit))
-            quoted.update(unit.sentences)
-            per_source[unit.source] = per_source.get(unit.source, 0) + 1
-            have += 1
-        return added
-
 
 def _answers(s: Scored, sources: Sequence[Source]) -> bool:
     """False for the guide's untitled opening (scene-setting) unless it holds the question."""
@@ -275,16 +251,11 @@ def defines(term: str, sources: Sequence[Source]) -> bool:
     return bool(term) and bool(_definition(term, scored, sources))
 
 
-def _overlaps(unit: Unit, quoted: set[str]) -> bool:
-    """True when the unit repeats (or contains, or sits inside) something already quoted."""
-    return any(any(s in q or q in s for q in quoted) for s in unit.sentences)
-
-
 def _unique(lines: list[Line]) -> list[Line]:
     kept: list[Line] = []
     quoted: set[str] = set()
     for line in lines:
-        if line.unit is not None and _overlaps(line.unit, quoted):
+        if line.unit is not None and overlaps(line.unit, quoted):
             continue
         kept.append(line)
         quoted.update(line.quotes())
