@@ -161,6 +161,16 @@ def test_a_card_on_two_things_quotes_the_one_asked_about(extractive: CareerAdvis
     assert "François Chollet" not in section
 
 
+def test_a_card_named_by_its_byline_is_the_only_card_quoted(extractive: CareerAdvisor) -> None:
+    """ "the andrew ng thing" names the Machine Learning Specialization's card alone: no other
+    card with a free tier fills the answer to a cost question."""
+    answer = ask(extractive, "is the andrew ng thing free")
+    cards = {s.title for s in answer.sources if s.kind != "guide"}
+    cited = {t for t in cards if t in answer.text}
+    assert cited == {"Machine Learning Specialization (Andrew Ng, Coursera)"}, cited
+    assert "cost: paid" in answer.text
+
+
 @pytest.mark.parametrize(
     ("question", "sides"),
     [

@@ -13,7 +13,7 @@ from advisor.conversation.structure import Unit
 from advisor.conversation.vocabulary import short_name
 from advisor.extractive import Scored
 from advisor.records import Source
-from advisor.text import normalize, tokens
+from advisor.text import STOPWORDS, normalize, tokens
 
 _COST_WORDS = re.compile(
     r"\b(?:free|paid|cost|price|pricing|subscription|audit|open[- ]source)\b", re.I
@@ -31,6 +31,8 @@ def card_lines(
     cards = [n for n, s in enumerate(sources, 1) if s.kind and s.kind != "guide"]
     asked = set(tokens(question))
     cards.sort(key=lambda n: not set(tokens(short_name(sources[n - 1].title))) <= asked)
+    named = _named(cards, sources, asked)
+    cards = [n for n in cards if n in named] or cards  # "is the andrew ng thing free?": that one
     if ask.kind:
         cards = [n for n in cards if sources[n - 1].kind == ask.kind] or cards
     lines: list[Line] = []
@@ -57,6 +59,17 @@ def card_lines(
     if ask.kind and lines and all(sources[n - 1].kind != ask.kind for n in cards):
         lines.append(Line(f"None of the resources the sources give for this is a {ask.kind}."))
     return lines
+
+
+def _named(cards: list[int], sources: Sequence[Source], asked: set[str]) -> set[int]:
+    """The cards the question names by a word of the title no other card's title has (its
+    name, byline or platform: "andrew ng", "coursera", "github")."""
+    words = {n: set(tokens(sources[n - 1].title)) - STOPWORDS for n in cards}
+    return {
+        n
+        for n in cards
+        if asked & (words[n] - set().union(*(w for m, w in words.items() if w != words[n])))
+    }
 
 
 def _unasked(title: str, asked: set[str]) -> set[str]:
