@@ -68,6 +68,9 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     asked_of = [t for t in (last.topics if last and not named else ()) if t in TOPIC_SUBJECTS]
     if PLURAL.search(turn.text) and not facet and asked_of and plural(TOPIC_SUBJECTS[asked_of[0]]):
         return [TOPIC_SUBJECTS[asked_of[0]]], False  # "how many projects?", "where do i put them?"
+    several = earlier_of_kind(state) if PLURAL.search(turn.text) and not facet else []
+    if several:  # "which of those is easiest to break into?" after two roles: the roles,
+        return several, not any(e.kind == ROLE for e in named)  # not the tools the answer listed
     wants_resource = facet or PLURAL.search(turn.text)
     if state.mentioned and wants_resource and not any(e.kind == RESOURCE for e in named):
         mentioned = state.mentioned if PLURAL.search(turn.text) else state.mentioned[:1]
