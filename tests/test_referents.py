@@ -42,3 +42,37 @@ def test_they_after_a_question_for_tools_are_still_the_tools_the_answer_named() 
     ]
     asked = resolved(history, "are they free?")
     assert "MLflow" in asked and "Weights & Biases" in asked
+
+
+PICK = (
+    "**Machine Learning Engineer:** Many ML engineers work at top companies without advanced "
+    "degrees. [2]\n\n**Applied AI Engineer:** This is one of the most accessible entry points "
+    "into AI engineering. [1]"
+)
+"""An answer to a choice between two roles that points at a third."""
+
+
+def test_after_a_choice_they_is_what_the_answer_picked() -> None:
+    history = [
+        ("user", "which is easier to break into, ml engineer or data scientist?"),
+        ("assistant", PICK),
+    ]
+    assert resolved(history, "what do they actually work with") == (
+        "What do Applied AI Engineer actually work with?"
+    )
+    assert "Applied AI Engineer" in resolved(history, "what does that role actually involve")
+
+
+def test_the_options_themselves_are_still_the_options_after_a_choice() -> None:
+    history = [
+        ("user", "which is easier to break into, ml engineer or data scientist?"),
+        ("assistant", PICK),
+    ]
+    asked = resolved(history, "which one pays more")
+    assert "data scientist" in asked.lower() and "Applied AI" not in asked
+
+
+def test_an_answer_to_a_question_that_offered_no_choice_picks_nothing() -> None:
+    history = [("user", "what does a data scientist do"), ("assistant", PICK)]
+    asked = resolved(history, "what do they actually work with")
+    assert "Applied AI" not in asked
