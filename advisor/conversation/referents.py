@@ -16,7 +16,7 @@ from advisor.conversation.asks import read_ask
 from advisor.conversation.english import described, plural
 from advisor.conversation.notes import qualifiers
 from advisor.conversation.state import ConversationState
-from advisor.conversation.turns import TurnInfo, TurnKind
+from advisor.conversation.turns import SEVERAL, TurnInfo, TurnKind
 from advisor.conversation.vocabulary import (
     LEVEL,
     RESOURCE,
@@ -45,6 +45,8 @@ SUBJECT_NAMES = {"portfolio": "portfolio projects"}
 FOCUS_TURNS = 3
 """Questions back a pronoun may reach for its subject when the last one named none."""
 
+SEVERAL_WORDS = re.compile(rf"\b(?:{SEVERAL})\b", re.I)
+"""Words for the options themselves ("which one", "the two"), not the answer's pick."""
 PLURAL = re.compile(r"\b(they|them|those|these)\b", re.I)
 """A pronoun for several things (or people)."""
 
@@ -59,6 +61,8 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
         if tools:  # "what do i need before starting it?" after "whats autograd": PyTorch
             both = PLURAL.search(turn.text) or (last is not None and read_ask(last.text).sides)
             return names_of(tools if both else tools[:1]), True  # "mlflow vs w&b?": both
+    if state.picked and not SEVERAL_WORDS.search(turn.text):  # "what do they work with?"
+        return names_of(state.picked), state.picked[0].kind != ROLE  # the answer's pick
     term = _asked_term(last) if last is not None and not named else ""
     if term and plural(term) == bool(PLURAL.search(turn.text)):
         return [term], False  # "what are transformers?" then "do i need them?"
@@ -68,6 +72,9 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     asked_of = [t for t in (last.topics if last and not named else ()) if t in TOPIC_SUBJECTS]
     if PLURAL.search(turn.text) and not facet and asked_of and plural(TOPIC_SUBJECTS[asked_of[0]]):
         return [TOPIC_SUBJECTS[asked_of[0]]], False  # "how many projects?", "where do i put them?"
+    several = earlier_of_kind(state) if PLURAL.search(turn.text) and not facet else []
+    if several:  # "which of those is easiest to break into?" after two roles: the roles,
+        return several, not any(e.kind == ROLE for e in named)  # not the tools the answer listed
     wants_resource = facet or PLURAL.search(turn.text)
     if state.mentioned and wants_resource and not any(e.kind == RESOURCE for e in named):
         mentioned = state.mentioned if PLURAL.search(turn.text) else state.mentioned[:1]

@@ -30,6 +30,8 @@ _NAMING_OR_DESCRIBING = frozenset({"NOUN", "PROPN", "ADJ"})
 _SELF = re.compile(r"\b(?:i|i'm|im|i've|ive|my)\b", re.I)
 MENTIONED = 3
 """Resources of the last answer kept as what "they" may mean."""
+_CHOICE = re.compile(r"\b(?:which|or|vs|versus)\b", re.I)
+"""A question that asks to choose among the things it names ("which of A and B ...?")."""
 
 
 @dataclass
@@ -52,6 +54,10 @@ class ConversationState:
     """How many answers quoted the sources (0: nothing in scope was answered yet)."""
     unanswered: frozenset[int] = frozenset()
     """Positions in `turns` of the questions the sources could not answer (refused)."""
+    picked: tuple[Entity, ...] = ()
+    """What the last answer named beyond the options its question asked to choose among, of
+    their kind: the answer's pick ("Applied AI Engineer" after "which of ML engineer and data
+    scientist is easiest to break into?")."""
 
     @property
     def last(self) -> TurnInfo | None:
@@ -92,7 +98,10 @@ class ConversationState:
     def add_answer(self, text: str, vocabulary: Vocabulary) -> None:
         """Record the answer's quoted sentences and which resources it named."""
         seen: dict[str, Entity] = {}
-        for entity in vocabulary.find(text):
+        named = vocabulary.find(text)
+        asked = self.turns[-1] if self.turns else None
+        self.picked = picked(asked, named) if asked is not None else ()
+        for entity in named:
             if entity.kind == RESOURCE and entity.name not in seen:
                 seen[entity.name] = entity
         self.mentioned = tuple(seen.values())[:MENTIONED]
@@ -100,13 +109,27 @@ class ConversationState:
         self.last_said = quoted
         self.said = (*self.said, *quoted)
         self.answered += bool(quoted)
-        asked = self.turns[-1] if self.turns else None
         if not quoted and asked is not None and asked.kind != TurnKind.STATEMENT:
             self.unanswered = self.unanswered | {len(self.turns) - 1}
 
     def to_dict(self) -> dict[str, Any]:
         """What a saved chat keeps: the profile (the rest is replayed from the messages)."""
         return {"profile": self.profile.to_dict()}
+
+
+def picked(asked: TurnInfo, named: Iterable[Entity]) -> tuple[Entity, ...]:
+    """The things of one kind an answer (`named`) gives beyond the options its question asked
+    to choose among (none when the question offered no choice)."""
+    options = [e for e in asked.entities if e.kind != LEVEL]
+    kinds = {e.kind for e in options}
+    chosen = {e.name for e in options}
+    if len(kinds) != 1 or len(chosen) < 2 or not _CHOICE.search(asked.text):
+        return ()
+    found: dict[str, Entity] = {}
+    for entity in named:
+        if entity.kind in kinds and entity.name not in chosen:
+            found.setdefault(entity.name, entity)
+    return tuple(found.values())
 
 
 def stays_on_topic(question: str, state: ConversationState, lexicon: Lexicon) -> bool:

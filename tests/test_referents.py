@@ -1,0 +1,78 @@
+"""What a follow-up points at when the conversation offers more than one candidate: the things
+the questions named, the tools an answer listed, or the one thing an answer picked."""
+
+from __future__ import annotations
+
+from advisor.conversation import Vocabulary, replay, resolve
+from tests.test_turns import card_titles
+
+Turn = tuple[str, str]
+
+ROLES_AND_TOOLS = (
+    "**Data Scientist:** More experimental and statistical in nature. [1]\n\n"
+    "MLOps is what differentiates a data scientist from a machine learning engineer:\n"
+    "- Experiment tracking — MLflow, Weights & Biases\n"
+    "- Model versioning and reproducibility — DVC (Data Version Control) [2]"
+)
+"""An answer about two roles that also lists the MLOps tools the guide names."""
+
+
+def resolved(history: list[Turn], message: str) -> str:
+    """`message` resolved after `history` (user and assistant turns as given)."""
+    vocabulary = Vocabulary.from_titles(card_titles())
+    return resolve(message, replay(history, vocabulary), vocabulary).question
+
+
+def test_those_after_two_roles_are_the_roles_not_the_tools_the_answer_listed() -> None:
+    history = [
+        ("user", "whats an ml engineer"),
+        ("assistant", "**Machine Learning Engineer:** Builds and deploys models. [1]"),
+        ("user", "ok whats the difference between that and a data scientist"),
+        ("assistant", ROLES_AND_TOOLS),
+    ]
+    asked = resolved(history, "which of those is easiest to break into")
+    assert "data scientist" in asked.lower() and "ml engineer" in asked.lower()
+    assert "MLflow" not in asked and "DVC" not in asked
+
+
+def test_they_after_a_question_for_tools_are_still_the_tools_the_answer_named() -> None:
+    history = [
+        ("user", "what should i use for experiment tracking"),
+        ("assistant", "The guide lists MLflow for experiment tracking next to Weights & Biases."),
+    ]
+    asked = resolved(history, "are they free?")
+    assert "MLflow" in asked and "Weights & Biases" in asked
+
+
+PICK = (
+    "**Machine Learning Engineer:** Many ML engineers work at top companies without advanced "
+    "degrees. [2]\n\n**Applied AI Engineer:** This is one of the most accessible entry points "
+    "into AI engineering. [1]"
+)
+"""An answer to a choice between two roles that points at a third."""
+
+
+def test_after_a_choice_they_is_what_the_answer_picked() -> None:
+    history = [
+        ("user", "which is easier to break into, ml engineer or data scientist?"),
+        ("assistant", PICK),
+    ]
+    assert resolved(history, "what do they actually work with") == (
+        "What do Applied AI Engineer actually work with?"
+    )
+    assert "Applied AI Engineer" in resolved(history, "what does that role actually involve")
+
+
+def test_the_options_themselves_are_still_the_options_after_a_choice() -> None:
+    history = [
+        ("user", "which is easier to break into, ml engineer or data scientist?"),
+        ("assistant", PICK),
+    ]
+    asked = resolved(history, "which one pays more")
+    assert "data scientist" in asked.lower() and "Applied AI" not in asked
+
+
+def test_an_answer_to_a_question_that_offered_no_choice_picks_nothing() -> None:
+    history = [("user", "what does a data scientist do"), ("assistant", PICK)]
+    asked = resolved(history, "what do they actually work with")
+    assert "Applied AI" not in asked
