@@ -76,3 +76,25 @@ def test_an_answer_to_a_question_that_offered_no_choice_picks_nothing() -> None:
     history = [("user", "what does a data scientist do"), ("assistant", PICK)]
     asked = resolved(history, "what do they actually work with")
     assert "Applied AI" not in asked
+
+
+def test_that_as_one_side_of_a_comparison_is_the_thing_in_focus() -> None:
+    history = [
+        ("user", "is the andrew ng course free"),
+        ("assistant", "**Machine Learning Specialization (Andrew Ng, Coursera):** course. [1]"),
+    ]
+    asked = resolved(history, "whats better for me, that or statquest")
+    assert "Machine Learning Specialization" in asked and "statquest" in asked.lower()
+
+
+def test_a_fragment_naming_two_things_compares_them_not_one_in_the_last_question() -> None:
+    history = [
+        ("user", "whats better for me, the ng course or statquest"),
+        ("assistant", "StatQuest covers probability and statistics with excellent clarity. [1]"),
+    ]
+    asked = resolved(history, "ok and pytorch or tensorflow").lower()
+    assert "pytorch" in asked and "tensorflow" in asked  # both sides, in place of the old two
+    assert "statquest" not in asked
+    lone = [("user", "is statquest free"), ("assistant", "StatQuest is free. [1]")]
+    asked = resolved(lone, "and pytorch or tensorflow?").lower()
+    assert "pytorch" in asked and "tensorflow" in asked and "statquest" not in asked

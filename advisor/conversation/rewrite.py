@@ -226,6 +226,15 @@ def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> s
     doer = _predicate_of(rest, last)
     if doer:  # "works with keras?" after a W&B question: W&B works with Keras?
         return f"{doer} {rest}"
+    named = [e for e in turn.entities if e.kind != LEVEL]
+    if len(named) >= 2:  # "and pytorch or tensorflow?": a comparison of its own, or in place
+        olds = [e for e in last.entities if e.kind != LEVEL]  # of the last one's two sides
+        if len(olds) != len(named):
+            return rest
+        for before, after in zip(olds, named, strict=True):
+            side = re.compile(rf"\b{re.escape(before.surface)}(?!\w)", re.I)
+            previous = side.sub(after.surface.replace("\\", r"\\"), previous, count=1)
+        return previous
     for entity in turn.entities:
         old = next((e for e in last.entities if e.kind == entity.kind), None)
         if old is None:

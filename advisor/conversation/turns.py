@@ -78,8 +78,8 @@ _DUMMY_IT = re.compile(
 _THAT = re.compile(
     r"(?:\b(?:is|was|does|do|did|for|about|like|with|than|cover|covers|learn|need|use|into|"
     r"on|of|after|before)\s+(?:that|this)\b(?!\s+(?:the|my|your)\b)"
-    r"|\b(?:that|this)(?='s|\s*[?.!,]|\s*$|\s+(?:is|was|would|will|take|takes|mean|means|"
-    r"cost|costs|help|helps|work|works|be|one|course|role|path|stuff|thing|matter)\b))",
+    r"|\b(?:that|this)(?='s|\s*[?.!,]|\s*$|\s+(?:or|vs|versus|is|was|would|will|take|takes|"
+    r"mean|means|cost|costs|help|helps|work|works|be|one|course|role|path|stuff|thing|matter)\b))",
     re.I,
 )
 _THAT_ALONE = re.compile(
