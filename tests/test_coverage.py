@@ -318,3 +318,24 @@ def test_two_words_the_corpus_writes_as_one_are_its_word() -> None:
     assert lexicon.unknown("and group by?") == []
     assert lexicon.unknown("what about a data frame") == []
     assert lexicon.unknown("and group chats?") == ["group", "chats"]
+
+
+def test_a_name_glued_to_its_digits_is_the_corpus_s_name() -> None:
+    corpus = "statquest 3blue1brown stats learning"
+    known = set(tokens(corpus))
+    lexicon = Lexicon(known.__contains__, tuple(sorted(known)), (), english.word_forms([corpus]))
+    assert lexicon.unknown("statquest or 3blue1brown for learning stats?") == []
+    assert lexicon.unknown("is 4blue1brown for stats?") == ["blue1brown"]  # no such name
+
+
+def test_hours_said_in_words_are_noted_when_asked_not_when_told() -> None:
+    quoted = ["It takes 12–24 months."]
+    assert note_for(
+        "how many months to be job ready if i study full time", quoted, [], LEXICON
+    ) == ("The guide doesn't mention full time.")
+    assert note_for("can i learn pytorch part-time?", quoted, [], LEXICON) == (
+        "The guide doesn't mention part-time."
+    )
+    assert (
+        note_for("i work full time in a bank. how long to learn pytorch", quoted, [], LEXICON) == ""
+    )

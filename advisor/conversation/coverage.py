@@ -179,17 +179,21 @@ _AGE_ASKED = re.compile(r"\b(?:too (?:old|late)|age|older|old)\b")
 
 
 def _told(qualifier: Qualifier, question: str) -> bool:
-    """True for an age the person gives of themselves and the question does not ask about
-    ("im 16 and want to work in ai later. what do i learn first"; not "i'm 45, too late?")."""
-    if qualifier.kind != "age" or not qualifier.value.isdigit():
+    """True for an age or hours the person gives of themselves and the question does not ask
+    about ("im 16 and want to work in ai later. what do i learn first", "i work full time as
+    an accountant"; not "i'm 45, too late?", "if i study full time")."""
+    if qualifier.kind not in ("age", "time"):
+        return False
+    if qualifier.kind == "age" and not qualifier.value.isdigit():
         return False
     rest = normalize(question)
     own = person.theirs(rest)
     for clause in own:
         rest = rest.replace(clause, " ")
-    number = re.compile(rf"(?<!\d){qualifier.value}(?!\d)")  # "35yo" gives 35
+    number = re.compile(rf"(?<!\w){re.escape(qualifier.value)}(?!\d)")  # "35yo" gives 35
     told = any(number.search(clause) for clause in own)
-    return told and not number.search(rest) and not _AGE_ASKED.search(rest)
+    asked = qualifier.kind == "age" and _AGE_ASKED.search(rest)
+    return told and not number.search(rest) and not asked
 
 
 def compounds(

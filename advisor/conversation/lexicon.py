@@ -68,6 +68,8 @@ _DROPPED = ("s", "nt", "t", "re", "ve", "ll", "d", "m")
 
 _LETTER = re.compile(r"(?<![\w'.+#-])[B-HJ-Z](?![\w'.+#-]|\.\w)")
 """A capital letter typed as a word, "I" and "A" aside: a name ("what about R?", "C")."""
+_GLUED = re.compile(r"(?<![\w])\d+([a-z][a-z0-9]*)")
+"""A word glued to the digits before it ("3blue1brown"), which the corpus may write whole."""
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s\b")
 
 
@@ -182,13 +184,16 @@ class Lexicon:
         return found
 
     def halves(self, text: str) -> frozenset[str]:
-        """The words of `text` that, with the word beside them, spell a word of the corpus
-        written as one ("group by": "groupby", "data frame": "dataframe")."""
+        """The words of `text` that, with the word or the digits beside them, spell a word of
+        the corpus written as one ("group by": "groupby", "3blue1brown": "blue1brown")."""
         words = [normalize(w) for w in WORD.findall(text[:READ])]
         found: set[str] = set()
         for first, second in itertools.pairwise(words):
             if first.isalpha() and second.isalpha() and f"{first}{second}" in self.forms:
                 found |= {first, second}
+        for glued in _GLUED.finditer(normalize(text[:READ])):
+            if self.knows(glued.group(0)):
+                found.add(glued.group(1))
         return frozenset(found)
 
     def terms(self, text: str) -> list[str]:
