@@ -161,3 +161,25 @@ def test_a_message_the_prior_reads_as_the_field_is_answered(extractive: CareerAd
     for typed in ("any cv tips", "is a bootcamp enough", "any resume tips"):
         assert not extractive.ask(typed, history).refused, typed
     assert extractive.ask("will it rain tomorrow?", history).refused
+
+
+def test_what_the_person_tells_mid_chat_qualifies_the_question_before(
+    extractive: CareerAdvisor,
+) -> None:
+    """Issue 21: "i can only do 10 hours a week tho" is about the path just asked of."""
+    asked = "how long does it take to become an ml engineer"
+    history = [("user", asked), ("assistant", extractive.ask(asked).text)]
+    answer = extractive.ask("i can only do 10 hours a week tho", history)
+    assert not answer.refused, answer.question
+    assert "12–24 months" in answer.text
+    assert "The guide doesn't mention 10 hours a week" in answer.text
+    assert extractive.ask("i really like pizza tho", history).refused  # tells nothing of them
+
+
+def test_two_words_the_corpus_writes_as_one_stay_on_topic(extractive: CareerAdvisor) -> None:
+    asked = "pandas can join 2 tables like sql join?"
+    history = [("user", asked), ("assistant", extractive.ask(asked).text)]
+    answer = extractive.ask("and group by?", history)  # the pandas card's "groupby"
+    assert not answer.refused, answer.question
+    assert "groupby" in answer.text
+    assert extractive.ask("and group chats?", history).refused

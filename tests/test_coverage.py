@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from advisor import CareerAdvisor
-from advisor.conversation import english
+from advisor.conversation import english, person
 from advisor.conversation.coverage import answerable_part, note_for, phrase
 from advisor.conversation.layout import parts_of
 from advisor.conversation.lexicon import MAX_WORDS, Lexicon
@@ -241,3 +241,101 @@ def test_a_name_is_noted_as_typed_once(extractive: CareerAdvisor) -> None:
     assert mac and mac[0].startswith("The guide doesn't mention macbook.")  # not "macbooks"
     shap = parts_of(extractive.ask("what about SHAP for explaining models").text)[1]
     assert shap == ["The guide doesn't mention SHAP."]  # capitals: no typo of "shape"
+
+
+@pytest.mark.parametrize(
+    ("message", "theirs"),
+    [
+        ("nurse here (34). how much math does ml need??", "nurse here (34)."),
+        ("java backend dev, we use docker at work. why docker for ml", "java backend dev,"),
+        ("cs masters student. pytorch or tensorflow first?", "cs masters student."),
+        ("35, accountant, no coding at all. too late for me?", "accountant"),
+        (
+            "hi im a teacher. thinking of switching to ai. is it hype",
+            "thinking of switching to ai.",
+        ),
+        ("we're a microsoft shop. what is azure ml", "we're a microsoft shop."),
+    ],
+)
+def test_a_person_introduces_themselves_without_saying_i(message: str, theirs: str) -> None:
+    """Issue 21: "nurse here", "cs masters student." describe the person, not the question."""
+    assert theirs in person.theirs(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["kubernetes. do i need it?", "is docker needed. what else", "pandas or numpy? which first"],
+)
+def test_a_topic_that_opens_a_message_is_no_introduction(message: str) -> None:
+    assert person.introduced(message) == []
+
+
+def test_words_of_an_introduction_get_no_note() -> None:
+    known = set(tokens("pytorch tensorflow math ml docker charts library"))
+    lexicon = Lexicon(known.__contains__, tuple(sorted(known)))
+    assert lexicon.terms("cs masters student. pytorch or tensorflow first?") == []
+    assert lexicon.terms("musician with a bit of python. best charts library?") == []
+    assert lexicon.terms("kubernetes. do i need it with docker?") == ["kubernetes"]
+
+
+def test_an_age_is_noted_only_when_the_question_asks_about_it() -> None:
+    quoted = ["It takes 12–24 months."]
+    assert (
+        note_for("im 16 and want to work in ai later. what do i learn first", quoted, [], LEXICON)
+        == ""
+    )
+    assert (
+        note_for("im a 35yo teacher wanting to switch. give me the steps", quoted, [], LEXICON)
+        == ""
+    )
+    assert note_for("im 45, am i too old?", quoted, [], LEXICON) == "The guide doesn't mention age."
+    assert note_for("can i learn pytorch at 40?", quoted, [], LEXICON) == (
+        "The guide doesn't mention age."
+    )
+
+
+def test_a_common_word_only_the_cards_use_is_no_term_alone() -> None:
+    """Issue 21: "option", "examples" are no thing the guide lacks; "base" narrows the pay
+    asked and "no-code option" names one."""
+    corpus = "salary pytorch values option examples base vertex sagemaker unsupervised cheap"
+    guide = frozenset(tokens("salary pytorch unsupervised sagemaker"))
+    known = set(tokens(corpus))
+    forms = frozenset(english.word_forms([corpus]))
+    cards = Lexicon(known.__contains__, tuple(sorted(known)), (), forms, guide)
+    assert note_for("cheaper option than sagemaker?", [], [], cards) == ""
+    assert note_for("k. examples of unsupervised again?", [], [], cards) == ""
+    assert note_for("is that base salary?", [], [], cards) == "The guide doesn't mention base."
+    assert note_for("does vertex have a no-code option", [], [], cards) == (
+        "The guide doesn't mention no-code option."
+    )
+
+
+def test_two_words_the_corpus_writes_as_one_are_its_word() -> None:
+    corpus = "pandas groupby merge dataframe"
+    known = set(tokens(corpus))
+    forms = frozenset(english.word_forms([corpus]))
+    lexicon = Lexicon(known.__contains__, tuple(sorted(known)), (), forms)
+    assert lexicon.unknown("and group by?") == []
+    assert lexicon.unknown("what about a data frame") == []
+    assert lexicon.unknown("and group chats?") == ["group", "chats"]
+
+
+def test_a_name_glued_to_its_digits_is_the_corpus_s_name() -> None:
+    corpus = "statquest 3blue1brown stats learning"
+    known = set(tokens(corpus))
+    lexicon = Lexicon(known.__contains__, tuple(sorted(known)), (), english.word_forms([corpus]))
+    assert lexicon.unknown("statquest or 3blue1brown for learning stats?") == []
+    assert lexicon.unknown("is 4blue1brown for stats?") == ["blue1brown"]  # no such name
+
+
+def test_hours_said_in_words_are_noted_when_asked_not_when_told() -> None:
+    quoted = ["It takes 12–24 months."]
+    assert note_for(
+        "how many months to be job ready if i study full time", quoted, [], LEXICON
+    ) == ("The guide doesn't mention full time.")
+    assert note_for("can i learn pytorch part-time?", quoted, [], LEXICON) == (
+        "The guide doesn't mention part-time."
+    )
+    assert (
+        note_for("i work full time in a bank. how long to learn pytorch", quoted, [], LEXICON) == ""
+    )

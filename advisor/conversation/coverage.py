@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from advisor.conversation import english
+from advisor.conversation import english, person
 from advisor.conversation.asks import AMOUNT as _AMOUNT
 from advisor.conversation.lexicon import WORD, Lexicon
 from advisor.conversation.notes import (
+    Qualifier,
     card_note,
     coverage_note,
     given_instead,
@@ -139,6 +140,7 @@ def note_for(
     bare = [normalize(re.sub(r"\s*\(.*?\)", "", n)) for n in names]  # "(AWS SageMaker)"
     inside = [n for n in bare if n and _has(asked, n)]
     held = [q for q in qualifiers(question) if not any(_has(n, q.value) for n in inside)]
+    held = [q for q in held if not _told(q, question)]
     missing = [q for q in uncovered(question, quoted, names) if q in held]
     terms = ["age" if q.kind == "age" else q.label() for q in missing]
     terms += uncovered_terms(question, quoted, lexicon, [*terms, *(q.value for q in held)])
@@ -151,10 +153,47 @@ def note_for(
     words = [t for t in terms if t not in {q.label() for q in held} and t != "age"]
     words = [t for t in words if not any(c.isdigit() for c in t)]
     joined, card_terms = compounds(question, words, card_terms)
+    card_terms = [t for t in card_terms if not _common(t, question)]
     terms = [joined[words.index(t)] if t in words else t for t in terms]
     notes = [coverage_note(terms, given_instead(terms, quoted))] if terms else []
     notes += [card_note(term, passages) for term in card_terms]
     return " ".join(notes)
+
+
+CARD_ONLY_ZIPF = 4.7
+"""Zipf frequency at or above which a dictionary word only the cards use, standing alone, is
+no thing the guide lacks ("option" 4.8, "examples" 5.3 in its singular): a card-only note is
+for a rarer thing ("heatmap", "recruiters" 3.3, "exercises" 4.7 less a hair)."""
+
+
+def _common(term: str, question: str) -> bool:
+    """A common dictionary word that names no thing of its own here: not joined to a name
+    ("no-code option"), nor narrowing the question's noun ("base salary")."""
+    low = normalize(term)
+    if " " in low or not english.readings(low) or not english.everyday(low, CARD_ONLY_ZIPF):
+        return False
+    return not english.qualifies(low, normalize(question))
+
+
+_AGE_ASKED = re.compile(r"\b(?:too (?:old|late)|age|older|old)\b")
+
+
+def _told(qualifier: Qualifier, question: str) -> bool:
+    """True for an age or hours the person gives of themselves and the question does not ask
+    about ("im 16 and want to work in ai later. what do i learn first", "i work full time as
+    an accountant"; not "i'm 45, too late?", "if i study full time")."""
+    if qualifier.kind not in ("age", "time"):
+        return False
+    if qualifier.kind == "age" and not qualifier.value.isdigit():
+        return False
+    rest = normalize(question)
+    own = person.theirs(rest)
+    for clause in own:
+        rest = rest.replace(clause, " ")
+    number = re.compile(rf"(?<!\w){re.escape(qualifier.value)}(?!\d)")  # "35yo" gives 35
+    told = any(number.search(clause) for clause in own)
+    asked = qualifier.kind == "age" and _AGE_ASKED.search(rest)
+    return told and not number.search(rest) and not asked
 
 
 def compounds(

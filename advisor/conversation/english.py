@@ -51,10 +51,10 @@ _AFTER_ADVERB = frozenset("to into onto".split())
 _WORD = re.compile(r"[a-z][a-z0-9+#'-]*")
 _CAPITALISED = re.compile(r"(?:\b[A-Z][a-z]+(?:[ -]++|$))+")
 _PUNCTUATION = re.compile(r"[.,;:!?()\n]+")
-_CLAUSE = re.compile(r"(?:[^.,;:!?(\n]|\([^)\n]*+\)?+)+[.,;:!?]*")
+CLAUSE = re.compile(r"(?:[^.,;:!?(\n]|\([^)\n]*+\)?+)+[.,;:!?]*")
 """A clause runs to its punctuation; a bracketed aside inside it is part of it."""
-_ASIDE = re.compile(r"\(([^)\n]*+)\)?+")
-_SELF = re.compile(
+ASIDE = re.compile(r"\(([^)\n]*+)\)?+")
+SELF = re.compile(
     r"^\s*+(?:(?:hey|hi|hello|ok|okay|so|well|yeah|also|and|but)\b[\s,]*+)*+"
     r"(?:i|i'm|im|i've|ive|i'd|my|me|myself)\b"
 )
@@ -166,6 +166,19 @@ def named_in(word: str, text: str) -> bool:
     return bool(NAMING & parts) and not seen  # not read: what it can be
 
 
+def qualifies(word: str, text: str) -> bool:
+    """True when `word`, an adjective, stands right before a noun in `text` ("base salary",
+    "remote job"): it narrows what the question asks about."""
+    low = word.lower()
+    if "ADJ" not in readings(low):
+        return False
+    for clause in _PUNCTUATION.split(text.lower()):
+        words = _WORD.findall(clause)
+        if any(w == low and i + 1 < len(words) and noun(words[i + 1]) for i, w in enumerate(words)):
+            return True
+    return False
+
+
 def emphatic(word: str) -> bool:
     """True for an adjective of emphasis, whose adverb English uses more than the adjective
     itself ("actual": "actually", "real", "exact"): it stresses its noun, not narrows it."""
@@ -187,9 +200,10 @@ def _names(word: str) -> bool:
     return not parts or bool(NAMING & parts)
 
 
-def everyday(word: str) -> bool:
-    """One of the most frequent words of English, in any of its forms ("people", "kinds")."""
-    return max(zipf(form) for form in lemmas(word)) >= EVERYDAY_ZIPF
+def everyday(word: str, bar: float = EVERYDAY_ZIPF) -> bool:
+    """One of the most frequent words of English, in any of its forms ("people", "kinds"):
+    at or above `bar` on the Zipf scale."""
+    return max(zipf(form) for form in lemmas(word)) >= bar
 
 
 def described(text: str) -> list[str]:
@@ -197,35 +211,13 @@ def described(text: str) -> list[str]:
     done some Java"), not the ones that ask ("can I use my mac?"); an aside in brackets goes
     with its clause ("i code at work (backend dev)") unless it opens on the person itself."""
     found = []
-    for clause in _CLAUSE.findall(normalize(text)):
-        outer = _ASIDE.sub(" ", clause).strip()
-        if _SELF.match(outer) and not outer.endswith("?"):
+    for clause in CLAUSE.findall(normalize(text)):
+        outer = ASIDE.sub(" ", clause).strip()
+        if SELF.match(outer) and not outer.endswith("?"):
             found.append(clause.strip())
         else:
-            found += [a for a in _ASIDE.findall(clause) if _SELF.match(a)]
+            found += [a for a in ASIDE.findall(clause) if SELF.match(a)]
     return found
-
-
-_ASKS = re.compile(
-    r"^\s*(?:what|whats|how|which|where|why|when|who|can|could|should|would|is|are|do|does|will)\b"
-)
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-
-
-def theirs(text: str) -> list[str]:
-    """The person's description of themselves (`described`) with the list it opens
-    ("im a pharmacist, good at math, zero programming."): each clause of that sentence but
-    one that asks ("..., can i switch?", "..., whats next")."""
-    found = described(text)
-    for sentence in _SENTENCE.findall(text):
-        clauses = [c for c in _CLAUSE_SPLIT.split(sentence) if c.strip()]
-        if len(clauses) < 2 or not described(clauses[0]) or sentence.rstrip().endswith("?"):
-            continue
-        found += [c.strip() for c in clauses[1:] if not _ASKS.match(c)]
-    return found
-
-
-_CLAUSE_SPLIT = re.compile(r"[,;:]")
 
 
 def word_forms(texts: Iterable[str]) -> frozenset[str]:

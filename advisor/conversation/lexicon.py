@@ -6,19 +6,21 @@ A `Lexicon` holds every token of the corpus (to spot typos), every form of its w
 something English does not use every day (a tool, "Kubernetes"; a place, "India"; a thing,
 "interview": see `english`). Words of chat, the words people type for what the sources cover
 under other words ("salary", "neural nets") and the person's own description of themselves
-("I'm a nurse": `english.theirs`) are never terms.
+("I'm a nurse": `person.theirs`) are never terms.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from advisor.conversation import english
-from advisor.conversation.vocabulary import ALIASES, FIXED, TOPICS
+from advisor.conversation import english, person
+from advisor.conversation.spelling import DIGRAPHS, Shapes, capitals, common_start, shapes
+from advisor.conversation.vocabulary import ALIASES, FIXED, KINDS, TOPICS
 from advisor.keyword import KeywordIndex
 from advisor.text import STOPWORDS, normalize, tokens
 
@@ -51,36 +53,24 @@ KNOWN_WORDS = frozenset(
                 *ALIAS_WORDS,
                 *(s for kind in FIXED.values() for surfaces in kind.values() for s in surfaces),
                 *(s for surfaces in TOPICS.values() for s in surfaces),
+                *KINDS,
             ]
         )
     )
 )
 """The words people type for what the sources cover under other words ("salary" for pay,
-"neural nets", "juniors"): never a term to note."""
+"neural nets", "juniors") and the kinds of thing the sources are about ("resources",
+"roles"): never a term to note, and words of the corpus's own subject."""
 _DROPPED = ("s", "nt", "t", "re", "ve", "ll", "d", "m")
 """What follows a function word in a contraction typed without its apostrophe ("whats",
 "havent")."""
 
 
-_DIGRAPHS = frozenset("ch sh th ph gh ck".split())
-"""Letter pairs that spell one sound: a short form keeps them whole ("mac" is no cut of
-"machine")."""
 _LETTER = re.compile(r"(?<![\w'.+#-])[B-HJ-Z](?![\w'.+#-]|\.\w)")
 """A capital letter typed as a word, "I" and "A" aside: a name ("what about R?", "C")."""
+_GLUED = re.compile(r"(?<![\w])\d+([a-z][a-z0-9]*)")
+"""A word glued to the digits before it ("3blue1brown"), which the corpus may write whole."""
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s\b")
-
-
-def _common_start(words: Sequence[str]) -> str:
-    """The letters all of `words` start with."""
-    first, last = min(words), max(words)
-    size = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), None)
-    return first if size is None else first[:size]
-
-
-def _capitals(word: str) -> bool:
-    """True for a word typed in capitals ("SHAP", "LFS"): an acronym or a name as written."""
-    letters = [c for c in word if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def words_of(text: str) -> list[str]:
@@ -111,7 +101,7 @@ class Lexicon:
             return []
         named = set(tokens(" ".join(self.names))) | KNOWN_WORDS
         grammar = normalize(text[:READ])
-        named |= set(tokens(" ".join(english.theirs(grammar))))
+        named |= set(tokens(" ".join(person.theirs(grammar))))
         found: list[str] = []
         for word in words_of(text):
             low = normalize(word)
@@ -164,7 +154,7 @@ class Lexicon:
         if self._unlisted(low):
             return bool(english.lemmas(low) & self.forms)
         parts = tokens(word)
-        return bool(parts) and all(self.knows(p) for p in parts)
+        return bool(parts) and (all(self.knows(p) for p in parts) or set(parts) <= KNOWN_WORDS)
 
     def content_words(self, text: str) -> list[str]:
         """The distinct words of `text` (as typed) that are neither chat nor everyday English."""
@@ -175,21 +165,36 @@ class Lexicon:
         ]
 
     def unknown(self, text: str) -> list[str]:
-        """The words of `text` (as typed) that the corpus never uses, typos of its words aside."""
+        """The words of `text` (as typed) that the corpus never uses, typos of its words aside,
+        nor halves of a word it writes as one ("group by": "groupby")."""
         found: list[str] = []
+        halves = self.halves(text)
         for word in words_of(text):
             low = normalize(word)
             parts = tokens(word)
-            if not parts or low in CHAT or len(low) < MIN_LETTERS:
+            if not parts or low in CHAT or len(low) < MIN_LETTERS or low in halves:
                 continue
             unlisted = self._unlisted(low)
             if self.uses(word):
                 continue
-            if not _capitals(word) and self._typo(low if unlisted else parts[0], unlisted):
+            if not capitals(word) and self._typo(low if unlisted else parts[0], unlisted):
                 continue  # "SHAP" typed in capitals is a name, no typo of "shape"
             if low not in (normalize(f) for f in found):
                 found.append(word)
         return found
+
+    def halves(self, text: str) -> frozenset[str]:
+        """The words of `text` that, with the word or the digits beside them, spell a word of
+        the corpus written as one ("group by": "groupby", "3blue1brown": "blue1brown")."""
+        words = [normalize(w) for w in WORD.findall(text[:READ])]
+        found: set[str] = set()
+        for first, second in itertools.pairwise(words):
+            if first.isalpha() and second.isalpha() and f"{first}{second}" in self.forms:
+                found |= {first, second}
+        for glued in _GLUED.finditer(normalize(text[:READ])):
+            if self.knows(glued.group(0)):
+                found.add(glued.group(1))
+        return frozenset(found)
 
     def terms(self, text: str) -> list[str]:
         """The unknown words of `text` that name something (not everyday words), in no form
@@ -197,7 +202,7 @@ class Lexicon:
         text = _POSSESSIVE.sub("", text.replace("’", "'"))  # "my macbook's gpu": "macbook"
         text = text.replace("'", "")  # "haven't" is "havent", one word
         grammar = normalize(text[:READ])
-        own = set(tokens(" ".join(english.theirs(grammar))))
+        own = set(tokens(" ".join(person.theirs(grammar))))
         found = [
             w
             for w in self.unknown(text)
@@ -216,14 +221,14 @@ class Lexicon:
         letters longer and sharing a root longer than it ("engine-", "calcul-": not "comp"
         of "company" and "compare"), cut at no sound spelt with two letters."""
         low = normalize(word)
-        if not low.isalpha() or len(low) < MIN_LETTERS or _capitals(word) or english.readings(low):
+        if not low.isalpha() or len(low) < MIN_LETTERS or capitals(word) or english.readings(low):
             return ""
         longer = [v for v in self._by_start.get(low[:MIN_LETTERS], ()) if v.startswith(low)]
         if not longer or any(len(v) < len(low) + CLIPPED for v in longer):
             return ""
-        root = _common_start(longer)
+        root = common_start(longer)
         cut = root[len(low) - 1 : len(low) + 1]
-        if len(root) < len(low) + CLIPPED - 1 or cut in _DIGRAPHS:
+        if len(root) < len(low) + CLIPPED - 1 or cut in DIGRAPHS:
             return ""
         return min(longer, key=len)
 
@@ -273,24 +278,13 @@ class Lexicon:
     @cached_property
     def _by_shape(self) -> Shapes:
         """Corpus stems by (first letter, length): a typo keeps both, near enough."""
-        return _shapes(self.vocabulary)
+        return shapes(self.vocabulary)
 
     @cached_property
     def _forms_by_shape(self) -> Shapes:
         """Corpus words as written, by shape: a name's typo is near the name ("pytoch"), not
         near a stem ("anime" is no "anim")."""
-        return _shapes(self.forms)
-
-
-Shapes = dict[tuple[str, int], tuple[str, ...]]
-
-
-def _shapes(words: Iterable[str]) -> Shapes:
-    """Words by (first letter, length)."""
-    shapes: dict[tuple[str, int], list[str]] = {}
-    for word in sorted(words):
-        shapes.setdefault((word[:1], len(word)), []).append(word)
-    return {shape: tuple(found) for shape, found in shapes.items()}
+        return shapes(self.forms)
 
 
 def lexicon_of(index: KeywordIndex) -> Lexicon:

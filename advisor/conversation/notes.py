@@ -42,13 +42,16 @@ _AGE = re.compile(
     r"|\b(too old|too late|my age|older learners?)\b"
 )
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_COMMITMENT = re.compile(r"\b(?:full|part)[\s-]?time\b")
+"""The hours a week said in words ("if i study full time"): an hour count like "10 hours"."""
 PASSING = 1
 """Mentions in a card's quoted passage at or below which a term is named only in passing."""
 
 
 @dataclass(frozen=True)
 class Qualifier:
-    """Something the question narrows to: kind ("region", "age", "company", "year") and words."""
+    """Something the question narrows to: kind ("region", "age", "company", "year", "time")
+    and words."""
 
     kind: str
     value: str
@@ -73,6 +76,7 @@ def qualifiers(question: str) -> list[Qualifier]:
     if any(q.kind == "age" and q.value.isdigit() for q in found):  # "45, too late?": 45
         found = [q for q in found if q.kind != "age" or q.value.isdigit()]
     found += [Qualifier("year", m.group(1)) for m in _YEAR.finditer(text)]
+    found += [Qualifier("time", m.group(0)) for m in _COMMITMENT.finditer(text)]
     unique = {(q.kind, q.value): q for q in found}
     return list(unique.values())
 

@@ -34,6 +34,7 @@ from advisor.conversation.rewrite import Resolution, in_context
 from advisor.conversation.state import ConversationState, in_domain, leaves_topic, stays_on_topic
 from advisor.conversation.turns import TurnKind
 from advisor.conversation.vocabulary import Vocabulary
+from advisor.planning.profile import read_profile
 from advisor.records import Source
 from advisor.retrieval import Retrieval
 
@@ -105,9 +106,14 @@ def scope(
     if weak and sources and in_domain(question, lexicon):
         weak = False  # "how do i know if my model is any good?", "what's rag": its own words
     on_topic = state.in_scope and prior > CLEAR_FIELD  # "any resume tips"
-    if weak and sources and (on_topic or stays_on_topic(question, state, lexicon)):
+    told = state.in_scope and _tells(question, context.resolution)  # "only 10 hrs a week tho"
+    if weak and sources and (on_topic or told or stays_on_topic(question, state, lexicon)):
         resolution = context.resolution
-        if resolution is not None and resolution.turn.kind != TurnKind.FOLLOW_UP:
+        last = state.last_answered
+        if told and last is not None:  # the question it qualifies, with what it tells
+            standalone = f"{last.text.rstrip(' ?.!')}, {question}"
+            sources = list(search(standalone).sources)
+        elif resolution is not None and resolution.turn.kind != TurnKind.FOLLOW_UP:
             standalone = in_context(question, state, context.vocabulary()).question
             sources = list(search(standalone).sources)
         weak = not sources
@@ -116,6 +122,14 @@ def scope(
     elif weak and first and not doubtful and not left:  # "how do you evaluate a model properly"
         sources, weak = first, False
     return Scope(standalone, [] if weak else sources, weak)
+
+
+def _tells(question: str, resolution: Resolution | None) -> bool:
+    """True for a statement that tells the advisor about the learner ("i can only do 10 hours
+    a week tho", "i already know pandas"): in a chat in scope, it is about their path."""
+    if resolution is None or resolution.turn.kind != TurnKind.STATEMENT:
+        return False
+    return read_profile(question).changed
 
 
 def _elsewhere(question: str, lexicon: Lexicon) -> bool:

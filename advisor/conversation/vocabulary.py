@@ -15,6 +15,8 @@ from advisor.conversation.english import readings, zipf
 from advisor.text import normalize
 
 RESOURCE, ROLE, SUBJECT, LEVEL = "resource", "role", "subject", "level"
+KINDS = (RESOURCE, ROLE, SUBJECT, LEVEL)
+"""The kinds of thing the sources are about, as a person names them ("which resources")."""
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "TensorFlow": ("tf", "tensorflow", "keras"),
