@@ -88,6 +88,7 @@ def test_chat_notes_the_person_and_answers_the_question_they_also_asked(
         ("hi im a nurse, 29, only excel skills. could i realistically become an ml engineer", True),
         ("i'm 38 and teach chemistry, do i have a chance", True),
         ("ok so how long would it take", True),
+        ("im a frontend dev (react, 5 yrs). whats the fastest route to applied ai engineer", True),
         ("I know Python and pandas already", False),
         ("i work in logistics, where i use excel every day", False),
         ("i have like 10 hours a week tho", False),

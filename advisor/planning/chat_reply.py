@@ -38,7 +38,8 @@ def profile_reply(update: ProfileUpdate, timeline: Timeline | None = None) -> st
 
 
 _QUESTION_WORD = (
-    r"(?:how|what|which|when|where|who|why|should|can|could|do|does|is|are|will|would|am)"
+    r"(?:(?:how|what|where|who)(?:'?s)?|which|when|why|should|can|could|do|does|is|are|will"
+    r"|would|am)"
 )
 _FILLER = r"(?:(?:hi|hey|hello|ok|okay|so|and|but|well|also|anyway|btw|then|now|honestly)\b[\s,]*)*"
 _SENTENCE_ASKS = re.compile(rf"^\s*{_FILLER}{_QUESTION_WORD}\b", re.I)
