@@ -161,6 +161,20 @@ def test_a_card_on_two_things_quotes_the_one_asked_about(extractive: CareerAdvis
     assert "François Chollet" not in section
 
 
+@pytest.mark.parametrize(
+    ("question", "maker", "not_maker"),
+    [
+        ("who wrote fastapi?", "Sebastián Ramírez", "Ryan Mitchell"),
+        ("who wrote this guide btw", "Ryan Mitchell", "Sebastián Ramírez"),
+    ],
+)
+def test_who_wrote_a_tool_is_its_maker_not_the_guides_author(
+    extractive: CareerAdvisor, question: str, maker: str, not_maker: str
+) -> None:
+    text = ask(extractive, question).text
+    assert maker in text and not_maker not in text
+
+
 def test_a_card_named_by_its_byline_is_the_only_card_quoted(extractive: CareerAdvisor) -> None:
     """ "the andrew ng thing" names the Machine Learning Specialization's card alone: no other
     card with a free tier fills the answer to a cost question."""

@@ -90,10 +90,14 @@ _ASPECT_WORDS = {
     "Pay": r"\b(?:pay|pays|paid more|salar(?:y|ies)|earn|earns|compensation|money)\b",
 }
 """Words that ask the role comparison for one aspect rather than each role's focus."""
-_AUTHOR = re.compile(r"\b(?:author|who wrote|wrote (?:it|this|the guide)|written by|ryan)\b")
-_ABOUT_GUIDE = re.compile(
-    r"\b(?:guide|author|who wrote|written by|publisher|published|ryan mitchell|classpedia)\b"
+_AUTHOR = re.compile(
+    r"\b(?:author|wrote (?:it|this|the guide)|written by|ryan)\b"
+    r"|\bwho wrote(?=\s*[?.!]*$|\s+(?:(?:this|the)\s+(?:guide|article|page|post)|this|that|it"
+    r"|btw|anyway)\b)"
 )
+"""The guide's author: "who wrote this?", "who wrote the guide btw" (not "who wrote fastapi?",
+a card's maker)."""
+_ABOUT_GUIDE = re.compile(r"\b(?:guide|publisher|published|ryan mitchell|classpedia)\b")
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,7 @@ def read_ask(question: str) -> Ask:
         roles = _roles_in(text)  # "which of ml engineer and data scientist is easier?"
     kind = next((k for k, pattern in _KINDS.items() if re.search(pattern, text)), "")
     audience = _asks_audience(text)
+    author = bool(_AUTHOR.search(text))
     section = next((CARD_SECTIONS[t] for t in topics_of(text) if t in CARD_SECTIONS), "")
     return Ask(
         definition=_term(text) if not sides else "",
@@ -141,8 +146,8 @@ def read_ask(question: str) -> Ask:
         cost=bool(_COST.search(text)),
         audience=audience,
         next_steps=not sides and _asks_next_step(text),
-        about_guide=bool(_ABOUT_GUIDE.search(text)),
-        about_author=bool(_AUTHOR.search(text)),
+        about_guide=bool(_ABOUT_GUIDE.search(text) or author),
+        about_author=author,
         aspect=next((a for a, words in _ASPECT_WORDS.items() if re.search(words, text)), ""),
         section=section or (AUDIENCE_SECTION if audience else ""),
     )
