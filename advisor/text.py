@@ -12,6 +12,13 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[A-Z0-9\"'“‘(])")
 """Where a sentence ends: not after an initial ("John D. Hunter")."""
 
+QUESTION_OPENER = re.compile(
+    r"^\s*(?:(?:how|what|where|who)(?:'?s)?|which|when|why|should|can|could|do|does|is|are"
+    r"|will|would|am)\b",
+    re.I,
+)
+"""A sentence or clause that opens on a question word ("whats next", "could i switch")."""
+
 STOPWORDS = frozenset(
     """
     a about above after again against all am an and any are as at be because been before being

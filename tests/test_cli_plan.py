@@ -111,3 +111,14 @@ def test_weekly_hours_said_in_chat_give_the_plans_estimate_at_once(
     assert said, out
     assert f"**About {said[1]}–{said[2]} months**" in out  # the same figures /plan shows
     assert said[1] != "12"  # part-time: past the guide's 12–24 months of dedicated learning
+
+
+def test_the_plan_is_built_for_the_reply_only_when_hours_were_said() -> None:
+    from advisor.planning.chat_reply import profile_reply
+    from advisor.planning.profile import read_profile
+
+    def no_plan(_profile: object) -> object:
+        raise AssertionError("no hours said: no plan to build")
+
+    reply = profile_reply(read_profile("I know Python and pandas already"), no_plan)  # type: ignore[arg-type]
+    assert reply.startswith("Noted for your learning plan") and "hours a week" not in reply

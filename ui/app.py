@@ -40,7 +40,7 @@ def note_profile(turn: ChatTurn, advisor: CareerAdvisor) -> bool:
     if not update.changed:
         return True
     state.set_profile(update.profile)
-    turn.note = profile_reply(update, advisor.plan(update.profile).timeline)
+    turn.note = profile_reply(update, advisor.plan)
     return asks_something(turn.question)
 
 

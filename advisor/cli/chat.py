@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             update = advisor.read_profile(question, profile)
             if update.changed:
                 profile = update.profile
-                reply = profile_reply(update, advisor.plan(profile).timeline)
+                reply = profile_reply(update, advisor.plan)
                 echo(f"advisor> {reply} (/plan shows the plan)")
                 if not asks_something(question):
                     continue

@@ -64,12 +64,9 @@ def card_lines(
 def _named(cards: list[int], sources: Sequence[Source], asked: set[str]) -> set[int]:
     """The cards the question names by a word of the title no other card's title has (its
     name, byline or platform: "andrew ng", "coursera", "github")."""
-    words = {n: set(tokens(sources[n - 1].title)) - STOPWORDS for n in cards}
-    return {
-        n
-        for n in cards
-        if asked & (words[n] - set().union(*(w for m, w in words.items() if w != words[n])))
-    }
+    words = {t: set(tokens(t)) - STOPWORDS for t in {sources[n - 1].title for n in cards}}
+    own = {t: w.difference(*(v for u, v in words.items() if u != t)) for t, w in words.items()}
+    return {n for n in cards if asked & own[sources[n - 1].title]}
 
 
 def _unasked(title: str, asked: set[str]) -> set[str]:

@@ -13,11 +13,8 @@ from __future__ import annotations
 import re
 
 from advisor.conversation.english import ASIDE, CLAUSE, SELF, described, readings
-from advisor.text import normalize
+from advisor.text import QUESTION_OPENER, normalize
 
-_ASKS = re.compile(
-    r"^\s*(?:what|whats|how|which|where|why|when|who|can|could|should|would|is|are|do|does|will)\b"
-)
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
@@ -31,7 +28,7 @@ def theirs(text: str) -> list[str]:
         if len(clauses) < 2 or sentence.rstrip().endswith("?"):
             continue
         if described(clauses[0]) or introduced(f"{clauses[0]}, {clauses[1]}"):
-            found += [c.strip() for c in clauses[1:] if not _ASKS.match(c)]
+            found += [c.strip() for c in clauses[1:] if not QUESTION_OPENER.match(c)]
     return found
 
 
@@ -62,7 +59,7 @@ def _introduces(first: str, then: str) -> bool:
     asked, a few words, ending on "here", an age or a noun, or followed by their own clause."""
     outer = ASIDE.sub(" ", first).strip()
     words = _TOKEN.findall(outer)
-    if outer.endswith("?") or _ASKS.match(outer) or not 0 < len(words) <= INTRODUCTION:
+    if outer.endswith("?") or QUESTION_OPENER.match(outer) or not 0 < len(words) <= INTRODUCTION:
         return False
     if any(w in _FINITE or set(readings(w)) == {"VERB"} for w in words):
         return False

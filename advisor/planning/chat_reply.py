@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from advisor.planning.profile import SKILLS, ProfileUpdate
-from advisor.planning.timeline import Timeline
+from advisor.planning.plan import Plan
+from advisor.planning.profile import SKILLS, Profile, ProfileUpdate
+from advisor.text import QUESTION_OPENER
 
 
-def profile_reply(update: ProfileUpdate, timeline: Timeline | None = None) -> str:
+def profile_reply(update: ProfileUpdate, plan_for: Callable[[Profile], Plan] | None = None) -> str:
     """What the advisor says back after a message about the learner: what it noted, the plan's
-    estimate when the message gave the weekly hours (from `timeline`, the plan's), what's next."""
+    estimate when the message gave the weekly hours (`plan_for`, built only then), what's next."""
     labels = {**SKILLS, "hours_per_week": "Hours per week", "target_role": "Target role"}
     labels |= {"programming": "Programming", "programming_language": "Language"}
     found = dict(update.found)
@@ -23,7 +25,8 @@ def profile_reply(update: ProfileUpdate, timeline: Timeline | None = None) -> st
         noted.append(f"{labels[name]}: {shown}{why}")
     lines = ["Noted for your learning plan — " + "; ".join(noted) + "."]
     hours = update.found.get("hours_per_week")
-    if isinstance(hours, float) and timeline is not None and timeline.covered:
+    timeline = plan_for(update.profile).timeline if plan_for and isinstance(hours, float) else None
+    if timeline is not None and timeline.covered:
         lines.append(
             f"At {hours:g} hours a week, the estimate is about {timeline.low_months}–"
             f"{timeline.high_months} months; **My plan** shows how it follows from the guide."
@@ -37,12 +40,11 @@ def profile_reply(update: ProfileUpdate, timeline: Timeline | None = None) -> st
     return " ".join(lines)
 
 
-_QUESTION_WORD = (
-    r"(?:(?:how|what|where|who)(?:'?s)?|which|when|why|should|can|could|do|does|is|are|will"
-    r"|would|am)"
+_LEAD = re.compile(
+    r"^\s*(?:(?:hi|hey|hello|ok|okay|so|and|but|well|also|anyway|btw|then|now|honestly)\b[\s,]*)*",
+    re.I,
 )
-_FILLER = r"(?:(?:hi|hey|hello|ok|okay|so|and|but|well|also|anyway|btw|then|now|honestly)\b[\s,]*)*"
-_SENTENCE_ASKS = re.compile(rf"^\s*{_FILLER}{_QUESTION_WORD}\b", re.I)
+"""Greetings and discourse words a question may open with ("hi", "ok so")."""
 _CLAUSE_ASKS = re.compile(
     r"^\s*(?:(?:can|could|should|would|will|do|does|is|am|are)\s+(?:i|it|you|someone|we|my|a|an)"
     r"|(?:how|what|which|when|where|who|why)\s+(?:do|does|did|is|are|can|could|should|would"
@@ -59,7 +61,7 @@ def asks_something(text: str) -> bool:
     if "?" in text:
         return True
     for sentence in re.split(r"[.!;:\n]+", text):
-        if _SENTENCE_ASKS.search(sentence):
+        if QUESTION_OPENER.match(_LEAD.sub("", sentence)):
             return True
         if any(_CLAUSE_ASKS.search(clause) for clause in sentence.split(",")[1:]):
             return True
