@@ -115,10 +115,11 @@ def test_weekly_hours_said_in_chat_give_the_plans_estimate_at_once(
 
 def test_the_plan_is_built_for_the_reply_only_when_hours_were_said() -> None:
     from advisor.planning.chat_reply import profile_reply
-    from advisor.planning.profile import read_profile
+    from advisor.planning.plan import Plan
+    from advisor.planning.profile import Profile, read_profile
 
-    def no_plan(_profile: object) -> object:
+    def no_plan(_profile: Profile) -> Plan:
         raise AssertionError("no hours said: no plan to build")
 
-    reply = profile_reply(read_profile("I know Python and pandas already"), no_plan)  # type: ignore[arg-type]
+    reply = profile_reply(read_profile("I know Python and pandas already"), no_plan)
     assert reply.startswith("Noted for your learning plan") and "hours a week" not in reply
