@@ -123,3 +123,16 @@ def test_the_plan_is_built_for_the_reply_only_when_hours_were_said() -> None:
 
     reply = profile_reply(read_profile("I know Python and pandas already"), no_plan)
     assert reply.startswith("Noted for your learning plan") and "hours a week" not in reply
+
+
+def test_a_plan_answer_after_a_message_only_about_the_learner_does_not_ask_again(
+    built_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = iter(["i can do 8 hours a week", "where do i even start", "/quit"])
+    monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
+    code, out, _ = run(capsys, "chat", "--backend", "extractive")
+    assert code == 0
+    noted, answered = out.split("Noted for your learning plan", 1)[1].split("advisor> ", 1)
+    assert "Hours per week: 8" in noted
+    assert "Your next step — step 1" in answered  # the plan answers "where do i start" ...
+    assert "your Math level" in answered and "hours per week" not in answered  # ... knowing

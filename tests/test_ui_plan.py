@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from advisor import Profile
@@ -81,6 +82,20 @@ def test_describing_yourself_in_chat_fills_the_plan(built_env: Path) -> None:
     version = at.session_state["plan_form_version"]
     assert at.selectbox(key=f"skill_math_{version}").value == "none"
     assert at.selectbox(key=f"role_{version}").value == "Machine Learning Engineer"
+
+
+def test_a_plan_answer_reads_what_an_earlier_message_only_noted(
+    built_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADVISOR_BACKEND", "extractive")  # the offline answer plans from the guide
+    at = start()
+    at.chat_input[0].set_value("i can do 8 hours a week").run()
+    assert at.session_state["turns"][-1].answer is None  # only noted
+    at.chat_input[0].set_value("where do i even start").run()
+    assert not at.exception
+    answer = at.session_state["turns"][-1].answer
+    assert answer is not None and "Your next step — step 1" in answer.text
+    assert "your Math level" in answer.text and "hours per week" not in answer.text
 
 
 def test_programming_experience_in_the_form_and_one_numbering_on_the_page(

@@ -86,13 +86,15 @@ def find(turn_id: str) -> ChatTurn | None:
 
 
 def history(before: ChatTurn | None = None) -> list[tuple[str, str]]:
-    """(role, content) pairs of the answered turns (up to, not including, `before`)."""
+    """(role, content) pairs of the answered turns (up to, not including, `before`); a message
+    only about the learner counts with its note, so a later plan answer still reads it."""
     pairs: list[tuple[str, str]] = []
     for turn in turns():
         if turn is before:
             break
-        if turn.answer is not None:
-            pairs += [("user", turn.question), ("assistant", turn.answer.text)]
+        reply = turn.answer.text if turn.answer is not None else turn.note
+        if reply is not None:
+            pairs += [("user", turn.question), ("assistant", reply)]
     return pairs
 
 

@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
                 reply = profile_reply(update, advisor.plan)
                 echo(f"advisor> {reply} (/plan shows the plan)")
                 if not asks_something(question):
+                    history += [("user", question), ("assistant", reply)]  # a plan reads it
                     continue
             echo("advisor> ", end="")
             answer = print_streamed(advisor, question, history)
