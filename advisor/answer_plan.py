@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -24,10 +24,12 @@ from advisor.conversation.recall import context_of, query_vector, teaching_cards
 from advisor.conversation.rewrite_guard import accept as accept_rewrite
 from advisor.conversation.rewrite_guard import offline_is_sure
 from advisor.conversation.scope import Context, scope
+from advisor.conversation.state import profile_from
 from advisor.deadline import Deadline
 from advisor.errors import InputError, LLMError
 from advisor.filters import check_k
 from advisor.index_cache import IndexCache
+from advisor.planning.profile import Profile
 from advisor.records import Source
 from advisor.retrieval import Retrieval, Retriever
 from advisor.settings import Settings
@@ -41,6 +43,8 @@ class AnswerPlan:
     history: list[Turn]
     sources: list[Source]
     refused: bool
+    profile: Profile = field(default_factory=Profile)
+    """The learner, as the caller keeps them or as the chat's messages describe them."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,16 @@ class Planner:
         deadline: Deadline,
         k: int | None = None,
         filters: dict[str, Any] | None = None,
+        profile: Profile | None = None,
     ) -> AnswerPlan:
-        """The standalone question, the history kept, and the sources in scope (or a refusal)."""
+        """The standalone question, the history kept, and the sources in scope (or a refusal).
+
+        The learner is `profile` when the caller keeps one (the app's, its My plan form's
+        corrections included), else what every user message says (the trimmed ones too)."""
         question = check_question(question, self.settings)
         turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
+        said = [text for role, text in turns if role == "user"] + [question]
+        learner = profile if profile is not None else profile_from(said)
         turns = trim(turns, self.settings.history_chars)
         state, resolution = self.converse(question, turns)
         self.index.ensure_index()
@@ -110,7 +120,7 @@ class Planner:
             ),
             self.settings.min_relevance,
         )
-        return AnswerPlan(found_in.question, turns, found_in.sources, found_in.refused)
+        return AnswerPlan(found_in.question, turns, found_in.sources, found_in.refused, learner)
 
     @cached_property
     def domain(self) -> DomainPrior:

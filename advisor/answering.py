@@ -12,6 +12,7 @@ from advisor.conversation.compose import ExtractiveAnswerer
 from advisor.deadline import Deadline
 from advisor.extractive import Draft, Listing
 from advisor.numbers import values_in
+from advisor.planning.profile import Profile
 from advisor.records import Answer, Source
 from advisor.safety import mark_cited
 from advisor.secrets import RedactingStream, Redactor
@@ -20,7 +21,8 @@ from advisor.stream_safety import SafeStream
 
 
 class Answerer(Protocol):
-    """Turns (question, sources, history) into cited text."""
+    """Turns (question, sources, history) into cited text; `profile` is the learner, for
+    answers that plan (the offline one quotes their plan's steps)."""
 
     name: str
 
@@ -30,6 +32,7 @@ class Answerer(Protocol):
         sources: Sequence[Source],
         history: Sequence[Turn] = (),
         deadline: Deadline | None = None,
+        profile: Profile | None = None,
     ) -> Iterator[str | Draft | Listing]: ...
 
 
@@ -78,7 +81,7 @@ def answer_stream(
     guard = SafeStream(listed, given=given)  # sanitises the text so far, never piece by piece
     shown = RedactingStream(redactor)
     draft: Draft | None = None
-    for item in answerer.stream(plan.question, plan.sources, plan.history, deadline):
+    for item in answerer.stream(plan.question, plan.sources, plan.history, deadline, plan.profile):
         if isinstance(item, Listing):  # cites beyond the retrieved sources: before any text
             listed = list(item.sources)
             guard = SafeStream(listed, given=given)

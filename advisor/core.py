@@ -167,14 +167,19 @@ class CareerAdvisor:
         k: int | None = None,
         filters: dict[str, Any] | None = None,
         max_tokens: int | None = None,
+        profile: Profile | None = None,
     ) -> Answer:
         """Answer a question (with optional prior turns) from the sources, with citations.
 
         `k` (default ADVISOR_TOP_K) and `filters` shape the retrieval, as in `retrieve`;
-        `max_tokens` limits a generated reply (never above ADVISOR_LLM_MAX_TOKENS).
+        `max_tokens` limits a generated reply (never above ADVISOR_LLM_MAX_TOKENS). `profile`
+        is the learner as you keep them (a form, this message included): a plan answer is
+        for them; without it, for the learner the history's messages describe.
         """
         answer: Answer | None = None
-        for item in self.stream(question, history, k=k, filters=filters, max_tokens=max_tokens):
+        for item in self.stream(
+            question, history, k=k, filters=filters, max_tokens=max_tokens, profile=profile
+        ):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
@@ -189,16 +194,17 @@ class CareerAdvisor:
         filters: dict[str, Any] | None = None,
         max_tokens: int | None = None,
         on_sources: Callable[[list[Source]], None] | None = None,
+        profile: Profile | None = None,
     ) -> Iterator[str | Answer]:
         """Yield text deltas as they are produced, then the final Answer (`k`, `filters`,
-        `max_tokens`: ask).
+        `max_tokens`, `profile`: ask).
 
         `on_sources` hears the numbered sources before any text (again if the answerer lists
         others), so a caller that stops the stream early still knows what its [n] point at.
         """
         deadline = self.deadlines(self.settings)  # one for the rewrite and the answer
         deadline.max_tokens = max_tokens
-        plan = self._planner.plan(question, history, deadline, k, filters)
+        plan = self._planner.plan(question, history, deadline, k, filters, profile)
         if plan.refused:
             yield from refusal(plan, self.backend, self._redactor, self._warning)
         elif isinstance(self.answerer, ExtractiveAnswerer):
@@ -250,13 +256,15 @@ class CareerAdvisor:
         offline.set_structure(self.plan, self.compare_roles)
         return offline
 
-    def offline_answer(self, question: str, history: Iterable[Any] = ()) -> Answer:
+    def offline_answer(
+        self, question: str, history: Iterable[Any] = (), profile: Profile | None = None
+    ) -> Answer:
         """The extractive answer, whatever the configured backend (fallback after LLM errors:
-        then marked `fallback="error"`)."""
+        then marked `fallback="error"`); `profile`: ask."""
         fallback = CareerAdvisor(
             self.settings, self.store, ExtractiveAnswerer(), retriever=self.retriever
         )
-        answer = fallback.ask(question, history)
+        answer = fallback.ask(question, history, profile=profile)
         return answer if self.backend == "extractive" else replace(answer, fallback="error")
 
     @overload

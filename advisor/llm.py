@@ -27,6 +27,7 @@ from advisor.model_errors import (
     retryable,
     translate_error,
 )
+from advisor.planning.profile import Profile
 from advisor.prompting import build_messages, load_prompt, message_text, prompt_chars
 from advisor.records import Source, Usage
 from advisor.replies import CHARS_PER_TOKEN, finished, reply_tokens, reported_usage, text_budget
@@ -66,12 +67,14 @@ class ChatAnswerer:
         sources: Sequence[Source],
         history: Sequence[Turn] = (),
         deadline: Deadline | None = None,
+        profile: Profile | None = None,
     ) -> Iterator[str | Draft]:
         """Yield text deltas; the last item is a Draft saying whether the model finished.
 
         When the server says the prompt is longer than its context, the history is dropped and
         the sources cut (the weakest first) to what the server says fits, or to half, then the
-        answer is asked again, within the same deadline, up to CONTEXT_RETRIES times.
+        answer is asked again, within the same deadline, up to CONTEXT_RETRIES times. The model
+        reads the learner from the chat itself (`profile` is for the offline answer's plan).
         """
         deadline = deadline or self.deadlines(self.settings)
         budget = self.settings.llm_context_chars

@@ -7,7 +7,7 @@ import re
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from advisor import Answer, CareerAdvisor, FakeChatModel, InputError, Store
+from advisor import Answer, CareerAdvisor, FakeChatModel, InputError, Profile, Store
 from advisor.conversation.compose import ExtractiveAnswerer
 from advisor.conversation.layout import parts_of
 from advisor.conversation.leads import card_facts
@@ -198,3 +198,12 @@ def test_matched_sentences_come_with_the_sources(extractive: CareerAdvisor) -> N
     assert "PyTorch is the better first choice in 2026." in matched
     for source in sources:
         assert all(text in sentences(source.text) for text, _ in source.matches)
+
+
+def test_a_plan_answer_is_for_the_profile_the_caller_keeps(extractive: CareerAdvisor) -> None:
+    question = "What should I learn first?"
+    unknown = extractive.ask(question).text
+    assert "your Math level" in unknown  # nothing said: it asks
+    known = extractive.ask(question, profile=Profile(math="solid", python="solid")).text
+    assert "your Math level" not in known and "your Python level" not in known
+    assert "Build Your Mathematical Foundation" not in known  # solid maths: that step skipped

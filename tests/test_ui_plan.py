@@ -98,6 +98,25 @@ def test_a_plan_answer_reads_what_an_earlier_message_only_noted(
     assert "your Math level" in answer.text and "hours per week" not in answer.text
 
 
+def test_a_plan_answer_in_the_chat_is_for_the_learner_the_form_describes(
+    built_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADVISOR_BACKEND", "extractive")
+    at = open_plan(start())
+    at.selectbox(key="skill_python_0").set_value("solid")
+    at.selectbox(key="skill_math_0").set_value("solid")
+    at.number_input(key="hours_0").set_value(10)
+    at.button[0].click().run()  # said in the form, never in the chat
+    at.radio(key="view").set_value("Chat").run()
+    at.chat_input[0].set_value("where do i even start").run()
+    assert not at.exception
+    answer = at.session_state["turns"][-1].answer
+    assert answer is not None and "Your next step — step 1" in answer.text
+    assert "your Math level" not in answer.text and "your Python level" not in answer.text
+    assert "Build Your Mathematical Foundation" not in answer.text  # solid maths: skipped
+    assert "your target role" in answer.text  # what neither the form nor the chat said
+
+
 def test_programming_experience_in_the_form_and_one_numbering_on_the_page(
     built_env: Path,
 ) -> None:

@@ -114,7 +114,9 @@ def start(advisor: CareerAdvisor, turn: ChatTurn, ready: threading.Event) -> Ans
     """Start answering `turn` in the background, with the chat before it as history, once
     the search model is `ready` (set by the process's warm-up)."""
     job = AnswerJob(turn.id, loading=not ready.is_set())
-    stream = advisor.stream(turn.question, state.history(before=turn), on_sources=job.listed)
+    stream = advisor.stream(
+        turn.question, state.history(before=turn), on_sources=job.listed, profile=state.profile()
+    )
     thread = threading.Thread(target=run, args=(job, stream, ready), name=f"answer-{turn.id}")
     thread.daemon = True
     thread.start()

@@ -50,7 +50,9 @@ def answer_offline(turn: ChatTurn, advisor: CareerAdvisor) -> None:
     """Replace a failed answer by the offline (extractive) one."""
     try:
         with st.spinner("Answering offline from the guide…"):
-            turn.answer = advisor.offline_answer(turn.question, state.history(before=turn))
+            turn.answer = advisor.offline_answer(
+                turn.question, state.history(before=turn), state.profile()
+            )
     except AdvisorError as exc:
         turn.error, turn.severe = words.plain(str(exc)), True
         return

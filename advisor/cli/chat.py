@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                     history += [("user", question), ("assistant", reply)]  # a plan reads it
                     continue
             echo("advisor> ", end="")
-            answer = print_streamed(advisor, question, history)
+            answer = print_streamed(advisor, question, history, profile)
             if answer is not None:
                 history += [("user", question), ("assistant", answer.text)]
         except AdvisorError as exc:

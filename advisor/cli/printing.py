@@ -8,10 +8,13 @@ from typing import Any
 from advisor.terminal import echo
 
 
-def print_streamed(advisor: Any, question: str, history: list[tuple[str, str]]) -> Any:
-    """Print an answer as it streams (deltas are already safe), then its numbered sources."""
+def print_streamed(
+    advisor: Any, question: str, history: list[tuple[str, str]], profile: Any = None
+) -> Any:
+    """Print an answer as it streams (deltas are already safe), then its numbered sources;
+    `profile`: the learner the chat has gathered (for plan answers)."""
     answer = None
-    for item in advisor.stream(question, history):
+    for item in advisor.stream(question, history, profile=profile):
         if isinstance(item, str):
             echo(item, end="")
         else:

@@ -37,7 +37,7 @@ from advisor.conversation.state import profile_from
 from advisor.conversation.structure import Unit, all_units
 from advisor.extractive import Draft, Listing, Scored, score_units
 from advisor.injection import flagged
-from advisor.planning.profile import role_named
+from advisor.planning.profile import Profile, role_named
 from advisor.records import Source
 from advisor.text import normalize, tokens
 
@@ -77,23 +77,30 @@ class Composer:
         self.roles_for: RolesFor | None = None
 
     def compose(
-        self, question: str, sources: Sequence[Source], history: Sequence[Turn] = ()
+        self,
+        question: str,
+        sources: Sequence[Source],
+        history: Sequence[Turn] = (),
+        profile: Profile | None = None,
     ) -> Composition:
         """The answer to `question` from `sources`, weighed against what the chat said; an
-        answer that would add nothing to the last one is chosen again with repeats held back."""
+        answer that would add nothing to the last one is chosen again with repeats held back.
+        A plan answer is for `profile`, else for the learner the chat's messages describe."""
+        if profile is None:
+            profile = profile_from([t for role, t in history if role == "user"] + [question])
         said = said_before(history)
-        composed = self._compose(question, sources, history, said, False)
+        composed = self._compose(question, sources, profile, said, False)
         last = said_before(history[-1:])
         cited = [ln for ln in composed.lines if ln.n]  # a note (uncited) adds no quote
         if last and cited and all(repeated(ln.quotes(), last) == 1 for ln in cited):
-            composed = self._compose(question, sources, history, said, True)
+            composed = self._compose(question, sources, profile, said, True)
         return composed
 
     def _compose(
         self,
         question: str,
         sources: Sequence[Source],
-        history: Sequence[Turn],
+        profile: Profile,
         said: frozenset[str],
         strict: bool,
     ) -> Composition:
@@ -108,7 +115,7 @@ class Composer:
             scored = scored[:1] + [s for s in scored[1:] if repeated(s.unit.sentences, said) < 1]
         if ask.resource:
             scored = favour_resources(scored, sources)
-        lines = self._leads(question, ask, scored, sources, history, cite)
+        lines = self._leads(question, ask, scored, sources, profile, cite)
         if strict:
             lines = [ln for ln in lines if not ln.quotes() or repeated(ln.quotes(), said) < 1]
         if not ((ask.next_steps or (ask.roles and ask.aspect)) and lines):
@@ -146,11 +153,10 @@ class Composer:
         ask: Ask,
         scored: list[Scored],
         sources: Sequence[Source],
-        history: Sequence[Turn],
+        profile: Profile,
         cite: Numbering,
     ) -> list[Line]:
         if ask.next_steps and self.plan_for is not None:
-            profile = profile_from([t for role, t in history if role == "user"] + [question])
             steps = plan_lines(self.plan_for(profile), cite)
             return [*steps, missing_line(profile)] if steps else []
         lines: list[Line] = []
@@ -289,11 +295,13 @@ class ExtractiveAnswerer:
         sources: Sequence[Source],
         history: Sequence[Turn] = (),
         deadline: object = None,
+        profile: Profile | None = None,
     ) -> Iterator[str | Draft | Listing]:
-        """Yield the answer line by line, then the Draft (local and quick: no deadline applies).
+        """Yield the answer line by line, then the Draft (local and quick: no deadline applies);
+        a plan answer is for `profile` (else the learner the history describes).
 
         When it cites sources beyond the retrieved ones, their Listing comes first."""
-        composed = self.composer.compose(question, sources, history)
+        composed = self.composer.compose(question, sources, history, profile)
         listed = tuple(composed.sources) if composed.extended else None
         if listed is not None:
             yield Listing(listed)
