@@ -11,6 +11,15 @@ import pytest
 from tests.test_cli import run
 
 
+def chat(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *lines: str) -> str:
+    """What `advisor chat` (offline answers) prints for these typed lines; it exits cleanly."""
+    typed = iter(lines)
+    monkeypatch.setattr("builtins.input", lambda _prompt="": next(typed))
+    code, out, _ = run(capsys, "chat", "--backend", "extractive")
+    assert code == 0
+    return out
+
+
 def test_plan_json_from_flags_and_about(
     built_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -62,10 +71,13 @@ def test_plan_bad_role_is_one_line(built_env: Path, capsys: pytest.CaptureFixtur
 def test_chat_gathers_a_profile_and_shows_the_plan(
     built_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = iter(["I'm a data scientist and I want to move to ML engineering", "/plan", "/quit"])
-    monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
-    code, out, _ = run(capsys, "chat", "--backend", "extractive")
-    assert code == 0
+    out = chat(
+        monkeypatch,
+        capsys,
+        "I'm a data scientist and I want to move to ML engineering",
+        "/plan",
+        "/quit",
+    )
     assert "Noted for your learning plan" in out and "Target role: Machine Learning Engineer" in out
     assert "### [ ] Step 4. Master Classical Machine Learning (skipped)" in out
 
@@ -74,10 +86,7 @@ def test_chat_notes_the_person_and_answers_the_question_they_also_asked(
     built_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     said = "hi im a nurse, 29, only excel skills. could i realistically become an ml engineer"
-    lines = iter([said, "/quit"])
-    monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
-    code, out, _ = run(capsys, "chat", "--backend", "extractive")
-    assert code == 0
+    out = chat(monkeypatch, capsys, said, "/quit")
     assert "Target role: Machine Learning Engineer" in out  # the profile is noted ...
     assert "without advanced degrees" in out and "[1]" in out  # ... and the question answered
 
@@ -103,10 +112,14 @@ def test_a_message_asks_when_a_sentence_or_clause_is_a_question(message: str, as
 def test_weekly_hours_said_in_chat_give_the_plans_estimate_at_once(
     built_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = iter(["how long does it take", "i have like 10 hours a week tho", "/plan", "/quit"])
-    monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
-    code, out, _ = run(capsys, "chat", "--backend", "extractive")
-    assert code == 0
+    out = chat(
+        monkeypatch,
+        capsys,
+        "how long does it take",
+        "i have like 10 hours a week tho",
+        "/plan",
+        "/quit",
+    )
     said = re.search(r"At 10 hours a week, the estimate is about (\d+)–(\d+) months", out)
     assert said, out
     assert f"**About {said[1]}–{said[2]} months**" in out  # the same figures /plan shows
@@ -128,10 +141,7 @@ def test_the_plan_is_built_for_the_reply_only_when_hours_were_said() -> None:
 def test_a_plan_answer_after_a_message_only_about_the_learner_does_not_ask_again(
     built_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = iter(["i can do 8 hours a week", "where do i even start", "/quit"])
-    monkeypatch.setattr("builtins.input", lambda _prompt="": next(lines))
-    code, out, _ = run(capsys, "chat", "--backend", "extractive")
-    assert code == 0
+    out = chat(monkeypatch, capsys, "i can do 8 hours a week", "where do i even start", "/quit")
     noted, answered = out.split("Noted for your learning plan", 1)[1].split("advisor> ", 1)
     assert "Hours per week: 8" in noted
     assert "Your next step — step 1" in answered  # the plan answers "where do i start" ...
