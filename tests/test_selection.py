@@ -7,8 +7,14 @@ from advisor import CareerAdvisor
 from advisor.conversation.budget import MAX_QUOTES, PER_SOURCE, fill
 from advisor.conversation.coherence import coherent
 from advisor.conversation.layout import parts_of
-from advisor.conversation.leads import quote
-from advisor.conversation.selection import REPEAT_PENALTY, penalise, repeated, said_before
+from advisor.conversation.leads import Line, quote
+from advisor.conversation.selection import (
+    REPEAT_PENALTY,
+    narrowed,
+    penalise,
+    repeated,
+    said_before,
+)
 from advisor.conversation.structure import Unit, units
 from advisor.extractive import Scored
 from advisor.records import Source
@@ -145,3 +151,40 @@ def test_a_card_that_answers_is_quoted_for_each_reason_it_gives(
     # source the second reason gave way to an unrelated GitHub sentence.
     answer = extractive.ask("whats dvc and why would i need it, i already use git").text
     assert "Data Version Control" in answer and "large files" in answer, answer
+
+
+def test_a_question_about_a_lists_order_keeps_that_side_of_the_item_it_names() -> None:
+    # "and what is NumPy?" after the list wants NumPy's item; "what comes after NumPy?" wants
+    # the items after it, "what comes before it?" the ones before, "in what order?" all.
+    items = ("Core Python — data structures", "NumPy — arrays", "Pandas — data loading")
+    unit = Unit(
+        1,
+        ("The key libraries, in order:", *items),
+        "3. Python",
+        0,
+        True,
+        "The key libraries, in order:",
+        True,
+    )
+    said = said_before([("assistant", unit.body() + " [1]")])
+    line = Line(unit.body(), 1, "", unit)
+
+    def kept(question: str) -> tuple[str, ...]:
+        (cut,) = narrowed([line], question, said, lambda _: 1.0)
+        return cut.unit.items if cut.unit is not None else ()
+
+    assert kept("what is numpy?") == items[1:2]
+    assert kept("and after numpy?") == items[1:]
+    assert kept("what comes before numpy?") == items[:2]
+    assert kept("in what order, numpy?") == items
+
+
+def test_what_comes_before_a_library_names_the_one_before_it(extractive: CareerAdvisor) -> None:
+    history: list[tuple[str, str]] = []
+    for question in (
+        "what python libraries should i learn",
+        "what comes before pandas in the order",
+    ):
+        answer = extractive.ask(question, history)
+        history += [("user", question), ("assistant", answer.text)]
+    assert "NumPy" in history[-1][1], history[-1][1]

@@ -9,6 +9,7 @@ the first answer left out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
@@ -22,6 +23,11 @@ REPEAT_PENALTY = 0.3
 """Subtracted from a unit every sentence of which an earlier answer quoted."""
 NARROW_SHARE = 0.6
 """A list quoted before keeps the items matching the question at least this well (of the best)."""
+_AFTER = re.compile(r"\b(?:next|after|afterwards)\b")
+_BEFORE = re.compile(r"\b(?:before|previous)\b")
+_ORDER = re.compile(r"\b(?:order|sequence)\b")
+"""A question about a list's order ("what comes before pandas?", "and after that?", "in what
+order?"): its answer is the items on that side of the one it names, or the whole order."""
 
 
 def said_before(history: Sequence[Turn]) -> frozenset[str]:
@@ -62,7 +68,9 @@ def narrowed(
 ) -> list[Line]:
     """The lines, each list an earlier answer quoted whole cut to its lead-in and the items
     that answer this question: "and what is PCA?" quotes the item naming PCA, not the list
-    again. A list none of whose items answers stays whole (it is the need)."""
+    again. A list none of whose items answers stays whole (it is the need). A question about
+    the list's order keeps the items from the one it names on ("what next after pandas?"), up
+    to it ("what comes before pandas?"), or the whole order ("in what order?")."""
     return [_narrow(line, question, said, idf) for line in lines]
 
 
@@ -75,9 +83,23 @@ def _narrow(line: Line, question: str, said: frozenset[str], idf: Callable[[str]
     best = max(weight, default=0.0)
     if best <= 0:
         return line
-    items = tuple(i for i, w in zip(unit.items, weight, strict=True) if w >= NARROW_SHARE * best)
+    named = [k for k, w in enumerate(weight) if w >= NARROW_SHARE * best]
+    items = tuple(unit.items[k] for k in _ordered(named, normalize(question), len(unit.items)))
     if len(items) == len(unit.items):
         return line
     head = (unit.lead_in,) if unit.lead_in else ()
     cut = replace(unit, sentences=(*head, *items))
     return Line(cut.body(), line.n, line.label, cut)
+
+
+def _ordered(named: list[int], question: str, size: int) -> range | list[int]:
+    """The positions a question about the list keeps: the named items, or for a question about
+    order the items after the last one named, before the first, or all of them."""
+    after, before = bool(_AFTER.search(question)), bool(_BEFORE.search(question))
+    if after and not before:
+        return range(named[-1], size)
+    if before and not after:
+        return range(0, named[0] + 1)
+    if after or before or _ORDER.search(question):
+        return range(size)
+    return named
