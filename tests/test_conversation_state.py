@@ -183,3 +183,19 @@ def test_two_words_the_corpus_writes_as_one_stay_on_topic(extractive: CareerAdvi
     assert not answer.refused, answer.question
     assert "groupby" in answer.text
     assert extractive.ask("and group chats?", history).refused
+
+
+def test_a_tool_the_guide_lacks_asked_about_mid_chat_is_answered_with_a_note(
+    extractive: CareerAdvisor,
+) -> None:
+    """Issue 21: "do i need leetcode" after an interview question asks about a tool of the
+    trade: answered from what the guide says, with a note naming it, not refused. A name asked
+    about for no need of the learner's ("do you like beyonce") is still refused."""
+    asked = "how do i prep for ml interviews"
+    history = [("user", asked), ("assistant", extractive.ask(asked).text)]
+    answer = extractive.ask("do i need leetcode", history)
+    assert not answer.refused, answer.question
+    assert "portfolio" in answer.text
+    assert "The guide doesn't mention leetcode" in answer.text
+    for typed in ("do you like beyonce", "whats minecraft", "lol do u like anime"):
+        assert extractive.ask(typed, history).refused, typed

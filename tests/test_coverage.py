@@ -339,3 +339,16 @@ def test_hours_said_in_words_are_noted_when_asked_not_when_told() -> None:
     assert (
         note_for("i work full time in a bank. how long to learn pytorch", quoted, [], LEXICON) == ""
     )
+
+
+def test_a_question_about_the_persons_own_situation_notes_what_the_guide_lacks() -> None:
+    """Issue 21: "i'm on windows, is that a problem" asks about Windows, so the note names it;
+    in "im a nurse, can i skip the math step?" the nurse is only who asks."""
+    quoted = ["Learn PyTorch first."]
+    note = note_for("i'm on windows, is that a problem", quoted, [], LEXICON)
+    assert note == "The guide doesn't mention windows."
+    note = note_for("i only have weekends. is that enough", quoted, [], LEXICON)
+    assert note == "The guide doesn't mention weekends."
+    note = note_for("im a marketing manager, is ml engineer realistic for me?", quoted, [], LEXICON)
+    assert "marketing" in note
+    assert note_for("im a nurse. can i learn pytorch?", quoted, [], LEXICON) == ""

@@ -6,7 +6,8 @@ A `Lexicon` holds every token of the corpus (to spot typos), every form of its w
 something English does not use every day (a tool, "Kubernetes"; a place, "India"; a thing,
 "interview": see `english`). Words of chat, the words people type for what the sources cover
 under other words ("salary", "neural nets") and the person's own description of themselves
-("I'm a nurse": `person.theirs`) are never terms.
+("I'm a nurse": `person.theirs`) are never terms, unless the question asks about them ("i'm on
+windows, is that a problem": `person.asks_about`).
 """
 
 from __future__ import annotations
@@ -198,11 +199,12 @@ class Lexicon:
 
     def terms(self, text: str) -> list[str]:
         """The unknown words of `text` that name something (not everyday words), in no form
-        the corpus uses, outside the person's description of themselves."""
+        the corpus uses, outside the person's description of themselves (unless the question
+        asks about it: `person.asks_about`)."""
         text = _POSSESSIVE.sub("", text.replace("’", "'"))  # "my macbook's gpu": "macbook"
         text = text.replace("'", "")  # "haven't" is "havent", one word
         grammar = normalize(text[:READ])
-        own = set(tokens(" ".join(person.theirs(grammar))))
+        own = set() if person.asks_about(grammar) else set(tokens(" ".join(person.theirs(grammar))))
         found = [
             w
             for w in self.unknown(text)

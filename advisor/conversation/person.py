@@ -32,6 +32,27 @@ def theirs(text: str) -> list[str]:
     return found
 
 
+_ASKS_OF_THEM = re.compile(
+    r"\b(?:is|isnt|was|would|will|does|doesnt)\s+(?:that|this)\b|\bfor (?:someone like )?me\b"
+)
+"""A question that points back at what the person said ("is that a problem", "realistic for
+me?")."""
+
+
+def asks_about(text: str) -> bool:
+    """True when the message's question is about the person's own description: "i'm on
+    windows, is that a problem", "i only have weekends. is that enough", "im a marketing
+    manager, is applied ai realistic for me?". Their words are then what it asks about, and a
+    note names those the guide lacks; "im a nurse, can i skip the math step?" asks of the math."""
+    own = theirs(text)
+    if not own:
+        return False
+    rest = text
+    for clause in own:
+        rest = rest.replace(clause, " ")
+    return bool(_ASKS_OF_THEM.search(rest))
+
+
 def introduced(text: str) -> list[str]:
     """How a person introduces themselves without saying "I": a phrase with no verb that
     opens the message ahead of more ("nurse here (34).", "java backend dev, we use docker",

@@ -7,6 +7,10 @@
   ("and which is easier to break into?" after two roles).
 - A message whose own words are only dictionary words the corpus lacks ("and pizza?", "tell
   me a riddle") is refused, however well its resolved form matches.
+- In a conversation in scope, a message asking whether the learner needs or should use a name
+  no dictionary lists ("do i need leetcode", "good for EDA?") asks about a tool of the trade
+  the guide lacks: answered with a note naming it. A bare name could be a game or a singer
+  ("whats minecraft", "do you like beyonce"): those still face the bar.
 - A first question in the field's own words ("do i need sql?") is not refused for a weak
   match alone.
 - The field's prior (`domain`: the message against descriptions of the field and of everyday
@@ -20,6 +24,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,7 +34,7 @@ from advisor.conversation.coverage import answerable_part
 from advisor.conversation.domain import marks_off_topic
 from advisor.conversation.english import readings
 from advisor.conversation.lexicon import Lexicon
-from advisor.conversation.notes import relevance_bar
+from advisor.conversation.notes import qualifiers, relevance_bar
 from advisor.conversation.rewrite import Resolution, in_context
 from advisor.conversation.state import ConversationState, in_domain, leaves_topic, stays_on_topic
 from advisor.conversation.turns import TurnKind
@@ -37,6 +42,7 @@ from advisor.conversation.vocabulary import Vocabulary
 from advisor.planning.profile import read_profile
 from advisor.records import Source
 from advisor.retrieval import Retrieval
+from advisor.text import normalize
 
 Search = Callable[[str], Retrieval]
 """Text -> a fresh retrieval for it (its own embedding)."""
@@ -46,6 +52,18 @@ CLEAR_FIELD = 0.1
 """A prior above this reads as the field: in a chat in scope, the message is on topic."""
 CLEAR_EVERYDAY = -0.3
 """A prior below this reads as an everyday domain: the chat does not vouch for the message."""
+NAME_LEAN = -0.15
+"""A prior below this leans to an everyday domain: a name the model knows from one ("do u
+like anime" -0.28) is no term of the trade; "do i need leetcode" (-0.05) is."""
+_TO_LEARN = re.compile(
+    r"\b(?:need(?:ed|s)?|require[ds]?|use|using|learn\w*|know|study|practi[cs]e|skip|"
+    r"install|worth|good for|useful|help(?:s|ful)?)\b",
+    re.I,
+)
+"""Words that ask about a thing as something the learner would need, learn or use."""
+MAX_NAMES = 2
+"""Names no dictionary lists, at most, in a message asking about one ("do i need leetcode or
+hackerrank"); a sentence in another language is all such words ("cual es el mejor equipo")."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +125,8 @@ def scope(
         weak = False  # "how do i know if my model is any good?", "what's rag": its own words
     on_topic = state.in_scope and prior > CLEAR_FIELD  # "any resume tips"
     told = state.in_scope and _tells(question, context.resolution)  # "only 10 hrs a week tho"
-    if weak and sources and (on_topic or told or stays_on_topic(question, state, lexicon)):
+    named = state.in_scope and prior > NAME_LEAN and _trade_name(question, lexicon)
+    if weak and sources and (on_topic or told or named or stays_on_topic(question, state, lexicon)):
         resolution = context.resolution
         last = state.last_answered
         if told and last is not None:  # the question it qualifies, with what it tells
@@ -130,6 +149,25 @@ def _tells(question: str, resolution: Resolution | None) -> bool:
     if resolution is None or resolution.turn.kind != TurnKind.STATEMENT:
         return False
     return read_profile(question).changed
+
+
+def _trade_name(question: str, lexicon: Lexicon) -> bool:
+    """True for a message asking whether the learner needs, should learn or use a name no
+    dictionary lists and the corpus never uses, its other words everyday or the corpus's ("do
+    i need leetcode", "good for EDA?", "what about l-bfgs, is that needed"): in a chat in
+    scope, a tool or term of the trade the guide lacks, answered from what it does say with a
+    note naming it. A bare name looks the same whether a tool or a game ("whats minecraft",
+    "do you like beyonce"), so the learner's need says which; a dictionary word the corpus
+    lacks says the message went elsewhere ("whats the weather in lisbon tomorrow"), a company
+    is no tool ("netflix"), and the prior judges a name the model knows from everyday life."""
+    if not _TO_LEARN.search(question):
+        return False
+    own = {normalize(w) for w in lexicon.content_words(question)}
+    held = {normalize(q.value) for q in qualifiers(question)}
+    unknown = [normalize(w) for w in lexicon.unknown(question)]
+    unknown = [w for w in unknown if w in own]
+    names = [w for w in unknown if not readings(w) and w not in held]
+    return 0 < len(names) <= MAX_NAMES and len(names) == len(unknown)
 
 
 def _elsewhere(question: str, lexicon: Lexicon) -> bool:
