@@ -98,3 +98,19 @@ def test_a_fragment_naming_two_things_compares_them_not_one_in_the_last_question
     lone = [("user", "is statquest free"), ("assistant", "StatQuest is free. [1]")]
     asked = resolved(lone, "and pytorch or tensorflow?").lower()
     assert "pytorch" in asked and "tensorflow" in asked and "statquest" not in asked
+
+
+def test_a_pronoun_in_the_clause_of_a_thing_named_points_back_not_at_that_thing() -> None:
+    ndarray = [
+        ("user", "whats an ndarray"),
+        ("assistant", "Its central object is the ndarray, a fast multi-dimensional array. [1]"),
+    ]
+    assert "ndarray" in resolved(ndarray, "does pandas use it under the hood").lower()
+    sklearn = [
+        ("user", "what's scikit learn good for"),
+        ("assistant", "It suits beginners learning their first models. [1]"),
+    ]
+    assert "scikit-learn" in resolved(sklearn, "can i do neural nets in it").lower()
+    # a clause of its own after the name: the pronoun is that name, as before
+    assert "mlflow" in resolved(sklearn, "mlflow - what is it?").lower()
+    assert "scikit" not in resolved(sklearn, "mlflow - what is it?").lower()

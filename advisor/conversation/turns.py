@@ -178,7 +178,7 @@ def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> Tur
     if last is None and not state.about_user:
         return info(TurnKind.STANDALONE)
     named = [e for e in entities if e.kind != LEVEL]
-    starts = [named[0].start] if named else []
+    starts = [named[0].start] if named and _clause_after(text, named[0]) else []
     cue = follow_up_cue(
         text, bool(entities or topics), min([*starts, *fronted(text)], default=None)
     )
@@ -221,6 +221,21 @@ def _new_subject(
         return False
     kinds = {e.kind for e in last.entities}
     return bool(topics) or not any(e.kind in kinds for e in named)
+
+
+_CLAUSE_BREAK = re.compile(
+    r"[,;:?!.(–—]|\s-\s|^\s*(?:what|whats|how|is|are|do|does|can|should|why|which)\b"
+    r"|\b(?:or|and|but|so)\s+(?:can|could|do|does|should|is|are|will|would|i|you)\b"
+)
+"""What opens a clause of its own after a name ("mlflow - what is it?", "the ng course labs,
+are they ...", "is statquest ok for a kid? is it boring", "the math or can i skip it")."""
+
+
+def _clause_after(text: str, named: Entity) -> bool:
+    """Whether a clause of its own follows the first thing a message names: only then may a
+    pronoun after it point at it. In one clause a pronoun is not the thing named beside it
+    ("does pandas use it under the hood", "can i do neural nets in it" point back)."""
+    return bool(_CLAUSE_BREAK.search(normalize(text)[named.start + len(named.surface) :]))
 
 
 _FRONTED = re.compile(
