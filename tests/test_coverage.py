@@ -304,10 +304,33 @@ def test_a_common_word_only_the_cards_use_is_no_term_alone() -> None:
     cards = Lexicon(known.__contains__, tuple(sorted(known)), (), forms, guide)
     assert note_for("cheaper option than sagemaker?", [], [], cards) == ""
     assert note_for("k. examples of unsupervised again?", [], [], cards) == ""
-    assert note_for("is that base salary?", [], [], cards) == "The guide doesn't mention base."
+    assert note_for("is that base salary?", [], [], cards) == (
+        "The guide doesn't mention base salary."
+    )
     assert note_for("does vertex have a no-code option", [], [], cards) == (
         "The guide doesn't mention no-code option."
     )
+
+
+def test_a_card_only_word_is_noted_with_the_word_that_narrows_it() -> None:
+    """Issue 21: half a term reads as a stray word ("The guide doesn't mention curve."): the
+    note names it as the question does, "roc curve", "base salary"; a verb after the name it
+    is said of stays alone ("can lightgbm overfit": no "lightgbm overfit")."""
+    corpus = "roc curve plot salary base lightgbm overfit sagemaker jumpstart"
+    guide = frozenset(tokens("roc plot salary lightgbm sagemaker"))
+    known = set(tokens(corpus))
+    forms = frozenset(english.word_forms([corpus]))
+    cards = Lexicon(known.__contains__, tuple(sorted(known)), (), forms, guide)
+    assert note_for("how do i plot a roc curve", [], [], cards) == (
+        "The guide doesn't mention roc curve."
+    )
+    assert note_for("is ml engineer base salary?", [], [], cards) == (
+        "The guide doesn't mention base salary."
+    )
+    assert note_for("whats sagemaker jumpstart", [], [], cards) == (
+        "The guide doesn't mention sagemaker jumpstart."
+    )
+    assert note_for("can lightgbm overfit", [], [], cards) == ("The guide doesn't mention overfit.")
 
 
 def test_two_words_the_corpus_writes_as_one_are_its_word() -> None:

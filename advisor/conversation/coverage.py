@@ -13,7 +13,7 @@ what a question asks without its terms (`answerable_part`), the terms the quotes
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from advisor.conversation import english, person
 from advisor.conversation.asks import AMOUNT as _AMOUNT
@@ -101,6 +101,32 @@ def with_noun(question: str, word: str) -> str:
     return f"{word} {words[at + 1]}"
 
 
+def qualified(question: str, word: str, terms: Sequence[str], known: Callable[[str], bool]) -> str:
+    """The word as the question names it with its qualifier ("base" -> "base salary", "curve"
+    -> "roc curve"): an adjective with the noun after it, a noun with a name the corpus knows
+    before it. Half a name reads as a word. Not a verb after its subject ("can lightgbm
+    overfit"), nor a neighbour that is a term itself (`compounds` joins those)."""
+    words = WORD.findall(question)
+    if word not in words:
+        return word
+    at = words.index(word)
+    named = with_noun(question, word)
+    if named == word and at and english.noun(normalize(word)):
+        before = normalize(words[at - 1])
+        asking = at > 1 and normalize(words[at - 2]) in _AUXILIARY
+        if before not in STOPWORDS and not english.readings(before) and known(before):
+            named = word if asking else f"{words[at - 1]} {word}"
+    added = normalize(named).replace(normalize(word), " ").strip()
+    if added and any(_has(normalize(t), added) for t in terms):
+        return word
+    return named
+
+
+_AUXILIARY = frozenset("do does did can could will would should may might is are".split())
+"""Words that open a question with the subject after them: the word after the subject is
+its verb ("does mlflow record ...")."""
+
+
 _UNITS = {"hr": "hour", "hrs": "hours", "yr": "year", "yrs": "years"}
 _UNIT = re.compile(r"\b(?:hrs?|yrs?)\b", re.I)
 _EXPERIENCE = re.compile(r"\s*(?:of|exp\w*|in)\b")
@@ -148,6 +174,8 @@ def note_for(
     card_terms: list[str] = []
     for word in lexicon.card_only(question):
         term = phrase(question, word, said)
+        if term == word:
+            term = qualified(question, word, terms, lexicon.uses)
         if not any(_has(normalize(t), normalize(word)) for t in [*terms, *card_terms]):
             card_terms.append(term)
     words = [t for t in terms if t not in {q.label() for q in held} and t != "age"]
