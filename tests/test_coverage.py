@@ -316,7 +316,7 @@ def test_a_card_only_word_is_noted_with_the_word_that_narrows_it() -> None:
     """Issue 21: half a term reads as a stray word ("The guide doesn't mention curve."): the
     note names it as the question does, "roc curve", "base salary"; a verb after the name it
     is said of stays alone ("can lightgbm overfit": no "lightgbm overfit")."""
-    corpus = "roc curve plot salary base lightgbm overfit sagemaker jumpstart"
+    corpus = "roc curve plot salary base lightgbm overfit sagemaker jumpstart k examples"
     guide = frozenset(tokens("roc plot salary lightgbm sagemaker"))
     known = set(tokens(corpus))
     forms = frozenset(english.word_forms([corpus]))
@@ -331,6 +331,8 @@ def test_a_card_only_word_is_noted_with_the_word_that_narrows_it() -> None:
         "The guide doesn't mention sagemaker jumpstart."
     )
     assert note_for("can lightgbm overfit", [], [], cards) == ("The guide doesn't mention overfit.")
+    said = note_for("k. examples of unsupervised again?", [], [], cards)  # "k": a letter
+    assert "k examples" not in said
 
 
 def test_two_words_the_corpus_writes_as_one_are_its_word() -> None:

@@ -114,7 +114,12 @@ def qualified(question: str, word: str, terms: Sequence[str], known: Callable[[s
     if named == word and at and english.noun(normalize(word)):
         before = normalize(words[at - 1])
         asking = at > 1 and normalize(words[at - 2]) in _AUXILIARY
-        if before not in STOPWORDS and not english.readings(before) and known(before):
+        if (
+            len(before) > 1
+            and before not in STOPWORDS
+            and not english.readings(before)
+            and known(before)
+        ):
             named = word if asking else f"{words[at - 1]} {word}"
     added = normalize(named).replace(normalize(word), " ").strip()
     if added and any(_has(normalize(t), added) for t in terms):
