@@ -344,3 +344,17 @@ def test_what_about_a_new_name_takes_the_place_of_the_one_before(
     (the question is kept: "what about prophet?" asks the same of Prophet); with nothing of
     its kind to replace, it narrows the last question, which keeps its subject."""
     assert rewrite_follow_up(question, history, vocabulary) == expected
+
+
+def test_a_word_left_without_its_thing_gets_the_subject_in_focus(vocabulary: Vocabulary) -> None:
+    """ "before" at the end of a message that names nothing is before the thing asked about
+    last, and is searched so; a message that names its own thing keeps it."""
+    azure = chat("should a total beginner start with azure ml", "Learn the concepts first [1].")
+    assert rewrite_follow_up("what do i need to know before", azure, vocabulary) == (
+        "What do i need to know before Azure Machine Learning?"
+    )
+    github = chat("is github free", "GitHub is free for public repositories [1].")
+    assert rewrite_follow_up("should i use gitlab instead", github, vocabulary) == (
+        "Should i use gitlab instead of GitHub?"
+    )
+    assert rewrite_follow_up("what jobs are there", github, vocabulary) == "what jobs are there"

@@ -192,3 +192,37 @@ def test_a_fragment_continues_the_subject_it_shares(vocabulary: Vocabulary) -> N
     assert kind("salaries in europe?", salary, vocabulary) == TurnKind.FOLLOW_UP
     assert kind("europe?", salary, vocabulary) == TurnKind.FOLLOW_UP
     assert kind("and salaries?", FRAMEWORKS, vocabulary) == TurnKind.FOLLOW_UP
+
+
+@pytest.mark.parametrize(
+    ("previous", "text"),
+    [
+        ("should a total beginner start with azure ml", "what do i need to know before"),
+        ("how is linear algebra different from a textbook?", "what do i need before starting"),
+        ("what's the best first course", "should a beginner start there"),
+        ("what does sagemaker do", "how do models get deployed there"),
+    ],
+)
+def test_a_word_left_without_its_thing_points_at_the_subject_in_focus(
+    previous: str, text: str, vocabulary: Vocabulary
+) -> None:
+    """ "before", "there", "instead" at the end of a message that names nothing: before (in,
+    instead of) the thing the chat is about, as a pronoun would say it."""
+    history = [("user", previous), ("assistant", "An answer. [1]")]
+    assert kind(text, history, vocabulary) == TurnKind.FOLLOW_UP
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what jobs are there",  # "there is/are": nothing pointed at
+        "any remote jobs out there",
+        "how much do ml engineers earn",
+        "what python do i need before deep learning",  # the thing is named
+    ],
+)
+def test_a_word_with_its_thing_or_an_existential_there_stands_alone(
+    text: str, vocabulary: Vocabulary
+) -> None:
+    history = [("user", "what is numpy used for"), ("assistant", "NumPy does arrays. [1]")]
+    assert kind(text, history, vocabulary) != TurnKind.FOLLOW_UP

@@ -33,6 +33,7 @@ from advisor.conversation.turns import (
     only_constraints,
     pointing_that,
     question_part,
+    stranded,
 )
 from advisor.conversation.vocabulary import (
     LEVEL,
@@ -211,9 +212,24 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
         return phrase
 
     text = _PRONOUNS.sub(swap, core)
+    left = None if done else stranded(text)
+    if left:  # "what do i need to know before" -> "... before Azure Machine Learning"
+        text = (
+            text[: left.start("word")] + _object_of(left["word"], phrase) + text[left.end("word") :]
+        )
     if state.about_user and _PERSONAL.search(turn.text):
         text = f"{_untrail(text)} ({state.about_user.rstrip('.')})"
     return text
+
+
+def _object_of(word: str, phrase: str) -> str:
+    """A stranded word with its thing: "before X", "in X" for "there", "instead of X"."""
+    low = word.lower()
+    if low.endswith("there"):
+        return f"in {phrase}"
+    if low == "instead":
+        return f"instead of {phrase}"
+    return f"{word} {phrase}"
 
 
 def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> str:

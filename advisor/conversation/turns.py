@@ -90,6 +90,23 @@ _THAT_ALONE = re.compile(
 """"that" standing alone for a thing ("is that free?", "thats usa right?", "is that a
 problem?"), or a message ending on "instead" ("is flask ok instead?": instead of what was
 said)."""
+_STRANDED = re.compile(
+    r"(?P<word>\b(?:before|after)(?:\s+(?:starting|beginning|i\s+start))?"
+    r"|(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bout\s)(?<!\bover\s)\b(?:in\s+)?there"
+    r"|\binstead)(?:\s+(?:too|then|tho|though|also))?\s*[?.!…]*$",
+    re.I,
+)
+"""A word that relates to a thing, left at the end without it: "what do i need to know
+before", "should a beginner start there", "what do i need before starting". Like a pronoun
+it stands for the subject in focus (not the "there" of "what jobs are there")."""
+
+
+def stranded(text: str) -> re.Match[str] | None:
+    """The word at the end of `text` left without the thing it relates to ("before",
+    "there", "instead"), if any."""
+    return _STRANDED.search(text)
+
+
 _CONDITIONAL = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?(?:what if|even if|and if|what else|anything else|"
     r"tell me more|more on|go on|instead)\b",
@@ -182,6 +199,8 @@ def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> Tur
     cue = follow_up_cue(
         text, bool(entities or topics), min([*starts, *fronted(text)], default=None)
     )
+    if not cue and not named and stranded(normalize(text)):
+        cue = "pronoun"  # "what do i need to know before": before the thing in focus
     if cue and _new_subject(text, cue, topics, last, named):
         return info(TurnKind.TOPIC_CHANGE)  # "salaries in europe?" after a framework question
     if cue and not (_NEW_TOPIC.search(text) and (entities or topics)):
