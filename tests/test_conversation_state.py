@@ -163,12 +163,17 @@ def test_a_message_the_prior_reads_as_the_field_is_answered(extractive: CareerAd
     assert extractive.ask("will it rain tomorrow?", history).refused
 
 
+def answered(advisor: CareerAdvisor, asked: str) -> list[tuple[str, str]]:
+    """A chat's history after one question and its offline answer."""
+    return [("user", asked), ("assistant", advisor.ask(asked).text)]
+
+
 def test_what_the_person_tells_mid_chat_qualifies_the_question_before(
     extractive: CareerAdvisor,
 ) -> None:
     """Issue 21: "i can only do 10 hours a week tho" is about the path just asked of."""
     asked = "how long does it take to become an ml engineer"
-    history = [("user", asked), ("assistant", extractive.ask(asked).text)]
+    history = answered(extractive, asked)
     answer = extractive.ask("i can only do 10 hours a week tho", history)
     assert not answer.refused, answer.question
     assert "12–24 months" in answer.text
@@ -178,7 +183,7 @@ def test_what_the_person_tells_mid_chat_qualifies_the_question_before(
 
 def test_two_words_the_corpus_writes_as_one_stay_on_topic(extractive: CareerAdvisor) -> None:
     asked = "pandas can join 2 tables like sql join?"
-    history = [("user", asked), ("assistant", extractive.ask(asked).text)]
+    history = answered(extractive, asked)
     answer = extractive.ask("and group by?", history)  # the pandas card's "groupby"
     assert not answer.refused, answer.question
     assert "groupby" in answer.text
@@ -192,7 +197,7 @@ def test_a_tool_the_guide_lacks_asked_about_mid_chat_is_answered_with_a_note(
     trade: answered from what the guide says, with a note naming it, not refused. A name asked
     about for no need of the learner's ("do you like beyonce") is still refused."""
     asked = "how do i prep for ml interviews"
-    history = [("user", asked), ("assistant", extractive.ask(asked).text)]
+    history = answered(extractive, asked)
     answer = extractive.ask("do i need leetcode", history)
     assert not answer.refused, answer.question
     assert "portfolio" in answer.text
