@@ -24,7 +24,7 @@ from advisor.conversation.recall import context_of, query_vector, teaching_cards
 from advisor.conversation.rewrite_guard import accept as accept_rewrite
 from advisor.conversation.rewrite_guard import offline_is_sure
 from advisor.conversation.scope import Context, scope
-from advisor.conversation.state import profile_from
+from advisor.conversation.state import learner as learner_of
 from advisor.deadline import Deadline
 from advisor.errors import InputError, LLMError
 from advisor.filters import check_k
@@ -72,8 +72,7 @@ class Planner:
         corrections included), else what every user message says (the trimmed ones too)."""
         question = check_question(question, self.settings)
         turns = [(role, clean_text(text)) for role, text in normalize_history(history or ())]
-        said = [text for role, text in turns if role == "user"] + [question]
-        learner = profile if profile is not None else profile_from(said)
+        learner = profile if profile is not None else learner_of(turns, question)
         turns = trim(turns, self.settings.history_chars)
         state, resolution = self.converse(question, turns)
         self.index.ensure_index()

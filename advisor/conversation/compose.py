@@ -33,7 +33,7 @@ from advisor.conversation.leads import (
 from advisor.conversation.lexicon import Lexicon
 from advisor.conversation.relevance import faq_answers
 from advisor.conversation.selection import narrowed, penalise, repeated, said_before
-from advisor.conversation.state import profile_from
+from advisor.conversation.state import learner
 from advisor.conversation.structure import Unit, all_units
 from advisor.extractive import Draft, Listing, Scored, score_units
 from advisor.injection import flagged
@@ -87,7 +87,7 @@ class Composer:
         answer that would add nothing to the last one is chosen again with repeats held back.
         A plan answer is for `profile`, else for the learner the chat's messages describe."""
         if profile is None:
-            profile = profile_from([t for role, t in history if role == "user"] + [question])
+            profile = learner(history, question)
         said = said_before(history)
         composed = self._compose(question, sources, profile, said, False)
         last = said_before(history[-1:])

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from advisor.conversation.asks import read_ask
 from advisor.conversation.english import described, plural
 from advisor.conversation.notes import qualifiers
+from advisor.conversation.pointers import SEVERAL
 from advisor.conversation.state import ConversationState
-from advisor.conversation.turns import SEVERAL, TurnInfo, TurnKind
+from advisor.conversation.turns import TurnInfo, TurnKind
 from advisor.conversation.vocabulary import (
     LEVEL,
     RESOURCE,

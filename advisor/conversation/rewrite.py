@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from advisor.conversation.asks import AMOUNT, read_ask
 from advisor.conversation.english import readings
+from advisor.conversation.pointers import SEVERAL, pointing_that, stranded
 from advisor.conversation.referents import (
     PERSON,
     earlier_of_kind,
@@ -26,14 +27,11 @@ from advisor.conversation.referents import (
 )
 from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import (
-    SEVERAL,
     TurnInfo,
     TurnKind,
     classify,
     only_constraints,
-    pointing_that,
     question_part,
-    stranded,
 )
 from advisor.conversation.vocabulary import (
     LEVEL,

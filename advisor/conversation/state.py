@@ -189,6 +189,11 @@ def leaves_topic(question: str, lexicon: Lexicon) -> bool:
     return bool(own) and all(not lexicon.uses(w) and readings(w) for w in own)
 
 
+def learner(history: Iterable[tuple[str, str]], question: str) -> Profile:
+    """The learner as every user message of a chat describes them, `question` included."""
+    return profile_from([text for role, text in history if role == "user"] + [question])
+
+
 def profile_from(messages: Iterable[str], known: Profile | None = None) -> Profile:
     """The learner as a conversation's user messages describe them, later messages winning."""
     profile = known or Profile()

@@ -15,6 +15,13 @@ from typing import TYPE_CHECKING
 
 from advisor.conversation.coverage import without_amounts
 from advisor.conversation.notes import qualifiers
+from advisor.conversation.pointers import (
+    clause_after,
+    names_pointer,
+    points_back,
+    stands_for_something_said,
+    stranded,
+)
 from advisor.conversation.vocabulary import (
     LEVEL,
     PARENTS,
@@ -62,51 +69,6 @@ _ASKS = re.compile(
     r"was|were|has|have|need|tell|explain|give|recommend)\b",
     re.I,
 )
-SEVERAL = "which one|which ones|either|both|the two|the three|all three"
-"""Words that point at several things the chat named ("which one is free?", "the two")."""
-_POINTERS = f"{SEVERAL}|which of them|that one|this one|one of them|they|them|their|those|these"
-_PRONOUN = re.compile(rf"\b({_POINTERS}|its)\b", re.I)
-_POINTER = re.compile(rf"\b(?:{_POINTERS})\b", re.I)
-"""The pronouns alone: a typed "its" is as often "it's" about the message's own subject
-("my printer its offline") as a possessive pointing back."""
-_IT = re.compile(r"\bit\b", re.I)
-_DUMMY_IT = re.compile(
-    r"\bit\s+(?:\w+\s+){0,4}?to\s+\w+\s+\w|\bit\s+worth\b"
-    r"|\bit(?:'s|\s+is|\s+will)?\s+(?:rain|rains|raining|snow|snows|snowing|sunny|cold|hot)\b",
-    re.I,
-)
-_THAT = re.compile(
-    r"(?:\b(?:is|was|does|do|did|for|about|like|with|than|cover|covers|learn|need|use|into|"
-    r"on|of|after|before)\s+(?:that|this)\b(?!\s+(?:the|my|your)\b)"
-    r"|\b(?:that|this)(?='s|\s*[?.!,]|\s*$|\s+(?:or|vs|versus|is|was|would|will|take|takes|"
-    r"mean|means|cost|costs|help|helps|work|works|be|one|course|role|path|stuff|thing|matter)\b))",
-    re.I,
-)
-_THAT_ALONE = re.compile(
-    r"\bthat(?:'s|s|\s+is|\s+was)\b|\b(?:that|this)\s*(?:[?.!,]|$)"
-    r"|\b(?:is|was)\s+(?:that|this)\s+(?:a|an|the|same|true|ok|okay|enough)\b"
-    r"|\binstead\s*[?.!]*$"
-)
-""""that" standing alone for a thing ("is that free?", "thats usa right?", "is that a
-problem?"), or a message ending on "instead" ("is flask ok instead?": instead of what was
-said)."""
-_STRANDED = re.compile(
-    r"(?P<word>\b(?:before|after)(?:\s+(?:starting|beginning|i\s+start))?"
-    r"|(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bout\s)(?<!\bover\s)\b(?:in\s+)?there"
-    r"|\binstead)(?:\s+(?:too|then|tho|though|also))?\s*[?.!…]*$",
-    re.I,
-)
-"""A word that relates to a thing, left at the end without it: "what do i need to know
-before", "should a beginner start there", "what do i need before starting". Like a pronoun
-it stands for the subject in focus (not the "there" of "what jobs are there")."""
-
-
-def stranded(text: str) -> re.Match[str] | None:
-    """The word at the end of `text` left without the thing it relates to ("before",
-    "there", "instead"), if any."""
-    return _STRANDED.search(text)
-
-
 _CONDITIONAL = re.compile(
     r"^\s*(?:and\s+|but\s+|so\s+)?(?:what if|even if|and if|what else|anything else|"
     r"tell me more|more on|go on|instead)\b",
@@ -176,7 +138,7 @@ def _lead_in(clause: str, rest: str) -> bool:
     words = re.findall(r"[a-z]+", clause.lower())
     if "?" in clause or not 0 < len(words) <= MAX_LEAD_IN + 2:
         return False
-    if _RETURN.match(clause) and not (_POINTER.search(rest) or _IT.search(rest)):
+    if _RETURN.match(clause) and not (names_pointer(rest)):
         return True
     return len(words) <= MAX_LEAD_IN and all(w in _DISCOURSE for w in words)
 
@@ -195,7 +157,7 @@ def classify(text: str, state: ConversationState, vocabulary: Vocabulary) -> Tur
     if last is None and not state.about_user:
         return info(TurnKind.STANDALONE)
     named = [e for e in entities if e.kind != LEVEL]
-    starts = [named[0].start] if named and _clause_after(text, named[0]) else []
+    starts = [named[0].start] if named and clause_after(text, named[0]) else []
     cue = follow_up_cue(
         text, bool(entities or topics), min([*starts, *fronted(text)], default=None)
     )
@@ -242,21 +204,6 @@ def _new_subject(
     return bool(topics) or not any(e.kind in kinds for e in named)
 
 
-_CLAUSE_BREAK = re.compile(
-    r"[,;:?!.(–—]|\s-\s|^\s*(?:what|whats|how|is|are|do|does|can|should|why|which)\b"
-    r"|\b(?:or|and|but|so)\s+(?:can|could|do|does|should|is|are|will|would|i|you)\b"
-)
-"""What opens a clause of its own after a name ("mlflow - what is it?", "the ng course labs,
-are they ...", "is statquest ok for a kid? is it boring", "the math or can i skip it")."""
-
-
-def _clause_after(text: str, named: Entity) -> bool:
-    """Whether a clause of its own follows the first thing a message names: only then may a
-    pronoun after it point at it. In one clause a pronoun is not the thing named beside it
-    ("does pandas use it under the hood", "can i do neural nets in it" point back)."""
-    return bool(_CLAUSE_BREAK.search(normalize(text)[named.start + len(named.surface) :]))
-
-
 _FRONTED = re.compile(
     r"^(?P<topic>[^,;:?!.]{3,60}?)\s*(?:,|\s[-–—])\s*"
     r"(?=(?:is|are|was|were|do|does|did|can|could|will|would|should|what|whats|how|why)\b)",
@@ -298,7 +245,7 @@ def follow_up_cue(text: str, has_content: bool, named_at: int | None = None) -> 
         return "ellipsis" if rest.strip(" ?.!…") else "bare"
     low = normalize(text)
     before = low if named_at is None else low[:named_at]
-    if _PRONOUN.search(before) or _THAT.search(before) or _refers_with_it(before):
+    if points_back(before):
         return "pronoun"
     words = [w for w in tokens(text) if w not in _FILLER]
     if not has_content and len(words) <= 1 and len(text.split()) <= 5 and not _OWN.search(low):
@@ -341,27 +288,7 @@ def only_constraints(text: str) -> bool:
 def refers_back(text: str) -> bool:
     """A pronoun standing for something said before ("for it", "are they free", "is that
     free?"); not "this weekend" (a determiner) nor the "it" of "it will rain"."""
-    part = question_part(text)
-    low = normalize(part)
-    return bool(_POINTER.search(low) or _THAT_ALONE.search(low)) or _refers_with_it(part)
-
-
-def pointing_that(text: str) -> frozenset[int]:
-    """Where a "that" or "this" in `text` stands for something said before ("is that free?",
-    "learn this"); not the "that" of "a video that explains it"."""
-    spots: set[int] = set()
-    for match in _THAT.finditer(text):
-        inner = list(re.finditer(r"\b(?:that|this)\b", match.group(0), re.I))
-        if inner:
-            spots.add(match.start() + inner[-1].start())
-    return frozenset(spots)
-
-
-def _refers_with_it(text: str) -> bool:
-    """True when some "it" in text points back (not "how long does it take to learn X")."""
-    low = normalize(text)
-    dummy = {m.start() for m in _DUMMY_IT.finditer(low)}
-    return any(m.start() not in dummy for m in _IT.finditer(low))
+    return stands_for_something_said(question_part(text))
 
 
 def is_statement(text: str) -> bool:
