@@ -119,6 +119,14 @@ def test_conversation_set_is_big_enough_and_its_facts_are_in_the_sources() -> No
     assert sum(t.off_topic for c in conversations for t in c.turns) >= 3
 
 
+def test_judge_reads_a_hyphen_as_the_dash_the_guide_prints() -> None:
+    from advisor.evaluation.run import contains
+
+    answer = "typically 12\u201324 months of dedicated learning \u2014 3\u20135 projects"
+    assert contains(answer, ["12-24 months"]) and contains(answer, ["3-5 projects"])
+    assert not contains(answer, ["12-18 months"])
+
+
 def test_conversation_judge_catches_each_fault() -> None:
     from advisor import Answer
     from advisor.evaluation.conversations import ChatTurn, dangling_lead_ins, has_note, judge

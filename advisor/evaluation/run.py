@@ -77,12 +77,17 @@ def _phrases(value: str | list[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+_DASHES = re.compile("[\u2010-\u2015\u2212]")
+"""Hyphens, en and em dashes and the minus sign: a set writes "12-24 months" for the guide's
+"12–24 months" (its authors checked every phrase against the sources with dashes folded)."""
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", normalize(text))
+    return _DASHES.sub("-", re.sub(r"\s+", " ", normalize(text)))
 
 
 def contains(text: str, phrases: Sequence[str]) -> bool:
-    """Whether any phrase occurs in text, forgiving case, quotes and whitespace."""
+    """Whether any phrase occurs in text, forgiving case, quotes, dashes and whitespace."""
     squashed = _squash(text)
     return any(_squash(p) in squashed for p in phrases)
 
