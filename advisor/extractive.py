@@ -9,6 +9,7 @@ scored units make the answer and in what order.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,12 +19,28 @@ from advisor.conversation.vocabulary import TOPICS
 from advisor.records import Source, Usage
 from advisor.text import tokens
 
-SIM_WEIGHT = 3.0
-"""Weight of a unit's precomputed cosine similarity to the question (its best sentence)."""
-RANK_WEIGHT = 0.6
-"""Bonus for units of better-ranked sources (divided by the source's rank)."""
-HEADING_WEIGHT = 0.5
-"""Share of the keyword credit a question word gets when only the unit's headings hold it."""
+FEATURES = (
+    "similarity",  # cosine similarity of its best sentence to the question
+    "keyword",  # idf-weighted share of the question's words it holds
+    "heading",  # idf-weighted share held only by its headings
+    "source_rank",  # 1 / its source's rank
+    "position",  # its order inside the source
+    "similarity_gap",  # the best unit's similarity minus its own
+    "similarity_rank",  # 1 / (1 + its rank among the units by similarity)
+    "source_score",  # its source's fused retrieval score / the best source's
+    "card",  # 1 for a resource card's unit
+    "list",  # 1 for a list with its lead-in
+    "length",  # log(1 + its distinct content words)
+    "faq",  # 1 under a FAQ question
+    "opens",  # 1 for a paragraph's first sentence
+)
+WEIGHTS = (3.0, 1.0, 0.5, 0.6, -0.01, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+"""A unit's score is the weighted sum of its FEATURES: 3 x cosine + keyword share + half the
+heading credit + 0.6 / source rank - 0.01 x position, set by hand. The other features are
+computed for bench/fit_unit_scorer.py, which fits these weights on the conversation sets;
+in session 14 the fitted weights (a conditional logit over each turn's units, labelled by
+the turn's `must` phrases) did not beat these on the sets they were not fitted on, so they
+stay at 0 (see that script's docstring for the numbers)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,8 @@ class Scored:
     """The idf-weighted share of the question's words the unit itself contains."""
     similarity: float = 0.0
     """The precomputed cosine similarity of its best sentence to the question."""
+    features: tuple[float, ...] = ()
+    """Its score's inputs, in the order of FEATURES."""
 
 
 def _similarity(unit: Unit, matches: dict[str, float]) -> float:
@@ -108,18 +127,40 @@ def score_units(
     total = sum(idf(w) for w in wanted) or 1.0
     forms = {w: _forms(w) for w in wanted}  # "salary" is also met by "earn", once
     similarity = [dict(s.matches) for s in sources]
-    scored: list[Scored] = []
+    rows: list[tuple[Unit, float, float, float]] = []
     for unit in units:
         source = sources[unit.source - 1]
         context = _heading_words(source.title, unit.path)
         words = unit.words()
         held = {w for w in wanted if forms[w] & words}
         hit = sum(idf(w) for w in held) / total
-        framed = HEADING_WEIGHT * sum(idf(w) for w in wanted - held if forms[w] & context) / total
+        framed = sum(idf(w) for w in wanted - held if forms[w] & context) / total
         sim = _similarity(unit, similarity[unit.source - 1])
         if hit + framed + sim <= 0:
             continue
-        score = SIM_WEIGHT * sim + hit + framed + RANK_WEIGHT / unit.source - 0.01 * unit.position
-        scored.append(Scored(unit, score, hit, sim))
+        rows.append((unit, hit, framed, sim))
+    top = max((r[3] for r in rows), default=0.0)
+    ranks = {id(r[0]): k for k, r in enumerate(sorted(rows, key=lambda r: -r[3]))}
+    best_source = max((s.score for s in sources), default=0.0) or 1.0
+    scored: list[Scored] = []
+    for unit, hit, framed, sim in rows:
+        source = sources[unit.source - 1]
+        features = (
+            sim,
+            hit,
+            framed,
+            1.0 / unit.source,
+            float(unit.position),
+            top - sim,
+            1.0 / (1 + ranks[id(unit)]),
+            source.score / best_source,
+            float(source.kind not in ("", "guide")),
+            float(unit.is_list),
+            math.log(1 + len(unit.words())),
+            float(bool(unit.faq_question)),
+            float(unit.opens_paragraph),
+        )
+        score = sum(w * f for w, f in zip(WEIGHTS, features, strict=True) if w)
+        scored.append(Scored(unit, score, hit, sim, features))
     scored.sort(key=lambda s: (-s.score, s.unit.source, s.unit.position))
     return scored

@@ -21,7 +21,8 @@ MAX_QUOTES = 5
 """Quoted lines an answer holds at most, however many score close to the best."""
 MARGIN = 0.8
 """A unit past the floor is quoted only when its score is at least the best's minus this
-(about a quarter of the cosine-similarity range, at extractive.SIM_WEIGHT)."""
+(about a quarter of the cosine-similarity range, at the similarity weight of
+extractive.WEIGHTS)."""
 PER_SOURCE = 3
 """Filling lines taken from any one source."""
 
