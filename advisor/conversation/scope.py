@@ -126,7 +126,12 @@ def scope(
     on_topic = state.in_scope and prior > CLEAR_FIELD  # "any resume tips"
     told = state.in_scope and _tells(question, context.resolution)  # "only 10 hrs a week tho"
     named = state.in_scope and prior > NAME_LEAN and _trade_name(question, lexicon)
-    if weak and sources and (on_topic or told or named or stays_on_topic(question, state, lexicon)):
+    followed = _follows(state, context.resolution) and not left  # "whats in the last one"
+    if (
+        weak
+        and sources
+        and (on_topic or told or named or followed or stays_on_topic(question, state, lexicon))
+    ):
         resolution = context.resolution
         last = state.last_answered
         if told and last is not None:  # the question it qualifies, with what it tells
@@ -141,6 +146,13 @@ def scope(
     elif weak and first and not doubtful and not left:  # "how do you evaluate a model properly"
         sources, weak = first, False
     return Scope(standalone, [] if weak else sources, weak)
+
+
+def _follows(state: ConversationState, resolution: Resolution | None) -> bool:
+    """True for a follow-up in a chat the sources answered: read against the conversation,
+    it is never refused for a weak match alone ("why is the pay so high anyway", "whats in
+    the last one"); one that reads clearly as an everyday domain was refused before this."""
+    return state.in_scope and resolution is not None and resolution.turn.kind == TurnKind.FOLLOW_UP
 
 
 def _tells(question: str, resolution: Resolution | None) -> bool:
