@@ -89,48 +89,37 @@ def compounds(
     return joined, rest
 
 
-Span = tuple[int, int, str, bool]
-"""Where a term stands among the question's words: start, end (exclusive), term, a card's."""
-
-
 def as_said(
     question: str, terms: Sequence[str], card_terms: Sequence[str]
 ) -> tuple[list[str], list[str]]:
-    """The terms with those the question says side by side joined into the one name it says
-    ("khan" and "academy": "khan academy"; "AWS" and "certification": "aws certification";
-    "Google" and "drive": "google drive"), as typed; a name joined to a term of the note is
-    the note's. Two names no dictionary lists side by side stay two ("gemini thru"); so
-    does an amount."""
-    typed = WORD.findall(question)
-    low = [normalize(w) for w in typed]
+    """The terms with two one-word terms the question says side by side joined into the one
+    name it says ("khan" and "academy": "khan academy"; "AWS" and "certification": "aws
+    certification"; "Google" and "drive": "google drive"), as typed; a name joined to a term
+    of the note is the note's. Words apart ("interviews? leetcode?"), two names no dictionary
+    lists ("gemini thru"), an amount and a term of several words stay apart: a question
+    rewritten with the one before may put two terms side by side ("private repos gitlab")."""
+    found = list(WORD.finditer(question))  # each where it stands: the gap says if two touch
+    low = [normalize(m.group(0)) for m in found]
     every = [*((t, False) for t in terms), *((t, True) for t in card_terms)]
-    spans: list[Span] = []
-    for term, card in every:
-        key = normalize(term).split()
-        at = next((i for i in range(len(low)) if low[i : i + len(key)] == key), -1)
-        if at >= 0 and not any(c.isdigit() for c in term):
-            spans.append((at, at + len(key), term, card))
+    one = [normalize(t) for t, _ in every if normalize(t) in low]  # a term of one word
+    at = {t: low.index(t) for t in one}
     named: dict[str, tuple[str, bool]] = {}  # term -> the name it is part of, a card's
-    runs: list[list[Span]] = []
-    for span in sorted(spans):
-        if runs and span[0] == runs[-1][-1][1] and _joins(low, [*runs[-1], span]):
-            runs[-1].append(span)
-        else:
-            runs.append([span])
-    for run in (r for r in runs if len(r) > 1):
-        name = " ".join(typed[run[0][0] : run[-1][1]])
-        named |= {span[2]: (name, all(s[3] for s in run)) for span in run}
+    for first, card in every:
+        for second, other in every:
+            i, j = at.get(normalize(first), -2), at.get(normalize(second), -2)
+            if j != i + 1 or first in named or second in named:
+                continue
+            gap = question[found[i].end() : found[j].start()]
+            if gap.strip() or not any(english.readings(w) for w in (low[i], low[j])):
+                continue
+            name = f"{found[i].group(0)} {found[j].group(0)}"
+            named |= {first: (name, card and other), second: (name, card and other)}
     plain: list[str] = []
     cards: list[str] = []
     for term, card in every:
         name, card = named.get(term, (term, card))
         (cards if card else plain).append(name)
     return list(dict.fromkeys(plain)), [c for c in dict.fromkeys(cards) if c not in plain]
-
-
-def _joins(low: Sequence[str], run: Sequence[Span]) -> bool:
-    """True unless every word of the run is a name no dictionary lists ("gemini thru")."""
-    return any(english.readings(w) for s in run for w in low[s[0] : s[1]])
 
 
 def phrase(question: str, word: str, said: str) -> str:

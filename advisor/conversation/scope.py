@@ -28,12 +28,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from advisor.conversation import english
 from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import defines
 from advisor.conversation.coverage import answerable_part
 from advisor.conversation.domain import marks_off_topic
 from advisor.conversation.english import readings
-from advisor.conversation.lexicon import Lexicon
+from advisor.conversation.lexicon import KNOWN_WORDS, Lexicon, words_of
 from advisor.conversation.notes import qualifiers, relevance_bar
 from advisor.conversation.rewrite import Resolution, in_context
 from advisor.conversation.state import ConversationState, in_domain, leaves_topic, stays_on_topic
@@ -42,7 +43,7 @@ from advisor.conversation.vocabulary import Vocabulary
 from advisor.planning.profile import read_profile
 from advisor.records import Source
 from advisor.retrieval import Retrieval
-from advisor.text import normalize
+from advisor.text import STOPWORDS, normalize
 
 Search = Callable[[str], Retrieval]
 """Text -> a fresh retrieval for it (its own embedding)."""
@@ -126,11 +127,11 @@ def scope(
     on_topic = state.in_scope and prior > CLEAR_FIELD  # "any resume tips"
     told = state.in_scope and _tells(question, context.resolution)  # "only 10 hrs a week tho"
     named = state.in_scope and prior > NAME_LEAN and _trade_name(question, lexicon)
-    followed = _follows(state, context.resolution) and not left  # "whats in the last one"
+    own = state.in_scope and prior > NAME_LEAN and _in_its_words(question, lexicon)
     if (
         weak
         and sources
-        and (on_topic or told or named or followed or stays_on_topic(question, state, lexicon))
+        and (on_topic or told or named or own or stays_on_topic(question, state, lexicon))
     ):
         resolution = context.resolution
         last = state.last_answered
@@ -148,11 +149,26 @@ def scope(
     return Scope(standalone, [] if weak else sources, weak)
 
 
-def _follows(state: ConversationState, resolution: Resolution | None) -> bool:
-    """True for a follow-up in a chat the sources answered: read against the conversation,
-    it is never refused for a weak match alone ("why is the pay so high anyway", "whats in
-    the last one"); one that reads clearly as an everyday domain was refused before this."""
-    return state.in_scope and resolution is not None and resolution.turn.kind == TurnKind.FOLLOW_UP
+def _in_its_words(question: str, lexicon: Lexicon) -> bool:
+    """True for a message that names nothing the corpus lacks and holds a word of its own
+    ("why is the pay so high anyway", "ok whats the final step", "any resource that isnt
+    boring lol"): in a chat in scope, asked of the conversation's subject, however few of a
+    passage's words it shares. The words the corpus lacks there only frame the question (an
+    adjective, a verb: "high", "final", "boring", "ship it"); a noun or a name the corpus
+    lacks may be another domain's ("printer", "beyonce"), and a message with none of the
+    corpus's words ties to nothing ("whats 17 times 23")."""
+    text = normalize(question)
+    for word in lexicon.unknown(question):
+        low = normalize(word)
+        if lexicon.everyday(word) or (english.qualifies(low, text) and "ADJ" in readings(low)):
+            continue  # "whats", "the final step"
+        if english.named_in(low, text):
+            return False
+    return any(
+        lexicon.uses(w) and (not lexicon.everyday(w) or normalize(w) in KNOWN_WORDS)
+        for w in words_of(question)
+        if normalize(w) not in STOPWORDS
+    )
 
 
 def _tells(question: str, resolution: Resolution | None) -> bool:
