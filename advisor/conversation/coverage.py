@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from advisor.conversation import english, person
 from advisor.conversation.asks import AMOUNT as _AMOUNT
 from advisor.conversation.lexicon import Lexicon
-from advisor.conversation.naming import as_said, compounds, phrase, qualified, with_noun
+from advisor.conversation.naming import as_said, phrase, qualified, with_noun
 from advisor.conversation.notes import (
     Qualifier,
     card_note,
@@ -162,12 +162,8 @@ def note_for(
             term = qualified(question, word, terms, lexicon.uses)
         if not any(_has(normalize(t), normalize(word)) for t in [*terms, *card_terms]):
             card_terms.append(term)
-    words = [t for t in terms if t not in {q.label() for q in held} and t != "age"]
-    words = [t for t in words if not any(c.isdigit() for c in t)]
-    joined, card_terms = compounds(question, words, card_terms)
-    card_terms = [t for t in card_terms if not _common(t, question)]
-    terms = [joined[words.index(t)] if t in words else t for t in terms]
     terms, card_terms = as_said(question, terms, card_terms)
+    card_terms = [t for t in card_terms if not _common(t, question)]
     notes = [coverage_note(terms, given_instead(terms, quoted))] if terms else []
     notes += [card_note(term, passages) for term in card_terms]
     return " ".join(notes)

@@ -63,32 +63,6 @@ _AUXILIARY = frozenset("do does did can could will would should may might is are
 its verb ("does mlflow record ...")."""
 
 
-def compounds(
-    question: str, terms: list[str], card_terms: list[str]
-) -> tuple[list[str], list[str]]:
-    """The terms with a card-only dictionary word the question puts right beside one joined
-    to it, as one name ("SHAP" and "values": "SHAP values"; "private" and "repos": "private
-    repos")."""
-    text = " ".join(normalize(w) for w in WORD.findall(question))
-    joined = list(terms)
-    rest = []
-    for card in card_terms:
-        if not all(english.readings(w) for w in normalize(card).split()):
-            rest.append(card)  # two names side by side are two terms ("gemini", "thru")
-            continue
-        for i, term in enumerate(joined):
-            if _has(text, normalize(f"{term} {card}")):
-                joined[i] = f"{term} {card}"
-            elif _has(text, normalize(f"{card} {term}")):
-                joined[i] = f"{card} {term}"
-            else:
-                continue
-            break
-        else:
-            rest.append(card)
-    return joined, rest
-
-
 def as_said(
     question: str, terms: Sequence[str], card_terms: Sequence[str]
 ) -> tuple[list[str], list[str]]:

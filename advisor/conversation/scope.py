@@ -11,6 +11,9 @@
   no dictionary lists ("do i need leetcode", "good for EDA?") asks about a tool of the trade
   the guide lacks: answered with a note naming it. A bare name could be a game or a singer
   ("whats minecraft", "do you like beyonce"): those still face the bar.
+- In a conversation in scope, a message naming nothing the corpus lacks, with a word of the
+  corpus's own ("why is the pay so high anyway", "ok whats the final step"), is on the
+  conversation's subject: the words it lacks only frame the question ("high", "final").
 - A first question in the field's own words ("do i need sql?") is not refused for a weak
   match alone.
 - The field's prior (`domain`: the message against descriptions of the field and of everyday
@@ -55,7 +58,8 @@ CLEAR_EVERYDAY = -0.3
 """A prior below this reads as an everyday domain: the chat does not vouch for the message."""
 NAME_LEAN = -0.15
 """A prior below this leans to an everyday domain: a name the model knows from one ("do u
-like anime" -0.28) is no term of the trade; "do i need leetcode" (-0.05) is."""
+like anime" -0.28) is no term of the trade; "do i need leetcode" (-0.05) is. A message in
+the corpus's words that leans so ("unrelated, best laptop for gaming" -0.22) faces the bar."""
 _TO_LEARN = re.compile(
     r"\b(?:need(?:ed|s)?|require[ds]?|use|using|learn\w*|know|study|practi[cs]e|skip|"
     r"install|worth|good for|useful|help(?:s|ful)?)\b",
