@@ -36,7 +36,7 @@ def qualified(question: str, word: str, terms: Sequence[str], known: Callable[[s
     """The word as the question names it with its qualifier ("base" -> "base salary", "curve"
     -> "roc curve"): an adjective with the noun after it, a noun with a name the corpus knows
     before it. Half a name reads as a word. Not a verb after its subject ("can lightgbm
-    overfit"), nor a neighbour that is a term itself (`compounds` joins those)."""
+    overfit"), nor a neighbour that is a term itself (`as_said` joins those)."""
     words = WORD.findall(question)
     if word not in words:
         return word
@@ -69,9 +69,10 @@ def as_said(
     """The terms with two one-word terms the question says side by side joined into the one
     name it says ("khan" and "academy": "khan academy"; "AWS" and "certification": "aws
     certification"; "Google" and "drive": "google drive"), as typed; a name joined to a term
-    of the note is the note's. Words apart ("interviews? leetcode?"), two names no dictionary
-    lists ("gemini thru"), an amount and a term of several words stay apart: a question
-    rewritten with the one before may put two terms side by side ("private repos gitlab")."""
+    of the note is the note's. Two words only cards name ("save svg"), words apart
+    ("interviews? leetcode?"), two names no dictionary lists ("gemini thru"), an amount and a
+    term of several words stay apart: a question rewritten with the one before may put two
+    terms side by side ("private repos gitlab")."""
     found = list(WORD.finditer(question))  # each where it stands: the gap says if two touch
     low = [normalize(m.group(0)) for m in found]
     every = [*((t, False) for t in terms), *((t, True) for t in card_terms)]
@@ -81,8 +82,8 @@ def as_said(
     for first, card in every:
         for second, other in every:
             i, j = at.get(normalize(first), -2), at.get(normalize(second), -2)
-            if j != i + 1 or first in named or second in named:
-                continue
+            if j != i + 1 or first in named or second in named or (card and other):
+                continue  # two words only cards name stay two ("save svg")
             gap = question[found[i].end() : found[j].start()]
             if gap.strip() or not any(english.readings(w) for w in (low[i], low[j])):
                 continue
