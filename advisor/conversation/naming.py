@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from advisor.conversation import english
 from advisor.conversation.lexicon import WORD
+from advisor.conversation.notes import qualifiers
 from advisor.text import STOPWORDS, normalize
 
 _VERB_NEXT = frozenset("at to for in on with into from about like me it them us".split())
@@ -72,12 +73,14 @@ def as_said(
     of the note is the note's. Two words only cards name ("save svg"), words apart
     ("interviews? leetcode?"), two names no dictionary lists ("gemini thru"), an amount and a
     term of several words stay apart: a question rewritten with the one before may put two
-    terms side by side ("private repos gitlab")."""
+    terms side by side ("private repos gitlab"). Nor is a verb after its subject the start of
+    a name: "does the guide mention kubernetes"."""
     found = list(WORD.finditer(question))  # each where it stands: the gap says if two touch
     low = [normalize(m.group(0)) for m in found]
     every = [*((t, False) for t in terms), *((t, True) for t in card_terms)]
     one = [normalize(t) for t, _ in every if normalize(t) in low]  # a term of one word
     at = {t: low.index(t) for t in one}
+    held = {q.value for q in qualifiers(question)}  # a company or place is a name
     named: dict[str, tuple[str, bool]] = {}  # term -> the name it is part of, a card's
     for first, card in every:
         for second, other in every:
@@ -87,6 +90,9 @@ def as_said(
             gap = question[found[i].end() : found[j].start()]
             if gap.strip() or not any(english.readings(w) for w in (low[i], low[j])):
                 continue
+            verb = "VERB" in english.readings(low[i]) and low[i] not in held  # not "google"
+            if verb and i and _subject(low[i - 1]):
+                continue  # a verb after its subject: "the guide mention kubernetes"
             name = f"{found[i].group(0)} {found[j].group(0)}"
             named |= {first: (name, card and other), second: (name, card and other)}
     plain: list[str] = []
@@ -95,6 +101,11 @@ def as_said(
         name, card = named.get(term, (term, card))
         (cards if card else plain).append(name)
     return list(dict.fromkeys(plain)), [c for c in dict.fromkeys(cards) if c not in plain]
+
+
+def _subject(word: str) -> bool:
+    """True for a word that may be the subject of the verb after it: a noun or a name."""
+    return word not in STOPWORDS and (english.noun(word) or not english.readings(word))
 
 
 def phrase(question: str, word: str, said: str) -> str:
