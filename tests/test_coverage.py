@@ -6,9 +6,10 @@ import pytest
 
 from advisor import CareerAdvisor
 from advisor.conversation import english, person
-from advisor.conversation.coverage import answerable_part, note_for, phrase
+from advisor.conversation.coverage import answerable_part, note_for
 from advisor.conversation.layout import parts_of
 from advisor.conversation.lexicon import MAX_WORDS, Lexicon
+from advisor.conversation.naming import phrase
 from advisor.text import tokens
 
 KNOWN = set(tokens("salary salaries ml engineer learn pytorch long take month vertex"))
@@ -377,3 +378,39 @@ def test_a_question_about_the_persons_own_situation_notes_what_the_guide_lacks()
     note = note_for("im a marketing manager, is ml engineer realistic for me?", quoted, [], LEXICON)
     assert "marketing" in note
     assert note_for("im a nurse. can i learn pytorch?", quoted, [], LEXICON) == ""
+
+
+def test_a_name_of_several_words_is_one_term_as_said() -> None:
+    """ "Khan Academy" is one thing the guide lacks, not "khan or academy"; a company with
+    the thing it makes ("aws certification", "google drive") is named as the person said it."""
+    quoted = ["3Blue1Brown's videos make linear algebra visual."]
+    assert note_for("are they like khan academy?", quoted, [], LEXICON) == (
+        "The guide doesn't mention khan academy."
+    )
+    assert note_for("can i use google drive as the remote", quoted, [], LEXICON) == (
+        "The guide doesn't mention google drive."
+    )
+    assert note_for("do i need a mac or is windows fine", quoted, [], LEXICON) == (
+        "The guide doesn't mention mac or windows."
+    )  # two things apart stay two
+
+
+def test_an_amount_asked_in_a_unit_the_quotes_lack_is_noted() -> None:
+    """ "how many weeks" asks for weeks; a figure in months does not give them, and the note
+    says which figure the guide gives; a figure in the unit asked covers it."""
+    quoted = ["It takes 12–24 months of dedicated learning."]
+    assert note_for("how many weeks does it take to learn pytorch", quoted, [], LEXICON) == (
+        "The guide doesn't mention weeks; the figure it gives is 12–24 months of dedicated"
+        " learning."
+    )
+    assert "hours a week" in note_for("how many hours a week are we talking", quoted, [], LEXICON)
+    assert note_for("how many months does it take", quoted, [], LEXICON) == ""
+
+
+def test_years_the_person_has_behind_them_are_theirs() -> None:
+    """ "accountant for 12 yrs" says who asks; the note does not call it a figure the guide
+    lacks, while an amount the question asks about still gets one."""
+    quoted = ["It takes 12–24 months of dedicated learning."]
+    asked = "hi im 38, accountant for 12 yrs, know a bit of sql. how long would it take"
+    assert note_for(asked, quoted, [], LEXICON) == ""
+    assert "3 years" in note_for("can i learn pytorch in 3 years?", quoted, [], LEXICON)

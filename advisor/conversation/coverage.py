@@ -6,18 +6,19 @@ A term here is a word of the question the corpus lacks (`lexicon.Lexicon.terms`:
 the question's. The same test serves the refusal: a follow-up whose own words are all the
 corpus's is on the conversation's topic, however weakly its few words match a passage. Here:
 what a question asks without its terms (`answerable_part`), the terms the quotes leave out
-(`uncovered_terms`, joined into the names the question and sources use: `phrase`,
-`compounds`) and the one note that names them (`note_for`).
+(`uncovered_terms`; an amount asked in a unit, "how many weeks", is one), named as the
+question says them (`naming`) and the one note that names them (`note_for`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from advisor.conversation import english, person
 from advisor.conversation.asks import AMOUNT as _AMOUNT
-from advisor.conversation.lexicon import WORD, Lexicon
+from advisor.conversation.lexicon import Lexicon
+from advisor.conversation.naming import as_said, phrase, qualified, with_noun
 from advisor.conversation.notes import (
     Qualifier,
     card_note,
@@ -26,10 +27,8 @@ from advisor.conversation.notes import (
     qualifiers,
     uncovered,
 )
-from advisor.text import STOPWORDS, normalize, tokens
+from advisor.text import normalize, tokens
 
-_VERB_NEXT = frozenset("at to for in on with into from about like me it them us".split())
-"""Words after a verb ("look at", "fits me"): the word before them is no part of a name."""
 _DANGLING = frozenset("at in on with for of about to by using a an the".split())
 """Words left dangling at the end once their object is taken out ("how long at 10 hours?")."""
 
@@ -37,6 +36,20 @@ _DANGLING = frozenset("at in on with for of about to by using a an the".split())
 def amounts(text: str) -> list[str]:
     """Amounts with a unit the question names ("10 hours a week", "6 months")."""
     return [m.group(0).strip() for m in _AMOUNT.finditer(text)]
+
+
+ASKED = re.compile(
+    r"\bhow\s+(?:many|much)\s+((?:hours?|hrs?|days?|weeks?|months?|years?|yrs?)"
+    r"(?:\s+(?:a|per|each|every|/)\s+(?:day|week|month|year))?)\b",
+    re.I,
+)
+"""An amount of time the question asks for in a unit of its own ("how many hours a week",
+"how many weeks"): a term like "10 hours a week", covered only by a figure in that unit."""
+
+
+def asked_amounts(text: str) -> list[str]:
+    """The units of time the question asks its amount in ("hours a week", "weeks")."""
+    return [m.group(1) for m in ASKED.finditer(text)]
 
 
 def without_amounts(text: str) -> str:
@@ -71,7 +84,7 @@ def uncovered_terms(
     said = without_names(" ".join(quoted), lexicon.names)
     noted = normalize(" ".join(named))
     counted = [a for a in amounts(question) if not _experience(a, question)]
-    inside = normalize(" ".join(amounts(question)))
+    inside = normalize(" ".join([*amounts(question), *asked_amounts(question)]))
     words = [w for w in lexicon.terms(question) if not _has(inside, normalize(w))]
     missing = []
     for term in words:
@@ -82,54 +95,17 @@ def uncovered_terms(
         if found is None:
             continue
         number, unit = found.groups()
-        said_so = rf"(?<![\w.]){re.escape(number)}\s*(?:(?:-|–|to)\s*[\d.,]+\s*)?"
-        if not re.search(said_so + re.escape(unit[:3]), said) and not _has(noted, number):
+        if not _figure(said, re.escape(number), unit) and not _has(noted, number):
             missing.append(_UNIT.sub(lambda m: _UNITS[m.group(0).lower()], term))
+    for unit in asked_amounts(question):  # "how many weeks": a figure in weeks answers it
+        if not _figure(said, r"[\d.,]+", normalize(unit)) and not _has(noted, normalize(unit)):
+            missing.append(_UNIT.sub(lambda m: _UNITS[m.group(0).lower()], unit))
     return missing
 
 
-def with_noun(question: str, word: str) -> str:
-    """The word with the noun it qualifies in the question ("base" -> "base salary"): the
-    term as the question names it."""
-    words = [w for w in WORD.findall(question)]
-    if word not in words or "ADJ" not in english.readings(normalize(word)):
-        return word
-    at = words.index(word)
-    after = normalize(words[at + 1]) if at + 1 < len(words) else ""
-    if after in STOPWORDS or not english.readings(after) or not english.noun(after):
-        return word
-    return f"{word} {words[at + 1]}"
-
-
-def qualified(question: str, word: str, terms: Sequence[str], known: Callable[[str], bool]) -> str:
-    """The word as the question names it with its qualifier ("base" -> "base salary", "curve"
-    -> "roc curve"): an adjective with the noun after it, a noun with a name the corpus knows
-    before it. Half a name reads as a word. Not a verb after its subject ("can lightgbm
-    overfit"), nor a neighbour that is a term itself (`compounds` joins those)."""
-    words = WORD.findall(question)
-    if word not in words:
-        return word
-    at = words.index(word)
-    named = with_noun(question, word)
-    if named == word and at and english.noun(normalize(word)):
-        before = normalize(words[at - 1])
-        asking = at > 1 and normalize(words[at - 2]) in _AUXILIARY
-        if (
-            len(before) > 1
-            and before not in STOPWORDS
-            and not english.readings(before)
-            and known(before)
-        ):
-            named = word if asking else f"{words[at - 1]} {word}"
-    added = normalize(named).replace(normalize(word), " ").strip()
-    if added and any(_has(normalize(t), added) for t in terms):
-        return word
-    return named
-
-
-_AUXILIARY = frozenset("do does did can could will would should may might is are".split())
-"""Words that open a question with the subject after them: the word after the subject is
-its verb ("does mlflow record ...")."""
+def _figure(said: str, number: str, unit: str) -> bool:
+    """True when `said` gives the number (a pattern) in the unit ("12–24 months")."""
+    return bool(re.search(rf"(?<![\w.]){number}\s*(?:(?:-|–|to)\s*[\d.,]+\s*)?{unit[:3]}", said))
 
 
 _UNITS = {"hr": "hour", "hrs": "hours", "yr": "year", "yrs": "years"}
@@ -138,12 +114,15 @@ _EXPERIENCE = re.compile(r"\s*(?:of|exp\w*|in)\b")
 
 
 def _experience(amount: str, question: str) -> bool:
-    """True for years the person has behind them ("3 yrs of python", "5 yrs exp"): their
-    own, as their job is, not an amount the question asks about."""
+    """True for years the person has behind them ("3 yrs of python", "5 yrs exp", "accountant
+    for 12 yrs" in their description of themselves): their own, as their job is, not an
+    amount the question asks about."""
     if not re.search(r"(?:years?|yrs?)\b", amount, re.I):
         return False
     at = question.find(amount)
-    return at >= 0 and bool(_EXPERIENCE.match(question[at + len(amount) :]))
+    if at >= 0 and _EXPERIENCE.match(question[at + len(amount) :]):
+        return True
+    return any(normalize(amount) in clause for clause in person.theirs(normalize(question)))
 
 
 def without_names(text: str, names: Iterable[str]) -> str:
@@ -183,11 +162,8 @@ def note_for(
             term = qualified(question, word, terms, lexicon.uses)
         if not any(_has(normalize(t), normalize(word)) for t in [*terms, *card_terms]):
             card_terms.append(term)
-    words = [t for t in terms if t not in {q.label() for q in held} and t != "age"]
-    words = [t for t in words if not any(c.isdigit() for c in t)]
-    joined, card_terms = compounds(question, words, card_terms)
+    terms, card_terms = as_said(question, terms, card_terms)
     card_terms = [t for t in card_terms if not _common(t, question)]
-    terms = [joined[words.index(t)] if t in words else t for t in terms]
     notes = [coverage_note(terms, given_instead(terms, quoted))] if terms else []
     notes += [card_note(term, passages) for term in card_terms]
     return " ".join(notes)
@@ -227,56 +203,6 @@ def _told(qualifier: Qualifier, question: str) -> bool:
     told = any(number.search(clause) for clause in own)
     asked = qualifier.kind == "age" and _AGE_ASKED.search(rest)
     return told and not number.search(rest) and not asked
-
-
-def compounds(
-    question: str, terms: list[str], card_terms: list[str]
-) -> tuple[list[str], list[str]]:
-    """The terms with a card-only dictionary word the question puts right beside one joined
-    to it, as one name ("SHAP" and "values": "SHAP values"; "private" and "repos": "private
-    repos")."""
-    text = " ".join(normalize(w) for w in WORD.findall(question))
-    joined = list(terms)
-    rest = []
-    for card in card_terms:
-        if not all(english.readings(w) for w in normalize(card).split()):
-            rest.append(card)  # two names side by side are two terms ("gemini", "thru")
-            continue
-        for i, term in enumerate(joined):
-            if _has(text, normalize(f"{term} {card}")):
-                joined[i] = f"{term} {card}"
-            elif _has(text, normalize(f"{card} {term}")):
-                joined[i] = f"{card} {term}"
-            else:
-                continue
-            break
-        else:
-            rest.append(card)
-    return joined, rest
-
-
-def phrase(question: str, word: str, said: str) -> str:
-    """The word with the question's words on either side while the sources say them together
-    ("reinforcement" -> "reinforcement learning"): the term as both name it."""
-    words = WORD.findall(question)
-    if word not in words:
-        return word
-    start = end = words.index(word)
-    text = normalize(question)
-
-    def joins(i: int, first: int, last: int) -> bool:
-        """True when the i-th word names a thing and the sources say words[first..last]."""
-        low = normalize(words[i])
-        together = normalize(" ".join(words[first : last + 1]))
-        return low not in STOPWORDS and english.named_in(low, text) and _has(said, together)
-
-    for _ in range(2):
-        if start and joins(start - 1, start - 1, end):
-            start -= 1
-        after = normalize(words[end + 2]) if end + 2 < len(words) else ""
-        if end + 1 < len(words) and after not in _VERB_NEXT and joins(end + 1, start, end + 1):
-            end += 1  # "recruiters look at": "look" is their verb
-    return " ".join(words[start : end + 1])
 
 
 def _has(text: str, key: str) -> bool:

@@ -74,6 +74,15 @@ _GLUED = re.compile(r"(?<![\w])\d+([a-z][a-z0-9]*)")
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s\b")
 
 
+_CHAT_WORD = re.compile(rf"\b(?:{'|'.join(sorted(CHAT))})\b")
+
+
+def _without_chat(text: str) -> str:
+    """The text (normalised) without its words of chat: "lol" after "boring" is no noun it
+    describes ("any resource that isnt boring lol")."""
+    return _CHAT_WORD.sub(" ", text)
+
+
 def words_of(text: str) -> list[str]:
     """The distinct words of `text` as typed, at most MAX_WORDS (a pasted page costs no more)."""
     return list(dict.fromkeys(WORD.findall(text)))[:MAX_WORDS]
@@ -115,7 +124,7 @@ class Lexicon:
                 continue
             if low.rstrip("s") in self.acronyms:
                 continue  # "RNNs": the guide spells out "Recurrent Neural Networks"
-            if not english.named_in(low, grammar):
+            if not english.named_in(low, _without_chat(grammar)):
                 continue  # "can i switch": a verb, whatever the cards say of switches
             if not self._in_guide(low, parts):
                 found.append(word)
@@ -212,7 +221,7 @@ class Lexicon:
             and not set(tokens(w)) <= KNOWN_WORDS | own
             and not self.has_form(w)
             and not self._guide_cut(w)
-            and english.named_in(normalize(w), grammar)
+            and english.named_in(normalize(w), _without_chat(grammar))
         ]
         return found + [w for w in dict.fromkeys(_LETTER.findall(text)) if w not in found]
 

@@ -161,7 +161,7 @@ def coverage_note(missing: Sequence[str], instead: str = "") -> str:
 def given_instead(missing: Sequence[str], quoted: Iterable[str]) -> str:
     """For a missing amount of time ("10 hours a week"), the quoted amount of time with the
     words that say what it counts ("12–24 months of dedicated learning"), else ""."""
-    if not any(_time(m) for m in missing if AMOUNT.fullmatch(m)):
+    if not any(_time(m) for m in missing if AMOUNT.fullmatch(m) or _UNIT_ASKED.fullmatch(m)):
         return ""
     for sentence in quoted:
         for found in AMOUNT.finditer(sentence):
@@ -170,6 +170,13 @@ def given_instead(missing: Sequence[str], quoted: Iterable[str]) -> str:
             after = re.match(r"((?:\s+[a-z][\w-]*){0,3})", sentence[found.end() :])
             return (found.group(0) + (after.group(1) if after else "")).strip()
     return ""
+
+
+_UNIT_ASKED = re.compile(
+    r"(?:hours?|days?|weeks?|months?|years?)(?:\s+(?:a|per|each|every|/)\s+(?:day|week|month|year))?",
+    re.I,
+)
+"""A unit of time a question asks its amount in, with no number ("hours a week", "weeks")."""
 
 
 def _time(amount: str) -> bool:

@@ -11,6 +11,9 @@
   no dictionary lists ("do i need leetcode", "good for EDA?") asks about a tool of the trade
   the guide lacks: answered with a note naming it. A bare name could be a game or a singer
   ("whats minecraft", "do you like beyonce"): those still face the bar.
+- In a conversation in scope, a message naming nothing the corpus lacks, with a word of the
+  corpus's own ("why is the pay so high anyway", "ok whats the final step"), is on the
+  conversation's subject: the words it lacks only frame the question ("high", "final").
 - A first question in the field's own words ("do i need sql?") is not refused for a weak
   match alone.
 - The field's prior (`domain`: the message against descriptions of the field and of everyday
@@ -28,12 +31,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from advisor.conversation import english
 from advisor.conversation.asks import read_ask
 from advisor.conversation.compose import defines
 from advisor.conversation.coverage import answerable_part
 from advisor.conversation.domain import marks_off_topic
 from advisor.conversation.english import readings
-from advisor.conversation.lexicon import Lexicon
+from advisor.conversation.lexicon import KNOWN_WORDS, Lexicon, words_of
 from advisor.conversation.notes import qualifiers, relevance_bar
 from advisor.conversation.rewrite import Resolution, in_context
 from advisor.conversation.state import ConversationState, in_domain, leaves_topic, stays_on_topic
@@ -42,7 +46,7 @@ from advisor.conversation.vocabulary import Vocabulary
 from advisor.planning.profile import read_profile
 from advisor.records import Source
 from advisor.retrieval import Retrieval
-from advisor.text import normalize
+from advisor.text import STOPWORDS, normalize
 
 Search = Callable[[str], Retrieval]
 """Text -> a fresh retrieval for it (its own embedding)."""
@@ -54,7 +58,8 @@ CLEAR_EVERYDAY = -0.3
 """A prior below this reads as an everyday domain: the chat does not vouch for the message."""
 NAME_LEAN = -0.15
 """A prior below this leans to an everyday domain: a name the model knows from one ("do u
-like anime" -0.28) is no term of the trade; "do i need leetcode" (-0.05) is."""
+like anime" -0.28) is no term of the trade; "do i need leetcode" (-0.05) is. A message in
+the corpus's words that leans so ("unrelated, best laptop for gaming" -0.22) faces the bar."""
 _TO_LEARN = re.compile(
     r"\b(?:need(?:ed|s)?|require[ds]?|use|using|learn\w*|know|study|practi[cs]e|skip|"
     r"install|worth|good for|useful|help(?:s|ful)?)\b",
@@ -126,7 +131,12 @@ def scope(
     on_topic = state.in_scope and prior > CLEAR_FIELD  # "any resume tips"
     told = state.in_scope and _tells(question, context.resolution)  # "only 10 hrs a week tho"
     named = state.in_scope and prior > NAME_LEAN and _trade_name(question, lexicon)
-    if weak and sources and (on_topic or told or named or stays_on_topic(question, state, lexicon)):
+    own = state.in_scope and prior > NAME_LEAN and _in_its_words(question, lexicon)
+    if (
+        weak
+        and sources
+        and (on_topic or told or named or own or stays_on_topic(question, state, lexicon))
+    ):
         resolution = context.resolution
         last = state.last_answered
         if told and last is not None:  # the question it qualifies, with what it tells
@@ -141,6 +151,28 @@ def scope(
     elif weak and first and not doubtful and not left:  # "how do you evaluate a model properly"
         sources, weak = first, False
     return Scope(standalone, [] if weak else sources, weak)
+
+
+def _in_its_words(question: str, lexicon: Lexicon) -> bool:
+    """True for a message that names nothing the corpus lacks and holds a word of its own
+    ("why is the pay so high anyway", "ok whats the final step", "any resource that isnt
+    boring lol"): in a chat in scope, asked of the conversation's subject, however few of a
+    passage's words it shares. The words the corpus lacks there only frame the question (an
+    adjective, a verb: "high", "final", "boring", "ship it"); a noun or a name the corpus
+    lacks may be another domain's ("printer", "beyonce"), and a message with none of the
+    corpus's words ties to nothing ("whats 17 times 23")."""
+    text = normalize(question)
+    for word in lexicon.unknown(question):
+        low = normalize(word)
+        if lexicon.everyday(word) or (english.qualifies(low, text) and "ADJ" in readings(low)):
+            continue  # "whats", "the final step"
+        if english.named_in(low, text):
+            return False
+    return any(
+        lexicon.uses(w) and (not lexicon.everyday(w) or normalize(w) in KNOWN_WORDS)
+        for w in words_of(question)
+        if normalize(w) not in STOPWORDS
+    )
 
 
 def _tells(question: str, resolution: Resolution | None) -> bool:
