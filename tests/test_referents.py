@@ -174,3 +174,30 @@ def test_a_message_announcing_a_new_question_is_not_read_in_context() -> None:
     question = "new question: how long does the guide say it takes if ur starting from zero"
     state = replay(history, vocabulary)
     assert in_context(question, state, vocabulary).question == question
+
+
+ROLES_THEN_PLATFORM = (
+    "The terms AI Engineer, Machine Learning Engineer, and Data Scientist often appear "
+    "interchangeably in job postings but refer to different roles. [1]\n\n" + APPLIED
+)
+"""An answer that opens on the roles in general before the role asked for and a platform."""
+
+
+def test_they_after_asking_what_a_role_is_is_that_role_however_the_answer_opens() -> None:
+    history = [
+        ("user", "whats an 'applied ai engineer'? keep seeing it in job posts"),
+        ("assistant", ROLES_THEN_PLATFORM),
+    ]
+    asked = resolved(history, "what tools/techniques do they use day to day")
+    assert "applied ai engineer" in asked.lower() and "Vertex" not in asked
+
+
+def test_an_it_that_says_things_is_the_guide() -> None:
+    history = [
+        ("user", "who wrote the guide"),
+        ("assistant", "Ryan Mitchell [1] Career Development Advisor [1]"),
+        ("user", "whats his twitter handle"),
+        ("assistant", "Ryan writes about future-ready career skills. [1]"),
+    ]
+    asked = resolved(history, "which industries does it say use ai")
+    assert asked == "Which industries does the guide say use ai?"

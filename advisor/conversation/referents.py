@@ -106,20 +106,19 @@ def about(last: TurnInfo, state: ConversationState) -> tuple[list[Entity], bool]
     what the question named): the question's names the answer opens with ("what's an applied
     ai engineer?" answered "**Applied AI Engineer:** ..."), else the things the answer opens
     with when it names others ("in python what is the equivalent for tables?" answered
-    "pandas is ..."), else the question's names. A word the question used only as context
-    loses to the answer's subject."""
+    "pandas is ..."), else the question's names. A word the question used only as its setting
+    loses to the answer's subject; a thing the question asked to have defined does not."""
     named = [e for e in last.entities if e.kind != LEVEL]
-    if not state.turns or state.turns[-1] is not last or not state.leads:
+    if not state.turns or state.turns[-1] is not last:
         return named, False
+    term = read_ask(last.text).definition.lower()
     leads = {e.name for e in state.leads}
-    if any(e.name in leads for e in named):
-        return named, True
+    if any(e.name in leads or e.surface.lower() in term for e in named):
+        return named, True  # the answer opens with it, or the question asked what it is
     tools = [e for e in named if e.kind == RESOURCE]
-    if (
-        state.leads[0].kind != RESOURCE
-        or not tools
-        or not all(_setting(e, last.text) for e in tools)
-    ):
+    if not (state.leads and state.leads[0].kind == RESOURCE and tools):
+        return named, False
+    if not all(_setting(e, last.text) for e in tools):
         return named, False  # "what does core python mean?" asks about Python, whatever the answer
     return [e for e in state.leads if e.kind == RESOURCE], True
 
