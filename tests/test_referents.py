@@ -4,6 +4,7 @@ the questions named, the tools an answer listed, or the one thing an answer pick
 from __future__ import annotations
 
 from advisor.conversation import Vocabulary, replay, resolve
+from advisor.conversation.rewrite import in_context
 from tests.test_turns import card_titles
 
 Turn = tuple[str, str]
@@ -114,3 +115,89 @@ def test_a_pronoun_in_the_clause_of_a_thing_named_points_back_not_at_that_thing(
     # a clause of its own after the name: the pronoun is that name, as before
     assert "mlflow" in resolved(sklearn, "mlflow - what is it?").lower()
     assert "scikit" not in resolved(sklearn, "mlflow - what is it?").lower()
+
+
+PANDAS = (
+    "pandas is an open-source Python library for working with tabular data, originally created "
+    "by Wes McKinney. [1]\n\n**pandas — What it covers:** You use it to clean data. [2]"
+)
+"""An answer that leads with a card the question did not name (it named Python as context)."""
+
+
+def test_it_after_an_answer_that_led_with_another_card_is_that_card() -> None:
+    history = [
+        ("user", "i use excel at work. in python what is the equivalent for work with tables?"),
+        ("assistant", PANDAS),
+    ]
+    asked = resolved(history, "who create it")
+    assert "pandas" in asked.lower() and "python" not in asked.lower()
+
+
+PLOTS = (
+    "The key libraries to learn, in order:\n- Core Python — data structures\n"
+    "- Matplotlib and Seaborn — data visualization [1]\n\n"
+    "**Seaborn — How it fits the guide's path:** The guide lists it with Matplotlib. [2]\n\n"
+    "Matplotlib is the classic open-source plotting library for Python. [3]"
+)
+"""A list answer followed by the two cards it is about."""
+
+
+def test_the_two_after_a_list_answer_are_the_cards_it_went_on_to_describe() -> None:
+    history = [
+        ("user", "biologist here. for making plots in python what does the guide recommend"),
+        ("assistant", PLOTS),
+    ]
+    asked = resolved(history, "difference between the two?")
+    assert "Seaborn" in asked and "Matplotlib" in asked and "Python" not in asked
+
+
+APPLIED = (
+    "**Applied AI Engineer:** Uses APIs, prompt engineering and orchestration frameworks. [1]\n\n"
+    "**Google Vertex AI — Who it is for:** It suits applied AI engineers building on Google's "
+    "models. [2]"
+)
+"""An answer about the role asked for that also mentions a platform further down."""
+
+
+def test_they_after_an_answer_about_the_role_asked_for_is_that_role() -> None:
+    history = [("user", "whats an 'applied ai engineer'?"), ("assistant", APPLIED)]
+    asked = resolved(history, "what tools do they use day to day")
+    assert "applied ai engineer" in asked.lower() and "Vertex" not in asked
+
+
+def test_a_message_announcing_a_new_question_is_not_read_in_context() -> None:
+    vocabulary = Vocabulary.from_titles(card_titles())
+    history = [
+        ("user", "does essence of linear algebra need linear algebra"),
+        ("assistant", "**3Blue1Brown – Essence of Linear Algebra — Prerequisites:** None. [1]"),
+    ]
+    question = "new question: how long does the guide say it takes if ur starting from zero"
+    state = replay(history, vocabulary)
+    assert in_context(question, state, vocabulary).question == question
+
+
+ROLES_THEN_PLATFORM = (
+    "The terms AI Engineer, Machine Learning Engineer, and Data Scientist often appear "
+    "interchangeably in job postings but refer to different roles. [1]\n\n" + APPLIED
+)
+"""An answer that opens on the roles in general before the role asked for and a platform."""
+
+
+def test_they_after_asking_what_a_role_is_is_that_role_however_the_answer_opens() -> None:
+    history = [
+        ("user", "whats an 'applied ai engineer'? keep seeing it in job posts"),
+        ("assistant", ROLES_THEN_PLATFORM),
+    ]
+    asked = resolved(history, "what tools/techniques do they use day to day")
+    assert "applied ai engineer" in asked.lower() and "Vertex" not in asked
+
+
+def test_an_it_that_says_things_is_the_guide() -> None:
+    history = [
+        ("user", "who wrote the guide"),
+        ("assistant", "Ryan Mitchell [1] Career Development Advisor [1]"),
+        ("user", "whats his twitter handle"),
+        ("assistant", "Ryan writes about future-ready career skills. [1]"),
+    ]
+    asked = resolved(history, "which industries does it say use ai")
+    assert asked == "Which industries does the guide say use ai?"

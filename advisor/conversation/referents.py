@@ -54,8 +54,10 @@ PLURAL = re.compile(r"\b(they|them|those|these)\b", re.I)
 
 def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     """What the follow-up points at (names), and whether those are things one learns."""
+    if SAYS.search(turn.text):  # "which industries does it say use ai?": only a text says
+        return [GUIDE], False
     last = state.last_answered or state.last
-    named = [e for e in (last.entities if last else ()) if e.kind != LEVEL]
+    named, held = about(last, state) if last is not None else ([], False)
     facet = bool(RESOURCE_FACETS & set(turn.topics))
     if facet:  # a tool's facet: the tool named first
         tools = [e for e in named or _recent_focus(state) if e.kind == RESOURCE]
@@ -76,7 +78,8 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     several = earlier_of_kind(state) if PLURAL.search(turn.text) and not facet else []
     if several:  # "which of those is easiest to break into?" after two roles: the roles,
         return several, not any(e.kind == ROLE for e in named)  # not the tools the answer listed
-    wants_resource = facet or PLURAL.search(turn.text)
+    role = held and any(e.kind == ROLE for e in named)  # "they" after "**Applied AI Engineer:**"
+    wants_resource = (facet or PLURAL.search(turn.text)) and not role
     if state.mentioned and wants_resource and not any(e.kind == RESOURCE for e in named):
         mentioned = state.mentioned if PLURAL.search(turn.text) else state.mentioned[:1]
         return [display_name(e.name) for e in mentioned], True
@@ -98,6 +101,46 @@ def subject(turn: TurnInfo, state: ConversationState) -> tuple[list[str], bool]:
     return [DEFAULT_SUBJECT], False  # only statements so far: the person's own move into ML
 
 
+def about(last: TurnInfo, state: ConversationState) -> tuple[list[Entity], bool]:
+    """What the last question was about as its answer tells (and whether the answer held to
+    what the question named): the question's names the answer opens with ("what's an applied
+    ai engineer?" answered "**Applied AI Engineer:** ..."), else the things the answer opens
+    with when it names others ("in python what is the equivalent for tables?" answered
+    "pandas is ..."), else the question's names. A word the question used only as its setting
+    loses to the answer's subject; a thing the question asked to have defined does not."""
+    named = [e for e in last.entities if e.kind != LEVEL]
+    if not state.turns or state.turns[-1] is not last:
+        return named, False
+    term = read_ask(last.text).definition.lower()
+    leads = {e.name for e in state.leads}
+    if any(e.name in leads or e.surface.lower() in term for e in named):
+        return named, True  # the answer opens with it, or the question asked what it is
+    tools = [e for e in named if e.kind == RESOURCE]
+    if not (state.leads and state.leads[0].kind == RESOURCE and tools):
+        return named, False
+    if not all(_setting(e, last.text) for e in tools):
+        return named, False  # "what does core python mean?" asks about Python, whatever the answer
+    return [e for e in state.leads if e.kind == RESOURCE], True
+
+
+_SETTING = re.compile(r"\b(?:in|with|of|for|using|on)\s+(?:(?:a|an|the|plain)\s+)?$", re.I)
+
+
+def _setting(entity: Entity, text: str) -> bool:
+    """Whether a question names `entity` only as the setting of what it asks: after "in",
+    "with", "for" ("in python what is the equivalent for tables?") or in a sentence before the
+    question ("just finished python basics. what library next?")."""
+    before = text[: entity.start]
+    return bool(_SETTING.search(before)) or bool(re.search(r"[.!?]\s", text[entity.start :]))
+
+
+GUIDE = "the guide"
+SAYS = re.compile(
+    r"\b(?:does|did|do)\s+it\s+(?:\w+\s+)?(?:say|mention|recommend|suggest)\b"
+    r"|\bit\s+(?:says|said|mentions|recommends|suggests)\b",
+    re.I,
+)
+"""An "it" that says things: the guide (its author is "he", a tool says nothing)."""
 AUTHOR = "the guide's author"
 PERSON = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.I)
 """A pronoun for one person: the guide's author or the person behind a tool."""

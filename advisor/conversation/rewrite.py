@@ -29,6 +29,7 @@ from advisor.conversation.state import ConversationState
 from advisor.conversation.turns import (
     TurnInfo,
     TurnKind,
+    announces_new_subject,
     classify,
     only_constraints,
     question_part,
@@ -167,6 +168,8 @@ def in_context(question: str, state: ConversationState, vocabulary: Vocabulary) 
     turn = TurnInfo(
         text, TurnKind.FOLLOW_UP, "context", tuple(vocabulary.find(text)), tuple(topics_of(text))
     )
+    if announces_new_subject(text):  # "new question: how long does it take from zero?"
+        return Resolution(turn, text)
     facet = RESOURCE_FACETS & set(turn.topics) and not _COMPARES.search(text)
     names = (not facet and earlier_of_kind(state)) or subject(turn, state)[0]
     said = {n.lower() for n in names if n.lower() in text.lower()}

@@ -54,6 +54,9 @@ class ConversationState:
     """How many answers quoted the sources (0: nothing in scope was answered yet)."""
     unanswered: frozenset[int] = frozenset()
     """Positions in `turns` of the questions the sources could not answer (refused)."""
+    leads: tuple[Entity, ...] = ()
+    """What the last answer is about: the things that open its paragraphs ("**pandas — What
+    it covers:**", "Matplotlib is the classic ..."), in order."""
     picked: tuple[Entity, ...] = ()
     """What the last answer named beyond the options its question asked to choose among, of
     their kind: the answer's pick ("Applied AI Engineer" after "which of ML engineer and data
@@ -105,6 +108,7 @@ class ConversationState:
             if entity.kind == RESOURCE and entity.name not in seen:
                 seen[entity.name] = entity
         self.mentioned = tuple(seen.values())[:MENTIONED]
+        self.leads = openers(text, vocabulary)
         quoted = tuple(sentences_of(text)) if CITE.search(text) else ()
         self.last_said = quoted
         self.said = (*self.said, *quoted)
@@ -115,6 +119,32 @@ class ConversationState:
     def to_dict(self) -> dict[str, Any]:
         """What a saved chat keeps: the profile (the rest is replayed from the messages)."""
         return {"profile": self.profile.to_dict()}
+
+
+_ASIDE = "Card note"
+"""A card's aside ("**Python — Card note (not from the guide):** ..."): not what an answer is
+about."""
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s|\d+[.)]\s)", re.M)
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_OPENING = re.compile(r"^\s*(?:\*\*)?\s*(?:the\s+)?", re.I)
+
+
+def openers(text: str, vocabulary: Vocabulary) -> tuple[Entity, ...]:
+    """The things an answer's paragraphs open with: what the answer is about, whatever its
+    question named ("in python what is the equivalent for tables?" is answered by "pandas is
+    ..."), from its first paragraph of prose on, until one opens with no name. A list item
+    is one of several things listed, and a card's aside a side remark: neither is the
+    answer's subject."""
+    found: dict[str, Entity] = {}
+    for paragraph in _PARAGRAPH.split(text):
+        if _LIST_ITEM.search(paragraph) or _ASIDE in paragraph[:120]:
+            continue
+        body = paragraph[_OPENING.match(paragraph).end() :]  # type: ignore[union-attr]
+        named = [e for e in vocabulary.find(body[:80]) if e.kind != LEVEL]
+        if not named or named[0].start != 0:
+            break  # the answer goes on about something it does not open with a name
+        found.setdefault(named[0].name, named[0])
+    return tuple(found.values())
 
 
 def picked(asked: TurnInfo, named: Iterable[Entity]) -> tuple[Entity, ...]:

@@ -75,7 +75,7 @@ _CONDITIONAL = re.compile(
     re.I,
 )
 _NEW_TOPIC = re.compile(
-    r"\b(never ?mind|anyway|anyways|different question|unrelated|new question|"
+    r"\b(never ?mind|anyway|anyways|different (?:question|thing|topic)|unrelated|new question|"
     r"changing (?:the )?(?:topic|subject)|by the way|btw)\b",
     re.I,
 )
@@ -283,6 +283,12 @@ def only_constraints(text: str) -> bool:
         rest = re.sub(rf"\b{re.escape(held.value)}\b", " ", normalize(rest))
     left = [w for w in tokens(rest) if w not in _FILLER and w not in _NARROWING]
     return not left or _PREPOSITION.match(body) is not None
+
+
+def announces_new_subject(text: str) -> bool:
+    """A message that says it leaves the subject ("new question: ...", "unrelated but ...",
+    "different thing"): nothing said before is what it asks about."""
+    return bool(_NEW_TOPIC.search(text))
 
 
 def refers_back(text: str) -> bool:
