@@ -35,7 +35,8 @@ if str(ROOT) not in sys.path:  # run as a script: make `advisor` importable
 from advisor.conversation.asks import read_ask  # noqa: E402
 from advisor.conversation.layout import bare, parts_of, sentences_of  # noqa: E402
 from advisor.conversation.notes import career_move, qualifiers, uncovered  # noqa: E402
-from advisor.conversation.rewrite import replay, resolve, tidy  # noqa: E402
+from advisor.conversation.phrasing import tidy  # noqa: E402
+from advisor.conversation.rewrite import replay, resolve  # noqa: E402
 from advisor.conversation.state import ConversationState  # noqa: E402
 from advisor.conversation.structure import units  # noqa: E402
 from advisor.conversation.turns import classify  # noqa: E402

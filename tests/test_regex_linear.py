@@ -69,7 +69,7 @@ def test_the_issue_inputs_are_fast() -> None:
 def test_rewritten_patterns_still_read_what_they_read() -> None:
     """A few readings the rewritten patterns carry (the full behaviour is in the other tests)."""
     from advisor.conversation.asks import read_ask
-    from advisor.conversation.rewrite import tidy
+    from advisor.conversation.phrasing import tidy
     from advisor.conversation.vocabulary import display_name, short_name, title_parts
     from advisor.planning.profile import read_profile
     from advisor.text import heading

@@ -13,8 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from advisor.conversation.asks import AMOUNT, read_ask
+from advisor.conversation.asks import read_ask
 from advisor.conversation.english import readings
+from advisor.conversation.phrasing import keep_amounts, strip_lead, tidy, untrail
 from advisor.conversation.pointers import SEVERAL, pointing_that, stranded
 from advisor.conversation.referents import (
     PERSON,
@@ -40,16 +41,10 @@ from advisor.conversation.vocabulary import (
     Vocabulary,
     topics_of,
 )
-from advisor.text import normalize
 
 Turn = tuple[str, str]
 
 _ARTICLE = r"(?:(?:a|an|the)\s+)?"
-_LEAD = re.compile(
-    r"^\s*+(?:(?:ok|okay|so|and|but|also|plus|then)[\s,]++)*+(?:what about|how about|what of)?+"
-    r"\s*+",
-    re.I,
-)
 _PRONOUNS = re.compile(
     rf"\b(?:{SEVERAL}|which of them|one of them|that one|this one|they|them|those|these|it|that|"
     r"this)\b",
@@ -57,9 +52,6 @@ _PRONOUNS = re.compile(
 )
 _SEVERAL = re.compile(rf"\b(?:{SEVERAL})\b", re.I)
 _PERSONAL = re.compile(r"\b(me|i|my)\b", re.I)
-_MARKS = "?.!…,"
-_TRAILING_WORD = re.compile(r"then|though|tho|again|instead", re.I)
-"""Matched only against the last three to seven characters (`_untrail`)."""
 _COMPARES = re.compile(r"\b(?:which|both|either|vs|versus|compare|or)\b", re.I)
 """Words that ask of several things at once ("which is free?")."""
 _NARROWS = re.compile(
@@ -139,26 +131,7 @@ def _name_person(question: str, who: str) -> str:
         done = True
         return f"{who}'s" if word in {"his", "hers"} else who
 
-    return PERSON.sub(name, _strip_lead(question))
-
-
-def keep_amounts(text: str, typed: str) -> str:
-    """The rewrite with every amount the user typed that it lost put back, with its
-    preposition ("how long would that take at 8 hours a week?" keeps "at 8 hours a week"),
-    so the search and the coverage note still see the user's own terms."""
-    kept = normalize(text)
-    for match in AMOUNT.finditer(typed):
-        if normalize(match.group(0)) in kept:
-            continue
-        before = re.search(
-            r"\b(at|in|on|for|with|within|over|under|by)\s+(?:\w+\s+)?$",
-            typed[: match.start()],
-            re.I,
-        )
-        lead = f"{before.group(1).lower()} " if before else ""
-        text = f"{_untrail(text)}, {lead}{match.group(0).strip()}"
-        kept = normalize(text)
-    return text
+    return PERSON.sub(name, strip_lead(question))
 
 
 def in_context(question: str, state: ConversationState, vocabulary: Vocabulary) -> Resolution:
@@ -175,7 +148,7 @@ def in_context(question: str, state: ConversationState, vocabulary: Vocabulary) 
     said = {n.lower() for n in names if n.lower() in text.lower()}
     if len(said) == len(names):  # all named already, or nothing to name
         return Resolution(turn, text)
-    return Resolution(turn, tidy(f"{_untrail(_strip_lead(text))} — {join(names)}"))
+    return Resolution(turn, tidy(f"{untrail(strip_lead(text))} — {join(names)}"))
 
 
 def _with_text(turn: TurnInfo, text: str, vocabulary: Vocabulary) -> TurnInfo:
@@ -189,7 +162,7 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
     names, learnable = subject(turn, state)
     if len(names) < 2 and _SEVERAL.search(turn.text):
         names = earlier_of_kind(state) or names
-    core = _strip_lead(turn.text)
+    core = strip_lead(turn.text)
     if not names:
         return core
     phrase = join(names)
@@ -219,7 +192,7 @@ def _replace_pronouns(turn: TurnInfo, state: ConversationState) -> str:
             text[: left.start("word")] + _object_of(left["word"], phrase) + text[left.end("word") :]
         )
     if state.about_user and _PERSONAL.search(turn.text):
-        text = f"{_untrail(text)} ({state.about_user.rstrip('.')})"
+        text = f"{untrail(text)} ({state.about_user.rstrip('.')})"
     return text
 
 
@@ -235,11 +208,11 @@ def _object_of(word: str, phrase: str) -> str:
 
 def _swap(turn: TurnInfo, state: ConversationState, vocabulary: Vocabulary) -> str:
     """ "and X?": X takes the place of the same kind of thing in the earlier question."""
-    rest = _untrail(_strip_lead(turn.text))
+    rest = untrail(strip_lead(turn.text))
     last = state.last_answered or state.last
     if last is None:
         return rest
-    previous = _untrail(last.text)
+    previous = untrail(last.text)
     doer = _predicate_of(rest, last)
     if doer:  # "works with keras?" after a W&B question: W&B works with Keras?
         return f"{doer} {rest}"
@@ -290,59 +263,18 @@ def _conditional(turn: TurnInfo, state: ConversationState) -> str:
     rest = re.sub(r"^\s*(?:and\s+|but\s+|so\s+)?(?:what |even )?if\s+", "", turn.text, flags=re.I)
     if last is None or rest == turn.text:
         names, _ = subject(turn, state)
-        return f"{_untrail(turn.text)} about {join(names)}" if names else turn.text
-    return f"{_untrail(last.text)} if {_untrail(rest)}"
+        return f"{untrail(turn.text)} about {join(names)}" if names else turn.text
+    return f"{untrail(last.text)} if {untrail(rest)}"
 
 
 def _bare(turn: TurnInfo, state: ConversationState) -> str:
     """ "why?", "what kinds?", "so what matters then?": the question gets its subject."""
-    core = _untrail(_strip_lead(turn.text))
+    core = untrail(strip_lead(turn.text))
     last = state.last_answered or state.last
     if re.fullmatch(r"(?:why|how|how so|really|why not)", core, re.I) and last is not None:
-        return f"{core} {_untrail(last.text)}"
+        return f"{core} {untrail(last.text)}"
     names, _ = subject(turn, state)
     if not names:
         return core
     link = "of" if re.search(r"\b(kinds?|types?|sorts?|examples?)$", core, re.I) else "about"
     return f"{core} {link} {join(names)}"
-
-
-def _untrail(text: str) -> str:
-    """The text without its closing marks and a last "then", "though", "tho", "again" or
-    "instead".
-
-    String operations in one pass: the pattern this replaces,
-    `[\\s?.!…,]*(?:\\b(?:then|though|again)\\b)?[\\s?.!…,]*$`, backtracked cubically.
-    """
-    core = _without_marks(text)
-    for size in (3, 4, 5, 6, 7):
-        start = len(core) - size
-        if start < 0 or not _TRAILING_WORD.fullmatch(core, start):
-            continue
-        if start == 0 or not _is_word_char(core[start - 1]):
-            return _without_marks(core[:start])
-    return core
-
-
-def _without_marks(text: str) -> str:
-    end = len(text)
-    while end and (text[end - 1].isspace() or text[end - 1] in _MARKS):
-        end -= 1
-    return text[:end]
-
-
-def _is_word_char(char: str) -> bool:
-    """What `\\w` matches: a letter, digit or underscore, in any script."""
-    return char.isalnum() or char == "_"
-
-
-def _strip_lead(text: str) -> str:
-    return _LEAD.sub("", text, count=1).strip() or text.strip()
-
-
-def tidy(text: str) -> str:
-    """One space, "an" before a vowel, a capital first letter and a question mark."""
-    text = re.sub(r"\s+", " ", text).strip(" ,")
-    text = re.sub(r"\ba(?= [aeiou])", "an", text, flags=re.I)
-    text = _untrail(text) if not text.endswith(")") else text
-    return f"{text[:1].upper()}{text[1:]}?" if text else text
