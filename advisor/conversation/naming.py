@@ -23,7 +23,7 @@ _VERB_NEXT = frozenset("at to for in on with into from about like me it them us"
 def with_noun(question: str, word: str) -> str:
     """The word with the noun it qualifies in the question ("base" -> "base salary"): the
     term as the question names it."""
-    words = [w for w in WORD.findall(question)]
+    words = WORD.findall(question)
     if word not in words or "ADJ" not in english.readings(normalize(word)):
         return word
     at = words.index(word)

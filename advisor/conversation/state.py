@@ -139,7 +139,7 @@ def openers(text: str, vocabulary: Vocabulary) -> tuple[Entity, ...]:
     for paragraph in _PARAGRAPH.split(text):
         if _LIST_ITEM.search(paragraph) or _ASIDE in paragraph[:120]:
             continue
-        body = paragraph[_OPENING.match(paragraph).end() :]  # type: ignore[union-attr]
+        body = _OPENING.sub("", paragraph, count=1)  # the pattern matches every paragraph
         named = [e for e in vocabulary.find(body[:80]) if e.kind != LEVEL]
         if not named or named[0].start != 0:
             break  # the answer goes on about something it does not open with a name
