@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from advisor import CareerAdvisor
-from advisor.conversation import TurnKind, Vocabulary, replay, resolve
+from advisor.conversation import ConversationState, TurnKind, Vocabulary, replay, resolve
 from advisor.conversation.layout import parts_of
 from advisor.conversation.leads import Line
 from advisor.conversation.notes import card_note, given_instead
@@ -44,14 +44,29 @@ def test_fusing_keeps_unit_length_and_leans_to_the_heavier_vector() -> None:
     assert query_vector("q", "", lambda text: [0.6, 0.8]) == [0.6, 0.8]
 
 
-def test_only_a_follow_up_that_does_not_name_its_subject_gets_context() -> None:
+def test_only_a_question_that_does_not_name_its_subject_gets_context() -> None:
     vocabulary = Vocabulary.from_titles(card_titles())
     state = replay([("user", "what is mlflow"), ("assistant", "MLflow is a tool. [1]")], vocabulary)
     assert context_of(state, TurnKind.FOLLOW_UP, "is there a cost?", vocabulary) == "what is mlflow"
+    # read as standalone (it names nothing), yet it asks about the subject in focus
+    assert context_of(state, TurnKind.STANDALONE, "pricing?", vocabulary) == "what is mlflow"
     assert context_of(state, TurnKind.FOLLOW_UP, "Is MLflow free?", vocabulary) == ""
     assert context_of(state, TurnKind.FOLLOW_UP, "and a data scientist?", vocabulary) == ""
     assert context_of(state, TurnKind.STANDALONE, "how much do ml engineers earn", vocabulary) == ""
+    assert context_of(state, TurnKind.STANDALONE, "new question: salaries?", vocabulary) == ""
     assert context_of(state, TurnKind.TOPIC_CHANGE, "salaries?", vocabulary) == ""
+    assert context_of(ConversationState(), TurnKind.STANDALONE, "pricing?", vocabulary) == ""
+
+
+def test_a_message_naming_nothing_is_searched_on_the_subject_in_focus(
+    extractive: CareerAdvisor,
+) -> None:
+    """ "where does the data live then" names no subject; after DVC it asks where DVC keeps
+    the data (the card's remote storage), not about data scientists or deep learning."""
+    _, where = chat(extractive, "what is dvc", "where does the data live then")
+    assert not where.refused
+    assert "remote storage" in where.text
+    assert where.sources[0].title.startswith("DVC")
 
 
 def test_is_it_free_after_a_course_lands_on_that_course(extractive: CareerAdvisor) -> None:

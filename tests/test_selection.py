@@ -4,7 +4,13 @@ that opens with a pronoun brings its antecedent or stays out."""
 from __future__ import annotations
 
 from advisor import CareerAdvisor
-from advisor.conversation.budget import MAX_QUOTES, PER_SOURCE, fill
+from advisor.conversation.budget import (
+    MAX_QUOTES,
+    PARAGRAPH_CHARS,
+    PER_SOURCE,
+    fill,
+    with_paragraph,
+)
 from advisor.conversation.coherence import coherent
 from advisor.conversation.layout import parts_of
 from advisor.conversation.leads import Line, quote
@@ -188,3 +194,46 @@ def test_what_comes_before_a_library_names_the_one_before_it(extractive: CareerA
         answer = extractive.ask(question, history)
         history += [("user", question), ("assistant", answer.text)]
     assert "NumPy" in history[-1][1], history[-1][1]
+
+
+COURSE = Source(
+    id="c",
+    text="The specialization is made up of three courses. The first covers supervised learning. "
+    "The second covers neural networks. The third covers recommender systems.\n\n"
+    "Labs use Jupyter notebooks.",
+    title="Course",
+    section="What it covers",
+    source="course.md",
+    kind="course",
+)
+
+
+def test_the_best_quoted_sentence_brings_the_rest_of_its_paragraph_right_after_it() -> None:
+    """ "whats in it exactly" matched the paragraph's opening ("made up of three courses");
+    what each course covers follows it, before the next quote, and the next paragraph does
+    not come along."""
+    made_up, first, second, third, labs = units(COURSE, 1)
+    other = units(GUIDE, 2)[0]
+    scored = [Scored(u, 3.0 - i / 10, 0.1) for i, u in enumerate([made_up, other, labs, first])]
+    scored += [Scored(second, 1.0, 0.0), Scored(third, 1.0, 0.0)]
+    lines = with_paragraph([quote(made_up), quote(other)], scored)
+    assert [ln.unit for ln in lines] == [made_up, first, second, third, other]
+    assert labs.opens_paragraph
+
+
+def test_a_paragraph_longer_than_its_budget_stops_before_the_unit_that_would_pass_it() -> None:
+    long = " ".join(f"Part {n} covers neural networks in depth and at length." for n in range(9))
+    source = Source(
+        id="l",
+        text=f"Three courses. The first covers supervised learning. {long}",
+        title="Course",
+        section="What it covers",
+        source="course.md",
+        kind="guide",  # one sentence a unit
+    )
+    opening, first, *rest = units(source, 1)
+    assert sum(len(u.body()) for u in rest) > PARAGRAPH_CHARS
+    scored = [Scored(u, 2.0, 0.1) for u in (opening, first, *rest)]
+    lines = with_paragraph([quote(opening)], scored)
+    assert 1 < len(lines) < 2 + len(rest)
+    assert sum(len(ln.body) for ln in lines[1:]) <= PARAGRAPH_CHARS

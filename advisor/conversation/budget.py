@@ -7,6 +7,10 @@ cover?": the card's overview and its contents), the answer holds them all; when 
 passage answers and the rest are merely nearby, a weak third sentence is not added as
 filler. A source gives at most PER_SOURCE filling units (leads do not count), so a card
 that answers is quoted for its own reasons rather than padded from other sources.
+
+The best-scored unit quoted brings the rest of its paragraph (up to PARAGRAPH_CHARS), right
+after it: the sentence that matched the question is often the paragraph's opening, and its
+answer follows ("The specialization is made up of three courses." then what each covers).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ MARGIN = 0.8
 extractive.WEIGHTS)."""
 PER_SOURCE = 3
 """Filling lines taken from any one source."""
+PARAGRAPH_CHARS = 400
+"""Characters of its paragraph the best quoted unit brings after it, at most."""
 
 
 def fill(lines: list[Line], scored: list[Scored], more: int) -> list[Line]:
@@ -55,3 +61,33 @@ def fill(lines: list[Line], scored: list[Scored], more: int) -> list[Line]:
 def overlaps(unit: Unit, quoted: set[str]) -> bool:
     """True when the unit repeats (or contains, or sits inside) something already quoted."""
     return any(any(s in q or q in s for q in quoted) for s in unit.sentences)
+
+
+def with_paragraph(lines: list[Line], scored: list[Scored]) -> list[Line]:
+    """The lines, with the rest of the best quoted unit's paragraph right after it: the
+    units that follow it in its source, under its heading, until the next paragraph opens
+    or PARAGRAPH_CHARS is spent (a unit that would pass it ends the run)."""
+    quoted = {q for line in lines for q in line.quotes()}
+    best = next((s.unit for s in scored if quoted.intersection(s.unit.sentences)), None)
+    if best is None:
+        return lines
+    at = next(i for i, line in enumerate(lines) if _holds(line, best))
+    following = {(s.unit.source, s.unit.position): s.unit for s in scored}
+    rest: list[Line] = []
+    left = PARAGRAPH_CHARS
+    position = best.position + 1
+    while (unit := following.get((best.source, position))) is not None:
+        size = sum(len(sentence) for sentence in unit.sentences)
+        if unit.opens_paragraph or unit.path != best.path or size > left:
+            break
+        if not overlaps(unit, quoted):
+            rest.append(quote(unit))
+            quoted.update(unit.sentences)
+            left -= size
+        position += 1
+    return [*lines[: at + 1], *rest, *lines[at + 1 :]]
+
+
+def _holds(line: Line, unit: Unit) -> bool:
+    """True when the line quotes a sentence of the unit."""
+    return bool(set(line.quotes()) & set(unit.sentences))

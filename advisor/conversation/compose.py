@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from advisor.conversation.asks import AMOUNT, Ask, read_ask
-from advisor.conversation.budget import fill, overlaps
+from advisor.conversation.budget import fill, overlaps, with_paragraph
 from advisor.conversation.cards import card_lines, favour_resources
 from advisor.conversation.coherence import coherent
 from advisor.conversation.coverage import note_for
@@ -120,6 +120,7 @@ class Composer:
             lines = [ln for ln in lines if not ln.quotes() or repeated(ln.quotes(), said) < 1]
         if not ((ask.next_steps or (ask.roles and ask.aspect)) and lines):
             lines += fill(lines, scored, 2 if ask.roles else 1)
+            lines = with_paragraph(lines, scored)
         lines = narrowed(lines, question, said, self.idf)  # a list said before: its answer
         lines = coherent(with_labels(lines, cite.sources), cite.sources)
         quoted = [q for line in lines for q in line.quotes()] + [ln.body for ln in lines]

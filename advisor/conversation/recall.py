@@ -1,11 +1,11 @@
 """Retrieval that uses the conversation: a follow-up is searched with its context fused in.
 
-- A follow-up whose resolved question names no subject of its own ("what matters
-  instead?" after a degree question) is searched with its embedding plus the previous
-  answered question's at a lower weight (PREVIOUS_WEIGHT), so the passages of the subject
-  in focus stay near the top where the follow-up's own words are few. A standalone
-  question or a change of topic is searched on its own: it is never pulled toward the
-  previous topic.
+- A question in a conversation that names no subject of its own ("what matters instead?"
+  after a degree question, "pricing?" after SageMaker) is searched with its embedding plus
+  the previous answered question's at a lower weight (PREVIOUS_WEIGHT), so the passages of
+  the subject in focus stay near the top where the message's own words are few. A question
+  that names its subject, a change of topic, or a message that says it leaves the subject
+  is searched on its own: it is never pulled toward the previous topic.
 - A question in a conversation asking where to learn something (or for a course, a video
   series) also searches the resource cards alone (kind != guide): the cards that teach the
   subject answer it, while the guide's passages that merely name it outrank them in the
@@ -20,7 +20,7 @@ from typing import Any
 
 from advisor.conversation.asks import read_ask
 from advisor.conversation.state import ConversationState
-from advisor.conversation.turns import TurnKind
+from advisor.conversation.turns import TurnKind, announces_new_subject
 from advisor.conversation.vocabulary import LEVEL, Vocabulary
 from advisor.embeddings import unit
 from advisor.records import Source
@@ -45,12 +45,17 @@ def fuse(vectors: Sequence[Sequence[float]], weights: Sequence[float]) -> list[f
 def context_of(
     state: ConversationState, kind: TurnKind | None, standalone: str, vocabulary: Vocabulary
 ) -> str:
-    """The earlier question a follow-up is searched with: "" for anything but a follow-up,
-    and for one whose resolved text names a subject of its own ("What does an entry level ML
-    engineer earn?" is searched as it stands, not pulled to "senior"; "and a data scientist?"
-    is not pulled back to the ML engineer it replaced)."""
+    """The earlier question a turn is searched with: for a question that stays on the
+    conversation's subject (a follow-up, or a message the classifier reads as standalone
+    because it names nothing: "where does the data live then" after DVC) and names no subject
+    of its own. "" for a change of topic, a message that says it leaves the subject, and one
+    whose resolved text names its own subject ("What does an entry level ML engineer earn?"
+    is searched as it stands, not pulled to "senior"; "and a data scientist?" is not pulled
+    back to the ML engineer it replaced)."""
     last = state.last_answered or state.last
-    if kind != TurnKind.FOLLOW_UP or last is None:
+    if kind not in (TurnKind.FOLLOW_UP, TurnKind.STANDALONE) or last is None:
+        return ""
+    if announces_new_subject(standalone):
         return ""
     if any(e.kind != LEVEL for e in vocabulary.find(standalone)):
         return ""
