@@ -196,15 +196,17 @@ def test_what_comes_before_a_library_names_the_one_before_it(extractive: CareerA
     assert "NumPy" in history[-1][1], history[-1][1]
 
 
-COURSE = Source(
-    id="c",
-    text="The specialization is made up of three courses. The first covers supervised learning. "
+def course(text: str, kind: str = "course") -> Source:
+    """A course card's "What it covers" passage (a guide passage quotes one sentence a unit)."""
+    return Source(
+        id=kind, text=text, title="Course", section="What it covers", source="c.md", kind=kind
+    )
+
+
+COURSE = course(
+    "The specialization is made up of three courses. The first covers supervised learning. "
     "The second covers neural networks. The third covers recommender systems.\n\n"
-    "Labs use Jupyter notebooks.",
-    title="Course",
-    section="What it covers",
-    source="course.md",
-    kind="course",
+    "Labs use Jupyter notebooks."
 )
 
 
@@ -223,14 +225,7 @@ def test_the_best_quoted_sentence_brings_the_rest_of_its_paragraph_right_after_i
 
 def test_a_paragraph_longer_than_its_budget_stops_before_the_unit_that_would_pass_it() -> None:
     long = " ".join(f"Part {n} covers neural networks in depth and at length." for n in range(9))
-    source = Source(
-        id="l",
-        text=f"Three courses. The first covers supervised learning. {long}",
-        title="Course",
-        section="What it covers",
-        source="course.md",
-        kind="guide",  # one sentence a unit
-    )
+    source = course(f"Three courses. The first covers supervised learning. {long}", "guide")
     opening, first, *rest = units(source, 1)
     assert sum(len(u.body()) for u in rest) > PARAGRAPH_CHARS
     scored = [Scored(u, 2.0, 0.1) for u in (opening, first, *rest)]
